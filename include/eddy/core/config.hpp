@@ -1,0 +1,39 @@
+/// \file
+/// Build-configuration detection shared by every eddy header.
+///
+/// - `EDDY_HAS_EXCEPTIONS` is 1 when the compiler has exceptions enabled.
+/// - `EDDY_HAS_THREADS` is 1 on hosted builds with `<thread>`; define `EDDY_NO_THREADS` (bare metal,
+///   single-threaded wasm) to make it 0. With 0, eddy uses no `<thread>`, `<mutex>`, `thread_local`
+///   or `<stop_token>`, and its locks become the critical-section hook of `core/lock.hpp`.
+/// - `EDDY_HAS_STOP_TOKEN` is 1 when `std::stop_token` is available and threads are on.
+#pragma once
+
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
+#define EDDY_HAS_EXCEPTIONS 1
+#else
+#define EDDY_HAS_EXCEPTIONS 0
+#endif
+
+#if defined(EDDY_NO_THREADS) || defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
+#define EDDY_HAS_THREADS 0
+#else
+#define EDDY_HAS_THREADS 1
+#endif
+
+#if EDDY_HAS_THREADS
+#define EDDY_THREAD_LOCAL thread_local
+#else
+#define EDDY_THREAD_LOCAL
+#endif
+
+#if EDDY_HAS_THREADS && defined(__has_include)
+#if __has_include(<version>)
+#include <version>
+#endif
+#if defined(__cpp_lib_jthread)
+#define EDDY_HAS_STOP_TOKEN 1
+#endif
+#endif
+#ifndef EDDY_HAS_STOP_TOKEN
+#define EDDY_HAS_STOP_TOKEN 0
+#endif

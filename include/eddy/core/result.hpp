@@ -1,0 +1,118 @@
+/// \file
+/// `result<T>`: a `T` or an `error`. Thread-compatible; owns its value.
+#pragma once
+#include <new>
+#include <type_traits>
+#include <utility>
+
+#include "eddy/core/error.hpp"
+#include "eddy/core/panic.hpp"
+
+namespace eddy {
+
+namespace detail {
+[[noreturn]] void bad_result_access(const eddy::error& e);
+}
+
+/// A value of type `T` or an `error`. `value()` on an error is a programming error: it rethrows a
+/// captured exception, else panics. `result<void>` holds only the error case.
+template <class T>
+class [[nodiscard]] result {
+ public:
+  using value_type = T;
+
+  result(const T& v) : ok_(true) { ::new (&val_) T(v); }
+  result(T&& v) : ok_(true) { ::new (&val_) T(std::move(v)); }
+  result(eddy::error e) noexcept : ok_(false) { ::new (&err_) eddy::error(std::move(e)); }
+  result(errc c) noexcept : result(eddy::error{c}) {}
+  template <class... A>
+  explicit result(std::in_place_t, A&&... a) : ok_(true) {
+    ::new (&val_) T(std::forward<A>(a)...);
+  }
+
+  result(const result& o) : ok_(o.ok_) {
+    if (ok_) ::new (&val_) T(o.val_);
+    else ::new (&err_) eddy::error(o.err_);
+  }
+  result(result&& o) noexcept(std::is_nothrow_move_constructible_v<T>) : ok_(o.ok_) {
+    if (ok_) ::new (&val_) T(std::move(o.val_));
+    else ::new (&err_) eddy::error(std::move(o.err_));
+  }
+  result& operator=(const result& o) {
+    if (this != &o) {
+      destroy();
+      ::new (this) result(o);
+    }
+    return *this;
+  }
+  result& operator=(result&& o) noexcept(std::is_nothrow_move_constructible_v<T>) {
+    if (this != &o) {
+      destroy();
+      ::new (this) result(std::move(o));
+    }
+    return *this;
+  }
+  ~result() { destroy(); }
+
+  bool has_value() const noexcept { return ok_; }
+  explicit operator bool() const noexcept { return ok_; }
+
+  T& value() & {
+    if (!ok_) detail::bad_result_access(err_);
+    return val_;
+  }
+  const T& value() const& {
+    if (!ok_) detail::bad_result_access(err_);
+    return val_;
+  }
+  T&& value() && {
+    if (!ok_) detail::bad_result_access(err_);
+    return std::move(val_);
+  }
+  T& operator*() & { return value(); }
+  T* operator->() { return &value(); }
+  template <class U>
+  T value_or(U&& fallback) const& {
+    return ok_ ? val_ : static_cast<T>(std::forward<U>(fallback));
+  }
+  /// The error. Calling it on a value is a programming error (panics).
+  const eddy::error& error() const& {
+    if (ok_) panic("eddy::result::error() called on a value");
+    return err_;
+  }
+
+ private:
+  void destroy() noexcept {
+    if (ok_) val_.~T();
+    else err_.eddy::error::~error();
+  }
+  union {
+    T val_;
+    eddy::error err_;
+  };
+  bool ok_;
+};
+
+template <>
+class [[nodiscard]] result<void> {
+ public:
+  using value_type = void;
+  result() noexcept : err_(errc::aborted), ok_(true) {}
+  result(eddy::error e) noexcept : err_(std::move(e)), ok_(false) {}
+  result(errc c) noexcept : result(eddy::error{c}) {}
+  bool has_value() const noexcept { return ok_; }
+  explicit operator bool() const noexcept { return ok_; }
+  void value() const {
+    if (!ok_) detail::bad_result_access(err_);
+  }
+  const eddy::error& error() const& {
+    if (ok_) panic("eddy::result::error() called on a value");
+    return err_;
+  }
+
+ private:
+  eddy::error err_;
+  bool ok_;
+};
+
+}  // namespace eddy

@@ -1,0 +1,198 @@
+/// \file
+/// `task<T>`: eddy's lazy coroutine type.
+///
+/// A `task<T>` does nothing until it is awaited (or spawned). `co_await t` runs it by symmetric
+/// transfer and resumes the awaiter, again by symmetric transfer, when it completes: a chain of
+/// tasks that complete synchronously uses no stack per level (with -foptimize-sibling-calls on
+/// g++, -mtail-call on wasm). Move-only; destroying an unfinished task destroys its frame and
+/// every frame it is awaiting. Frames come from the `frame_allocator` hook.
+///
+/// `co_await t` returns the `co_return`ed value, or rethrows an exception that escaped the body.
+/// Awaiting a moved-from task panics.
+///
+/// Thread-safety: a task is owned by one coroutine at a time; it is not thread-safe itself.
+#pragma once
+#include <cstddef>
+#include <new>
+#include <type_traits>
+#include <utility>
+
+#include "eddy/core/config.hpp"
+#include "eddy/core/coro.hpp"
+#include "eddy/core/frame_allocator.hpp"
+#include "eddy/core/panic.hpp"
+#include "eddy/core/result.hpp"
+
+namespace eddy {
+
+template <class T = void>
+class task;
+
+namespace detail {
+
+class promise_base {
+ public:
+  static void* operator new(std::size_t n) { return frame_alloc(n); }
+  static void operator delete(void* p, std::size_t n) noexcept { frame_free(p, n); }
+
+  coro::suspend_always initial_suspend() noexcept { return {}; }
+
+  struct final_awaiter {
+    bool await_ready() noexcept { return false; }
+    template <class P>
+    coro::coroutine_handle<> await_suspend(coro::coroutine_handle<P> h) noexcept {
+      coro::coroutine_handle<> c = h.promise().continuation_;
+      if (c) return c;
+      return coro::noop_coroutine();
+    }
+    void await_resume() noexcept {}
+  };
+  final_awaiter final_suspend() noexcept { return {}; }
+
+  void unhandled_exception() noexcept {
+#if EDDY_HAS_EXCEPTIONS
+    exception_ = std::current_exception();
+#endif
+  }
+
+  /// Who to resume at completion; null means "return to whoever called resume()".
+  coro::coroutine_handle<> continuation_{};
+
+ protected:
+  void rethrow_if_exception() {
+#if EDDY_HAS_EXCEPTIONS
+    if (exception_) std::rethrow_exception(exception_);
+#endif
+  }
+  bool has_exception() const noexcept {
+#if EDDY_HAS_EXCEPTIONS
+    return static_cast<bool>(exception_);
+#else
+    return false;
+#endif
+  }
+  error exception_error() const noexcept {
+#if EDDY_HAS_EXCEPTIONS
+    return error::from_exception(exception_);
+#else
+    return error{errc::exception};
+#endif
+  }
+#if EDDY_HAS_EXCEPTIONS
+  std::exception_ptr exception_;
+#endif
+};
+
+template <class T>
+class task_promise final : public promise_base {
+ public:
+  task_promise() noexcept {}
+  ~task_promise() {
+    if (has_value_) value_.~T();
+  }
+  task<T> get_return_object() noexcept;
+
+  template <class U = T>
+    requires std::is_convertible_v<U&&, T>
+  void return_value(U&& v) noexcept(std::is_nothrow_constructible_v<T, U&&>) {
+    ::new (&value_) T(std::forward<U>(v));
+    has_value_ = true;
+  }
+
+  /// The value; rethrows an escaped exception.
+  T take() {
+    rethrow_if_exception();
+    return std::move(value_);
+  }
+  /// The value, or the escaped exception as `errc::exception`.
+  result<T> take_result() {
+    if (has_exception()) return exception_error();
+    return result<T>(std::move(value_));
+  }
+
+ private:
+  union {
+    T value_;
+  };
+  bool has_value_ = false;
+};
+
+template <>
+class task_promise<void> final : public promise_base {
+ public:
+  task<void> get_return_object() noexcept;
+  void return_void() noexcept {}
+  void take() { rethrow_if_exception(); }
+  result<void> take_result() {
+    if (has_exception()) return exception_error();
+    return {};
+  }
+};
+
+}  // namespace detail
+
+template <class T>
+class [[nodiscard]] task {
+ public:
+  using promise_type = detail::task_promise<T>;
+  using handle_type = coro::coroutine_handle<promise_type>;
+  using value_type = T;
+
+  task() noexcept = default;
+  explicit task(handle_type h) noexcept : h_(h) {}
+  task(task&& o) noexcept : h_(std::exchange(o.h_, nullptr)) {}
+  task& operator=(task&& o) noexcept {
+    if (this != &o) {
+      reset();
+      h_ = std::exchange(o.h_, nullptr);
+    }
+    return *this;
+  }
+  task(const task&) = delete;
+  task& operator=(const task&) = delete;
+  ~task() { reset(); }
+
+  /// True if this task owns a coroutine frame.
+  bool valid() const noexcept { return static_cast<bool>(h_); }
+  /// True once the body has finished (only meaningful for a valid task).
+  bool done() const noexcept { return h_ && h_.done(); }
+  /// Destroys the frame (and every frame it awaits). No-op when empty.
+  void reset() noexcept {
+    if (h_) std::exchange(h_, nullptr).destroy();
+  }
+  /// The frame's handle, for runtimes and combinators. Ownership stays with the task.
+  handle_type handle() const noexcept { return h_; }
+
+  struct awaiter {
+    handle_type h;
+    bool await_ready() const noexcept { return false; }
+    coro::coroutine_handle<> await_suspend(coro::coroutine_handle<> cont) noexcept {
+      h.promise().continuation_ = cont;
+      return h;
+    }
+    T await_resume() { return h.promise().take(); }
+  };
+  awaiter operator co_await() && {
+    if (!h_) panic("eddy::task: co_await on an empty (moved-from) task");
+    return awaiter{h_};
+  }
+  awaiter operator co_await() & {
+    if (!h_) panic("eddy::task: co_await on an empty (moved-from) task");
+    return awaiter{h_};
+  }
+
+ private:
+  handle_type h_{};
+};
+
+namespace detail {
+template <class T>
+task<T> task_promise<T>::get_return_object() noexcept {
+  return task<T>{coro::coroutine_handle<task_promise<T>>::from_promise(*this)};
+}
+inline task<void> task_promise<void>::get_return_object() noexcept {
+  return task<void>{coro::coroutine_handle<task_promise<void>>::from_promise(*this)};
+}
+}  // namespace detail
+
+}  // namespace eddy

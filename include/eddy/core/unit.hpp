@@ -1,0 +1,10 @@
+/// \file
+/// `unit`: the value of a `void` outcome where a type is needed (e.g. `timeout` of a
+/// `task<void>` gives `std::optional<unit>`).
+#pragma once
+
+namespace eddy {
+struct unit {
+  friend constexpr bool operator==(unit, unit) noexcept { return true; }
+};
+}  // namespace eddy

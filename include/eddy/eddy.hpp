@@ -1,0 +1,8 @@
+/// \file
+/// Everything in eddy that needs no optional dependency.
+#pragma once
+#include "eddy/core/error.hpp"
+#include "eddy/core/result.hpp"
+#include "eddy/core/task.hpp"
+#include "eddy/core/unit.hpp"
+#include "eddy/runtime.hpp"

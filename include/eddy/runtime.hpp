@@ -1,0 +1,14 @@
+/// \file
+/// The runtime layer: the contract, spawn/join/scope, time, and the dependency-free runtimes.
+#pragma once
+#include "eddy/core/cancellation.hpp"
+#include "eddy/runtime/local_runtime.hpp"
+#include "eddy/runtime/runtime.hpp"
+#include "eddy/runtime/scope.hpp"
+#include "eddy/runtime/sim_runtime.hpp"
+#include "eddy/runtime/sleep.hpp"
+#include "eddy/runtime/spawn.hpp"
+#include "eddy/runtime/timeout.hpp"
+#if EDDY_HAS_THREADS
+#include "eddy/runtime/thread_pool.hpp"
+#endif

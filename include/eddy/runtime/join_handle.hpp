@@ -1,0 +1,138 @@
+/// \file
+/// `join_handle<T>`: the owner's handle to a spawned task.
+///
+/// - `co_await h` (or `co_await h.join()`) gives `result<T>`: the value, `errc::aborted`, or the
+///   captured exception as `errc::exception`. The result is moved out: a second join, or a join
+///   on a moved-from handle, gives `errc::invalid_argument`.
+/// - `abort()` makes the task stop at its current or next suspension point; its frames are
+///   destroyed (destructors run) on its own executor. No-op on a finished or empty handle.
+/// - `detach()` and the destructor let the task run on; its result is dropped.
+///
+/// Thread-safety: `abort`, `is_finished` are thread-safe. A handle itself is move-only and used
+/// by one owner at a time; only one task may wait on it.
+#pragma once
+#include <optional>
+#include <utility>
+
+#include "eddy/core/result.hpp"
+#include "eddy/core/task.hpp"
+#include "eddy/runtime/task_header.hpp"
+
+namespace eddy {
+
+namespace detail {
+
+template <class T>
+class spawned final : public task_header {
+ public:
+  spawned(executor ex, task<T>&& t, std::uint32_t refs) noexcept
+      : task_header(&vt, ex, t.handle(), refs), task_(std::move(t)) {}
+
+  static void* operator new(std::size_t n) { return frame_alloc(n); }
+  static void operator delete(void* p, std::size_t n) noexcept { frame_free(p, n); }
+
+  std::optional<result<T>> res;  ///< written by the runner before `complete` is published
+  bool taken = false;            ///< under the owner's control (the join_handle)
+
+ private:
+  static const error* finish(task_header* h, bool aborted) noexcept {
+    auto* self = static_cast<spawned*>(h);
+    if (aborted) self->res.emplace(error{errc::aborted});
+    else self->res.emplace(self->task_.handle().promise().take_result());
+    self->task_.reset();
+    return self->res->has_value() ? nullptr : &self->res->error();
+  }
+  static void destroy(task_header* h) noexcept { delete static_cast<spawned*>(h); }
+  static constexpr vtable vt{&finish, &destroy};
+
+  task<T> task_;
+};
+
+}  // namespace detail
+
+template <class T>
+class join_handle {
+ public:
+  join_handle() noexcept = default;
+  explicit join_handle(detail::spawned<T>* s) noexcept : s_(s) {}
+  join_handle(join_handle&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
+  join_handle& operator=(join_handle&& o) noexcept {
+    if (this != &o) {
+      detach();
+      s_ = std::exchange(o.s_, nullptr);
+    }
+    return *this;
+  }
+  join_handle(const join_handle&) = delete;
+  join_handle& operator=(const join_handle&) = delete;
+  ~join_handle() { detach(); }
+
+  /// Requests abort. Thread-safe; no-op when finished or empty.
+  void abort() noexcept {
+    if (s_) s_->abort();
+  }
+  /// Gives up the handle; the task runs on. No-op when empty.
+  void detach() noexcept {
+    if (s_) std::exchange(s_, nullptr)->release();
+  }
+  /// True once the task has completed (value, error, or aborted). False for an empty handle.
+  bool is_finished() const noexcept { return s_ && s_->is_complete(); }
+  /// True if this handle refers to a task.
+  bool valid() const noexcept { return s_ != nullptr; }
+  /// The task's executor (empty for an empty handle).
+  executor get_executor() const noexcept { return s_ ? s_->get_executor() : executor{}; }
+
+  /// If finished, moves the result out (once); otherwise `errc::invalid_argument`.
+  result<T> try_take() noexcept {
+    if (!s_ || !s_->is_complete() || s_->taken) return error{errc::invalid_argument};
+    s_->taken = true;
+    return std::move(*s_->res);
+  }
+
+  class awaiter {
+   public:
+    explicit awaiter(detail::spawned<T>* s) noexcept : s_(s) {}
+    awaiter(const awaiter&) = delete;
+    awaiter& operator=(const awaiter&) = delete;
+    ~awaiter() {
+      if (registered_) {
+        detail::lock_guard<detail::spin_lock> g(s_->join_lock);
+        if (s_->joiner == me_) s_->joiner = waker{};
+      }
+    }
+    bool await_ready() const noexcept { return !s_ || s_->is_complete(); }
+    bool await_suspend(coro::coroutine_handle<> h) noexcept {
+      detail::lock_guard<detail::spin_lock> g(s_->join_lock);
+      if (s_->is_complete()) return false;
+      if (s_->joiner) {  // somebody else already waits: report instead of hanging
+        second_ = true;
+        return false;
+      }
+      me_ = detail::suspend_here(h);
+      s_->joiner = me_;
+      registered_ = true;
+      return true;
+    }
+    result<T> await_resume() noexcept {
+      registered_ = false;
+      if (!s_ || second_ || s_->taken) return error{errc::invalid_argument};
+      s_->taken = true;
+      return std::move(*s_->res);
+    }
+
+   private:
+    detail::spawned<T>* s_;
+    waker me_;
+    bool registered_ = false;
+    bool second_ = false;
+  };
+  awaiter operator co_await() & noexcept { return awaiter{s_}; }
+  awaiter operator co_await() && noexcept { return awaiter{s_}; }
+  /// The same as `co_await h`.
+  awaiter join() noexcept { return awaiter{s_}; }
+
+ private:
+  detail::spawned<T>* s_ = nullptr;
+};
+
+}  // namespace eddy

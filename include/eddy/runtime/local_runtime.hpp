@@ -1,0 +1,69 @@
+/// \file
+/// `local_runtime`: a single-threaded runtime driven by the thread that calls `block_on`,
+/// `run` or `run_until_idle`.
+///
+/// - Work posted from the driving thread goes to a lock-free local queue; from other threads
+///   (thread-safe) to a locked remote queue that wakes the driver.
+/// - Timers live in an intrusive heap; the clock is `std::chrono::steady_clock` from
+///   construction, or a user clock (firmware: a SysTick counter) given to the constructor.
+/// - `block_on(t)` runs until `t` has finished (sleeping when idle; with a user clock and no
+///   threads it calls the idle hook instead), then returns its value (rethrows its exception).
+///   Called from inside any runtime it is a clear error (panic; `try_block_on` gives
+///   `errc::invalid_argument`).
+///
+/// Only one thread drives the runtime at a time. The runtime must outlive its tasks.
+#pragma once
+#include <cstddef>
+#include <memory>
+
+#include "eddy/runtime/block_on.hpp"
+
+namespace eddy {
+
+class local_runtime final : public runtime {
+ public:
+  /// A clock function for runtimes without `std::chrono::steady_clock` (firmware).
+  using clock_fn = time_point (*)() noexcept;
+  /// Called by the driver when nothing is ready, with the next deadline (or max when none), in
+  /// builds without threads; e.g. `__WFI()`. May return early.
+  using idle_fn = void (*)(time_point next_deadline) noexcept;
+
+  local_runtime();
+  explicit local_runtime(clock_fn clock, idle_fn idle = nullptr);
+  ~local_runtime();
+
+  executor get_executor() noexcept { return executor{*this}; }
+
+  template <class T>
+  result<T> try_block_on(task<T> t) {
+    if (detail::inside_runtime()) return error{errc::invalid_argument, 0, detail::block_on_inside_message};
+    join_handle<T> h = spawn(get_executor(), std::move(t));
+    drive([](void* p) { return static_cast<join_handle<T>*>(p)->is_finished(); }, &h);
+    return h.try_take();
+  }
+  template <class T>
+  T block_on(task<T> t) {
+    if (detail::inside_runtime()) panic(detail::block_on_inside_message);
+    return detail::unwrap_block_on(try_block_on(std::move(t)));
+  }
+
+  /// Runs until `stop()` is called, or nothing is ready and no timer is pending.
+  void run();
+  /// Runs what is ready and the timers already due, without waiting. Returns items run.
+  std::size_t run_until_idle();
+  /// Makes `run` return after the current item. Thread-safe.
+  void stop() noexcept;
+
+  void post(work_node& n) noexcept override;
+  void post_at(time_point t, timer_node& n) noexcept override;
+  bool cancel(timer_node& n) noexcept override;
+  time_point now() const noexcept override;
+
+ private:
+  using done_fn = bool (*)(void*);
+  void drive(done_fn done, void* ctx);
+  struct impl;
+  std::unique_ptr<impl> p_;
+};
+
+}  // namespace eddy

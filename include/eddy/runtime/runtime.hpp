@@ -1,0 +1,91 @@
+/// \file
+/// The runtime contract and `executor`.
+///
+/// A runtime is anything that can (1) run a piece of work soon, (2) run one at or after a
+/// deadline, (3) cancel that pending deadline, and (4) tell the time. Everything else in eddy is
+/// written once above these four operations. The work items are intrusive nodes owned by the
+/// caller: a runtime never allocates per post and never frees a node.
+///
+/// Contract for implementers (see docs/runtime-authors.md):
+/// - `post(n)`: thread-safe; calls `n.run(&n)` exactly once, soon, on one of the runtime's
+///   threads, never inline inside `post`. The node must stay alive until then.
+/// - `post_at(t, n)`: thread-safe; calls `n.run(&n)` exactly once on one of the runtime's threads
+///   once `now() >= t`, unless `cancel(n)` returned true first. Timers with equal deadlines run
+///   in the order they were armed.
+/// - `cancel(n)`: thread-safe; true if the timer was pending and is now removed (it will never
+///   run); false if `run` has been called or is about to be. After true the node is the caller's.
+/// - `now()`: thread-safe; monotonic.
+#pragma once
+#include <cstdint>
+
+#include "eddy/runtime/time.hpp"
+
+namespace eddy {
+
+/// An intrusive unit of work. `run` is set by the owner; `next` belongs to whichever queue holds
+/// the node.
+struct work_node {
+  using run_fn = void (*)(work_node*) noexcept;
+  explicit work_node(run_fn fn = nullptr) noexcept : run(fn) {}
+  work_node* next = nullptr;
+  run_fn run;
+};
+
+/// An intrusive timer: `deadline` is set by `post_at`; the link fields belong to the runtime.
+struct timer_node : work_node {
+  using work_node::work_node;
+  time_point deadline{};
+  timer_node* heap_child = nullptr;    ///< runtime-owned
+  timer_node* heap_sibling = nullptr;  ///< runtime-owned
+  timer_node* heap_prev = nullptr;     ///< runtime-owned
+  std::uint64_t seq = 0;               ///< runtime-owned: arming order for equal deadlines
+};
+
+/// The four-operation contract. Backends derive from it; users hold an `executor`.
+class runtime {
+ public:
+  virtual void post(work_node& n) noexcept = 0;
+  virtual void post_at(time_point deadline, timer_node& n) noexcept = 0;
+  virtual bool cancel(timer_node& n) noexcept = 0;
+  virtual time_point now() const noexcept = 0;
+
+ protected:
+  runtime() = default;
+  ~runtime() = default;
+  runtime(const runtime&) = delete;
+  runtime& operator=(const runtime&) = delete;
+};
+
+/// A copyable, comparable, type-erased reference to a runtime. It does not own the runtime: the
+/// runtime must outlive every task and executor that refers to it. A default-constructed
+/// executor refers to nothing (`!ex`).
+class executor {
+ public:
+  constexpr executor() noexcept = default;
+  constexpr executor(runtime& rt) noexcept : rt_(&rt) {}
+
+  void post(work_node& n) const noexcept { rt_->post(n); }
+  void post_at(time_point t, timer_node& n) const noexcept { rt_->post_at(t, n); }
+  bool cancel(timer_node& n) const noexcept { return rt_->cancel(n); }
+  time_point now() const noexcept { return rt_->now(); }
+
+  explicit operator bool() const noexcept { return rt_ != nullptr; }
+  runtime* get() const noexcept { return rt_; }
+  friend bool operator==(executor a, executor b) noexcept { return a.rt_ == b.rt_; }
+
+ private:
+  runtime* rt_ = nullptr;
+};
+
+/// The executor running the caller: the current task's, else the runtime whose thread this is,
+/// else an empty executor.
+executor current_executor() noexcept;
+
+namespace detail {
+/// Runtimes call this on each of their threads while they run work (restored on exit), so that
+/// `current_executor()` works in plain work items too. Returns the previous value.
+runtime* set_thread_runtime(runtime* rt) noexcept;
+runtime* thread_runtime() noexcept;
+}  // namespace detail
+
+}  // namespace eddy

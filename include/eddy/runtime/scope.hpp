@@ -1,0 +1,109 @@
+/// \file
+/// `scope`: structured concurrency. Children spawned through a scope are joined together by
+/// `co_await s.join()` and aborted together by `cancel()` or when the scope is dropped.
+///
+/// Policy `scope_policy::cancel_on_error` (the default) aborts the remaining children as soon as
+/// one ends with an error (an error result or an exception); `scope_policy::wait_all` lets them
+/// run. `join()` gives the first error, or success. Aborts caused by the scope itself are not
+/// reported as the scope's error.
+///
+/// Thread-safety: `spawn`, `cancel` and `join` may be called from any task on any runtime;
+/// children may run on different executors. Only one task may wait in `join()` at a time.
+#pragma once
+#include <cstddef>
+
+#include "eddy/core/result.hpp"
+#include "eddy/runtime/spawn.hpp"
+
+namespace eddy {
+
+enum class scope_policy : unsigned char { cancel_on_error, wait_all };
+
+namespace detail {
+
+class scope_state final : public task_header::observer {
+ public:
+  explicit scope_state(scope_policy p) noexcept;
+  void add_ref() noexcept;
+  void release() noexcept;
+  /// Registers a child (already holding a reference for the scope) before it starts. Returns
+  /// true if the scope was already cancelled (the caller aborts the child once started).
+  bool adopt(task_header* child) noexcept;
+  void cancel() noexcept;
+  std::size_t live() noexcept;
+
+  spin_lock lock;
+  waker joiner;             // under lock
+  std::size_t live_ = 0;    // under lock
+  bool has_error = false;   // under lock
+  error first_error{errc::aborted};  // under lock
+  bool cancelled = false;   // under lock
+
+ private:
+  static void on_child_complete(observer* o, task_header* t, const error* e) noexcept;
+  task_header* children_ = nullptr;  // under lock, linked through scope_prev/scope_next
+  std::atomic<std::uint32_t> refs_{1};
+  scope_policy policy_;
+};
+
+}  // namespace detail
+
+namespace detail {
+template <class T>
+spawned<T>* spawn_prepare(executor ex, task<T>&& t) {
+  if (!ex) spawn_misuse("eddy::scope::spawn: no executor");
+  if (!t.valid()) spawn_misuse("eddy::scope::spawn: empty (moved-from) task");
+  return new spawned<T>(ex, std::move(t), 3);  // the handle, the task, the scope
+}
+}  // namespace detail
+
+class scope {
+ public:
+  explicit scope(scope_policy p = scope_policy::cancel_on_error);
+  scope(const scope&) = delete;
+  scope& operator=(const scope&) = delete;
+  /// Aborts every child still running (they finish on their own executors).
+  ~scope();
+
+  /// Starts `t` as a child on the current executor.
+  template <class T>
+  join_handle<T> spawn(task<T> t) {
+    return spawn(current_executor(), std::move(t));
+  }
+  /// Starts `t` as a child on `ex`. After `cancel()`, the child is aborted before it runs.
+  template <class T>
+  join_handle<T> spawn(executor ex, task<T> t) {
+    auto* s = detail::spawn_prepare(ex, std::move(t));
+    const bool cancelled = state_->adopt(s);
+    s->start();
+    if (cancelled) s->abort();
+    return join_handle<T>{s};
+  }
+
+  /// Aborts every running child. Idempotent; thread-safe.
+  void cancel() noexcept { state_->cancel(); }
+  /// Children not yet finished.
+  std::size_t size() const noexcept { return state_->live(); }
+
+  class join_awaiter {
+   public:
+    explicit join_awaiter(detail::scope_state* s) noexcept : s_(s) {}
+    join_awaiter(const join_awaiter&) = delete;
+    join_awaiter& operator=(const join_awaiter&) = delete;
+    ~join_awaiter();
+    bool await_ready() noexcept;
+    bool await_suspend(coro::coroutine_handle<> h) noexcept;
+    result<void> await_resume() noexcept;
+
+   private:
+    detail::scope_state* s_;
+    bool registered_ = false;
+  };
+  /// Waits until every child has finished; gives the first child error, if any.
+  join_awaiter join() noexcept { return join_awaiter{state_}; }
+
+ private:
+  detail::scope_state* state_;
+};
+
+}  // namespace eddy

@@ -1,0 +1,58 @@
+/// \file
+/// Time inside tasks: `now()`, `sleep(d)`, `sleep_until(t)`, `yield_now()`.
+///
+/// All of them use the clock of the current task's runtime (virtual on `sim_runtime`).
+/// A zero or negative duration, or a deadline already passed, completes at once without
+/// suspending. The awaiters are cancel-safe: a task aborted while sleeping disarms its timer.
+#pragma once
+#include "eddy/runtime/task_timer.hpp"
+
+namespace eddy {
+
+/// The current runtime's clock. Panics outside a runtime.
+time_point now() noexcept;
+
+namespace detail {
+executor require_executor(const char* what) noexcept;
+}
+
+/// Awaitable returned by `sleep_until` / `sleep`.
+class [[nodiscard]] sleep_awaiter {
+ public:
+  explicit sleep_awaiter(time_point deadline) noexcept : deadline_(deadline) {}
+  bool await_ready() const noexcept { return deadline_ <= now(); }
+  void await_suspend(coro::coroutine_handle<> h) noexcept {
+    const waker w = detail::suspend_here(h);
+    timer_.arm(w.task(), deadline_);
+  }
+  void await_resume() noexcept { timer_.disarm(); }
+
+ private:
+  time_point deadline_;
+  detail::task_timer timer_;
+};
+
+/// Suspends until the runtime clock reaches `deadline`.
+inline sleep_awaiter sleep_until(time_point deadline) noexcept { return sleep_awaiter{deadline}; }
+
+/// Suspends for `d` on the runtime clock. `d <= 0` completes at once.
+template <class Rep, class Period>
+sleep_awaiter sleep(std::chrono::duration<Rep, Period> d) noexcept {
+  return sleep_awaiter{now() + std::chrono::duration_cast<duration>(d)};
+}
+
+/// Awaitable returned by `yield_now`.
+class [[nodiscard]] yield_awaiter {
+ public:
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(coro::coroutine_handle<> h) noexcept {
+    detail::suspend_here(h).task()->request_yield();
+  }
+  void await_resume() noexcept {}
+};
+
+/// Lets every task that is ready now run before the caller continues (goes to the back of its
+/// executor's queue).
+inline yield_awaiter yield_now() noexcept { return {}; }
+
+}  // namespace eddy

@@ -1,0 +1,75 @@
+/// \file
+/// `thread_pool{n}`: a runtime with n worker threads (hosted builds only).
+///
+/// - Work is shared by all workers; timers live in one heap and are fired by whichever worker
+///   is free when they are due (a sleeping worker waits until the earliest deadline).
+/// - A task never runs on two workers at once, and always resumes on this pool (affinity is per
+///   runtime, not per thread).
+/// - `block_on(t)` blocks the calling thread (not a pool thread: that is a clear error) until `t`
+///   has finished on the pool.
+/// - `thread_pool{0}` panics (throws `panic_error` when exceptions are on).
+///
+/// The destructor stops and joins the workers; work still queued is dropped, so let tasks
+/// finish first. All members are thread-safe.
+#pragma once
+#include <cstddef>
+#include <memory>
+
+#include "eddy/core/config.hpp"
+#include "eddy/runtime/block_on.hpp"
+
+#if !EDDY_HAS_THREADS
+#error "eddy/runtime/thread_pool.hpp needs threads (EDDY_HAS_THREADS)"
+#endif
+
+namespace eddy {
+
+namespace detail {
+/// Blocks a non-runtime thread until a task completes (block_on on threaded runtimes).
+class blocking_observer final : public task_header::observer {
+ public:
+  blocking_observer() noexcept;
+  ~blocking_observer();
+  void wait() noexcept;
+
+ private:
+  static void done(observer* o, task_header*, const error*) noexcept;
+  struct impl;
+  impl* p_;
+};
+}  // namespace detail
+
+class thread_pool final : public runtime {
+ public:
+  explicit thread_pool(std::size_t threads);
+  ~thread_pool();
+
+  executor get_executor() noexcept { return executor{*this}; }
+  std::size_t size() const noexcept;
+
+  template <class T>
+  result<T> try_block_on(task<T> t) {
+    if (detail::inside_runtime()) return error{errc::invalid_argument, 0, detail::block_on_inside_message};
+    detail::blocking_observer obs;
+    join_handle<T> h{detail::spawn_raw(get_executor(), std::move(t), 2, &obs)};
+    obs.wait();
+    while (!h.is_finished()) detail::cpu_relax();  // `complete` is published right after
+    return h.try_take();
+  }
+  template <class T>
+  T block_on(task<T> t) {
+    if (detail::inside_runtime()) panic(detail::block_on_inside_message);
+    return detail::unwrap_block_on(try_block_on(std::move(t)));
+  }
+
+  void post(work_node& n) noexcept override;
+  void post_at(time_point t, timer_node& n) noexcept override;
+  bool cancel(timer_node& n) noexcept override;
+  time_point now() const noexcept override;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> p_;
+};
+
+}  // namespace eddy

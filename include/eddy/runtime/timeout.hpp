@@ -1,0 +1,188 @@
+/// \file
+/// `timeout(d, awaitable)`: runs the awaitable with a deadline on the runtime clock.
+///
+/// `co_await timeout(d, x)` gives `std::optional<T>` (`std::optional<unit>` for void): the value
+/// if `x` completed first, empty on time-out. On time-out the inner work is cancelled: its
+/// frames are destroyed at their current suspension point (cancel-safe waits lose nothing) and
+/// the caller resumes at exactly the deadline on `sim_runtime`.
+///
+/// - An awaiter that is ready at once (`await_ready()` true) completes without arming a timer
+///   and without allocating.
+/// - Otherwise the inner work runs at once, inline, until it first suspends; only then is a
+///   timer armed. Work that completes without suspending never arms a timer.
+/// - `d <= 0`: the inner work still gets that first run; if it suspends, it is cancelled at once.
+/// - If the inner work completes in the same instant the timer fires, the value wins.
+/// - Non-task awaitables are wrapped in a `task` (one frame allocation) unless ready at once.
+#pragma once
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+#include "eddy/core/task.hpp"
+#include "eddy/core/unit.hpp"
+#include "eddy/runtime/sleep.hpp"
+#include "eddy/runtime/task_timer.hpp"
+
+namespace eddy {
+
+namespace detail {
+
+template <class A>
+decltype(auto) get_awaiter(A&& a) {
+  if constexpr (requires { std::forward<A>(a).operator co_await(); })
+    return std::forward<A>(a).operator co_await();
+  else if constexpr (requires { operator co_await(std::forward<A>(a)); })
+    return operator co_await(std::forward<A>(a));
+  else
+    return std::forward<A>(a);
+}
+template <class A>
+using awaiter_t = decltype(get_awaiter(std::declval<A>()));
+template <class A>
+using await_result_t = decltype(std::declval<awaiter_t<A>&>().await_resume());
+
+template <class T>
+using optional_of = std::optional<std::conditional_t<std::is_void_v<T>, unit, T>>;
+
+template <class T>
+class timeout_task_awaiter : private cancel_scope {
+ public:
+  timeout_task_awaiter(time_point deadline, task<T>&& t) noexcept
+      : deadline_(deadline), inner_(std::move(t)) {
+    cancel_inner = &reset_inner;
+  }
+  timeout_task_awaiter(timeout_task_awaiter&& o) noexcept
+      : deadline_(o.deadline_), inner_(std::move(o.inner_)) {
+    cancel_inner = &reset_inner;
+  }
+  ~timeout_task_awaiter() {
+    inner_.reset();  // nested scopes unlink themselves first
+    timer_.disarm();
+    if (task_) task_->remove_scope(this);
+  }
+
+  bool await_ready() const noexcept { return false; }
+  bool await_suspend(coro::coroutine_handle<> h) noexcept {
+    auto ih = inner_.handle();
+    ih.promise().continuation_ = nullptr;
+    ih.resume();  // first run, inline, until the inner work suspends or completes
+    if (ih.done()) return false;
+    task_header* t = current_task();
+    if (deadline_ <= t->get_executor().now()) {
+      inner_.reset();
+      t->discard_wakes();
+      cancelled = true;
+      return false;
+    }
+    ih.promise().continuation_ = h;
+    owner = h;
+    task_ = t;
+    t->push_scope(this);
+    timer_.arm(t, deadline_, this);
+    return true;
+  }
+  optional_of<T> await_resume() {
+    timer_.disarm();
+    if (task_) {
+      task_->remove_scope(this);
+      task_ = nullptr;
+    }
+    if (cancelled) return std::nullopt;
+    if constexpr (std::is_void_v<T>) {
+      inner_.handle().promise().take();
+      return unit{};
+    } else {
+      return inner_.handle().promise().take();
+    }
+  }
+
+ private:
+  static void reset_inner(cancel_scope* s) noexcept {
+    static_cast<timeout_task_awaiter*>(s)->inner_.reset();
+  }
+  time_point deadline_;
+  task<T> inner_;
+  task_timer timer_;
+  task_header* task_ = nullptr;
+};
+
+template <class A>
+task<await_result_t<A>> as_task(A a) {
+  co_return co_await std::move(a);
+}
+
+/// Generic awaitables: the ready-at-once fast path, else a task wrapper.
+template <class A>
+class timeout_awaiter {
+  using T = await_result_t<A>;
+
+ public:
+  timeout_awaiter(time_point deadline, A&& a) : deadline_(deadline), a_(std::forward<A>(a)) {}
+  bool await_ready() {
+    if constexpr (requires(awaiter_t<A&> w) { w.await_ready(); }) {
+      if constexpr (std::is_same_v<awaiter_t<A&>, A&>) {
+        if (a_.await_ready()) {
+          ready_ = true;
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+  bool await_suspend(coro::coroutine_handle<> h) {
+    slow_.emplace(deadline_, as_task<A>(std::forward<A>(a_)));
+    return slow_->await_suspend(h);
+  }
+  optional_of<T> await_resume() {
+    if (ready_) {
+      if constexpr (std::is_void_v<T>) {
+        a_.await_resume();
+        return unit{};
+      } else {
+        return a_.await_resume();
+      }
+    }
+    return slow_->await_resume();
+  }
+
+ private:
+  time_point deadline_;
+  A a_;
+  bool ready_ = false;
+  std::optional<timeout_task_awaiter<T>> slow_;
+};
+
+}  // namespace detail
+
+/// Runs `aw` with deadline `deadline` (runtime clock). See the file comment.
+template <class A>
+auto timeout_at(time_point deadline, A&& aw) {
+  using D = std::remove_cvref_t<A>;
+  if constexpr (requires { typename D::promise_type; } &&
+                std::is_same_v<D, task<typename D::value_type>>) {
+    return detail::timeout_task_awaiter<typename D::value_type>(deadline, std::move(aw));
+  } else {
+    return detail::timeout_awaiter<A>(deadline, std::forward<A>(aw));
+  }
+}
+
+/// Runs `aw` for at most `d` (runtime clock). See the file comment.
+template <class Rep, class Period, class A>
+auto timeout(std::chrono::duration<Rep, Period> d, A&& aw) {
+  return timeout_at(now() + std::chrono::duration_cast<duration>(d), std::forward<A>(aw));
+}
+
+/// An awaiter that is ready at once with `v` (for tests and benchmarks).
+template <class T>
+class ready {
+ public:
+  explicit ready(T v) : v_(std::move(v)) {}
+  bool await_ready() const noexcept { return true; }
+  void await_suspend(coro::coroutine_handle<>) noexcept {}
+  T await_resume() { return std::move(v_); }
+
+ private:
+  T v_;
+};
+
+}  // namespace eddy

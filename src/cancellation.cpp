@@ -1,0 +1,174 @@
+#include "eddy/core/cancellation.hpp"
+
+#include <new>
+
+namespace eddy {
+namespace detail {
+
+class token_state {
+ public:
+  explicit token_state(token_state* parent) noexcept : parent_(parent) {}
+
+  void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void release() noexcept {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    if (parent_link_) {
+      parent_link_->~cancellation_callback();
+      parent_->release();
+    }
+#if EDDY_HAS_STOP_TOKEN
+    if (source_link_) source_link_->~cancellation_callback();
+    delete std_source_;
+    delete std_follow_;
+#endif
+    delete this;
+  }
+  bool is_cancelled() const noexcept { return cancelled_.load(std::memory_order_acquire); }
+
+  void cancel() noexcept {
+    lock_guard<spin_lock> g(lock_);
+    if (cancelled_.exchange(true, std::memory_order_acq_rel)) return;
+    while (cancellation_callback* c = head_) {
+      unlink(c);
+      c->fn_(c->ctx_);
+    }
+  }
+  /// Links `c`; false (not linked) when already cancelled.
+  bool link(cancellation_callback* c) noexcept {
+    lock_guard<spin_lock> g(lock_);
+    if (is_cancelled()) return false;
+    c->prev_ = nullptr;
+    c->next_ = head_;
+    if (head_) head_->prev_ = c;
+    head_ = c;
+    c->linked_ = true;
+    return true;
+  }
+  void remove(cancellation_callback* c) noexcept {
+    lock_guard<spin_lock> g(lock_);  // also waits for a running cancel() to be done with c
+    if (c->linked_) unlink(c);
+  }
+
+  static void cancel_thunk(void* self) noexcept { static_cast<token_state*>(self)->cancel(); }
+
+  /// Makes this state a child of `parent_`.
+  void attach() noexcept {
+    parent_->add_ref();
+    parent_link_ = ::new (static_cast<void*>(link_storage_))
+        cancellation_callback(parent_, &cancel_thunk, this);
+  }
+
+#if EDDY_HAS_STOP_TOKEN
+  std::stop_source* std_source_ = nullptr;  // lazily, under std_lock_
+  cancellation_callback* source_link_ = nullptr;
+  struct follow {
+    token_state* s;
+    void operator()() const noexcept { s->cancel(); }
+  };
+  std::stop_callback<follow>* std_follow_ = nullptr;
+  spin_lock std_lock_;
+  alignas(cancellation_callback) unsigned char source_storage_[sizeof(cancellation_callback)];
+  static void request_stop(void* self) noexcept {
+    static_cast<token_state*>(self)->std_source_->request_stop();
+  }
+#endif
+
+ private:
+  void unlink(cancellation_callback* c) noexcept {
+    if (c->prev_) c->prev_->next_ = c->next_;
+    else head_ = c->next_;
+    if (c->next_) c->next_->prev_ = c->prev_;
+    c->prev_ = c->next_ = nullptr;
+    c->linked_ = false;
+  }
+
+  std::atomic<std::uint32_t> refs_{1};
+  std::atomic<bool> cancelled_{false};
+  spin_lock lock_;
+  cancellation_callback* head_ = nullptr;
+  token_state* parent_;
+  cancellation_callback* parent_link_ = nullptr;
+  alignas(cancellation_callback) unsigned char link_storage_[sizeof(cancellation_callback)];
+};
+
+}  // namespace detail
+
+// --- cancellation_callback ---
+cancellation_callback::cancellation_callback(detail::token_state* s, fn_type fn, void* ctx) noexcept
+    : state_(s), fn_(fn), ctx_(ctx) {
+  if (!s) return;
+  if (!s->link(this)) fn_(ctx_);
+}
+cancellation_callback::cancellation_callback(const cancellation_token& t, fn_type fn,
+                                             void* ctx) noexcept
+    : cancellation_callback(t.s_, fn, ctx) {}
+cancellation_callback::~cancellation_callback() {
+  if (state_) state_->remove(this);
+}
+
+// --- cancellation_token ---
+cancellation_token::cancellation_token() : s_(new detail::token_state(nullptr)) {}
+cancellation_token::cancellation_token(const cancellation_token& o) noexcept : s_(o.s_) {
+  if (s_) s_->add_ref();
+}
+cancellation_token::cancellation_token(cancellation_token&& o) noexcept : s_(o.s_) {
+  o.s_ = nullptr;
+}
+cancellation_token& cancellation_token::operator=(cancellation_token o) noexcept {
+  detail::token_state* t = s_;
+  s_ = o.s_;
+  o.s_ = t;
+  return *this;
+}
+cancellation_token::~cancellation_token() {
+  if (s_) s_->release();
+}
+void cancellation_token::cancel() const noexcept {
+  if (s_) s_->cancel();
+}
+bool cancellation_token::is_cancelled() const noexcept { return s_ && s_->is_cancelled(); }
+
+cancellation_token cancellation_token::child() const {
+  auto* c = new detail::token_state(s_);
+  if (s_) c->attach();
+  return cancellation_token{c};
+}
+
+// --- awaiter ---
+cancellation_token::awaiter::~awaiter() {
+  if (registered_) reinterpret_cast<cancellation_callback*>(cb_)->~cancellation_callback();
+}
+bool cancellation_token::awaiter::await_ready() const noexcept { return !s_ || s_->is_cancelled(); }
+bool cancellation_token::awaiter::await_suspend(coro::coroutine_handle<> h) noexcept {
+  // If the token is cancelled meanwhile, the callback runs inline and the wake is recorded
+  // while the task runs: it resumes right after suspending.
+  w_ = detail::suspend_here(h);
+  ::new (static_cast<void*>(cb_)) cancellation_callback(s_, &on_cancel, this);
+  registered_ = true;
+  return true;
+}
+void cancellation_token::awaiter::on_cancel(void* self) noexcept {
+  static_cast<awaiter*>(self)->w_.wake();
+}
+
+#if EDDY_HAS_STOP_TOKEN
+std::stop_token cancellation_token::get_stop_token() const {
+  if (!s_) return {};
+  detail::lock_guard<detail::spin_lock> g(s_->std_lock_);
+  if (!s_->std_source_) {
+    s_->std_source_ = new std::stop_source();
+    s_->source_link_ = ::new (static_cast<void*>(s_->source_storage_))
+        cancellation_callback(s_, &detail::token_state::request_stop, s_);
+  }
+  return s_->std_source_->get_token();
+}
+
+cancellation_token cancellation_token::from(std::stop_token st) {
+  cancellation_token t;
+  t.s_->std_follow_ = new std::stop_callback<detail::token_state::follow>(
+      std::move(st), detail::token_state::follow{t.s_});
+  return t;
+}
+#endif
+
+}  // namespace eddy

@@ -1,0 +1,136 @@
+#include "eddy/runtime/sim_runtime.hpp"
+
+#include <vector>
+
+#include "eddy/core/lock.hpp"
+#include "eddy/runtime/timer_heap.hpp"
+
+namespace eddy {
+
+struct sim_runtime::impl {
+  std::uint64_t seed;
+  std::uint64_t rng;
+  std::uint64_t steps = 0;
+  std::atomic<std::int64_t> now_ns{0};
+  detail::spin_lock lock;           // guards ready and timers
+  std::vector<work_node*> ready;    // grows to the peak, then reused: no per-post allocation
+  detail::timer_heap timers;
+
+  std::uint64_t next_random() noexcept {  // splitmix64
+    std::uint64_t z = (rng += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+  work_node* pick() noexcept {
+    detail::lock_guard<detail::spin_lock> g(lock);
+    if (ready.empty()) return nullptr;
+    const std::size_t i = seed == 0 ? 0 : next_random() % ready.size();
+    work_node* n = ready[i];
+    if (seed == 0) ready.erase(ready.begin());  // seed 0: plain FIFO order
+    else {
+      ready[i] = ready.back();
+      ready.pop_back();
+    }
+    return n;
+  }
+  // Fires every timer due at the current time. Returns how many fired.
+  std::size_t fire_due() noexcept {
+    std::size_t fired = 0;
+    for (;;) {
+      timer_node* t;
+      {
+        detail::lock_guard<detail::spin_lock> g(lock);
+        if (timers.empty() || timers.top()->deadline.time_since_epoch().count() > now_ns.load())
+          return fired;
+        t = timers.pop();
+      }
+      t->run(t);
+      ++fired;
+    }
+  }
+  // Jumps to the next deadline; false when there is none.
+  bool jump() noexcept {
+    detail::lock_guard<detail::spin_lock> g(lock);
+    if (timers.empty()) return false;
+    const auto t = timers.top()->deadline.time_since_epoch().count();
+    if (t > now_ns.load()) now_ns.store(t);
+    return true;
+  }
+};
+
+sim_runtime::sim_runtime(std::uint64_t seed) : p_(new impl) {
+  p_->seed = seed;
+  p_->rng = seed;
+  p_->ready.reserve(64);
+}
+sim_runtime::~sim_runtime() = default;
+
+std::uint64_t sim_runtime::seed() const noexcept { return p_->seed; }
+std::uint64_t sim_runtime::steps() const noexcept { return p_->steps; }
+time_point sim_runtime::now() const noexcept { return time_point{duration{p_->now_ns.load()}}; }
+
+void sim_runtime::post(work_node& n) noexcept {
+  detail::lock_guard<detail::spin_lock> g(p_->lock);
+  p_->ready.push_back(&n);
+}
+void sim_runtime::post_at(time_point t, timer_node& n) noexcept {
+  n.deadline = t;
+  detail::lock_guard<detail::spin_lock> g(p_->lock);
+  p_->timers.push(&n);
+}
+bool sim_runtime::cancel(timer_node& n) noexcept {
+  detail::lock_guard<detail::spin_lock> g(p_->lock);
+  return p_->timers.remove(&n);
+}
+
+std::size_t sim_runtime::run_until_idle() {
+  runtime* prev = detail::set_thread_runtime(this);
+  std::size_t ran = p_->fire_due();
+  while (work_node* n = p_->pick()) {
+    ++p_->steps;
+    n->run(n);
+    ++ran;
+    ran += p_->fire_due();
+  }
+  detail::set_thread_runtime(prev);
+  return ran;
+}
+
+bool sim_runtime::drive(done_fn done, void* ctx) {
+  runtime* prev = detail::set_thread_runtime(this);
+  bool ok = true;
+  while (!(done && done(ctx))) {
+    if (work_node* n = p_->pick()) {
+      ++p_->steps;
+      n->run(n);
+      continue;
+    }
+    if (p_->fire_due()) continue;
+    if (!p_->jump()) {
+      ok = done == nullptr;  // run(): finished; block_on: deadlock
+      break;
+    }
+  }
+  detail::set_thread_runtime(prev);
+  return ok;
+}
+
+void sim_runtime::run() { drive(nullptr, nullptr); }
+
+void sim_runtime::advance(duration d) {
+  const std::int64_t target = p_->now_ns.load() + d.count();
+  run_until_idle();
+  for (;;) {
+    {
+      detail::lock_guard<detail::spin_lock> g(p_->lock);
+      if (p_->timers.empty() || p_->timers.top()->deadline.time_since_epoch().count() > target) break;
+    }
+    p_->jump();
+    run_until_idle();
+  }
+  p_->now_ns.store(target);
+  run_until_idle();
+}
+
+}  // namespace eddy

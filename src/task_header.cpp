@@ -1,0 +1,141 @@
+// The task runner: the state machine every spawned task goes through. See task_header.hpp.
+#include "eddy/runtime/task_header.hpp"
+
+#include "eddy/core/panic.hpp"
+
+namespace eddy {
+namespace detail {
+namespace {
+EDDY_THREAD_LOCAL task_header* t_current_task = nullptr;
+EDDY_THREAD_LOCAL runtime* t_thread_runtime = nullptr;
+constexpr int run_budget = 64;  // resumptions in a row before the task goes to the back of the queue
+}  // namespace
+
+task_header* current_task() noexcept { return t_current_task; }
+
+runtime* set_thread_runtime(runtime* rt) noexcept {
+  runtime* prev = t_thread_runtime;
+  t_thread_runtime = rt;
+  return prev;
+}
+runtime* thread_runtime() noexcept { return t_thread_runtime; }
+
+waker suspend_here(coro::coroutine_handle<> h) noexcept {
+  task_header* t = t_current_task;
+  if (!t) panic("eddy: an eddy awaitable suspended outside a task (use spawn or block_on)");
+  t->set_leaf(h);
+  return waker{t};
+}
+
+void task_header::start() noexcept {
+  state_.store(scheduled | notified, std::memory_order_release);
+  ex_.post(*this);
+}
+
+void task_header::signal(std::uint32_t bits) noexcept {
+  std::uint32_t s = state_.load(std::memory_order_acquire);
+  for (;;) {
+    if (s & complete) return;
+    const bool idle = !(s & (running | scheduled));
+    const std::uint32_t ns = s | bits | (idle ? scheduled : 0u);
+    if (state_.compare_exchange_weak(s, ns, std::memory_order_acq_rel, std::memory_order_acquire)) {
+      if (idle) ex_.post(*this);
+      return;
+    }
+  }
+}
+
+void task_header::remove_scope(cancel_scope* s) noexcept {
+  for (cancel_scope** p = &scopes_; *p; p = &(*p)->outer) {
+    if (*p == s) {
+      *p = s->outer;
+      s->outer = nullptr;
+      return;
+    }
+  }
+}
+
+void task_header::run_entry(work_node* n) noexcept { static_cast<task_header*>(n)->run(); }
+
+void task_header::run() noexcept {
+  std::uint32_t s = state_.load(std::memory_order_acquire);
+  while (!state_.compare_exchange_weak(s, (s & ~scheduled) | running, std::memory_order_acq_rel,
+                                       std::memory_order_acquire)) {
+  }
+  task_header* const prev = t_current_task;
+  t_current_task = this;
+  int budget = run_budget;
+  for (;;) {
+    s = state_.load(std::memory_order_acquire);
+    if (s & interrupted) {
+      state_.fetch_and(~interrupted, std::memory_order_acq_rel);
+      if (handle_interrupt()) break;  // completed (aborted); `this` may be gone
+      continue;
+    }
+    if (s & notified) {
+      if ((s & yielded) || budget-- == 0) {
+        // Go to the back of the executor's queue (yield_now, or fairness after a long run).
+        const std::uint32_t ns = (s & ~(running | yielded)) | scheduled;
+        if (!state_.compare_exchange_weak(s, ns, std::memory_order_acq_rel)) continue;
+        t_current_task = prev;
+        ex_.post(*this);
+        return;
+      }
+      state_.fetch_and(~notified, std::memory_order_acq_rel);
+      leaf_.resume();
+      if (root_.done()) {
+        finish(false);
+        break;
+      }
+      continue;
+    }
+    if (state_.compare_exchange_weak(s, s & ~running, std::memory_order_acq_rel,
+                                     std::memory_order_acquire)) {
+      break;  // idle: from here on another thread may run (or free) this task
+    }
+  }
+  t_current_task = prev;
+}
+
+bool task_header::handle_interrupt() noexcept {
+  if (state_.load(std::memory_order_acquire) & abort_requested) {
+    finish(true);
+    return true;
+  }
+  cancel_scope* target = nullptr;  // the outermost fired scope cancels everything inside it
+  for (cancel_scope* sc = scopes_; sc; sc = sc->outer) {
+    if (sc->fired.load(std::memory_order_acquire)) target = sc;
+  }
+  if (!target) return false;
+  target->cancelled = true;
+  target->cancel_inner(target);  // destroys the inner frames; their waits deregister
+  // Wakes that arrived for the destroyed waits are stale; the owner is what runs next.
+  state_.fetch_and(~notified, std::memory_order_acq_rel);
+  leaf_ = target->owner;
+  state_.fetch_or(notified, std::memory_order_acq_rel);
+  return false;
+}
+
+void task_header::finish(bool aborted) noexcept {
+  const error* err = vt_->finish(this, aborted);
+  scopes_ = nullptr;
+  if (obs) obs->on_complete(obs, this, err);
+  {
+    lock_guard<spin_lock> g(join_lock);
+    state_.fetch_or(complete, std::memory_order_acq_rel);
+    const waker w = joiner;
+    joiner = waker{};
+    if (w) w.wake();
+  }
+  release();  // the task's own reference
+}
+
+}  // namespace detail
+
+executor current_executor() noexcept {
+  if (detail::t_current_task) return detail::t_current_task->get_executor();
+  if (detail::t_thread_runtime) return executor{*detail::t_thread_runtime};
+  return executor{};
+}
+
+}  // namespace eddy

@@ -1,0 +1,228 @@
+// Conformance: spawn, join, abort, detach on every runtime.
+#include <atomic>
+#include <memory>
+#include <stdexcept>
+#include <vector>
+
+#include "conformance/runtimes.hpp"
+
+using namespace eddy;
+using namespace std::chrono_literals;
+
+template <class F>
+class spawn_conformance : public ::testing::Test {
+ protected:
+  F f;
+};
+TYPED_TEST_SUITE(spawn_conformance, eddy_test::all_runtimes, eddy_test::runtime_names);
+
+namespace {
+task<int> answer() { co_return 42; }
+task<int> add(int a, int b) { co_return a + b; }
+task<int> nested(int depth) {
+  if (depth == 0) co_return 0;
+  co_return 1 + co_await nested(depth - 1);
+}
+task<void> forever_sleep(std::atomic<int>* destroyed) {
+  struct guard {
+    std::atomic<int>* d;
+    ~guard() { d->fetch_add(1); }
+  } g{destroyed};
+  co_await sleep(std::chrono::hours(1000));
+}
+}  // namespace
+
+TYPED_TEST(spawn_conformance, block_on_returns_value) {
+  EXPECT_EQ(this->f.block_on(answer()), 42);
+}
+
+TYPED_TEST(spawn_conformance, synchronous_chain_uses_no_stack_per_level) {
+  EXPECT_EQ(this->f.block_on(nested(100000)), 100000);
+}
+
+TYPED_TEST(spawn_conformance, spawn_and_join_values) {
+  auto r = this->f.block_on([]() -> task<int> {
+    auto a = spawn(add(1, 2));
+    auto b = spawn(add(3, 4));
+    auto ra = co_await a;
+    auto rb = co_await b;
+    co_return ra.value() + rb.value();
+  }());
+  EXPECT_EQ(r, 10);
+}
+
+TYPED_TEST(spawn_conformance, join_twice_is_invalid_argument) {
+  this->f.block_on([]() -> task<void> {
+    auto h = spawn(answer());
+    auto r1 = co_await h;
+    auto r2 = co_await h;
+    EXPECT_TRUE(r1.has_value());
+    EXPECT_FALSE(r2.has_value());
+    if (!r2.has_value()) {
+      EXPECT_EQ(r2.error().code(), errc::invalid_argument);
+    }
+  }());
+}
+
+TYPED_TEST(spawn_conformance, spawn_on_explicit_executor) {
+  auto ex = this->f.ex();
+  auto r = this->f.block_on([](executor ex) -> task<bool> {
+    auto h = spawn(ex, []() -> task<bool> { co_return current_executor() == current_executor(); }());
+    auto v = co_await h;
+    co_return v.value() && h.get_executor() == ex;
+  }(ex));
+  EXPECT_TRUE(r);
+}
+
+#if EDDY_HAS_EXCEPTIONS
+TYPED_TEST(spawn_conformance, exception_is_captured_and_delivered_to_joiner) {
+  auto r = this->f.block_on([]() -> task<result<int>> {
+    auto h = spawn([]() -> task<int> {
+      throw std::runtime_error("boom");
+      co_return 1;
+    }());
+    co_return co_await h;
+  }());
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code(), errc::exception);
+  EXPECT_THROW(r.error().rethrow(), std::runtime_error);
+}
+
+TYPED_TEST(spawn_conformance, block_on_rethrows) {
+  EXPECT_THROW(this->f.block_on([]() -> task<int> {
+    throw std::runtime_error("boom");
+    co_return 1;
+  }()),
+               std::runtime_error);
+}
+#endif
+
+TYPED_TEST(spawn_conformance, abort_while_sleeping_runs_destructors) {
+  std::atomic<int> destroyed{0};
+  auto r = this->f.block_on([](std::atomic<int>* d) -> task<result<void>> {
+    auto h = spawn(forever_sleep(d));
+    co_await yield_now();
+    co_await sleep(1ms);
+    h.abort();
+    co_return co_await h;
+  }(&destroyed));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code(), errc::aborted);
+  EXPECT_EQ(destroyed.load(), 1);
+}
+
+TYPED_TEST(spawn_conformance, abort_before_start) {
+  std::atomic<int> destroyed{0};
+  auto r = this->f.block_on([](std::atomic<int>* d) -> task<result<void>> {
+    auto h = spawn(forever_sleep(d));
+    h.abort();
+    co_return co_await h;
+  }(&destroyed));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code(), errc::aborted);
+  EXPECT_EQ(destroyed.load(), 0);  // the body never ran, so its local never existed
+}
+
+TYPED_TEST(spawn_conformance, abort_after_finish_is_noop) {
+  auto r = this->f.block_on([]() -> task<result<int>> {
+    auto h = spawn(answer());
+    while (!h.is_finished()) co_await yield_now();
+    h.abort();
+    co_return co_await h;
+  }());
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r.value(), 42);
+}
+
+TYPED_TEST(spawn_conformance, abort_while_joining_another_task) {
+  std::atomic<int> destroyed{0};
+  auto r = this->f.block_on([](std::atomic<int>* d) -> task<bool> {
+    auto sleeper = spawn(forever_sleep(d));
+    auto joiner = spawn([](join_handle<void> s) -> task<int> {
+      auto r = co_await s;  // never completes on its own
+      co_return r.has_value() ? 1 : 2;
+    }(std::move(sleeper)));
+    co_await sleep(1ms);
+    joiner.abort();
+    auto jr = co_await joiner;
+    // The sleeper's handle was owned by the aborted joiner: dropping it detached the sleeper.
+    co_return !jr.has_value() && jr.error().code() == errc::aborted;
+  }(&destroyed));
+  EXPECT_TRUE(r);
+}
+
+TYPED_TEST(spawn_conformance, abort_on_moved_from_and_empty_handle_is_noop) {
+  this->f.block_on([]() -> task<void> {
+    auto h = spawn(answer());
+    auto h2 = std::move(h);
+    h.abort();  // NOLINT(bugprone-use-after-move): the point of the test
+    EXPECT_FALSE(h.is_finished());
+    EXPECT_FALSE(h.valid());
+    auto r = co_await h;
+    EXPECT_EQ(r.error().code(), errc::invalid_argument);
+    join_handle<int> empty;
+    empty.abort();
+    empty.detach();
+    auto r2 = co_await h2;
+    EXPECT_EQ(r2.value(), 42);
+  }());
+}
+
+TYPED_TEST(spawn_conformance, detach_lets_task_finish) {
+  std::atomic<int> ran{0};
+  this->f.block_on([](std::atomic<int>* ran) -> task<void> {
+    {
+      auto h = spawn([](std::atomic<int>* ran) -> task<void> {
+        co_await yield_now();
+        ran->fetch_add(1);
+      }(ran));
+      h.detach();
+      spawn([](std::atomic<int>* ran) -> task<void> {  // dropped handle: detached too
+        ran->fetch_add(1);
+        co_return;
+      }(ran));
+    }
+    while (ran->load() < 2) co_await yield_now();
+  }(&ran));
+  EXPECT_EQ(ran.load(), 2);
+}
+
+TYPED_TEST(spawn_conformance, many_spawned_tasks) {
+  constexpr int n = 100000;
+  auto sum = this->f.block_on([]() -> task<long> {
+    std::vector<join_handle<int>> hs;
+    hs.reserve(n);
+    for (int i = 0; i < n; ++i) hs.push_back(spawn(add(i, 1)));
+    long s = 0;
+    for (auto& h : hs) {
+      auto r = co_await h;
+      s += r.value();
+    }
+    co_return s;
+  }());
+  EXPECT_EQ(sum, static_cast<long>(n) * (n + 1) / 2);
+}
+
+TYPED_TEST(spawn_conformance, affinity_resumes_on_own_executor) {
+  auto ex = this->f.ex();
+  auto ok = this->f.block_on([](executor ex) -> task<bool> {
+    bool good = true;
+    for (int i = 0; i < 50; ++i) {
+      good = good && current_executor() == ex;
+      co_await sleep(std::chrono::microseconds(10));
+      good = good && current_executor() == ex;
+      co_await yield_now();
+    }
+    co_return good;
+  }(ex));
+  EXPECT_TRUE(ok);
+}
+
+TYPED_TEST(spawn_conformance, block_on_inside_runtime_is_an_error) {
+  auto& rt = this->f.rt;
+  auto r = this->f.block_on([](auto* rt) -> task<bool> {
+    auto inner = rt->try_block_on(answer());
+    co_return !inner.has_value() && inner.error().code() == errc::invalid_argument;
+  }(&rt));
+  EXPECT_TRUE(r);
+}

@@ -1,0 +1,8 @@
+#include <gtest/gtest.h>
+
+#include <eddy/eddy.hpp>
+
+TEST(smoke, local_block_on) {
+  eddy::local_runtime rt;
+  EXPECT_EQ(rt.block_on([]() -> eddy::task<int> { co_return 7; }()), 7);
+}
