@@ -6,3 +6,5 @@
 #include "eddy/core/task.hpp"
 #include "eddy/core/unit.hpp"
 #include "eddy/runtime.hpp"
+#include "eddy/stream.hpp"
+#include "eddy/sync.hpp"
