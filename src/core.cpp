@@ -63,7 +63,7 @@ void bad_result_access(const error& e) {
 // --- frame allocator ---
 namespace {
 void* default_allocate(std::size_t n, void*) noexcept { return ::operator new(n, std::nothrow); }
-void default_deallocate(void* p, std::size_t n, void*) noexcept { ::operator delete(p, n); }
+void default_deallocate(void* p, std::size_t, void*) noexcept { ::operator delete(p); }
 frame_allocator g_frames{&default_allocate, &default_deallocate, nullptr};
 }  // namespace
 

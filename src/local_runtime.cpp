@@ -50,7 +50,11 @@ local_runtime::local_runtime(clock_fn clock, idle_fn idle) : p_(new impl) {
   p_->clock = clock;
   p_->idle = idle;
 }
-local_runtime::~local_runtime() = default;
+local_runtime::~local_runtime() {
+  // Abort what is left and run it to completion here, so destructors run and nothing leaks.
+  abort_all_tasks();
+  drive([](void* self) { return static_cast<local_runtime*>(self)->live_tasks() == 0; }, this);
+}
 
 time_point local_runtime::now() const noexcept {
   if (p_->clock) return p_->clock();

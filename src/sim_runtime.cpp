@@ -64,7 +64,10 @@ sim_runtime::sim_runtime(std::uint64_t seed) : p_(new impl) {
   p_->rng = seed;
   p_->ready.reserve(64);
 }
-sim_runtime::~sim_runtime() = default;
+sim_runtime::~sim_runtime() {
+  abort_all_tasks();
+  run_until_idle();
+}
 
 std::uint64_t sim_runtime::seed() const noexcept { return p_->seed; }
 std::uint64_t sim_runtime::steps() const noexcept { return p_->steps; }

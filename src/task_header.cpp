@@ -27,7 +27,32 @@ waker suspend_here(coro::coroutine_handle<> h) noexcept {
   return waker{t};
 }
 
+void task_header::register_with_runtime() noexcept {
+  runtime* rt = ex_.get();
+  lock_guard<spin_lock> g(rt->tasks_lock_);
+  rt_prev = nullptr;
+  rt_next = rt->tasks_;
+  if (rt->tasks_) rt->tasks_->rt_prev = this;
+  rt->tasks_ = this;
+  ++rt->live_;
+}
+
+void task_header::unregister_from_runtime() noexcept {
+  runtime* rt = ex_.get();
+  lock_guard<spin_lock> g(rt->tasks_lock_);
+  if (rt_prev) rt_prev->rt_next = rt_next;
+  else rt->tasks_ = rt_next;
+  if (rt_next) rt_next->rt_prev = rt_prev;
+  rt_prev = rt_next = nullptr;
+  --rt->live_;
+}
+
+void task_header::abort_list(task_header* head) noexcept {
+  for (task_header* t = head; t; t = t->rt_next) t->abort();
+}
+
 void task_header::start() noexcept {
+  register_with_runtime();
   state_.store(scheduled | notified, std::memory_order_release);
   ex_.post(*this);
 }
@@ -119,6 +144,7 @@ bool task_header::handle_interrupt() noexcept {
 void task_header::finish(bool aborted) noexcept {
   const error* err = vt_->finish(this, aborted);
   scopes_ = nullptr;
+  unregister_from_runtime();
   if (obs) obs->on_complete(obs, this, err);
   {
     lock_guard<spin_lock> g(join_lock);
@@ -131,6 +157,16 @@ void task_header::finish(bool aborted) noexcept {
 }
 
 }  // namespace detail
+
+std::size_t runtime::live_tasks() const noexcept {
+  detail::lock_guard<detail::spin_lock> g(tasks_lock_);
+  return live_;
+}
+
+void runtime::abort_all_tasks() noexcept {
+  detail::lock_guard<detail::spin_lock> g(tasks_lock_);
+  detail::task_header::abort_list(tasks_);
+}
 
 executor current_executor() noexcept {
   if (detail::t_current_task) return detail::t_current_task->get_executor();

@@ -79,6 +79,9 @@ thread_pool::thread_pool(std::size_t threads) : p_(new impl) {
 }
 
 thread_pool::~thread_pool() {
+  // Abort what is left and let the workers run it to completion, so nothing leaks.
+  abort_all_tasks();
+  while (live_tasks() != 0) detail::yield_thread();
   {
     std::lock_guard<std::mutex> g(p_->m);
     p_->stopping = true;

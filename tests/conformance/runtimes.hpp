@@ -7,6 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <eddy/eddy.hpp>
+#ifdef __EMSCRIPTEN__
+#include <eddy/runtime/emscripten_runtime.hpp>
+#endif
 
 namespace eddy_test {
 
@@ -22,6 +25,7 @@ struct local_fixture {
   }
 };
 
+#if EDDY_HAS_THREADS
 template <int N>
 struct pool_fixture {
   static constexpr const char* name = N == 1 ? "pool1" : "pool2";
@@ -34,6 +38,7 @@ struct pool_fixture {
     return rt.block_on(std::move(t));
   }
 };
+#endif
 
 struct sim_fixture {
   static constexpr const char* name = "sim";
@@ -47,7 +52,23 @@ struct sim_fixture {
   }
 };
 
+#ifdef __EMSCRIPTEN__
+// Single-threaded wasm: the JS event loop runtime (block_on drives it under node) and sim.
+struct emscripten_fixture {
+  static constexpr const char* name = "emscripten";
+  static constexpr int threads = 1;
+  static constexpr bool virtual_time = false;
+  eddy::emscripten_runtime rt;
+  eddy::executor ex() { return rt.get_executor(); }
+  template <class T>
+  T block_on(eddy::task<T> t) {
+    return rt.block_on(std::move(t));
+  }
+};
+using all_runtimes = ::testing::Types<emscripten_fixture, sim_fixture>;
+#else
 using all_runtimes = ::testing::Types<local_fixture, pool_fixture<1>, pool_fixture<2>, sim_fixture>;
+#endif
 
 struct runtime_names {
   template <class F>

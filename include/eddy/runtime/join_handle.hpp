@@ -23,6 +23,11 @@ namespace eddy {
 namespace detail {
 
 template <class T>
+inline constexpr bool is_result_v = false;
+template <class T>
+inline constexpr bool is_result_v<result<T>> = true;
+
+template <class T>
 class spawned final : public task_header {
  public:
   spawned(executor ex, task<T>&& t, std::uint32_t refs) noexcept
@@ -40,7 +45,11 @@ class spawned final : public task_header {
     if (aborted) self->res.emplace(error{errc::aborted});
     else self->res.emplace(self->task_.handle().promise().take_result());
     self->task_.reset();
-    return self->res->has_value() ? nullptr : &self->res->error();
+    if (!self->res->has_value()) return &self->res->error();
+    if constexpr (is_result_v<T>) {  // a task<result<U>> that returned an error failed too
+      if (!self->res->value().has_value()) return &self->res->value().error();
+    }
+    return nullptr;
   }
   static void destroy(task_header* h) noexcept { delete static_cast<spawned*>(h); }
   static constexpr vtable vt{&finish, &destroy};

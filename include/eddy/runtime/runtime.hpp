@@ -16,8 +16,10 @@
 ///   run); false if `run` has been called or is about to be. After true the node is the caller's.
 /// - `now()`: thread-safe; monotonic.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 
+#include "eddy/core/lock.hpp"
 #include "eddy/runtime/time.hpp"
 
 namespace eddy {
@@ -41,7 +43,16 @@ struct timer_node : work_node {
   std::uint64_t seq = 0;               ///< runtime-owned: arming order for equal deadlines
 };
 
+namespace detail {
+class task_header;
+}
+
 /// The four-operation contract. Backends derive from it; users hold an `executor`.
+///
+/// Besides the four operations, the base class keeps the list of the runtime's live tasks
+/// (maintained by the task runner, not by backends) so that a backend's destructor can shut
+/// down cleanly: `abort_all_tasks()`, then run until `live_tasks() == 0`, so every remaining
+/// task's destructors run on the runtime and nothing leaks.
 class runtime {
  public:
   virtual void post(work_node& n) noexcept = 0;
@@ -49,11 +60,24 @@ class runtime {
   virtual bool cancel(timer_node& n) noexcept = 0;
   virtual time_point now() const noexcept = 0;
 
+  /// Tasks spawned on this runtime that have not completed. Thread-safe.
+  std::size_t live_tasks() const noexcept;
+
  protected:
   runtime() = default;
   ~runtime() = default;
   runtime(const runtime&) = delete;
   runtime& operator=(const runtime&) = delete;
+
+  /// Requests abort of every live task (each stops at its current suspension point, on this
+  /// runtime). Thread-safe; call it from the backend's destructor before draining.
+  void abort_all_tasks() noexcept;
+
+ private:
+  friend class detail::task_header;
+  mutable detail::spin_lock tasks_lock_;
+  detail::task_header* tasks_ = nullptr;  // under tasks_lock_
+  std::size_t live_ = 0;                  // under tasks_lock_
 };
 
 /// A copyable, comparable, type-erased reference to a runtime. It does not own the runtime: the

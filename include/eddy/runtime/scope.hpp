@@ -3,7 +3,8 @@
 /// `co_await s.join()` and aborted together by `cancel()` or when the scope is dropped.
 ///
 /// Policy `scope_policy::cancel_on_error` (the default) aborts the remaining children as soon as
-/// one ends with an error (an error result or an exception); `scope_policy::wait_all` lets them
+/// one ends with an error (an exception, or a `task<result<U>>` that returned an error);
+/// `scope_policy::wait_all` lets them
 /// run. `join()` gives the first error, or success. Aborts caused by the scope itself are not
 /// reported as the scope's error.
 ///

@@ -117,6 +117,8 @@ class task_header : public work_node {
   observer* obs = nullptr;  ///< set before start; read by the runner at completion
   task_header* scope_prev = nullptr;  ///< owned by the observing scope, under its lock
   task_header* scope_next = nullptr;  ///< owned by the observing scope, under its lock
+  task_header* rt_prev = nullptr;     ///< the runtime's live-task list, under its lock
+  task_header* rt_next = nullptr;     ///< the runtime's live-task list, under its lock
 
  private:
   static constexpr std::uint32_t notified_free_abort = abort_requested | interrupted;
@@ -125,6 +127,14 @@ class task_header : public work_node {
   void signal(std::uint32_t bits) noexcept;
   bool handle_interrupt() noexcept;  // true when the task completed
   void finish(bool aborted) noexcept;
+  void register_with_runtime() noexcept;
+  void unregister_from_runtime() noexcept;
+
+ public:
+  /// Used by `runtime::abort_all_tasks` (under the runtime's task lock).
+  static void abort_list(task_header* head) noexcept;
+
+ private:
 
   const vtable* vt_;
   executor ex_;

@@ -42,6 +42,11 @@ template <class A>
 using await_result_t = decltype(std::declval<awaiter_t<A>&>().await_resume());
 
 template <class T>
+inline constexpr bool is_task_v = false;
+template <class T>
+inline constexpr bool is_task_v<task<T>> = true;
+
+template <class T>
 using optional_of = std::optional<std::conditional_t<std::is_void_v<T>, unit, T>>;
 
 template <class T>
@@ -158,8 +163,7 @@ class timeout_awaiter {
 template <class A>
 auto timeout_at(time_point deadline, A&& aw) {
   using D = std::remove_cvref_t<A>;
-  if constexpr (requires { typename D::promise_type; } &&
-                std::is_same_v<D, task<typename D::value_type>>) {
+  if constexpr (detail::is_task_v<D>) {
     return detail::timeout_task_awaiter<typename D::value_type>(deadline, std::move(aw));
   } else {
     return detail::timeout_awaiter<A>(deadline, std::forward<A>(aw));
