@@ -13,6 +13,7 @@
 #include "eddy/runtime/work_queue.hpp"
 
 // ---- JavaScript glue ------------------------------------------------------------------------
+// clang-format off
 
 // True in node, where the main thread may block in Atomics.wait.
 EM_JS(int, eddy_em_can_block, (), {
@@ -29,7 +30,7 @@ EM_JS(void, eddy_em_block_ms, (double ms), {
 // The promise table behind start_promise / Module.eddyPromise(id).
 EM_JS(void, eddy_em_promise_init, (), {
   if (Module['__eddyPromises']) return;
-  var table = {next : 1, entries : new Map()};
+  var table = {next: 1, entries: new Map()};
   Module['__eddyPromises'] = table;
   Module['eddyPromise'] = function(id) {
     var e = table.entries.get(id);
@@ -43,11 +44,8 @@ EM_JS(void, eddy_em_promise_init, (), {
 EM_JS(int, eddy_em_promise_new_js, (), {
   var table = Module['__eddyPromises'];
   var id = table.next++;
-  var e = {taken : false, settled : false};
-  e.promise = new Promise(function(resolve, reject) {
-    e.resolve = resolve;
-    e.reject = reject;
-  });
+  var e = {taken: false, settled: false};
+  e.promise = new Promise(function(resolve, reject) { e.resolve = resolve; e.reject = reject; });
   table.entries.set(id, e);
   return id;
 });
@@ -69,6 +67,8 @@ EM_JS(void, eddy_em_promise_settle_js, (int id, int kind, double num, const char
     e.reject(err);
   }
 });
+
+// clang-format on
 
 namespace eddy {
 
@@ -160,7 +160,11 @@ struct emscripten_runtime::impl {
     const double ms = std::chrono::duration<double, std::milli>(t - self->now()).count();
     timeout_at = t;
     timeout_armed = true;
-    timeout_id = emscripten_set_timeout(&on_timeout, std::ceil(ms < 0 ? 0 : ms > max_timeout_ms ? max_timeout_ms : ms), this);
+    timeout_id = emscripten_set_timeout(&on_timeout,
+                                        std::ceil(ms < 0                ? 0
+                                                  : ms > max_timeout_ms ? max_timeout_ms
+                                                                        : ms),
+                                        this);
   }
   void clear_timeout() noexcept {
     if (!timeout_armed) return;
@@ -189,11 +193,17 @@ struct emscripten_runtime::impl {
 emscripten_runtime::emscripten_runtime() : p_(new impl(this)) {}
 
 emscripten_runtime::~emscripten_runtime() {
+  // Abort what is left and run it here, so its destructors run and nothing leaks; then drop
+  // the JS callbacks that would reach a dead runtime.
+  abort_all_tasks();
+  run_until_idle();
   p_->clear_immediate();
   p_->clear_timeout();
 }
 
-bool emscripten_runtime::can_block() noexcept { return eddy_em_can_block() != 0; }
+bool emscripten_runtime::can_block() noexcept {
+  return eddy_em_can_block() != 0;
+}
 
 time_point emscripten_runtime::now() const noexcept {
   const double ms = emscripten_get_now() - p_->epoch_ms;
@@ -259,7 +269,9 @@ int em_promise_new() noexcept {
   eddy_em_promise_init();
   return eddy_em_promise_new_js();
 }
-void em_promise_resolve_undefined(int id) noexcept { eddy_em_promise_settle_js(id, 0, 0, nullptr, 0); }
+void em_promise_resolve_undefined(int id) noexcept {
+  eddy_em_promise_settle_js(id, 0, 0, nullptr, 0);
+}
 void em_promise_resolve_number(int id, double v) noexcept {
   eddy_em_promise_settle_js(id, 1, v, nullptr, 0);
 }

@@ -36,7 +36,8 @@
 /// event loop.
 ///
 /// Thread-safety: none needed and none given: Emscripten builds without pthreads have one
-/// thread. The runtime must outlive its tasks; destroying it clears its pending JS callbacks.
+/// thread. Destroying the runtime aborts its remaining tasks and runs their destructors there,
+/// then clears its pending JS callbacks.
 #pragma once
 #ifndef __EMSCRIPTEN__
 #error "eddy/runtime/emscripten_runtime.hpp is for Emscripten (emcc) builds"
@@ -119,7 +120,8 @@ class emscripten_runtime final : public runtime {
 
   template <class T>
   result<T> try_block_on(task<T> t) {
-    if (detail::inside_runtime()) return error{errc::invalid_argument, 0, detail::block_on_inside_message};
+    if (detail::inside_runtime())
+      return error{errc::invalid_argument, 0, detail::block_on_inside_message};
     if (!can_block()) return error{errc::invalid_argument, 0, no_block_message};
     join_handle<T> h = spawn(get_executor(), std::move(t));
     if (!drive([](void* p) { return static_cast<join_handle<T>*>(p)->is_finished(); }, &h)) {
