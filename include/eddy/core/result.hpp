@@ -21,14 +21,12 @@ class [[nodiscard]] result {
  public:
   using value_type = T;
 
-  result(const T& v) : ok_(true) { ::new (&val_) T(v); }
-  result(T&& v) : ok_(true) { ::new (&val_) T(std::move(v)); }
-  result(eddy::error e) noexcept : ok_(false) { ::new (&err_) eddy::error(std::move(e)); }
+  result(const T& v) : val_(v), ok_(true) {}
+  result(T&& v) : val_(std::move(v)), ok_(true) {}
+  result(eddy::error e) noexcept : err_(std::move(e)), ok_(false) {}
   result(errc c) noexcept : result(eddy::error{c}) {}
   template <class... A>
-  explicit result(std::in_place_t, A&&... a) : ok_(true) {
-    ::new (&val_) T(std::forward<A>(a)...);
-  }
+  explicit result(std::in_place_t, A&&... a) : val_(std::forward<A>(a)...), ok_(true) {}
 
   result(const result& o) : ok_(o.ok_) {
     if (ok_) ::new (&val_) T(o.val_);
@@ -39,17 +37,11 @@ class [[nodiscard]] result {
     else ::new (&err_) eddy::error(std::move(o.err_));
   }
   result& operator=(const result& o) {
-    if (this != &o) {
-      destroy();
-      ::new (this) result(o);
-    }
+    if (this != &o) assign(o);
     return *this;
   }
   result& operator=(result&& o) noexcept(std::is_nothrow_move_constructible_v<T>) {
-    if (this != &o) {
-      destroy();
-      ::new (this) result(std::move(o));
-    }
+    if (this != &o) assign(std::move(o));
     return *this;
   }
   ~result() { destroy(); }
@@ -82,6 +74,22 @@ class [[nodiscard]] result {
   }
 
  private:
+  template <class R>
+  void assign(R&& o) {
+    if (ok_ && o.ok_) {
+      val_ = std::forward<R>(o).val_;
+    } else if (!ok_ && !o.ok_) {
+      err_ = std::forward<R>(o).err_;
+    } else if (o.ok_) {
+      err_.eddy::error::~error();
+      ::new (&val_) T(std::forward<R>(o).val_);
+      ok_ = true;
+    } else {
+      val_.~T();
+      ::new (&err_) eddy::error(std::forward<R>(o).err_);
+      ok_ = false;
+    }
+  }
   void destroy() noexcept {
     if (ok_) val_.~T();
     else err_.eddy::error::~error();

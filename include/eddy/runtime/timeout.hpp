@@ -52,12 +52,13 @@ using optional_of = std::optional<std::conditional_t<std::is_void_v<T>, unit, T>
 template <class T>
 class timeout_task_awaiter : private cancel_scope {
  public:
-  timeout_task_awaiter(time_point deadline, task<T>&& t) noexcept
-      : deadline_(deadline), inner_(std::move(t)) {
+  /// `relative`: `d` counts from when the awaiter starts (read the clock only then).
+  timeout_task_awaiter(time_point deadline, duration d, bool relative, task<T>&& t) noexcept
+      : deadline_(deadline), d_(d), relative_(relative), inner_(std::move(t)) {
     cancel_inner = &reset_inner;
   }
   timeout_task_awaiter(timeout_task_awaiter&& o) noexcept
-      : deadline_(o.deadline_), inner_(std::move(o.inner_)) {
+      : deadline_(o.deadline_), d_(o.d_), relative_(o.relative_), inner_(std::move(o.inner_)) {
     cancel_inner = &reset_inner;
   }
   ~timeout_task_awaiter() {
@@ -68,11 +69,12 @@ class timeout_task_awaiter : private cancel_scope {
 
   bool await_ready() const noexcept { return false; }
   bool await_suspend(coro::coroutine_handle<> h) noexcept {
+    task_header* t = current_task();
+    if (relative_) deadline_ = t->get_executor().now() + d_;
     auto ih = inner_.handle();
     ih.promise().continuation_ = nullptr;
     ih.resume();  // first run, inline, until the inner work suspends or completes
     if (ih.done()) return false;
-    task_header* t = current_task();
     if (deadline_ <= t->get_executor().now()) {
       inner_.reset();
       t->discard_wakes();
@@ -106,6 +108,8 @@ class timeout_task_awaiter : private cancel_scope {
     static_cast<timeout_task_awaiter*>(s)->inner_.reset();
   }
   time_point deadline_;
+  duration d_;
+  bool relative_;
   task<T> inner_;
   task_timer timer_;
   task_header* task_ = nullptr;
@@ -122,7 +126,8 @@ class timeout_awaiter {
   using T = await_result_t<A>;
 
  public:
-  timeout_awaiter(time_point deadline, A&& a) : deadline_(deadline), a_(std::forward<A>(a)) {}
+  timeout_awaiter(time_point deadline, duration d, bool relative, A&& a)
+      : deadline_(deadline), d_(d), relative_(relative), a_(std::forward<A>(a)) {}
   bool await_ready() {
     if constexpr (requires(awaiter_t<A&> w) { w.await_ready(); }) {
       if constexpr (std::is_same_v<awaiter_t<A&>, A&>) {
@@ -135,7 +140,7 @@ class timeout_awaiter {
     return false;
   }
   bool await_suspend(coro::coroutine_handle<> h) {
-    slow_.emplace(deadline_, as_task<A>(std::forward<A>(a_)));
+    slow_.emplace(deadline_, d_, relative_, as_task<A>(std::forward<A>(a_)));
     return slow_->await_suspend(h);
   }
   optional_of<T> await_resume() {
@@ -152,6 +157,8 @@ class timeout_awaiter {
 
  private:
   time_point deadline_;
+  duration d_;
+  bool relative_;
   A a_;
   bool ready_ = false;
   std::optional<timeout_task_awaiter<T>> slow_;
@@ -159,21 +166,30 @@ class timeout_awaiter {
 
 }  // namespace detail
 
+namespace detail {
+template <class A>
+auto make_timeout(time_point deadline, duration d, bool relative, A&& aw) {
+  using D = std::remove_cvref_t<A>;
+  if constexpr (is_task_v<D>) {
+    return timeout_task_awaiter<typename D::value_type>(deadline, d, relative, std::move(aw));
+  } else {
+    return timeout_awaiter<A>(deadline, d, relative, std::forward<A>(aw));
+  }
+}
+}  // namespace detail
+
 /// Runs `aw` with deadline `deadline` (runtime clock). See the file comment.
 template <class A>
 auto timeout_at(time_point deadline, A&& aw) {
-  using D = std::remove_cvref_t<A>;
-  if constexpr (detail::is_task_v<D>) {
-    return detail::timeout_task_awaiter<typename D::value_type>(deadline, std::move(aw));
-  } else {
-    return detail::timeout_awaiter<A>(deadline, std::forward<A>(aw));
-  }
+  return detail::make_timeout(deadline, duration{}, false, std::forward<A>(aw));
 }
 
-/// Runs `aw` for at most `d` (runtime clock). See the file comment.
+/// Runs `aw` for at most `d` (runtime clock), counted from when the `co_await` starts. The clock
+/// is read only if `aw` is not ready at once. See the file comment.
 template <class Rep, class Period, class A>
 auto timeout(std::chrono::duration<Rep, Period> d, A&& aw) {
-  return timeout_at(now() + std::chrono::duration_cast<duration>(d), std::forward<A>(aw));
+  return detail::make_timeout(time_point{}, std::chrono::duration_cast<duration>(d), true,
+                              std::forward<A>(aw));
 }
 
 /// An awaiter that is ready at once with `v` (for tests and benchmarks).

@@ -1,0 +1,156 @@
+// sim_runtime: exact virtual time, determinism per seed, deadlock detection.
+#include <gtest/gtest.h>
+
+#include <eddy/eddy.hpp>
+#include <string>
+#include <vector>
+
+using namespace eddy;
+using namespace std::chrono_literals;
+
+namespace {
+duration since_start() { return now().time_since_epoch(); }
+
+task<void> tagged_worker(int id, int steps, std::vector<int>* trace) {
+  for (int i = 0; i < steps; ++i) {
+    trace->push_back(id);
+    co_await yield_now();
+  }
+}
+
+std::vector<int> run_trace(std::uint64_t seed) {
+  sim_runtime sim{seed};
+  std::vector<int> trace;
+  sim.block_on([](std::vector<int>* trace) -> task<void> {
+    std::vector<join_handle<void>> hs;
+    for (int id = 0; id < 5; ++id) hs.push_back(spawn(tagged_worker(id, 10, trace)));
+    for (auto& h : hs) (void)co_await h;
+  }(&trace));
+  return trace;
+}
+}  // namespace
+
+TEST(sim_runtime, time_starts_at_zero_and_jumps) {
+  sim_runtime sim{1};
+  auto t = sim.block_on([]() -> task<duration> {
+    EXPECT_EQ(since_start(), 0ns);
+    co_await sleep(1h);
+    co_return since_start();
+  }());
+  EXPECT_EQ(t, duration(1h));
+  EXPECT_EQ(sim.now().time_since_epoch(), duration(1h));
+}
+
+TEST(sim_runtime, timeout_fires_at_exactly_the_deadline) {
+  sim_runtime sim{7};
+  auto r = sim.block_on([]() -> task<std::pair<bool, duration>> {
+    auto v = co_await timeout(10ms, []() -> task<int> {
+      co_await sleep(20ms);
+      co_return 1;
+    }());
+    co_return std::pair{v.has_value(), since_start()};
+  }());
+  EXPECT_FALSE(r.first);
+  EXPECT_EQ(r.second, duration(10ms));
+}
+
+TEST(sim_runtime, timeout_returns_value_at_the_inner_time) {
+  sim_runtime sim{7};
+  auto r = sim.block_on([]() -> task<std::pair<int, duration>> {
+    auto v = co_await timeout(20ms, []() -> task<int> {
+      co_await sleep(10ms);
+      co_return 5;
+    }());
+    co_return std::pair{v.value_or(-1), since_start()};
+  }());
+  EXPECT_EQ(r.first, 5);
+  EXPECT_EQ(r.second, duration(10ms));
+}
+
+TEST(sim_runtime, sleeps_sum_exactly) {
+  sim_runtime sim{3};
+  auto t = sim.block_on([]() -> task<duration> {
+    for (int i = 0; i < 1000; ++i) co_await sleep(1ms);
+    co_await sleep_until(time_point{2s});
+    co_return since_start();
+  }());
+  EXPECT_EQ(t, duration(2s));
+}
+
+TEST(sim_runtime, an_hour_of_timers_is_instant_and_exact) {
+  sim_runtime sim{11};
+  auto count = sim.block_on([]() -> task<int> {
+    int fired = 0;
+    std::vector<join_handle<int>> hs;
+    for (int i = 0; i < 3600; ++i) {
+      hs.push_back(spawn([](int i) -> task<int> {
+        co_await sleep(std::chrono::seconds(i));
+        co_return since_start() == duration(std::chrono::seconds(i)) ? 1 : 0;
+      }(i)));
+    }
+    for (auto& h : hs) {
+      auto r = co_await h;
+      fired += r.value();
+    }
+    co_return fired;
+  }());
+  EXPECT_EQ(count, 3600);
+  EXPECT_EQ(sim.now().time_since_epoch(), duration(3599s));
+}
+
+TEST(sim_runtime, same_seed_same_trace) {
+  for (std::uint64_t seed : {1u, 2u, 99u}) EXPECT_EQ(run_trace(seed), run_trace(seed)) << seed;
+}
+
+TEST(sim_runtime, different_seeds_explore_different_orders) {
+  const auto base = run_trace(1);
+  int different = 0;
+  for (std::uint64_t seed = 2; seed < 20; ++seed) different += run_trace(seed) != base;
+  EXPECT_GT(different, 10);
+}
+
+TEST(sim_runtime, seed_zero_is_fifo) {
+  const auto t = run_trace(0);
+  for (std::size_t i = 0; i < t.size(); ++i) EXPECT_EQ(t[i], static_cast<int>(i % 5)) << i;
+}
+
+TEST(sim_runtime, deadlock_is_reported_not_hung) {
+  sim_runtime sim{5};
+  auto r = sim.try_block_on([]() -> task<int> {
+    cancellation_token never;
+    co_await never.cancelled();  // nobody will ever cancel it
+    co_return 1;
+  }());
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code(), errc::deadlock);
+}
+
+#if EDDY_HAS_EXCEPTIONS
+TEST(sim_runtime, block_on_panics_on_deadlock) {
+  sim_runtime sim{5};
+  EXPECT_THROW(sim.block_on([]() -> task<void> {
+    cancellation_token never;
+    co_await never.cancelled();
+  }()),
+               panic_error);
+}
+#endif
+
+TEST(sim_runtime, advance_runs_what_is_due) {
+  sim_runtime sim{2};
+  int fired = 0;
+  auto h = spawn(sim.get_executor(), [](int* fired) -> task<void> {
+    co_await sleep(5ms);
+    ++*fired;
+    co_await sleep(10ms);
+    ++*fired;
+  }(&fired));
+  sim.advance(4ms);
+  EXPECT_EQ(fired, 0);
+  sim.advance(1ms);
+  EXPECT_EQ(fired, 1);
+  sim.advance(100ms);
+  EXPECT_EQ(fired, 2);
+  EXPECT_EQ(sim.now().time_since_epoch(), duration(105ms));
+  EXPECT_TRUE(h.is_finished());
+}
