@@ -1,3 +1,6 @@
+// thread_pool: per-worker queues with stealing, one injection queue for posts from outside the
+// pool, one shared timer heap. Workers sleep on a condition variable only when every queue is
+// empty; posters take the sleep mutex only when somebody sleeps.
 #include "eddy/runtime/thread_pool.hpp"
 
 #include <chrono>
@@ -31,14 +34,52 @@ void blocking_observer::wait() noexcept {
 }
 }  // namespace detail
 
+namespace {
+
+constexpr std::int64_t no_deadline = INT64_MAX;
+constexpr unsigned timer_check_interval = 61;  // items between timer checks while busy
+constexpr std::size_t steal_max = 64;
+
+struct locked_queue {
+  detail::spin_lock lock;
+  detail::work_queue q;            // under lock
+  std::atomic<std::size_t> size{0};  // hint for thieves and sleepers
+
+  void push(work_node* n) noexcept {
+    detail::lock_guard<detail::spin_lock> g(lock);
+    q.push(n);
+    size.fetch_add(1, std::memory_order_relaxed);
+  }
+  work_node* pop() noexcept {
+    if (size.load(std::memory_order_relaxed) == 0) return nullptr;
+    detail::lock_guard<detail::spin_lock> g(lock);
+    work_node* n = q.pop();
+    if (n) size.fetch_sub(1, std::memory_order_relaxed);
+    return n;
+  }
+};
+
+struct worker_slot {
+  void* pool = nullptr;
+  std::size_t index = 0;
+};
+EDDY_THREAD_LOCAL worker_slot t_worker;
+
+}  // namespace
+
 struct thread_pool::impl {
   std::chrono::steady_clock::time_point epoch = std::chrono::steady_clock::now();
-  std::mutex m;
+  std::vector<std::unique_ptr<locked_queue>> locals;
+  locked_queue global;
+
+  detail::spin_lock timer_lock;
+  detail::timer_heap timers;  // under timer_lock
+  std::atomic<std::int64_t> next_deadline{no_deadline};
+
+  std::mutex sleep_m;
   std::condition_variable cv;
-  detail::work_queue queue;   // under m
-  detail::timer_heap timers;  // under m
-  std::size_t idle = 0;       // under m
-  bool stopping = false;      // under m
+  std::atomic<int> sleepers{0};
+  std::atomic<bool> stopping{false};
   std::vector<std::thread> workers;
 
   time_point now() const noexcept {
@@ -46,36 +87,110 @@ struct thread_pool::impl {
         std::chrono::duration_cast<duration>(std::chrono::steady_clock::now() - epoch)};
   }
 
-  void work(thread_pool* self) {
-    detail::set_thread_runtime(self);
-    std::unique_lock<std::mutex> lk(m);
-    while (!stopping) {
-      if (!timers.empty() && timers.top()->deadline <= now()) {
-        timer_node* t = timers.pop();
-        lk.unlock();
-        t->run(t);
-        lk.lock();
-        continue;
-      }
-      if (work_node* n = queue.pop()) {
-        lk.unlock();
-        n->run(n);
-        lk.lock();
-        continue;
-      }
-      ++idle;
-      if (timers.empty()) cv.wait(lk);
-      else cv.wait_until(lk, epoch + timers.top()->deadline.time_since_epoch());
-      --idle;
+  void wake_one() noexcept {
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (sleepers.load(std::memory_order_relaxed) > 0) {
+      std::lock_guard<std::mutex> g(sleep_m);
+      cv.notify_one();
     }
+  }
+
+  // Fires every due timer. Returns how many ran.
+  std::size_t fire_due() noexcept {
+    if (next_deadline.load(std::memory_order_acquire) > now().time_since_epoch().count()) return 0;
+    detail::work_queue due;
+    {
+      detail::lock_guard<detail::spin_lock> g(timer_lock);
+      const time_point t = now();
+      while (!timers.empty() && timers.top()->deadline <= t) due.push(timers.pop());
+      next_deadline.store(timers.empty() ? no_deadline : timers.top()->deadline.time_since_epoch().count(),
+                          std::memory_order_release);
+    }
+    std::size_t ran = 0;
+    while (work_node* n = due.pop()) {
+      n->run(n);
+      ++ran;
+    }
+    return ran;
+  }
+
+  work_node* steal(std::size_t self) noexcept {
+    const std::size_t n = locals.size();
+    for (std::size_t k = 1; k < n; ++k) {
+      locked_queue& victim = *locals[(self + k) % n];
+      std::size_t avail = victim.size.load(std::memory_order_relaxed);
+      if (avail == 0) continue;
+      detail::work_queue taken;
+      std::size_t count = 0;
+      {
+        detail::lock_guard<detail::spin_lock> g(victim.lock);
+        avail = victim.size.load(std::memory_order_relaxed);
+        const std::size_t want = avail == 1 ? 1 : std::min(avail / 2, steal_max);
+        while (count < want) {
+          work_node* w = victim.q.pop();
+          if (!w) break;
+          taken.push(w);
+          ++count;
+        }
+        victim.size.fetch_sub(count, std::memory_order_relaxed);
+      }
+      work_node* first = taken.pop();
+      if (!first) continue;
+      if (count > 1) {
+        locked_queue& mine = *locals[self];
+        detail::lock_guard<detail::spin_lock> g(mine.lock);
+        mine.q.splice(taken);
+        mine.size.fetch_add(count - 1, std::memory_order_relaxed);
+      }
+      return first;
+    }
+    return nullptr;
+  }
+
+  bool any_work() noexcept {
+    if (global.size.load(std::memory_order_relaxed)) return true;
+    for (auto& l : locals) {
+      if (l->size.load(std::memory_order_relaxed)) return true;
+    }
+    return next_deadline.load(std::memory_order_acquire) <= now().time_since_epoch().count();
+  }
+
+  void work(thread_pool* self, std::size_t index) {
+    detail::set_thread_runtime(self);
+    t_worker = worker_slot{this, index};
+    locked_queue& mine = *locals[index];
+    unsigned tick = 0;
+    while (!stopping.load(std::memory_order_acquire)) {
+      if (++tick % timer_check_interval == 0) fire_due();
+      work_node* n = mine.pop();
+      if (!n) n = global.pop();
+      if (!n && fire_due()) continue;
+      if (!n) n = steal(index);
+      if (n) {
+        n->run(n);
+        continue;
+      }
+      std::unique_lock<std::mutex> lk(sleep_m);
+      sleepers.fetch_add(1, std::memory_order_seq_cst);
+      if (!any_work() && !stopping.load(std::memory_order_acquire)) {
+        const std::int64_t d = next_deadline.load(std::memory_order_acquire);
+        if (d == no_deadline) cv.wait(lk);
+        else cv.wait_until(lk, epoch + std::chrono::nanoseconds(d));
+      }
+      sleepers.fetch_sub(1, std::memory_order_relaxed);
+    }
+    t_worker = worker_slot{};
     detail::set_thread_runtime(nullptr);
   }
 };
 
 thread_pool::thread_pool(std::size_t threads) : p_(new impl) {
   if (threads == 0) panic("eddy::thread_pool: the number of threads must be at least 1");
+  for (std::size_t i = 0; i < threads; ++i) p_->locals.push_back(std::make_unique<locked_queue>());
   p_->workers.reserve(threads);
-  for (std::size_t i = 0; i < threads; ++i) p_->workers.emplace_back([this] { p_->work(this); });
+  for (std::size_t i = 0; i < threads; ++i) {
+    p_->workers.emplace_back([this, i] { p_->work(this, i); });
+  }
 }
 
 thread_pool::~thread_pool() {
@@ -83,8 +198,8 @@ thread_pool::~thread_pool() {
   abort_all_tasks();
   while (live_tasks() != 0) detail::yield_thread();
   {
-    std::lock_guard<std::mutex> g(p_->m);
-    p_->stopping = true;
+    std::lock_guard<std::mutex> g(p_->sleep_m);
+    p_->stopping.store(true, std::memory_order_release);
   }
   p_->cv.notify_all();
   for (auto& t : p_->workers) t.join();
@@ -94,29 +209,32 @@ std::size_t thread_pool::size() const noexcept { return p_->workers.size(); }
 time_point thread_pool::now() const noexcept { return p_->now(); }
 
 void thread_pool::post(work_node& n) noexcept {
-  bool wake;
-  {
-    std::lock_guard<std::mutex> g(p_->m);
-    p_->queue.push(&n);
-    wake = p_->idle > 0;
-  }
-  if (wake) p_->cv.notify_one();
+  if (t_worker.pool == p_.get()) p_->locals[t_worker.index]->push(&n);
+  else p_->global.push(&n);
+  p_->wake_one();
 }
 
 void thread_pool::post_at(time_point t, timer_node& n) noexcept {
   n.deadline = t;
-  bool wake;
+  bool earliest;
   {
-    std::lock_guard<std::mutex> g(p_->m);
+    detail::lock_guard<detail::spin_lock> g(p_->timer_lock);
     p_->timers.push(&n);
-    wake = p_->idle > 0 && p_->timers.top() == &n;
+    earliest = p_->timers.top() == &n;
+    if (earliest) p_->next_deadline.store(t.time_since_epoch().count(), std::memory_order_release);
   }
-  if (wake) p_->cv.notify_one();
+  if (earliest) p_->wake_one();  // a sleeper re-reads the earliest deadline
 }
 
 bool thread_pool::cancel(timer_node& n) noexcept {
-  std::lock_guard<std::mutex> g(p_->m);
-  return p_->timers.remove(&n);
+  detail::lock_guard<detail::spin_lock> g(p_->timer_lock);
+  const bool removed = p_->timers.remove(&n);
+  if (removed) {
+    p_->next_deadline.store(
+        p_->timers.empty() ? no_deadline : p_->timers.top()->deadline.time_since_epoch().count(),
+        std::memory_order_release);
+  }
+  return removed;
 }
 
 }  // namespace eddy
