@@ -22,7 +22,9 @@ task<result<int>> fail_after(std::chrono::milliseconds d) {
   co_await sleep(d);
   co_return error{errc::user, 7};
 }
-task<void> wait_token(cancellation_token t, std::atomic<int>* woke) {
+task<void> wait_token(cancellation_token t, std::atomic<int>* woke,
+                      cancellation_token waiting = {}) {
+  waiting.cancel();  // "I am about to wait" (a one-shot event for the test)
   co_await t.cancelled();
   woke->fetch_add(1);
 }
@@ -56,7 +58,7 @@ TYPED_TEST(scope_conformance, cancel_aborts_all_children) {
     scope s;
     auto h = s.spawn(count_after(1h, n));
     s.spawn(count_after(1h, n));
-    co_await sleep(1ms);
+    co_await yield_now();
     s.cancel();
     auto jr = co_await s.join();
     auto hr = co_await h;
@@ -129,10 +131,13 @@ TYPED_TEST(scope_conformance, token_wakes_waiters_and_children_tokens) {
     cancellation_token parent;
     cancellation_token child = parent.child();
     cancellation_token grandchild = child.child();
-    auto a = spawn(wait_token(parent, woke));
-    auto b = spawn(wait_token(child, woke));
-    auto c = spawn(wait_token(grandchild, woke));
-    co_await sleep(1ms);
+    cancellation_token wa, wb, wc;
+    auto a = spawn(wait_token(parent, woke, wa));
+    auto b = spawn(wait_token(child, woke, wb));
+    auto c = spawn(wait_token(grandchild, woke, wc));
+    co_await wa.cancelled();
+    co_await wb.cancelled();
+    co_await wc.cancelled();
     bool before = !parent.is_cancelled() && !child.is_cancelled() && woke->load() == 0;
     parent.cancel();
     (void)co_await a;
@@ -159,8 +164,10 @@ TYPED_TEST(scope_conformance, aborting_a_token_waiter_deregisters_it) {
   std::atomic<int> woke{0};
   auto r = this->f.block_on([](std::atomic<int>* woke) -> task<bool> {
     cancellation_token t;
-    auto h = spawn(wait_token(t, woke));
-    co_await sleep(1ms);
+    cancellation_token waiting;
+    auto h = spawn(wait_token(t, woke, waiting));
+    co_await waiting.cancelled();
+    co_await yield_now();
     h.abort();
     auto jr = co_await h;
     t.cancel();  // must not touch the destroyed waiter

@@ -24,11 +24,14 @@ task<int> nested(int depth) {
   if (depth == 0) co_return 0;
   co_return 1 + co_await nested(depth - 1);
 }
-task<void> forever_sleep(std::atomic<int>* destroyed) {
+// `started` is used as a one-shot event: cancelled right before the task suspends, so tests
+// wait for "the task has reached its sleep" without sleeping themselves.
+task<void> forever_sleep(std::atomic<int>* destroyed, cancellation_token started = {}) {
   struct guard {
     std::atomic<int>* d;
     ~guard() { d->fetch_add(1); }
   } g{destroyed};
+  started.cancel();
   co_await sleep(std::chrono::hours(1000));
 }
 }  // namespace
@@ -101,9 +104,9 @@ TYPED_TEST(spawn_conformance, block_on_rethrows) {
 TYPED_TEST(spawn_conformance, abort_while_sleeping_runs_destructors) {
   std::atomic<int> destroyed{0};
   auto r = this->f.block_on([](std::atomic<int>* d) -> task<result<void>> {
-    auto h = spawn(forever_sleep(d));
-    co_await yield_now();
-    co_await sleep(1ms);
+    cancellation_token started;
+    auto h = spawn(forever_sleep(d, started));
+    co_await started.cancelled();
     h.abort();
     co_return co_await h;
   }(&destroyed));
@@ -142,11 +145,13 @@ TYPED_TEST(spawn_conformance, abort_after_finish_is_noop) {
 TYPED_TEST(spawn_conformance, abort_while_joining_another_task) {
   auto r = this->f.block_on([](std::atomic<int>* d) -> task<bool> {
     auto sleeper = spawn(forever_sleep(d));
-    auto joiner = spawn([](join_handle<void> s) -> task<int> {
+    cancellation_token joining;
+    auto joiner = spawn([](join_handle<void> s, cancellation_token joining) -> task<int> {
+      joining.cancel();
       auto r = co_await s;  // never completes on its own
       co_return r.has_value() ? 1 : 2;
-    }(std::move(sleeper)));
-    co_await sleep(1ms);
+    }(std::move(sleeper), joining));
+    co_await joining.cancelled();
     joiner.abort();
     auto jr = co_await joiner;
     // The sleeper's handle was owned by the aborted joiner: dropping it detached the sleeper.
@@ -160,9 +165,11 @@ TYPED_TEST(spawn_conformance, runtime_destruction_aborts_remaining_tasks) {
   {
     TypeParam g;
     g.block_on([](std::atomic<int>* d) -> task<void> {
-      spawn(forever_sleep(d));  // detached, sleeping for 1000 hours
-      spawn(forever_sleep(d));
-      co_await sleep(1ms);
+      cancellation_token a, b;
+      spawn(forever_sleep(d, a));  // detached, sleeping for 1000 hours
+      spawn(forever_sleep(d, b));
+      co_await a.cancelled();
+      co_await b.cancelled();
     }(&destroyed));
     EXPECT_EQ(destroyed.load(), 0);
     EXPECT_EQ(g.rt.live_tasks(), 2u);

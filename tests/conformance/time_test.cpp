@@ -140,16 +140,18 @@ TYPED_TEST(time_conformance, timeout_of_void_task) {
 TYPED_TEST(time_conformance, abort_during_timeout_destroys_everything) {
   std::atomic<int> destroyed{0};
   auto r = this->f.block_on([](std::atomic<int>* d) -> task<bool> {
-    auto h = spawn([](std::atomic<int>* d) -> task<void> {
-      co_await timeout(1h, [](std::atomic<int>* d) -> task<void> {
+    cancellation_token inside;
+    auto h = spawn([](std::atomic<int>* d, cancellation_token inside) -> task<void> {
+      co_await timeout(1h, [](std::atomic<int>* d, cancellation_token inside) -> task<void> {
         struct guard {
           std::atomic<int>* d;
           ~guard() { d->fetch_add(1); }
         } g{d};
+        inside.cancel();
         co_await sleep(1h);
-      }(d));
-    }(d));
-    co_await sleep(1ms);
+      }(d, inside));
+    }(d, inside));
+    co_await inside.cancelled();
     h.abort();
     auto jr = co_await h;
     co_return !jr.has_value() && jr.error().code() == errc::aborted;
