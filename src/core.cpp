@@ -74,6 +74,7 @@ void set_frame_allocator(frame_allocator a) noexcept {
 frame_allocator get_frame_allocator() noexcept { return g_frames; }
 
 namespace detail {
+void* frame_try_alloc(std::size_t n) noexcept { return g_frames.allocate(n, g_frames.context); }
 void* frame_alloc(std::size_t n) {
   void* p = g_frames.allocate(n, g_frames.context);
   if (!p) panic("eddy: out of memory allocating a coroutine frame");

@@ -45,14 +45,7 @@ void scope_state::on_child_complete(observer* o, task_header* t, const error* e)
     if (t->scope_next) t->scope_next->scope_prev = t->scope_prev;
     t->scope_prev = t->scope_next = nullptr;
     --self->live_;
-    if (e && e->code() != errc::aborted && !self->has_error) {
-      self->has_error = true;
-      self->first_error = *e;
-      if (self->policy_ == scope_policy::cancel_on_error) {
-        self->cancelled = true;
-        for (task_header* c = self->children_; c; c = c->scope_next) c->abort();
-      }
-    }
+    if (e && e->code() != errc::aborted) self->note_error(*e);
     if (self->live_ == 0 && self->joiner) {
       const waker w = self->joiner;
       self->joiner = waker{};
@@ -61,6 +54,21 @@ void scope_state::on_child_complete(observer* o, task_header* t, const error* e)
   }
   t->release();     // the scope's reference to the child
   self->release();  // the child's reference to the scope
+}
+
+void scope_state::note_error(const error& e) noexcept {
+  if (has_error) return;
+  has_error = true;
+  first_error = e;
+  if (policy_ == scope_policy::cancel_on_error) {
+    cancelled = true;
+    for (task_header* c = children_; c; c = c->scope_next) c->abort();
+  }
+}
+
+void scope_state::fail(const error& e) noexcept {
+  lock_guard<spin_lock> g(lock);
+  note_error(e);
 }
 
 }  // namespace detail

@@ -1,14 +1,22 @@
 /// \file
 /// The allocation hook for coroutine frames and spawned-task state.
 ///
-/// Every `task<T>` frame and every `spawn` block is allocated through `frame_alloc` and released
-/// through `frame_free`. By default they call global `operator new`/`delete`. Firmware installs a
-/// fixed arena with `set_frame_allocator` before starting any task. An allocator that returns
-/// null makes `frame_alloc` report `errc::out_of_memory` through `set_frame_allocator`'s
-/// `on_failure` path: it panics (there is no frame to hand an error to).
+/// Every `task<T>` frame and every `spawn` block is allocated through this hook. By default it
+/// calls global `operator new(n, std::nothrow)`/`delete`. Firmware installs a fixed arena
+/// (`eddy::arena`, core/arena.hpp) with `set_frame_allocator` before starting any task.
+///
+/// Out of memory (the allocator returns null) has a defined path, with or without exceptions:
+/// - a coroutine whose frame cannot be allocated returns an empty `task` that remembers it
+///   (`task::out_of_memory()`); nothing of its body runs;
+/// - `spawn` (and `scope::spawn`, `block_on`) of such a task, or a `spawn` whose own block cannot
+///   be allocated, gives a `join_handle` that is already finished with `errc::out_of_memory`
+///   (a scope also records it as a child error);
+/// - `co_await` of such a task inside another task panics with "out of memory" (there is no
+///   value to hand back): spawn what may fail, or size the arena (`arena::high_water()`).
 ///
 /// Thread-safety: `set_frame_allocator` must be called before any task exists and never while
-/// tasks run; the installed functions must themselves be thread-safe if several threads run tasks.
+/// tasks run (a block is freed through the allocator installed at the time); the installed
+/// functions must themselves be thread-safe if several threads run tasks.
 #pragma once
 #include <cstddef>
 
@@ -27,6 +35,8 @@ void set_frame_allocator(frame_allocator a) noexcept;
 frame_allocator get_frame_allocator() noexcept;
 
 namespace detail {
+/// Allocates `n` bytes through the installed hook; null when out of memory.
+void* frame_try_alloc(std::size_t n) noexcept;
 /// Allocates `n` bytes through the installed hook; panics with "out of memory" on failure.
 void* frame_alloc(std::size_t n);
 /// Releases memory from `frame_alloc`.

@@ -5,10 +5,12 @@
 /// transfer and resumes the awaiter, again by symmetric transfer, when it completes: a chain of
 /// tasks that complete synchronously uses no stack per level (with -foptimize-sibling-calls on
 /// g++, -mtail-call on wasm). Move-only; destroying an unfinished task destroys its frame and
-/// every frame it is awaiting. Frames come from the `frame_allocator` hook.
+/// every frame it is awaiting. Frames come from the `frame_allocator` hook; when it is out of
+/// memory the coroutine returns an empty task with `out_of_memory()` true and runs nothing
+/// (`spawn` turns that into `errc::out_of_memory`; see core/frame_allocator.hpp).
 ///
 /// `co_await t` returns the `co_return`ed value, or rethrows an exception that escaped the body.
-/// Awaiting a moved-from task panics.
+/// Awaiting a moved-from task, or one whose frame could not be allocated, panics.
 ///
 /// Thread-safety: a task is owned by one coroutine at a time; it is not thread-safe itself.
 #pragma once
@@ -32,7 +34,8 @@ namespace detail {
 
 class promise_base {
  public:
-  static void* operator new(std::size_t n) { return frame_alloc(n); }
+  // Null when out of memory: the coroutine then returns get_return_object_on_allocation_failure().
+  static void* operator new(std::size_t n) noexcept { return frame_try_alloc(n); }
   static void operator delete(void* p, std::size_t n) noexcept { frame_free(p, n); }
 
   coro::suspend_always initial_suspend() noexcept { return {}; }
@@ -91,6 +94,7 @@ class task_promise final : public promise_base {
     if (has_value_) value_.~T();
   }
   task<T> get_return_object() noexcept;
+  static task<T> get_return_object_on_allocation_failure() noexcept;
 
   template <class U = T>
     requires std::is_convertible_v<U&&, T>
@@ -121,6 +125,7 @@ template <>
 class task_promise<void> final : public promise_base {
  public:
   task<void> get_return_object() noexcept;
+  static task<void> get_return_object_on_allocation_failure() noexcept;
   void return_void() noexcept {}
   void take() { rethrow_if_exception(); }
   result<void> take_result() {
@@ -140,11 +145,12 @@ class [[nodiscard]] task {
 
   task() noexcept = default;
   explicit task(handle_type h) noexcept : h_(h) {}
-  task(task&& o) noexcept : h_(std::exchange(o.h_, nullptr)) {}
+  task(task&& o) noexcept : h_(std::exchange(o.h_, nullptr)), oom_(std::exchange(o.oom_, false)) {}
   task& operator=(task&& o) noexcept {
     if (this != &o) {
       reset();
       h_ = std::exchange(o.h_, nullptr);
+      oom_ = std::exchange(o.oom_, false);
     }
     return *this;
   }
@@ -154,6 +160,14 @@ class [[nodiscard]] task {
 
   /// True if this task owns a coroutine frame.
   bool valid() const noexcept { return static_cast<bool>(h_); }
+  /// True if this task is empty because its coroutine frame could not be allocated.
+  bool out_of_memory() const noexcept { return oom_; }
+  /// An empty task with `out_of_memory()` true (what a coroutine returns when out of memory).
+  static task failed_allocation() noexcept {
+    task t;
+    t.oom_ = true;
+    return t;
+  }
   /// True once the body has finished (only meaningful for a valid task).
   bool done() const noexcept { return h_ && h_.done(); }
   /// Destroys the frame (and every frame it awaits). No-op when empty.
@@ -173,16 +187,21 @@ class [[nodiscard]] task {
     T await_resume() { return h.promise().take(); }
   };
   awaiter operator co_await() && {
-    if (!h_) panic("eddy::task: co_await on an empty (moved-from) task");
+    if (!h_) empty_await();
     return awaiter{h_};
   }
   awaiter operator co_await() & {
-    if (!h_) panic("eddy::task: co_await on an empty (moved-from) task");
+    if (!h_) empty_await();
     return awaiter{h_};
   }
 
  private:
+  [[noreturn]] void empty_await() const {
+    panic(oom_ ? "eddy::task: co_await on a task whose frame could not be allocated (out of memory)"
+               : "eddy::task: co_await on an empty (moved-from) task");
+  }
   handle_type h_{};
+  bool oom_ = false;
 };
 
 namespace detail {
@@ -192,6 +211,13 @@ task<T> task_promise<T>::get_return_object() noexcept {
 }
 inline task<void> task_promise<void>::get_return_object() noexcept {
   return task<void>{coro::coroutine_handle<task_promise<void>>::from_promise(*this)};
+}
+template <class T>
+task<T> task_promise<T>::get_return_object_on_allocation_failure() noexcept {
+  return task<T>::failed_allocation();
+}
+inline task<void> task_promise<void>::get_return_object_on_allocation_failure() noexcept {
+  return task<void>::failed_allocation();
 }
 }  // namespace detail
 

@@ -7,6 +7,9 @@
 /// - `abort()` makes the task stop at its current or next suspension point; its frames are
 ///   destroyed (destructors run) on its own executor. No-op on a finished or empty handle.
 /// - `detach()` and the destructor let the task run on; its result is dropped.
+/// - A spawn that ran out of memory (the task's frame or the spawn block could not be
+///   allocated, see core/frame_allocator.hpp) gives a handle that refers to no task, is
+///   finished, and whose join yields `errc::out_of_memory` (once).
 ///
 /// Thread-safety: `abort`, `is_finished` are thread-safe. A handle itself is move-only and used
 /// by one owner at a time; only one task may wait on it.
@@ -33,7 +36,8 @@ class spawned final : public task_header {
   spawned(executor ex, task<T>&& t, std::uint32_t refs) noexcept
       : task_header(&vt, ex, t.handle(), refs), task_(std::move(t)) {}
 
-  static void* operator new(std::size_t n) { return frame_alloc(n); }
+  // Null when out of memory (a `new spawned` expression then gives null).
+  static void* operator new(std::size_t n) noexcept { return frame_try_alloc(n); }
   static void operator delete(void* p, std::size_t n) noexcept { frame_free(p, n); }
 
   std::optional<result<T>> res;  ///< written by the runner before `complete` is published
@@ -64,13 +68,21 @@ class join_handle {
  public:
   join_handle() noexcept = default;
   explicit join_handle(detail::spawned<T>* s) noexcept : s_(s) {}
-  join_handle(join_handle&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
+  join_handle(join_handle&& o) noexcept
+      : s_(std::exchange(o.s_, nullptr)), oom_(std::exchange(o.oom_, oom_none)) {}
   join_handle& operator=(join_handle&& o) noexcept {
     if (this != &o) {
       detach();
       s_ = std::exchange(o.s_, nullptr);
+      oom_ = std::exchange(o.oom_, oom_none);
     }
     return *this;
+  }
+  /// The handle of a spawn that ran out of memory: finished; joins to `errc::out_of_memory`.
+  static join_handle failed_allocation() noexcept {
+    join_handle h;
+    h.oom_ = oom_pending;
+    return h;
   }
   join_handle(const join_handle&) = delete;
   join_handle& operator=(const join_handle&) = delete;
@@ -82,10 +94,12 @@ class join_handle {
   }
   /// Gives up the handle; the task runs on. No-op when empty.
   void detach() noexcept {
+    oom_ = oom_none;
     if (s_) std::exchange(s_, nullptr)->release();
   }
-  /// True once the task has completed (value, error, or aborted). False for an empty handle.
-  bool is_finished() const noexcept { return s_ && s_->is_complete(); }
+  /// True once the task has completed (value, error, or aborted), or when the spawn ran out of
+  /// memory. False for an empty handle.
+  bool is_finished() const noexcept { return oom_ != oom_none || (s_ && s_->is_complete()); }
   /// True if this handle refers to a task.
   bool valid() const noexcept { return s_ != nullptr; }
   /// The task's executor (empty for an empty handle).
@@ -93,6 +107,10 @@ class join_handle {
 
   /// If finished, moves the result out (once); otherwise `errc::invalid_argument`.
   result<T> try_take() noexcept {
+    if (oom_ == oom_pending) {
+      oom_ = oom_taken;
+      return error{errc::out_of_memory};
+    }
     if (!s_ || !s_->is_complete() || s_->taken) return error{errc::invalid_argument};
     s_->taken = true;
     return std::move(*s_->res);
@@ -100,7 +118,8 @@ class join_handle {
 
   class awaiter {
    public:
-    explicit awaiter(detail::spawned<T>* s) noexcept : s_(s) {}
+    explicit awaiter(detail::spawned<T>* s, unsigned char* oom = nullptr) noexcept
+        : s_(s), oom_(oom) {}
     awaiter(const awaiter&) = delete;
     awaiter& operator=(const awaiter&) = delete;
     ~awaiter() {
@@ -124,6 +143,10 @@ class join_handle {
     }
     result<T> await_resume() noexcept {
       registered_ = false;
+      if (!s_ && oom_ && *oom_ == oom_pending) {
+        *oom_ = oom_taken;
+        return error{errc::out_of_memory};
+      }
       if (!s_ || second_ || s_->taken) return error{errc::invalid_argument};
       s_->taken = true;
       return std::move(*s_->res);
@@ -131,17 +154,20 @@ class join_handle {
 
    private:
     detail::spawned<T>* s_;
+    unsigned char* oom_;
     waker me_;
     bool registered_ = false;
     bool second_ = false;
   };
-  awaiter operator co_await() & noexcept { return awaiter{s_}; }
-  awaiter operator co_await() && noexcept { return awaiter{s_}; }
+  awaiter operator co_await() & noexcept { return awaiter{s_, &oom_}; }
+  awaiter operator co_await() && noexcept { return awaiter{s_, &oom_}; }
   /// The same as `co_await h`.
-  awaiter join() noexcept { return awaiter{s_}; }
+  awaiter join() noexcept { return awaiter{s_, &oom_}; }
 
  private:
+  static constexpr unsigned char oom_none = 0, oom_pending = 1, oom_taken = 2;
   detail::spawned<T>* s_ = nullptr;
+  unsigned char oom_ = oom_none;  ///< set by failed_allocation(); not a task state
 };
 
 }  // namespace eddy

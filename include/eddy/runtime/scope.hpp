@@ -32,6 +32,8 @@ class scope_state final : public task_header::observer {
   bool adopt(task_header* child) noexcept;
   void cancel() noexcept;
   std::size_t live() noexcept;
+  /// Records a child that could not be started (out of memory) as a child error.
+  void fail(const error& e) noexcept;
 
   spin_lock lock;
   waker joiner;             // under lock
@@ -42,6 +44,7 @@ class scope_state final : public task_header::observer {
 
  private:
   static void on_child_complete(observer* o, task_header* t, const error* e) noexcept;
+  void note_error(const error& e) noexcept;  // under lock
   task_header* children_ = nullptr;  // under lock, linked through scope_prev/scope_next
   std::atomic<std::uint32_t> refs_{1};
   scope_policy policy_;
@@ -53,8 +56,11 @@ namespace detail {
 template <class T>
 spawned<T>* spawn_prepare(executor ex, task<T>&& t) {
   if (!ex) spawn_misuse("eddy::scope::spawn: no executor");
-  if (!t.valid()) spawn_misuse("eddy::scope::spawn: empty (moved-from) task");
-  return new spawned<T>(ex, std::move(t), 3);  // the handle, the task, the scope
+  if (!t.valid()) {
+    if (t.out_of_memory()) return nullptr;
+    spawn_misuse("eddy::scope::spawn: empty (moved-from) task");
+  }
+  return new spawned<T>(ex, std::move(t), 3);  // the handle, the task, the scope; null: no memory
 }
 }  // namespace detail
 
@@ -75,6 +81,10 @@ class scope {
   template <class T>
   join_handle<T> spawn(executor ex, task<T> t) {
     auto* s = detail::spawn_prepare(ex, std::move(t));
+    if (!s) {  // out of memory: a failed child (errc::out_of_memory)
+      state_->fail(error{errc::out_of_memory});
+      return join_handle<T>::failed_allocation();
+    }
     const bool cancelled = state_->adopt(s);
     s->start();
     if (cancelled) s->abort();
