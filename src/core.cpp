@@ -102,3 +102,69 @@ void yield_thread() noexcept {
 void set_critical_section_hooks(critical_section_hooks h) noexcept { detail::g_critical_section = h; }
 
 }  // namespace eddy
+
+#if !EDDY_HAS_THREADS && defined(__arm__) && !defined(__GCC_HAVE_SYNC_COMPARE_AND_SWAP_8)
+// Cortex-M has no 64-bit atomic instructions and the arm-none-eabi toolchain ships no libatomic,
+// so `std::atomic<std::uint64_t>` would not link. Without threads, atomic means atomic with
+// respect to interrupt handlers: these run inside the critical-section hook.
+namespace {
+using u64 = unsigned long long;
+struct section {
+  unsigned state = 0;
+  section() noexcept {
+    if (eddy::detail::g_critical_section.enter) state = eddy::detail::g_critical_section.enter();
+  }
+  ~section() {
+    if (eddy::detail::g_critical_section.leave) eddy::detail::g_critical_section.leave(state);
+  }
+};
+volatile u64* cell(volatile void* p) noexcept { return static_cast<volatile u64*>(p); }
+}  // namespace
+
+extern "C" {
+u64 __atomic_load_8(const volatile void* p, int) noexcept {
+  section s;
+  return *static_cast<const volatile u64*>(p);
+}
+void __atomic_store_8(volatile void* p, u64 v, int) noexcept {
+  section s;
+  *cell(p) = v;
+}
+u64 __atomic_exchange_8(volatile void* p, u64 v, int) noexcept {
+  section s;
+  const u64 old = *cell(p);
+  *cell(p) = v;
+  return old;
+}
+bool __atomic_compare_exchange_8(volatile void* p, void* expected, u64 desired, bool, int,
+                                 int) noexcept {
+  section s;
+  u64* e = static_cast<u64*>(expected);
+  if (*cell(p) == *e) {
+    *cell(p) = desired;
+    return true;
+  }
+  *e = *cell(p);
+  return false;
+}
+#define EDDY_ATOMIC64_RMW(name, op)                                                                \
+  u64 __atomic_fetch_##name##_8(volatile void* p, u64 v, int) noexcept {                           \
+    section s;                                                                                     \
+    const u64 old = *cell(p);                                                                      \
+    *cell(p) = old op v;                                                                           \
+    return old;                                                                                    \
+  }                                                                                                \
+  u64 __atomic_##name##_fetch_8(volatile void* p, u64 v, int) noexcept {                           \
+    section s;                                                                                     \
+    const u64 now = *cell(p) op v;                                                                 \
+    *cell(p) = now;                                                                                \
+    return now;                                                                                    \
+  }
+EDDY_ATOMIC64_RMW(add, +)
+EDDY_ATOMIC64_RMW(sub, -)
+EDDY_ATOMIC64_RMW(and, &)
+EDDY_ATOMIC64_RMW(or, |)
+EDDY_ATOMIC64_RMW(xor, ^)
+#undef EDDY_ATOMIC64_RMW
+}
+#endif

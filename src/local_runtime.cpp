@@ -66,10 +66,14 @@ time_point local_runtime::now() const noexcept {
 }
 
 void local_runtime::post(work_node& n) noexcept {
+#if EDDY_HAS_THREADS
   if (detail::thread_runtime() == this) {
     p_->local.push(&n);
     return;
   }
+#endif
+  // Without threads an interrupt handler may post while the driver runs, and "this thread" cannot
+  // tell the two apart: every post goes through the locked queue (a critical section).
   {
     detail::lock_guard<detail::spin_lock> g(p_->lock);
     p_->remote.push(&n);
@@ -143,17 +147,28 @@ void local_runtime::drive(done_fn done, void* ctx) {
     if (!p.local.empty()) continue;
     // Nothing ready: wait for a remote post or the next deadline.
     time_point next = time_point::max();
+    bool idled = false;
     {
       detail::lock_guard<detail::spin_lock> g(p.lock);
       if (!p.timers.empty()) next = p.timers.top()->deadline;
       if (!p.remote.empty()) p.remote_pending.store(true);
+#if !EDDY_HAS_THREADS
+      // The idle hook runs inside the critical section, after the last look at the queue, so a
+      // post from an interrupt handler cannot slip in unseen: WFI in the hook still wakes up on
+      // the masked interrupt, whose handler runs as soon as the section ends.
+      if (p.idle && p.remote.empty() && (done || next != time_point::max()) && next > now()) {
+        p.idle(next);
+        idled = true;
+      }
+#endif
     }
+    if (idled) continue;
     if (!done && next == time_point::max() && !p.remote_pending.load()) break;  // run(): nothing left
+#if EDDY_HAS_THREADS
     if (p.idle) {
       p.idle(next);
       continue;
     }
-#if EDDY_HAS_THREADS
     std::unique_lock<std::mutex> lk(p.m);
     p.sleeping = true;
     if (!p.remote_pending.load(std::memory_order_seq_cst)) {

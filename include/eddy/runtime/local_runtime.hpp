@@ -11,6 +11,10 @@
 ///   Called from inside any runtime it is a clear error (panic; `try_block_on` gives
 ///   `errc::invalid_argument`).
 ///
+/// - Without threads (`EDDY_NO_THREADS`, firmware) every post goes through the locked queue, so
+///   `post` (and so `waker::wake`) may be called from an interrupt handler once the lock hooks
+///   mask interrupts (`set_critical_section_hooks`); see docs/firmware.md.
+///
 /// Only one thread drives the runtime at a time. The runtime must outlive its tasks.
 #pragma once
 #include <cstddef>
@@ -25,7 +29,9 @@ class local_runtime final : public runtime {
   /// A clock function for runtimes without `std::chrono::steady_clock` (firmware).
   using clock_fn = time_point (*)() noexcept;
   /// Called by the driver when nothing is ready, with the next deadline (or max when none), in
-  /// builds without threads; e.g. `__WFI()`. May return early.
+  /// builds without threads; e.g. `__WFI()`. May return early. Without threads it is called
+  /// inside the critical section (interrupts masked), after the last look at the queue, so a
+  /// WFI there cannot miss a post from an interrupt handler. It must not call eddy.
   using idle_fn = void (*)(time_point next_deadline) noexcept;
 
   local_runtime();
