@@ -19,7 +19,7 @@ ensure_packages() {
 }
 
 # The packages every native build needs.
-EDDY_NATIVE_PACKAGES=(cmake ninja-build g++ clang-16 libclang-rt-16-dev libgtest-dev googletest
+EDDY_NATIVE_PACKAGES=(cmake ninja-build g++ pkg-config clang-16 libclang-rt-16-dev libgtest-dev googletest
   libbenchmark-dev librapidcheck-dev libasio-dev libuv1-dev)
 
 # Jobs for the build: the machine's cores.

@@ -1,0 +1,5 @@
+#include "eddy/version.hpp"
+
+namespace eddy {
+const char* version() noexcept { return EDDY_VERSION_STRING; }
+}  // namespace eddy
