@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Turns Google Benchmark JSON files (and the W9 measurements) into docs/benchmarks.md and a
+PNG bar chart drawn with gnuplot. Usage: bench_report.py RESULTS_DIR OUT_MD OUT_PNG"""
+import glob
+import json
+import os
+import platform
+import subprocess
+import sys
+
+res_dir, out_md, out_png = sys.argv[1:4]
+
+# Reference figures quoted by the issues (best Rust runtime on these 2-core machines, and target).
+REFERENCE = {
+    "w1": ("~28", "<= 14"), "w2": ("13-45", "<= 13"), "w3": ("20-140", "<= 20"),
+    "w4": ("135-220", "<= 70"), "w5_spawn_join_st": ("145-200", "<= 75"),
+    "w5_spawn_join_mt": ("230-260", "<= 75"), "w7a": ("600-1900", "<= 600"),
+    "w7b": ("1-65", "<= 2"), "w8": ("37-110", "<= 37"), "w6c": ("34-90", "<= 40"),
+}
+
+
+def reference(name):
+    low = name.lower()
+    for key, ref in REFERENCE.items():
+        if low.startswith(key):
+            return ref
+    return ("", "")
+
+
+rows = []
+context = {}
+for path in sorted(glob.glob(os.path.join(res_dir, "*.json"))):
+    with open(path) as f:
+        data = json.load(f)
+    context = data.get("context", context)
+    binary = os.path.basename(path)[: -len(".json")]
+    for b in data.get("benchmarks", []):
+        if b.get("run_type") == "aggregate":
+            continue
+        name = b["name"].split("/")[0]
+        ns = None
+        for key in ("ns/op", "ns/item", "overhead ns/timer"):
+            if key in b:
+                ns = b[key] * (1e9 if key != "overhead ns/timer" and b[key] < 1e-3 else 1)
+                break
+        items = b.get("items_per_second")
+        allocs = b.get("allocs/op")
+        rows.append((binary, name, ns, items, allocs))
+
+
+def fmt(v, digits=1):
+    if v is None:
+        return ""
+    if v >= 1e6:
+        return f"{v / 1e6:.{digits}f} M"
+    return f"{v:.{digits}f}"
+
+
+lines = [
+    "# eddy benchmarks",
+    "",
+    "Written by `scripts/bench` (do not edit by hand). Each figure is one run of Google Benchmark",
+    "on the machine below, ns per operation (lower is better) or items per second; `allocs/op`",
+    "counts global `operator new` calls per operation. Peers' figures are the ranges quoted in the",
+    "issues, measured by `../shared/peers` on the same kind of machine; only ratios taken in the",
+    "same sitting mean much on a shared 2-core VM.",
+    "",
+    f"- machine: {platform.machine()}, {context.get('num_cpus', '?')} CPUs at "
+    f"{context.get('mhz_per_cpu', '?')} MHz, {platform.platform()}",
+    f"- compiler: {subprocess.run(['g++', '--version'], capture_output=True, text=True).stdout.splitlines()[0]}, -O3 (CMake release)",
+    f"- date: {context.get('date', '?')}",
+    "",
+    "| binary | benchmark | ns/op | items/s | allocs/op | best peer ns/op | target |",
+    "|---|---|---:|---:|---:|---:|---:|",
+]
+for binary, name, ns, items, allocs in rows:
+    peer, target = reference(name)
+    lines.append(f"| {binary.replace('eddy_bench_', '')} | {name} | {fmt(ns, 2)} | {fmt(items)} | "
+                 f"{'' if allocs is None else f'{allocs:.3g}'} | {peer} | {target} |")
+
+w9 = [os.path.join(res_dir, f"w9_time_{i}.txt") for i in (1, 2, 3)]
+if all(os.path.exists(p) for p in w9):
+    times = sorted(float(open(p).read().split()[0]) for p in w9)
+    mem = max(int(open(p).read().split()[1]) for p in w9) / 1024
+    text = int(open(os.path.join(res_dir, "w9_text.txt")).read())
+    lines += ["", "## W9: compile time of a 20-operator pipeline translation unit", "",
+              "| measure | eddy | ReactivePlusPlus (DESIGN.md) | aim |", "|---|---:|---:|---:|",
+              f"| g++ -O2 wall time (median of 3) | {times[1]:.2f} s | 2.8 s | 1.4 s |",
+              f"| peak compiler memory | {mem:.0f} MiB | 266 MiB | 133 MiB |",
+              f"| .text of the object | {text} B | | |"]
+    base = os.path.join(res_dir, "w9_base.txt")
+    if os.path.exists(base):
+        b = float(open(base).read().split()[0])
+        lines.append(f"| the same TU with no operators (headers only) | {b:.2f} s | 1.7-2.0 s | |")
+        lines.append(f"| cost per operator | {(times[1] - b) / 20 * 1000:.0f} ms | 48 ms | 24 ms |")
+
+with open(out_md, "w") as f:
+    f.write("\n".join(lines) + "\n")
+
+chart = [(n, v) for _, n, v, _, _ in rows if v is not None and v > 0]
+if chart:
+    dat = os.path.join(res_dir, "chart.dat")
+    with open(dat, "w") as f:
+        for i, (n, v) in enumerate(chart):
+            f.write(f'{i} "{n}" {v}\n')
+    script = f"""
+set terminal pngcairo size 1400,700 noenhanced
+set output '{out_png}'
+set title 'eddy: ns per operation (log scale, lower is better)'
+set style fill solid 0.7
+set boxwidth 0.7
+set logscale y
+set xtics rotate by -45 font ',9'
+set grid ytics
+unset key
+plot '{dat}' using 1:3:xtic(2) with boxes lc rgb '#3a7bd5'
+"""
+    try:
+        subprocess.run(["gnuplot"], input=script, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print(f"chart not drawn: {e}", file=sys.stderr)
