@@ -5,6 +5,8 @@
 
 #include <eddy/core/arena.hpp>
 
+#include "board.hpp"
+
 namespace fwtest {
 
 namespace {
@@ -70,6 +72,7 @@ bool selected(const fwtest::test_case& t, int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  board::use_interrupt_mask_for_eddy_locks();  // eddy's locks mask interrupts (isr tests)
   g_frames.install();
   int passed = 0;
   int failed = 0;

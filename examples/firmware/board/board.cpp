@@ -71,13 +71,24 @@ void use_interrupt_mask_for_eddy_locks() noexcept {
 }
 
 void systick_start(std::uint32_t hz) noexcept {
+  systick_start_cycles(core_clock_hz / hz);
+}
+void systick_start_cycles(std::uint32_t cycles) noexcept {
   systick().ctrl = 0;
-  systick().load = core_clock_hz / hz - 1;
+  systick().load = cycles - 1;
   systick().val = 0;
   systick().ctrl = 0x7;  // processor clock, interrupt, enable
 }
 void systick_stop() noexcept {
   systick().ctrl = 0;
+}
+
+void irq_enable(unsigned irq) noexcept {
+  reinterpret_cast<volatile std::uint32_t*>(0xE000E100u)[irq / 32] = 1u << (irq % 32);  // ISER
+}
+void irq_trigger(unsigned irq) noexcept {
+  reinterpret_cast<volatile std::uint32_t*>(0xE000E200u)[irq / 32] = 1u << (irq % 32);  // ISPR
+  asm volatile("dsb\n\tisb" ::: "memory");
 }
 
 }  // namespace board

@@ -60,6 +60,15 @@ void use_interrupt_mask_for_eddy_locks() noexcept;
 /// Starts SysTick at `hz` interrupts per second (core clock 25 MHz on mps2-an386);
 /// `SysTick_Handler` must be defined by the program.
 void systick_start(std::uint32_t hz) noexcept;
+/// Starts SysTick with an interrupt every `cycles` core clock cycles (1 to 2^24).
+void systick_start_cycles(std::uint32_t cycles) noexcept;
 void systick_stop() noexcept;
+
+/// Enables external interrupt `irq` (0-31) in the NVIC; its handler is `IRQ<irq>_Handler`
+/// (boot.c has vectors for IRQ0..IRQ3).
+void irq_enable(unsigned irq) noexcept;
+/// Makes external interrupt `irq` pending: its handler runs as soon as interrupts are unmasked
+/// (at once if they are) — a software-triggered interrupt, for tests and demos.
+void irq_trigger(unsigned irq) noexcept;
 
 }  // namespace board
