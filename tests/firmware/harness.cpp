@@ -31,11 +31,28 @@ void check_failed(const char* file, int line, const char* expr) noexcept {
   ++g_failures;
   std::printf("  %s:%d: CHECK(%s) failed [runtime %s]\n", file, line, expr, current_runtime);
 }
+namespace {
+// newlib-nano's printf has no %lld.
+const char* to_dec(long long v, char (&buf)[24]) noexcept {
+  char* p = buf + sizeof buf;
+  *--p = '\0';
+  unsigned long long u = v < 0 ? 0 - static_cast<unsigned long long>(v) : v;
+  do {
+    *--p = static_cast<char>('0' + u % 10);
+    u /= 10;
+  } while (u);
+  if (v < 0) *--p = '-';
+  return p;
+}
+}  // namespace
+
 void check_eq_failed(const char* file, int line, const char* a, const char* b, long long va,
                      long long vb) noexcept {
   ++g_failures;
-  std::printf("  %s:%d: CHECK_EQ(%s, %s) failed: %lld vs %lld [runtime %s]\n", file, line, a, b, va,
-              vb, current_runtime);
+  char ba[24];
+  char bb[24];
+  std::printf("  %s:%d: CHECK_EQ(%s, %s) failed: %s vs %s [runtime %s]\n", file, line, a, b,
+              to_dec(va, ba), to_dec(vb, bb), current_runtime);
 }
 
 eddy::time_point fake_clock() noexcept {

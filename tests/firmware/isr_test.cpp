@@ -4,8 +4,9 @@
 #include "board.hpp"
 #include "harness.hpp"
 
-#if __has_include(<eddy/sync/mpsc.hpp>)
+#if __has_include(<eddy/sync/mpsc.hpp>) && __has_include(<eddy/sync/notify.hpp>)
 #include <eddy/sync/mpsc.hpp>
+#include <eddy/sync/notify.hpp>
 
 using namespace eddy;
 
@@ -19,6 +20,7 @@ volatile unsigned g_to_send = 0;     // the handler stops after this many
 volatile unsigned g_irq_runs = 0;    // IRQ0 handler runs
 volatile std::uint32_t g_ticks = 0;  // SysTick count: the clock of the local runtime
 volatile bool g_one_shot = false;    // SysTick stops itself after one interrupt
+notify* g_notify = nullptr;          // IRQ1 calls notify_one on it
 
 time_point tick_clock() noexcept {
   return time_point{std::chrono::microseconds(g_ticks)};
@@ -45,6 +47,41 @@ extern "C" void SysTick_Handler() {
 extern "C" void IRQ0_Handler() {
   g_irq_runs = g_irq_runs + 1;
   offer_one();
+}
+
+extern "C" void IRQ1_Handler() {
+  if (g_notify) g_notify->notify_one();
+}
+
+FW_TEST(isr, notify_one_from_an_interrupt_wakes_the_waiter_or_stores_a_permit) {
+  board::irq_enable(1);
+  local_runtime rt{&tick_clock, &wfi_idle};
+  rt.block_on([]() -> task<void> {
+    notify n;
+    g_notify = &n;
+    int woken = 0;
+    auto waiter = spawn([](notify* n, int* woken) -> task<void> {
+      for (int i = 0; i < 3; ++i) {
+        co_await n->notified();
+        ++*woken;
+      }
+    }(&n, &woken));
+    co_await yield_now();   // the waiter waits
+    board::irq_trigger(1);  // wakes it
+    board::irq_trigger(1);  // it has not run yet: a permit is stored...
+    board::irq_trigger(1);  // ...only one
+    g_one_shot = false;
+    board::systick_start_cycles(2000);  // the tick clock runs
+    co_await sleep(std::chrono::microseconds(20));
+    board::systick_stop();
+    CHECK_EQ(woken, 2);  // the wake, then the one permit; now it waits for a third notification
+    CHECK(!waiter.is_finished());
+    board::irq_trigger(1);
+    auto r = co_await waiter;
+    CHECK(r.has_value());
+    CHECK_EQ(woken, 3);
+    g_notify = nullptr;
+  }());
 }
 
 FW_TEST(isr, software_interrupt_try_send_wakes_a_waiting_task) {
