@@ -2,6 +2,7 @@
 // natively too): a spawn whose frame cannot be allocated joins to errc::out_of_memory.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -101,6 +102,21 @@ TEST(arena, size_classes_cover_every_size) {
     a.deallocate(p, n);
     EXPECT_EQ(a.allocate(n), p);
   }
+}
+
+TEST(arena, sized_blocks_for_a_global_new_keep_alignment_and_free_without_size) {
+  static_arena<8192> a;
+  for (std::size_t align : {std::size_t{1}, arena::granule, std::size_t{32}, std::size_t{64}}) {
+    void* p = a.allocate_with_size(100, align);
+    ASSERT_NE(p, nullptr);
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(p) % std::max(align, arena::granule), 0u);
+    std::memset(p, 0xcd, 100);
+    a.deallocate_with_size(p);
+  }
+  EXPECT_EQ(a.in_use(), 0u);
+  EXPECT_EQ(a.blocks(), 0u);
+  EXPECT_EQ(a.allocate_with_size(a.capacity()), nullptr);  // the header does not fit
+  a.deallocate_with_size(nullptr);
 }
 
 TEST(arena, frames_come_from_the_arena) {

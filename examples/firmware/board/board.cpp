@@ -46,17 +46,16 @@ void put(const char* s) noexcept {
   eddy_board_semihost_write0(s);
 }
 
-void put(std::int64_t v) noexcept {
-  char buf[24];
+void put(long v) noexcept {
+  char buf[16];
   char* p = buf + sizeof buf;
   *--p = '\0';
-  const bool negative = v < 0;
-  std::uint64_t u = negative ? 0 - static_cast<std::uint64_t>(v) : static_cast<std::uint64_t>(v);
+  unsigned long u = v < 0 ? 0ul - static_cast<unsigned long>(v) : static_cast<unsigned long>(v);
   do {
     *--p = static_cast<char>('0' + u % 10);
     u /= 10;
   } while (u);
-  if (negative) *--p = '-';
+  if (v < 0) *--p = '-';
   put(p);
 }
 

@@ -12,23 +12,11 @@ namespace board {
 
 /// Writes `s` to the semihosting console.
 void put(const char* s) noexcept;
-/// Writes `v` in decimal.
-void put(std::int64_t v) noexcept;
-inline void put(int v) noexcept {
-  put(static_cast<std::int64_t>(v));
-}
-inline void put(unsigned v) noexcept {
-  put(static_cast<std::int64_t>(v));
-}
-inline void put(long v) noexcept {
-  put(static_cast<std::int64_t>(v));
-}
-inline void put(unsigned long v) noexcept {
-  put(static_cast<std::int64_t>(v));
-}
-inline void put(std::uint64_t v) noexcept {
-  put(static_cast<std::int64_t>(v));
-}
+/// Writes `v` in decimal (32-bit arithmetic: no 64-bit division is linked in).
+void put(long v) noexcept;
+inline void put(int v) noexcept { put(static_cast<long>(v)); }
+inline void put(unsigned v) noexcept { put(static_cast<long>(v)); }
+inline void put(unsigned long v) noexcept { put(static_cast<long>(v)); }
 /// `put` of each argument in turn: `board::print("t=", ms, " ms\n")`.
 template <class... A>
 void print(const A&... a) noexcept {

@@ -98,24 +98,30 @@ class arena {
     --blocks_;
   }
 
-  /// A block that remembers its size in one extra granule in front of it, for callers that free
-  /// without a size (a global `operator delete(void*)`). Null when exhausted.
-  void* allocate_with_size(std::size_t n) noexcept {
-    if (n > capacity_) {
+  /// A block aligned to `align` (at least `granule`) that remembers where it came from in one
+  /// granule in front of it, for callers that free without a size (the global
+  /// `operator delete(void*)`). Null when exhausted. `align` must be a power of two.
+  void* allocate_with_size(std::size_t n, std::size_t align = granule) noexcept {
+    if (align < granule) align = granule;
+    if (n > capacity_ || align > capacity_) {
       detail::lock_guard<detail::spin_lock> g(lock_);
       ++failures_;
       return nullptr;
     }
-    auto* p = static_cast<unsigned char*>(allocate(n + granule));
-    if (!p) return nullptr;
-    *reinterpret_cast<std::size_t*>(p) = n;
-    return p + granule;
+    const std::size_t total = n + align;  // the header granule plus the worst padding
+    auto* raw = static_cast<unsigned char*>(allocate(total));
+    if (!raw) return nullptr;
+    const std::uintptr_t at =
+        (reinterpret_cast<std::uintptr_t>(raw) + granule + align - 1) & ~std::uintptr_t{align - 1};
+    auto* p = reinterpret_cast<unsigned char*>(at);
+    ::new (p - granule) sized_header{raw, total};
+    return p;
   }
   /// Frees a block from `allocate_with_size`. Null is ignored.
   void deallocate_with_size(void* p) noexcept {
     if (!p) return;
-    auto* b = static_cast<unsigned char*>(p) - granule;
-    deallocate(b, *reinterpret_cast<std::size_t*>(b) + granule);
+    auto* h = reinterpret_cast<sized_header*>(static_cast<unsigned char*>(p) - granule);
+    deallocate(h->raw, h->total);
   }
 
   /// This arena as a `frame_allocator` (for `set_frame_allocator`).
@@ -146,6 +152,11 @@ class arena {
   struct free_block {
     free_block* next;
   };
+  struct sized_header {
+    unsigned char* raw;
+    std::size_t total;
+  };
+  static_assert(sizeof(sized_header) <= granule);
   static constexpr std::size_t exact_classes = 32;
   static constexpr std::size_t classes = exact_classes + 2 * (sizeof(std::size_t) * 8 - 6);
 
@@ -213,41 +224,72 @@ namespace detail {
 
 }  // namespace eddy
 
-/// Defines the global `operator new` and `operator delete` (plain, array, sized and nothrow
-/// forms) on top of the arena object `a` (an `eddy::arena` or `eddy::static_arena<N>` at namespace
-/// scope), for firmware with no heap. The throwing forms panic with "out of memory" when the
-/// arena is exhausted (there is no `std::bad_alloc` without exceptions); the nothrow forms return
-/// null. Over-aligned `new` (alignment above `arena::granule`) is not covered. Use it once, in
-/// one .cpp file of the program.
-#define EDDY_GLOBAL_NEW_FROM_ARENA(a)                                   \
-  void* operator new(std::size_t n) {                                   \
-    if (void* p = (a).allocate_with_size(n)) return p;                  \
-    ::eddy::detail::arena_exhausted();                                  \
-  }                                                                     \
-  void* operator new[](std::size_t n) {                                 \
-    return ::operator new(n);                                           \
-  }                                                                     \
-  void* operator new(std::size_t n, const std::nothrow_t&) noexcept {   \
-    return (a).allocate_with_size(n);                                   \
-  }                                                                     \
-  void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { \
-    return (a).allocate_with_size(n);                                   \
-  }                                                                     \
-  void operator delete(void* p) noexcept {                              \
-    (a).deallocate_with_size(p);                                        \
-  }                                                                     \
-  void operator delete[](void* p) noexcept {                            \
-    (a).deallocate_with_size(p);                                        \
-  }                                                                     \
-  void operator delete(void* p, std::size_t) noexcept {                 \
-    (a).deallocate_with_size(p);                                        \
-  }                                                                     \
-  void operator delete[](void* p, std::size_t) noexcept {               \
-    (a).deallocate_with_size(p);                                        \
-  }                                                                     \
-  void operator delete(void* p, const std::nothrow_t&) noexcept {       \
-    (a).deallocate_with_size(p);                                        \
-  }                                                                     \
-  void operator delete[](void* p, const std::nothrow_t&) noexcept {     \
-    (a).deallocate_with_size(p);                                        \
+/// Defines the global `operator new` and `operator delete` (plain, array, sized, nothrow and
+/// over-aligned forms) on top of the arena object `a` (an `eddy::arena` or `eddy::static_arena<N>`
+/// at namespace scope), for firmware with no heap. The throwing forms panic with "out of memory"
+/// when the arena is exhausted (there is no `std::bad_alloc` without exceptions); the nothrow
+/// forms return null. Use it once, in one .cpp file of the program (the one that defines `a`,
+/// so that `a` is constructed before anything allocates).
+#define EDDY_GLOBAL_NEW_FROM_ARENA(a)                                                        \
+  void* operator new(std::size_t n) {                                                        \
+    if (void* p = (a).allocate_with_size(n)) return p;                                       \
+    ::eddy::detail::arena_exhausted();                                                       \
+  }                                                                                          \
+  void* operator new(std::size_t n, std::align_val_t al) {                                   \
+    if (void* p = (a).allocate_with_size(n, static_cast<std::size_t>(al))) return p;         \
+    ::eddy::detail::arena_exhausted();                                                       \
+  }                                                                                          \
+  void* operator new[](std::size_t n) {                                                      \
+    return ::operator new(n);                                                                \
+  }                                                                                          \
+  void* operator new[](std::size_t n, std::align_val_t al) {                                 \
+    return ::operator new(n, al);                                                            \
+  }                                                                                          \
+  void* operator new(std::size_t n, const std::nothrow_t&) noexcept {                        \
+    return (a).allocate_with_size(n);                                                        \
+  }                                                                                          \
+  void* operator new[](std::size_t n, const std::nothrow_t&) noexcept {                      \
+    return (a).allocate_with_size(n);                                                        \
+  }                                                                                          \
+  void* operator new(std::size_t n, std::align_val_t al, const std::nothrow_t&) noexcept {   \
+    return (a).allocate_with_size(n, static_cast<std::size_t>(al));                          \
+  }                                                                                          \
+  void* operator new[](std::size_t n, std::align_val_t al, const std::nothrow_t&) noexcept { \
+    return (a).allocate_with_size(n, static_cast<std::size_t>(al));                          \
+  }                                                                                          \
+  void operator delete(void* p) noexcept {                                                   \
+    (a).deallocate_with_size(p);                                                             \
+  }                                                                                          \
+  void operator delete[](void* p) noexcept {                                                 \
+    (a).deallocate_with_size(p);                                                             \
+  }                                                                                          \
+  void operator delete(void* p, std::size_t) noexcept {                                      \
+    (a).deallocate_with_size(p);                                                             \
+  }                                                                                          \
+  void operator delete[](void* p, std::size_t) noexcept {                                    \
+    (a).deallocate_with_size(p);                                                             \
+  }                                                                                          \
+  void operator delete(void* p, std::align_val_t) noexcept {                                 \
+    (a).deallocate_with_size(p);                                                             \
+  }                                                                                          \
+  void operator delete[](void* p, std::align_val_t) noexcept {                               \
+    (a).deallocate_with_size(p);                                                             \
+  }                                                                                          \
+  void operator delete(void* p, std::size_t, std::align_val_t) noexcept {                    \
+    (a).deallocate_with_size(p);                                                             \
+  }                                                                                          \
+  void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {                  \
+    (a).deallocate_with_size(p);                                                             \
+  }                                                                                          \
+  void operator delete(void* p, const std::nothrow_t&) noexcept {                            \
+    (a).deallocate_with_size(p);                                                             \
+  }                                                                                          \
+  void operator delete[](void* p, const std::nothrow_t&) noexcept {                          \
+    (a).deallocate_with_size(p);                                                             \
+  }                                                                                          \
+  void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept {          \
+    (a).deallocate_with_size(p);                                                             \
+  }                                                                                          \
+  void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept {        \
+    (a).deallocate_with_size(p);                                                             \
   }
