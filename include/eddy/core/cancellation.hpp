@@ -35,7 +35,8 @@ class cancellation_token;
 /// Deregisters on destruction; after the destructor returns, `fn` is not running. Immovable.
 class cancellation_callback {
  public:
-  using fn_type = void (*)(void* ctx) noexcept;
+  using fn_type = void (*)(void* ctx) noexcept;  ///< the function run on cancel
+  /// Registers `fn(ctx)` on `t` (runs it at once if `t` is already cancelled).
   cancellation_callback(const cancellation_token& t, fn_type fn, void* ctx) noexcept;
   ~cancellation_callback();
   cancellation_callback(const cancellation_callback&) = delete;
@@ -53,25 +54,35 @@ class cancellation_callback {
   bool linked_ = false;
 };
 
+/// Cooperative cancellation shared by copies (see the file comment).
 class cancellation_token {
  public:
   /// A new, uncancelled token (allocates its shared state).
   cancellation_token();
+  /// Copies share the state; a moved-from token is empty.
+  ///@{
   cancellation_token(const cancellation_token& o) noexcept;
   cancellation_token(cancellation_token&& o) noexcept;
   cancellation_token& operator=(cancellation_token o) noexcept;
+  ///@}
+  /// Drops this reference to the shared state.
   ~cancellation_token();
 
+  /// Cancels the token and its children; wakes waiters, runs callbacks. Idempotent.
   void cancel() const noexcept;
+  /// True once cancelled (false for an empty token).
   bool is_cancelled() const noexcept;
   /// A token cancelled with this one (and on its own by its own `cancel()`).
   cancellation_token child() const;
+  /// Equal when they share the same state.
   friend bool operator==(const cancellation_token& a, const cancellation_token& b) noexcept {
     return a.s_ == b.s_;
   }
 
+  /// Awaiter of `cancelled()`; cancel-safe.
   class awaiter {
    public:
+    /// Used by `cancelled()`.
     explicit awaiter(detail::token_state* s) noexcept : s_(s) {}
     awaiter(const awaiter&) = delete;
     awaiter& operator=(const awaiter&) = delete;

@@ -9,20 +9,26 @@
 #pragma once
 
 #if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
+/// 1 when exceptions are enabled.
 #define EDDY_HAS_EXCEPTIONS 1
 #else
+/// 1 when exceptions are enabled, else 0.
 #define EDDY_HAS_EXCEPTIONS 0
 #endif
 
 #if defined(EDDY_NO_THREADS) || defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
+/// 1 on hosted builds with threads, 0 with EDDY_NO_THREADS or single-threaded wasm.
 #define EDDY_HAS_THREADS 0
 #else
+/// 1 on hosted builds with threads, 0 with EDDY_NO_THREADS or single-threaded wasm.
 #define EDDY_HAS_THREADS 1
 #endif
 
 #if EDDY_HAS_THREADS
+/// `thread_local` when threads exist, else nothing (one context).
 #define EDDY_THREAD_LOCAL thread_local
 #else
+/// `thread_local` when threads exist, else nothing (one context).
 #define EDDY_THREAD_LOCAL
 #endif
 
@@ -31,9 +37,11 @@
 #include <version>
 #endif
 #if defined(__cpp_lib_jthread)
+/// 1 when `std::stop_token` is available (and threads are on).
 #define EDDY_HAS_STOP_TOKEN 1
 #endif
 #endif
 #ifndef EDDY_HAS_STOP_TOKEN
+/// 1 when `std::stop_token` is available (and threads are on).
 #define EDDY_HAS_STOP_TOKEN 0
 #endif

@@ -34,18 +34,23 @@ const char* to_string(errc code) noexcept;
 /// optional static message. Cheap to copy. Thread-compatible (like an int).
 class error {
  public:
+  /// An error with `code`, an optional count and an optional static message (not copied: it
+  /// must outlive the error, e.g. a string literal).
   error(errc code, std::uint64_t count = 0, const char* message = nullptr) noexcept
       : code_(code), count_(count), message_(message) {}
 
+  /// What went wrong.
   constexpr errc code() const noexcept { return code_; }
   /// lagged: the number of values missed; user: the application's code; otherwise 0.
   constexpr std::uint64_t count() const noexcept { return count_; }
   /// The static message given at construction, else `to_string(code())`.
   const char* message() const noexcept { return message_ ? message_ : to_string(code_); }
 
+  /// Equal when code and count are equal (messages and exceptions are not compared).
   friend bool operator==(const error& a, const error& b) noexcept {
     return a.code_ == b.code_ && a.count_ == b.count_;
   }
+  /// True when the code is `b`.
   friend bool operator==(const error& a, errc b) noexcept { return a.code_ == b; }
 
 #if EDDY_HAS_EXCEPTIONS

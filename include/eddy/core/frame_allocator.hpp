@@ -24,9 +24,9 @@ namespace eddy {
 
 /// A pluggable allocator for coroutine frames. `allocate` returns null when out of memory.
 struct frame_allocator {
-  void* (*allocate)(std::size_t size, void* context) noexcept;
-  void (*deallocate)(void* p, std::size_t size, void* context) noexcept;
-  void* context;
+  void* (*allocate)(std::size_t size, void* context) noexcept;  ///< null when out of memory
+  void (*deallocate)(void* p, std::size_t size, void* context) noexcept;  ///< frees `allocate`'s
+  void* context;  ///< passed to both functions
 };
 
 /// Installs `a` (or restores the default when both functions are null). Not thread-safe.

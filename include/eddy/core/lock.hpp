@@ -14,8 +14,8 @@ namespace eddy {
 
 /// Firmware hooks: `enter` masks interrupts and returns a state that `leave` restores.
 struct critical_section_hooks {
-  unsigned (*enter)() noexcept;
-  void (*leave)(unsigned state) noexcept;
+  unsigned (*enter)() noexcept;           ///< masks interrupts; returns the previous state
+  void (*leave)(unsigned state) noexcept;  ///< restores the state `enter` returned
 };
 /// Installs the hooks used by every eddy lock when `EDDY_HAS_THREADS == 0`. Not thread-safe.
 void set_critical_section_hooks(critical_section_hooks h) noexcept;

@@ -19,14 +19,20 @@ namespace detail {
 template <class T>
 class [[nodiscard]] result {
  public:
-  using value_type = T;
+  using value_type = T;  ///< The value type.
 
+  /// Constructs from a value, an error, an error code, or in place from arguments for a `T`.
+  ///@{
   result(const T& v) : val_(v), ok_(true) {}
   result(T&& v) : val_(std::move(v)), ok_(true) {}
   result(eddy::error e) noexcept : err_(std::move(e)), ok_(false) {}
   result(errc c) noexcept : result(eddy::error{c}) {}
   template <class... A>
   explicit result(std::in_place_t, A&&... a) : val_(std::forward<A>(a)...), ok_(true) {}
+  ///@}
+
+  /// Copies and moves hold whatever the source held.
+  ///@{
 
   result(const result& o) : ok_(o.ok_) {
     if (ok_) ::new (&val_) T(o.val_);
@@ -44,11 +50,17 @@ class [[nodiscard]] result {
     if (this != &o) assign(std::move(o));
     return *this;
   }
+  ///@}
   ~result() { destroy(); }
 
+  /// True when a value is held.
+  ///@{
   bool has_value() const noexcept { return ok_; }
   explicit operator bool() const noexcept { return ok_; }
+  ///@}
 
+  /// The value. On an error it rethrows a captured exception, else panics.
+  ///@{
   T& value() & {
     if (!ok_) detail::bad_result_access(err_);
     return val_;
@@ -63,6 +75,8 @@ class [[nodiscard]] result {
   }
   T& operator*() & { return value(); }
   T* operator->() { return &value(); }
+  ///@}
+  /// The value, or `fallback` converted to `T` when an error is held.
   template <class U>
   T value_or(U&& fallback) const& {
     return ok_ ? val_ : static_cast<T>(std::forward<U>(fallback));
@@ -101,18 +115,27 @@ class [[nodiscard]] result {
   bool ok_;
 };
 
+/// Success or an `error`.
 template <>
 class [[nodiscard]] result<void> {
  public:
-  using value_type = void;
+  using value_type = void;  ///< No value type.
+  /// Success (the default), an error, or an error code.
+  ///@{
   result() noexcept : err_(errc::aborted), ok_(true) {}
   result(eddy::error e) noexcept : err_(std::move(e)), ok_(false) {}
   result(errc c) noexcept : result(eddy::error{c}) {}
+  ///@}
+  /// True on success.
+  ///@{
   bool has_value() const noexcept { return ok_; }
   explicit operator bool() const noexcept { return ok_; }
+  ///@}
+  /// Does nothing on success; on an error rethrows a captured exception, else panics.
   void value() const {
     if (!ok_) detail::bad_result_access(err_);
   }
+  /// The error. Calling it on success is a programming error (panics).
   const eddy::error& error() const& {
     if (ok_) panic("eddy::result::error() called on a value");
     return err_;

@@ -136,15 +136,20 @@ class task_promise<void> final : public promise_base {
 
 }  // namespace detail
 
+/// A lazy coroutine producing a `T` (see the file comment).
 template <class T>
 class [[nodiscard]] task {
  public:
-  using promise_type = detail::task_promise<T>;
-  using handle_type = coro::coroutine_handle<promise_type>;
-  using value_type = T;
+  using promise_type = detail::task_promise<T>;                ///< the coroutine promise
+  using handle_type = coro::coroutine_handle<promise_type>;  ///< the frame's handle type
+  using value_type = T;                                       ///< what `co_await` gives
 
+  /// An empty task (owns no frame).
   task() noexcept = default;
+  /// Adopts the frame `h` (used by the promise).
   explicit task(handle_type h) noexcept : h_(h) {}
+  /// Moves leave the source empty; assigning destroys the frame held before.
+  ///@{
   task(task&& o) noexcept : h_(std::exchange(o.h_, nullptr)), oom_(std::exchange(o.oom_, false)) {}
   task& operator=(task&& o) noexcept {
     if (this != &o) {
@@ -154,8 +159,10 @@ class [[nodiscard]] task {
     }
     return *this;
   }
+  ///@}
   task(const task&) = delete;
   task& operator=(const task&) = delete;
+  /// Destroys the frame, if any (and every frame it awaits).
   ~task() { reset(); }
 
   /// True if this task owns a coroutine frame.
@@ -177,8 +184,9 @@ class [[nodiscard]] task {
   /// The frame's handle, for runtimes and combinators. Ownership stays with the task.
   handle_type handle() const noexcept { return h_; }
 
+  /// Awaiter of `co_await t`: runs the task by symmetric transfer.
   struct awaiter {
-    handle_type h;
+    handle_type h;  ///< the task's frame
     bool await_ready() const noexcept { return false; }
     coro::coroutine_handle<> await_suspend(coro::coroutine_handle<> cont) noexcept {
       h.promise().continuation_ = cont;
@@ -186,6 +194,8 @@ class [[nodiscard]] task {
     }
     T await_resume() { return h.promise().take(); }
   };
+  /// Runs the task; gives its value or rethrows its exception. Panics on an empty task.
+  ///@{
   awaiter operator co_await() && {
     if (!h_) empty_await();
     return awaiter{h_};
@@ -194,6 +204,7 @@ class [[nodiscard]] task {
     if (!h_) empty_await();
     return awaiter{h_};
   }
+  ///@}
 
  private:
   [[noreturn]] void empty_await() const {

@@ -4,7 +4,9 @@
 #pragma once
 
 namespace eddy {
+/// The one value of an outcome that has none. All units are equal.
 struct unit {
+  /// Always true.
   friend constexpr bool operator==(unit, unit) noexcept { return true; }
 };
 }  // namespace eddy

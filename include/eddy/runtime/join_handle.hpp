@@ -63,11 +63,16 @@ class spawned final : public task_header {
 
 }  // namespace detail
 
+/// The owner's handle to a spawned task (see the file comment).
 template <class T>
 class join_handle {
  public:
+  /// An empty handle (refers to no task).
   join_handle() noexcept = default;
+  /// Used by `spawn`: adopts one reference to `s`.
   explicit join_handle(detail::spawned<T>* s) noexcept : s_(s) {}
+  /// Moves leave the source empty; assigning over a handle detaches its task first.
+  ///@{
   join_handle(join_handle&& o) noexcept
       : s_(std::exchange(o.s_, nullptr)), oom_(std::exchange(o.oom_, oom_none)) {}
   join_handle& operator=(join_handle&& o) noexcept {
@@ -78,6 +83,7 @@ class join_handle {
     }
     return *this;
   }
+  ///@}
   /// The handle of a spawn that ran out of memory: finished; joins to `errc::out_of_memory`.
   static join_handle failed_allocation() noexcept {
     join_handle h;
@@ -116,8 +122,10 @@ class join_handle {
     return std::move(*s_->res);
   }
 
+  /// Awaiter of `co_await h`: gives `result<T>`; cancel-safe (an aborted joiner deregisters).
   class awaiter {
    public:
+    /// Used by `co_await h` and `join()`.
     explicit awaiter(detail::spawned<T>* s, unsigned char* oom = nullptr) noexcept
         : s_(s), oom_(oom) {}
     awaiter(const awaiter&) = delete;
@@ -159,8 +167,11 @@ class join_handle {
     bool registered_ = false;
     bool second_ = false;
   };
+  /// Waits for the task and moves its result out (see `awaiter`).
+  ///@{
   awaiter operator co_await() & noexcept { return awaiter{s_, &oom_}; }
   awaiter operator co_await() && noexcept { return awaiter{s_, &oom_}; }
+  ///@}
   /// The same as `co_await h`.
   awaiter join() noexcept { return awaiter{s_, &oom_}; }
 

@@ -24,6 +24,7 @@
 
 namespace eddy {
 
+/// A single-threaded runtime driven by its caller (see the file comment).
 class local_runtime final : public runtime {
  public:
   /// A clock function for runtimes without `std::chrono::steady_clock` (firmware).
@@ -34,12 +35,18 @@ class local_runtime final : public runtime {
   /// WFI there cannot miss a post from an interrupt handler. It must not call eddy.
   using idle_fn = void (*)(time_point next_deadline) noexcept;
 
+  /// A runtime on `std::chrono::steady_clock`.
   local_runtime();
+  /// A runtime on a user clock, with an optional idle hook (firmware).
   explicit local_runtime(clock_fn clock, idle_fn idle = nullptr);
+  /// Aborts the tasks still alive and runs them to completion on the calling thread.
   ~local_runtime();
 
+  /// This runtime as an executor (for `spawn(ex, t)`).
   executor get_executor() noexcept { return executor{*this}; }
 
+  /// Runs `t` to completion on this runtime from a thread outside any runtime, and gives its
+  /// result (`errc::invalid_argument` when called from inside a runtime).
   template <class T>
   result<T> try_block_on(task<T> t) {
     if (detail::inside_runtime()) return error{errc::invalid_argument, 0, detail::block_on_inside_message};
@@ -47,6 +54,7 @@ class local_runtime final : public runtime {
     drive([](void* p) { return static_cast<join_handle<T>*>(p)->is_finished(); }, &h);
     return h.try_take();
   }
+  /// As `try_block_on`, but gives the value: an error panics, a captured exception is rethrown.
   template <class T>
   T block_on(task<T> t) {
     if (detail::inside_runtime()) panic(detail::block_on_inside_message);

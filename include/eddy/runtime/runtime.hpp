@@ -27,16 +27,17 @@ namespace eddy {
 /// An intrusive unit of work. `run` is set by the owner; `next` belongs to whichever queue holds
 /// the node.
 struct work_node {
-  using run_fn = void (*)(work_node*) noexcept;
+  using run_fn = void (*)(work_node*) noexcept;  ///< what running the node calls
+  /// A node that runs `fn(this)`.
   explicit work_node(run_fn fn = nullptr) noexcept : run(fn) {}
-  work_node* next = nullptr;
-  run_fn run;
+  work_node* next = nullptr;  ///< owned by the queue holding the node
+  run_fn run;                 ///< set by the owner
 };
 
 /// An intrusive timer: `deadline` is set by `post_at`; the link fields belong to the runtime.
 struct timer_node : work_node {
   using work_node::work_node;
-  time_point deadline{};
+  time_point deadline{};               ///< set by `post_at`
   timer_node* heap_child = nullptr;    ///< runtime-owned
   timer_node* heap_sibling = nullptr;  ///< runtime-owned
   timer_node* heap_prev = nullptr;     ///< runtime-owned
@@ -55,9 +56,13 @@ class task_header;
 /// task's destructors run on the runtime and nothing leaks.
 class runtime {
  public:
+  /// Runs `n.run(&n)` once, soon, on one of the runtime's threads; never inline. Thread-safe.
   virtual void post(work_node& n) noexcept = 0;
+  /// Runs `n.run(&n)` once when `now() >= deadline`, unless cancelled first. Thread-safe.
   virtual void post_at(time_point deadline, timer_node& n) noexcept = 0;
+  /// Removes a pending timer: true if it will never run; false if it ran or is about to.
   virtual bool cancel(timer_node& n) noexcept = 0;
+  /// The runtime's monotonic clock (virtual on `sim_runtime`). Thread-safe.
   virtual time_point now() const noexcept = 0;
 
   /// Tasks spawned on this runtime that have not completed. Thread-safe.
@@ -85,16 +90,24 @@ class runtime {
 /// executor refers to nothing (`!ex`).
 class executor {
  public:
+  /// An executor that refers to nothing.
   constexpr executor() noexcept = default;
+  /// Refers to `rt` (implicit: a runtime converts to its executor).
   constexpr executor(runtime& rt) noexcept : rt_(&rt) {}
 
+  /// The runtime's four operations (see `runtime`). Undefined on an empty executor.
+  ///@{
   void post(work_node& n) const noexcept { rt_->post(n); }
   void post_at(time_point t, timer_node& n) const noexcept { rt_->post_at(t, n); }
   bool cancel(timer_node& n) const noexcept { return rt_->cancel(n); }
   time_point now() const noexcept { return rt_->now(); }
+  ///@}
 
+  /// True when it refers to a runtime.
   explicit operator bool() const noexcept { return rt_ != nullptr; }
+  /// The runtime referred to, or null.
   runtime* get() const noexcept { return rt_; }
+  /// Equal when they refer to the same runtime.
   friend bool operator==(executor a, executor b) noexcept { return a.rt_ == b.rt_; }
 
  private:

@@ -18,7 +18,11 @@
 
 namespace eddy {
 
-enum class scope_policy : unsigned char { cancel_on_error, wait_all };
+/// What a `scope` does when a child fails.
+enum class scope_policy : unsigned char {
+  cancel_on_error,  ///< abort the other children (the default)
+  wait_all,         ///< let the other children run to completion
+};
 
 namespace detail {
 
@@ -64,8 +68,10 @@ spawned<T>* spawn_prepare(executor ex, task<T>&& t) {
 }
 }  // namespace detail
 
+/// Structured concurrency: joins and cancels its children together (see the file comment).
 class scope {
  public:
+  /// An empty scope with policy `p`.
   explicit scope(scope_policy p = scope_policy::cancel_on_error);
   scope(const scope&) = delete;
   scope& operator=(const scope&) = delete;
@@ -96,8 +102,10 @@ class scope {
   /// Children not yet finished.
   std::size_t size() const noexcept { return state_->live(); }
 
+  /// Awaiter of `join()`; cancel-safe (an aborted waiter deregisters).
   class join_awaiter {
    public:
+    /// Used by `join()`.
     explicit join_awaiter(detail::scope_state* s) noexcept : s_(s) {}
     join_awaiter(const join_awaiter&) = delete;
     join_awaiter& operator=(const join_awaiter&) = delete;

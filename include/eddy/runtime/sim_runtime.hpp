@@ -20,14 +20,21 @@
 
 namespace eddy {
 
+/// A deterministic runtime with virtual time (see the file comment).
 class sim_runtime final : public runtime {
  public:
+  /// A simulator whose ready-work order is drawn from `seed`; seed 0 is plain FIFO.
   explicit sim_runtime(std::uint64_t seed = 0);
+  /// Aborts the tasks still alive and runs them to completion.
   ~sim_runtime();
 
+  /// This runtime as an executor (for `spawn(ex, t)`).
   executor get_executor() noexcept { return executor{*this}; }
+  /// The seed given at construction.
   std::uint64_t seed() const noexcept;
 
+  /// Runs `t` to completion on this runtime from a thread outside any runtime, and gives its
+  /// result (`errc::invalid_argument` when called from inside a runtime).
   template <class T>
   result<T> try_block_on(task<T> t) {
     if (detail::inside_runtime()) return error{errc::invalid_argument, 0, detail::block_on_inside_message};
@@ -39,6 +46,7 @@ class sim_runtime final : public runtime {
     }
     return h.try_take();
   }
+  /// As `try_block_on`, but gives the value: an error panics, a captured exception is rethrown.
   template <class T>
   T block_on(task<T> t) {
     if (detail::inside_runtime()) panic(detail::block_on_inside_message);

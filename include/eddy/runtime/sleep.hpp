@@ -19,6 +19,7 @@ executor require_executor(const char* what) noexcept;
 /// Awaitable returned by `sleep_until` / `sleep`.
 class [[nodiscard]] sleep_awaiter {
  public:
+  /// Waits until `deadline`.
   explicit sleep_awaiter(time_point deadline) noexcept : deadline_(deadline) {}
   bool await_ready() const noexcept { return deadline_ <= now(); }
   void await_suspend(coro::coroutine_handle<> h) noexcept {

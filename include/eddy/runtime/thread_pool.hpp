@@ -39,14 +39,21 @@ class blocking_observer final : public task_header::observer {
 };
 }  // namespace detail
 
+/// A runtime with a fixed number of worker threads (see the file comment).
 class thread_pool final : public runtime {
  public:
+  /// Starts `threads` workers; 0 panics.
   explicit thread_pool(std::size_t threads);
+  /// Aborts the tasks still alive, lets the workers finish them, then joins the workers.
   ~thread_pool();
 
+  /// This runtime as an executor (for `spawn(ex, t)`).
   executor get_executor() noexcept { return executor{*this}; }
+  /// The number of worker threads.
   std::size_t size() const noexcept;
 
+  /// Runs `t` to completion on this runtime from a thread outside any runtime, and gives its
+  /// result (`errc::invalid_argument` when called from inside a runtime).
   template <class T>
   result<T> try_block_on(task<T> t) {
     if (detail::inside_runtime()) return error{errc::invalid_argument, 0, detail::block_on_inside_message};
@@ -56,6 +63,7 @@ class thread_pool final : public runtime {
     while (!h.is_finished()) detail::cpu_relax();  // `complete` is published right after
     return h.try_take();
   }
+  /// As `try_block_on`, but gives the value: an error panics, a captured exception is rethrown.
   template <class T>
   T block_on(task<T> t) {
     if (detail::inside_runtime()) panic(detail::block_on_inside_message);

@@ -9,14 +9,16 @@ namespace eddy {
 
 /// The clock tag of every runtime clock. It has no static `now()`: ask a runtime (`eddy::now()`).
 struct runtime_clock {
-  using rep = std::int64_t;
-  using period = std::nano;
-  using duration = std::chrono::nanoseconds;
-  using time_point = std::chrono::time_point<runtime_clock>;
-  static constexpr bool is_steady = true;
+  using rep = std::int64_t;                                ///< nanosecond count
+  using period = std::nano;                                ///< nanoseconds
+  using duration = std::chrono::nanoseconds;               ///< a span of runtime time
+  using time_point = std::chrono::time_point<runtime_clock>;  ///< an instant of runtime time
+  static constexpr bool is_steady = true;                  ///< runtime clocks never go back
 };
 
+/// A span of runtime time, in nanoseconds.
 using duration = runtime_clock::duration;
+/// An instant on a runtime's clock, in nanoseconds from the runtime's epoch.
 using time_point = runtime_clock::time_point;
 
 }  // namespace eddy

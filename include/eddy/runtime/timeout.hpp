@@ -196,6 +196,7 @@ auto timeout(std::chrono::duration<Rep, Period> d, A&& aw) {
 template <class T>
 class ready {
  public:
+  /// Holds `v` until it is awaited.
   explicit ready(T v) : v_(std::move(v)) {}
   bool await_ready() const noexcept { return true; }
   void await_suspend(coro::coroutine_handle<>) noexcept {}
