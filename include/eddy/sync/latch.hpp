@@ -1,0 +1,147 @@
+/// \file
+/// `latch`: a single-use countdown; tasks wait until it reaches zero (like `std::latch`).
+///
+/// - `latch l{n}` starts at `n >= 0` (`n < 0` panics). `latch{0}` is open from the start.
+/// - `count_down(k = 1)` lowers the count by `k`; at zero every waiter is woken. It returns
+///   `errc::invalid_argument` and changes nothing when `k < 0` or `k` is above the count left
+///   (counting down an open latch with `k > 0` included). `count_down(0)` does nothing.
+/// - `co_await l.wait()` resumes once the count is zero (at once if it already is).
+/// - `try_wait()` is true once the count is zero; never suspends.
+/// - `co_await l.arrive_and_wait(k = 1)` counts down by `k` *when called* (eagerly, like
+///   `count_down`), then waits; it gives `result<void>`: the count-down's error if it failed
+///   (then it does not wait).
+/// - Cancel-safe: a task aborted while waiting just leaves the queue. Its count-down (from
+///   `arrive_and_wait`) stays done: a latch counts events, and the event happened.
+///
+/// Thread-safety: every member is thread-safe. No allocation: a waiter is a node inside the
+/// awaiting coroutine's frame. The latch must outlive its waiters (destroying it while tasks
+/// wait is a programming error: `eddy::panic`).
+///
+/// ```cpp
+/// eddy::latch started{3};
+/// task<void> worker() { started.count_down().value(); /* value(): panics if over-counted */ }
+/// task<void> boss() { co_await started.wait(); /* all 3 workers have started */ }
+/// ```
+#pragma once
+#include <atomic>
+#include <cstddef>
+#include <utility>
+
+#include "eddy/core/lock.hpp"
+#include "eddy/core/panic.hpp"
+#include "eddy/core/result.hpp"
+#include "eddy/runtime/task_header.hpp"
+#include "eddy/sync/waiter_list.hpp"
+
+namespace eddy {
+
+class latch {
+ public:
+  /// Awaitable returned by `wait()` (void). Movable only before it is awaited.
+  class [[nodiscard]] wait_awaiter {
+   public:
+    explicit wait_awaiter(latch* l) noexcept : l_(l) {}
+    wait_awaiter(wait_awaiter&& o) noexcept : l_(o.l_) {
+      if (o.waiting_) panic("eddy::latch: a wait awaiter was moved while waiting");
+    }
+    wait_awaiter& operator=(wait_awaiter&&) = delete;
+    ~wait_awaiter() {
+      if (waiting_) l_->cancel_wait(&node_);
+    }
+
+    bool await_ready() const noexcept { return l_->try_wait(); }
+    bool await_suspend(coro::coroutine_handle<> h) noexcept {
+      detail::lock_guard<detail::spin_lock> g(l_->lock_);
+      if (l_->count_.load(std::memory_order_relaxed) == 0) return false;
+      node_.w = detail::suspend_here(h);
+      l_->waiters_.push_back(&node_);
+      waiting_ = true;
+      return true;
+    }
+    void await_resume() noexcept { waiting_ = false; }
+
+   private:
+    latch* l_;
+    detail::waiter_node node_;
+    bool waiting_ = false;  ///< registered in await_suspend, not yet resumed
+  };
+
+  /// Awaitable returned by `arrive_and_wait(k)`: `result<void>`, the count-down's error (then
+  /// it did not wait) or a value once the count is zero.
+  class [[nodiscard]] arrive_awaiter {
+   public:
+    arrive_awaiter(latch* l, bool failed) noexcept : w_(l), failed_(failed) {}
+    bool await_ready() const noexcept { return failed_ || w_.await_ready(); }
+    bool await_suspend(coro::coroutine_handle<> h) noexcept { return w_.await_suspend(h); }
+    result<void> await_resume() noexcept {
+      w_.await_resume();
+      if (failed_) return error{errc::invalid_argument, 0, bad_count};
+      return {};
+    }
+
+   private:
+    wait_awaiter w_;
+    bool failed_;
+  };
+
+  /// A latch with count `n`; `n < 0` panics.
+  explicit latch(std::ptrdiff_t n) : count_(n) {
+    if (n < 0) panic("eddy::latch: the count must not be negative");
+  }
+  latch(const latch&) = delete;
+  latch& operator=(const latch&) = delete;
+  ~latch() {
+    if (!waiters_.empty()) panic("eddy::latch destroyed while tasks wait for it");
+  }
+
+  /// Lowers the count by `k`, waking every waiter at zero. `errc::invalid_argument` (nothing
+  /// changed) when `k < 0` or `k` is above the count left.
+  result<void> count_down(std::ptrdiff_t k = 1) noexcept {
+    detail::lock_guard<detail::spin_lock> g(lock_);
+    const std::ptrdiff_t c = count_.load(std::memory_order_relaxed);
+    if (k < 0 || k > c) return error{errc::invalid_argument, 0, bad_count};
+    if (k == 0) return {};
+    count_.store(c - k, std::memory_order_release);
+    if (c == k) {
+      while (auto* n = waiters_.pop_front()) n->w.wake();  // last touch of *n
+    }
+    return {};
+  }
+
+  /// True once the count is zero.
+  bool try_wait() const noexcept { return count_.load(std::memory_order_acquire) == 0; }
+
+  /// `co_await l.wait()`: resumes, on the task's own executor, once the count is zero.
+  wait_awaiter wait() noexcept { return wait_awaiter{this}; }
+
+  /// Counts down by `k` now, then `co_await` waits for zero. Gives the count-down's error
+  /// (without waiting) if it failed.
+  arrive_awaiter arrive_and_wait(std::ptrdiff_t k = 1) noexcept {
+    return arrive_awaiter{this, !count_down(k).has_value()};
+  }
+
+  /// The count left (a snapshot).
+  std::ptrdiff_t count() const noexcept { return count_.load(std::memory_order_acquire); }
+  /// The number of tasks waiting (a snapshot, for diagnostics and tests).
+  std::size_t waiter_count() const noexcept {
+    detail::lock_guard<detail::spin_lock> g(lock_);
+    std::size_t k = 0;
+    for (auto* w = waiters_.front(); w; w = w->next) ++k;
+    return k;
+  }
+
+ private:
+  static constexpr const char* bad_count =
+      "eddy::latch::count_down: negative, or more than the count left";
+
+  void cancel_wait(detail::waiter_node* n) noexcept {
+    detail::lock_guard<detail::spin_lock> g(lock_);
+    waiters_.remove(n);
+  }
+
+  mutable detail::spin_lock lock_;  ///< guards waiters_ and changes of count_
+  std::atomic<std::ptrdiff_t> count_;
+  detail::waiter_list waiters_;
+};
+
+}  // namespace eddy

@@ -1,0 +1,209 @@
+/// \file
+/// `mutex`: a fair (FIFO) asynchronous lock, and its RAII `mutex_guard`.
+///
+/// - `co_await m.lock()` gives a `mutex_guard`; the lock is held until the guard is destroyed or
+///   `guard.unlock()` is called. Uncontended, it completes without suspending (one atomic CAS).
+/// - FIFO, no barging: tasks that had to wait get the lock in the order they started waiting.
+///   `unlock()` hands the lock directly to the first waiter (it stays locked), so neither
+///   `try_lock()` nor a new `lock()` can take it in between.
+/// - `try_lock()` never suspends: a guard that owns the lock, or an empty guard (`!guard`) when
+///   the lock is held or tasks are waiting.
+/// - Cancel-safe: a task aborted (or a `timeout` that expires) while waiting leaves the queue;
+///   if the lock had already been handed to it, its awaiter passes it on to the next waiter (or
+///   frees it). The lock is never leaked.
+///
+/// Thread-safety: every member is thread-safe; a guard may be unlocked from any thread or task.
+/// No allocation: a waiter is a node inside the awaiting coroutine's frame.
+/// Lifetime: the mutex must outlive its guards and waiters; destroying it while locked or waited
+/// on is a programming error (`eddy::panic`).
+///
+/// ```cpp
+/// eddy::mutex m;
+/// long counter = 0;  // protected by m
+/// task<void> add() {
+///   auto g = co_await m.lock();
+///   ++counter;
+/// }  // g unlocks here
+/// ```
+#pragma once
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+
+#include "eddy/core/lock.hpp"
+#include "eddy/core/panic.hpp"
+#include "eddy/runtime/task_header.hpp"
+#include "eddy/sync/waiter_list.hpp"
+
+namespace eddy {
+
+class mutex;
+
+/// Owns a locked `mutex` (or nothing). Move-only. Destroying it, or `unlock()`, releases the
+/// lock (handing it to the first waiter). An empty guard (default-constructed, moved-from,
+/// unlocked, or a failed `try_lock`) does nothing.
+class [[nodiscard]] mutex_guard {
+ public:
+  mutex_guard() noexcept = default;
+  mutex_guard(mutex_guard&& o) noexcept : m_(std::exchange(o.m_, nullptr)) {}
+  mutex_guard& operator=(mutex_guard&& o) noexcept {
+    if (this != &o) {
+      unlock();
+      m_ = std::exchange(o.m_, nullptr);
+    }
+    return *this;
+  }
+  mutex_guard(const mutex_guard&) = delete;
+  mutex_guard& operator=(const mutex_guard&) = delete;
+  ~mutex_guard() { unlock(); }
+
+  /// Releases the lock now. No-op on an empty guard. Idempotent.
+  inline void unlock() noexcept;
+  /// True while this guard holds the lock.
+  bool owns_lock() const noexcept { return m_ != nullptr; }
+  explicit operator bool() const noexcept { return m_ != nullptr; }
+  /// The mutex held, or null.
+  mutex* get_mutex() const noexcept { return m_; }
+
+ private:
+  friend class mutex;
+  explicit mutex_guard(mutex* m) noexcept : m_(m) {}
+  mutex* m_ = nullptr;
+};
+
+class mutex {
+  static constexpr std::uint8_t locked_bit = 1;  ///< someone owns the lock
+  static constexpr std::uint8_t queued_bit = 2;  ///< the waiter list is non-empty (implies locked)
+
+  struct node : detail::waiter_node {
+    bool granted = false;  ///< under lock_: the lock was handed to this waiter
+  };
+
+ public:
+  /// Awaitable returned by `lock()`; gives a `mutex_guard`. Movable only before it is awaited.
+  class [[nodiscard]] lock_awaiter {
+   public:
+    explicit lock_awaiter(mutex* m) noexcept : m_(m) {}
+    lock_awaiter(lock_awaiter&& o) noexcept
+        : m_(o.m_), acquired_(std::exchange(o.acquired_, false)) {
+      if (o.waiting_) panic("eddy::mutex: a lock awaiter was moved while waiting");
+    }
+    lock_awaiter& operator=(lock_awaiter&&) = delete;
+    ~lock_awaiter() {
+      if (acquired_) m_->unlock_raw();  // acquired by await_ready but never resumed
+      if (waiting_) m_->cancel_wait(&node_);
+    }
+
+    bool await_ready() noexcept {
+      acquired_ = m_->try_lock_raw();
+      return acquired_;
+    }
+    bool await_suspend(coro::coroutine_handle<> h) noexcept {
+      detail::lock_guard<detail::spin_lock> g(m_->lock_);
+      std::uint8_t s = m_->state_.load(std::memory_order_relaxed);
+      for (;;) {
+        if (s == 0) {  // freed since await_ready, nobody queued: take it
+          if (m_->state_.compare_exchange_weak(s, locked_bit, std::memory_order_acquire,
+                                               std::memory_order_relaxed)) {
+            acquired_ = true;
+            return false;
+          }
+        } else if ((s & queued_bit) ||
+                   m_->state_.compare_exchange_weak(s, s | queued_bit, std::memory_order_relaxed,
+                                                    std::memory_order_relaxed)) {
+          break;  // locked and marked queued: the owner's unlock takes the slow path
+        }
+      }
+      node_.w = detail::suspend_here(h);
+      m_->waiters_.push_back(&node_);
+      waiting_ = true;
+      return true;
+    }
+    mutex_guard await_resume() noexcept {
+      acquired_ = false;
+      waiting_ = false;  // resumed only by a hand-off: the lock is ours
+      return mutex_guard{m_};
+    }
+
+   private:
+    mutex* m_;
+    node node_;
+    bool acquired_ = false;  ///< owns the lock, not yet given to a guard
+    bool waiting_ = false;   ///< registered in await_suspend, not yet resumed
+  };
+
+  mutex() noexcept = default;
+  mutex(const mutex&) = delete;
+  mutex& operator=(const mutex&) = delete;
+  ~mutex() {
+    if (state_.load(std::memory_order_acquire) != 0)
+      panic("eddy::mutex destroyed while locked or while tasks wait for it");
+  }
+
+  /// `co_await m.lock()` -> `mutex_guard`. Completes at once when free and nobody waits;
+  /// otherwise queues (FIFO) and resumes, on the task's own executor, owning the lock.
+  lock_awaiter lock() noexcept { return lock_awaiter{this}; }
+
+  /// Takes the lock if it is free and nobody waits; never suspends. Empty guard on failure.
+  mutex_guard try_lock() noexcept { return try_lock_raw() ? mutex_guard{this} : mutex_guard{}; }
+
+  /// Whether some guard or hand-off owns the lock (a snapshot, for diagnostics and tests).
+  bool is_locked() const noexcept { return state_.load(std::memory_order_acquire) & locked_bit; }
+
+  /// The number of tasks waiting (a snapshot, for diagnostics and tests). Takes the inner lock.
+  std::size_t waiter_count() const noexcept {
+    detail::lock_guard<detail::spin_lock> g(lock_);
+    std::size_t n = 0;
+    for (auto* w = waiters_.front(); w; w = w->next) ++n;
+    return n;
+  }
+
+ private:
+  friend class mutex_guard;
+
+  bool try_lock_raw() noexcept {
+    std::uint8_t expected = 0;
+    return state_.compare_exchange_strong(expected, locked_bit, std::memory_order_acquire,
+                                          std::memory_order_relaxed);
+  }
+  void unlock_raw() noexcept {
+    std::uint8_t expected = locked_bit;
+    if (state_.compare_exchange_strong(expected, 0, std::memory_order_release,
+                                       std::memory_order_relaxed))
+      return;
+    detail::lock_guard<detail::spin_lock> g(lock_);
+    hand_off_locked();
+  }
+  /// Under lock_, by the current owner: give the lock to the first waiter, or free it.
+  void hand_off_locked() noexcept {
+    auto* n = static_cast<node*>(waiters_.pop_front());
+    if (!n) {
+      state_.store(0, std::memory_order_release);
+      return;
+    }
+    if (waiters_.empty()) state_.store(locked_bit, std::memory_order_release);
+    n->granted = true;
+    n->w.wake();  // last touch of *n
+  }
+  /// The waiting awaiter at `n` goes away without having resumed (abort, timeout).
+  void cancel_wait(node* n) noexcept {
+    detail::lock_guard<detail::spin_lock> g(lock_);
+    if (waiters_.remove(n)) {
+      if (waiters_.empty())
+        state_.fetch_and(static_cast<std::uint8_t>(~queued_bit), std::memory_order_relaxed);
+    } else if (n->granted) {
+      hand_off_locked();  // the lock was handed to us but never used: pass it on
+    }
+  }
+
+  std::atomic<std::uint8_t> state_{0};
+  mutable detail::spin_lock lock_;  ///< guards waiters_ and the nodes' `granted`
+  detail::waiter_list waiters_;
+};
+
+inline void mutex_guard::unlock() noexcept {
+  if (m_) std::exchange(m_, nullptr)->unlock_raw();
+}
+
+}  // namespace eddy
