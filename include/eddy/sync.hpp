@@ -1,3 +1,8 @@
 /// \file
 /// The runtime-agnostic channels and locks (eddy/sync/*). Add each new primitive here.
 #pragma once
+#include "eddy/sync/barrier.hpp"
+#include "eddy/sync/latch.hpp"
+#include "eddy/sync/mutex.hpp"
+#include "eddy/sync/notify.hpp"
+#include "eddy/sync/semaphore.hpp"
