@@ -1,0 +1,118 @@
+/// \file
+/// `merge`: merges streams of one value type in arrival order.
+///
+/// ```
+/// a:       --1-----4--------|
+/// b:       ----2-3-----E-5--|
+///          a | merge(b)
+/// output:  --1-2-3-4---E-5--|
+/// ```
+/// - Forms: `a | merge(b, c, ...)` (streams of any types with the same value type) and
+///   `merge(std::vector<S>)` (n streams of one type).
+/// - **Order.** Items go out in the order they become available. On each `next()` the inputs
+///   are asked in turn, starting after the input that gave the previous item (round robin, so
+///   an always-ready input cannot starve the others); the first that has an item now gives it.
+///   An asynchronous input is pulled by its pump meanwhile (see detail_port.hpp). It waits
+///   only when no input has an item now. Per-input order is kept; no timestamp is looked at
+///   (use `ordered_merge` for timestamp order).
+/// - Output timestamp: values pass unchanged (each keeps its own, if it has one).
+/// - Errors pass through in arrival order and end nothing. The output ends when every input
+///   has ended.
+/// - Buffering: one item per input at most; no allocation per item.
+/// - An empty vector of inputs: the stream yields one `errc::invalid_argument` error and ends.
+#pragma once
+#include <cstddef>
+#include <optional>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "eddy/stream/detail_inputs.hpp"
+#include "eddy/stream/pipe.hpp"
+
+namespace eddy {
+
+template <class Ports>
+class merge_stream {
+ public:
+  using value_type = typename Ports::value_type;
+
+  template <class... A>
+  explicit merge_stream(std::in_place_t, A&&... a) : in_(std::forward<A>(a)...) {
+    if (in_.size() == 0) check_ = detail::arg_check("merge: no inputs");
+  }
+
+  auto next() { return detail::hub_next<merge_stream>(*this); }
+  template <class V>
+  bool try_visit(V& v) {
+    return produce(v);
+  }
+
+ private:
+  friend struct detail::hub_access;
+  detail::port_hub* hub() const noexcept { return in_.hub(); }
+  bool deadline(time_point&) const noexcept { return false; }
+  detail::frame_cache& cache() noexcept { return cache_; }
+
+  template <class V>
+  bool produce(V& v) {
+    if (check_.bad()) {
+      detail::tracking_emitter<V> e{v};
+      check_.report(e);
+      return true;
+    }
+    const std::size_t n = in_.size();
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::size_t i = (next_ + k) % n;
+      if (!in_.fill(i)) continue;
+      next_ = (i + 1) % n;
+      std::optional<item<value_type>> h = std::move(in_.head(i));
+      in_.head(i).reset();
+      detail::visit_result(std::move(h), v);
+      return true;
+    }
+    if (in_.live() == 0) {
+      v.end();
+      return true;
+    }
+    return false;
+  }
+
+  detail::input_set<Ports> in_;
+  std::size_t next_ = 0;
+  detail::arg_check check_;
+  detail::frame_cache cache_;
+};
+
+namespace detail {
+template <class... S>
+struct merge_closure : pipe_closure {
+  std::tuple<S...> others;
+  template <class A>
+  auto apply(A&& a) && {
+    using P = port_tuple<std::remove_cvref_t<A>, S...>;
+    return std::apply(
+        [&](S&... o) {
+          return merge_stream<P>(std::in_place, std::remove_cvref_t<A>(std::forward<A>(a)),
+                                 std::move(o)...);
+        },
+        others);
+  }
+};
+}  // namespace detail
+
+/// `a | merge(b, c, ...)`: see the file comment. The streams are moved in.
+template <class... S>
+  requires(stream<S> && ...)
+auto merge(S... others) {
+  return detail::merge_closure<S...>{{}, std::tuple<S...>(std::move(others)...)};
+}
+
+/// `merge(std::move(inputs))`: the n streams of `inputs` merged. See the file comment.
+template <class S>
+  requires stream<S>
+auto merge(std::vector<S> inputs) {
+  return merge_stream<detail::port_vector<S>>(std::in_place, std::move(inputs));
+}
+
+}  // namespace eddy

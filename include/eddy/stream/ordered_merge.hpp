@@ -1,0 +1,137 @@
+/// \file
+/// `ordered_merge`: merges streams of one `timestamped` value type in timestamp order.
+///
+/// ```
+/// a:       --1-----4-----7--|            (numbers are timestamps)
+/// b:       ----2-3-----6----|
+///          a | ordered_merge(b)
+/// output:  --1-2-3-4---6-7--|
+/// a:       --1--E--5--|
+/// b:       ----3------|
+/// output:  --1--E-3-5-|                 (errors go at once)
+/// ```
+/// - Forms: `a | ordered_merge(b, c, ...)` (streams of any types with the same value type) and
+///   `ordered_merge(std::vector<S>)` (n streams of one type).
+/// - **Order.** Each input has at most one *head* (its next item, taken but not yet emitted).
+///   On every `next()` the operator first asks each input that has no head for one, without
+///   waiting (a synchronous input answers at once; an asynchronous one gets a pull started in
+///   its pump, see detail_port.hpp). Then, of the heads it holds, an error goes first (the
+///   input listed first wins), else the value with the smallest timestamp (ties: the input
+///   listed first). It **waits only when it holds no head at all**, and then emits what comes
+///   first. So inputs that are all ready are merged exactly in order; an input that is slower
+///   than the others cannot hold them back (its later, smaller timestamp is emitted when it
+///   comes: "of the heads currently available, the smallest goes first").
+/// - Output timestamp: each value keeps its own (values pass unchanged).
+/// - Errors pass through at once and end nothing. The output ends when every input has ended
+///   (and every head was emitted).
+/// - Buffering: one head per input (n items at most); no allocation per item.
+/// - An empty vector of inputs: the stream yields one `errc::invalid_argument` error and ends.
+/// - Destroying the stream aborts the pumps of its asynchronous inputs.
+#pragma once
+#include <cstddef>
+#include <optional>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "eddy/stream/detail_inputs.hpp"
+#include "eddy/stream/pipe.hpp"
+
+namespace eddy {
+
+template <class Ports>
+class ordered_merge_stream {
+ public:
+  using value_type = typename Ports::value_type;
+  static_assert(timestamped<value_type>,
+                "ordered_merge needs values with a timestamp() (see stream/timestamp.hpp)");
+
+  template <class... A>
+  explicit ordered_merge_stream(std::in_place_t, A&&... a) : in_(std::forward<A>(a)...) {
+    if (in_.size() == 0) check_ = detail::arg_check("ordered_merge: no inputs");
+  }
+
+  auto next() { return detail::hub_next<ordered_merge_stream>(*this); }
+  template <class V>
+  bool try_visit(V& v) {
+    return produce(v);
+  }
+
+ private:
+  friend struct detail::hub_access;
+  detail::port_hub* hub() const noexcept { return in_.hub(); }
+  bool deadline(time_point&) const noexcept { return false; }
+  detail::frame_cache& cache() noexcept { return cache_; }
+
+  template <class V>
+  bool produce(V& v) {
+    if (check_.bad()) {
+      detail::tracking_emitter<V> e{v};
+      check_.report(e);
+      return true;
+    }
+    const std::size_t n = in_.size();
+    std::size_t best = n;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!in_.fill(i)) continue;
+      auto& h = *in_.head(i);
+      if (h.is_error()) {
+        emit(i, v);
+        return true;
+      }
+      if (best == n || h.value().timestamp() < in_.head(best)->value().timestamp()) best = i;
+    }
+    if (best != n) {
+      emit(best, v);
+      return true;
+    }
+    if (in_.live() == 0) {
+      v.end();
+      return true;
+    }
+    return false;
+  }
+  template <class V>
+  void emit(std::size_t i, V& v) {
+    std::optional<item<value_type>> h = std::move(in_.head(i));
+    in_.head(i).reset();
+    detail::visit_result(std::move(h), v);
+  }
+
+  detail::input_set<Ports> in_;
+  detail::arg_check check_;
+  detail::frame_cache cache_;
+};
+
+namespace detail {
+template <class... S>
+struct ordered_merge_closure : pipe_closure {
+  std::tuple<S...> others;
+  template <class A>
+  auto apply(A&& a) && {
+    using P = port_tuple<std::remove_cvref_t<A>, S...>;
+    return std::apply(
+        [&](S&... o) {
+          return ordered_merge_stream<P>(std::in_place, std::remove_cvref_t<A>(std::forward<A>(a)),
+                                         std::move(o)...);
+        },
+        others);
+  }
+};
+}  // namespace detail
+
+/// `a | ordered_merge(b, c, ...)`: see the file comment. The streams are moved in.
+template <class... S>
+  requires(stream<S> && ...)
+auto ordered_merge(S... others) {
+  return detail::ordered_merge_closure<S...>{{}, std::tuple<S...>(std::move(others)...)};
+}
+
+/// `ordered_merge(std::move(inputs))`: the n streams of `inputs` merged. See the file comment.
+template <class S>
+  requires stream<S>
+auto ordered_merge(std::vector<S> inputs) {
+  return ordered_merge_stream<detail::port_vector<S>>(std::in_place, std::move(inputs));
+}
+
+}  // namespace eddy

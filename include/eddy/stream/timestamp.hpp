@@ -1,0 +1,171 @@
+/// \file
+/// Values that carry a timestamp: the `timestamped` concept, `stamped<T>`, `sequenced<T>`, and
+/// the operators `stamp()`, `sequence()` and `unstamp()`.
+///
+/// ```
+/// source:            --a------b---c--|          (at t = 2, 9, 13)
+///                    stamp()
+/// output:            --a@2----b@9-c@13|
+///                    sequence()
+/// output:            --a#0----b#1-c#2|          (numbers from one process-wide counter)
+/// ```
+/// - A type is `timestamped` when `t.timestamp()` returns a totally ordered value. Multi-input
+///   operators (`ordered_merge`, `combine_latest`, ...) order their inputs by it; the smaller
+///   timestamp goes first, ties go to the input listed first.
+/// - `stamped<T>`: `{value, at}`, `timestamp()` is `at`, a `time_point` of the runtime clock.
+///   `stamp()` stamps each value with `now()` when the value passes (virtual time on
+///   `sim_runtime`, so stamps are exact there).
+/// - `sequenced<T>`: `{value, seq}`, `timestamp()` is `seq`. `sequence()` numbers values from
+///   one process-wide counter (`next_sequence()`, thread-safe), so values sequenced in
+///   different streams are still totally ordered by the moment they passed.
+/// - `unstamp()` maps `stamped<T>`/`sequenced<T>` back to `T`.
+/// - Errors and the end pass through unchanged. The three operators are one-to-one stages
+///   (synchronous when the upstream is; no buffering).
+#pragma once
+#include <atomic>
+#include <concepts>
+#include <cstdint>
+#include <type_traits>
+#include <utility>
+
+#include "eddy/core/config.hpp"
+#include "eddy/core/lock.hpp"
+#include "eddy/runtime/sleep.hpp"
+#include "eddy/stream/pipe.hpp"
+#include "eddy/stream/stage.hpp"
+
+namespace eddy {
+
+/// A value with a totally ordered `timestamp()`.
+template <class T>
+concept timestamped = requires(const T& t) {
+  { t.timestamp() } -> std::totally_ordered;
+};
+
+/// The type of `t.timestamp()`.
+template <timestamped T>
+using timestamp_t = std::remove_cvref_t<decltype(std::declval<const T&>().timestamp())>;
+
+/// A value stamped with a runtime-clock time.
+template <class T>
+struct stamped {
+  using value_type = T;
+  T value;
+  time_point at{};
+  time_point timestamp() const noexcept { return at; }
+  friend bool operator==(const stamped&, const stamped&) = default;
+};
+
+/// A value stamped with a sequence number.
+template <class T>
+struct sequenced {
+  using value_type = T;
+  T value;
+  std::uint64_t seq = 0;
+  std::uint64_t timestamp() const noexcept { return seq; }
+  friend bool operator==(const sequenced&, const sequenced&) = default;
+};
+
+/// `stamped<T>{v, t}` with the type deduced.
+template <class T>
+stamped<std::decay_t<T>> make_stamped(T&& v, time_point t) {
+  return {std::forward<T>(v), t};
+}
+/// `sequenced<T>{v, n}` with the type deduced.
+template <class T>
+sequenced<std::decay_t<T>> make_sequenced(T&& v, std::uint64_t n) {
+  return {std::forward<T>(v), n};
+}
+
+/// The next number of the process-wide sequence (starts at 0). Thread-safe.
+inline std::uint64_t next_sequence() noexcept {
+#if EDDY_HAS_THREADS
+  static std::atomic<std::uint64_t> counter{0};
+  return counter.fetch_add(1, std::memory_order_relaxed);
+#else
+  static std::uint64_t counter = 0;
+  static detail::spin_lock lock;  // the critical-section hook on firmware
+  detail::lock_guard<detail::spin_lock> g(lock);
+  return counter++;
+#endif
+}
+
+namespace detail {
+
+template <class T>
+struct is_stamp_wrapper : std::false_type {};
+template <class T>
+struct is_stamp_wrapper<stamped<T>> : std::true_type {};
+template <class T>
+struct is_stamp_wrapper<sequenced<T>> : std::true_type {};
+
+/// The one-to-one stage behind `stamp()`, `sequence()` and `unstamp()`.
+template <class S, class Kind>
+class restamp_stream : public stage<restamp_stream<S, Kind>> {
+  using In = stream_value_t<S>;
+
+ public:
+  using upstream_type = S;
+  using value_type = typename Kind::template out<In>;
+
+  explicit restamp_stream(S s) : s_(std::move(s)) {}
+
+ private:
+  friend struct stage_access;
+  static constexpr bool one_to_one = true;
+  S& upstream() noexcept { return s_; }
+  template <class E>
+  void on_value(In&& v, E& e) {
+    e.value(Kind::apply(std::move(v)));
+  }
+
+  S s_;
+};
+
+struct stamp_kind {
+  template <class T>
+  using out = stamped<T>;
+  template <class T>
+  static stamped<T> apply(T&& v) {
+    return stamped<T>{std::move(v), now()};
+  }
+};
+struct sequence_kind {
+  template <class T>
+  using out = sequenced<T>;
+  template <class T>
+  static sequenced<T> apply(T&& v) {
+    return sequenced<T>{std::move(v), next_sequence()};
+  }
+};
+struct unstamp_kind {
+  template <class T>
+  using out = typename T::value_type;
+  template <class T>
+  static typename T::value_type apply(T&& v) {
+    return std::move(v.value);
+  }
+};
+
+template <class Kind>
+struct restamp_closure : pipe_closure {
+  template <class S>
+  auto apply(S&& s) const {
+    if constexpr (std::is_same_v<Kind, unstamp_kind>) {
+      static_assert(is_stamp_wrapper<stream_value_t<std::remove_cvref_t<S>>>::value,
+                    "unstamp() needs a stream of stamped<T> or sequenced<T>");
+    }
+    return restamp_stream<std::remove_cvref_t<S>, Kind>(std::forward<S>(s));
+  }
+};
+
+}  // namespace detail
+
+/// `s | stamp()`: each value `v` becomes `stamped{v, now()}`. See the file comment.
+inline detail::restamp_closure<detail::stamp_kind> stamp() { return {}; }
+/// `s | sequence()`: each value `v` becomes `sequenced{v, next_sequence()}`.
+inline detail::restamp_closure<detail::sequence_kind> sequence() { return {}; }
+/// `s | unstamp()`: `stamped<T>`/`sequenced<T>` back to `T`.
+inline detail::restamp_closure<detail::unstamp_kind> unstamp() { return {}; }
+
+}  // namespace eddy

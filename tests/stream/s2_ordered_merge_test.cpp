@@ -1,0 +1,122 @@
+// ordered_merge: values in timestamp order, errors at once, composition, empty inputs.
+#include "stream/s2_test_util.hpp"
+
+namespace s2 {
+namespace {
+
+using SI = stamped<int>;
+
+TEST(S2OrderedMerge, SynchronousInputsAreMergedInTimestampOrder) {
+  sim_runtime sim{1};
+  auto a = from_range(items<SI>{SI{1, at_ms(1)}, SI{4, at_ms(4)}, SI{7, at_ms(7)}});
+  auto b = from_range(items<SI>{SI{2, at_ms(2)}, SI{3, at_ms(3)}, SI{6, at_ms(6)}});
+  auto out = sim.block_on(collect(std::move(a) | ordered_merge(std::move(b))));
+  EXPECT_EQ(values_of(out), (std::vector<int>{1, 2, 3, 4, 6, 7}));
+}
+
+TEST(S2OrderedMerge, TiesGoToTheInputListedFirst) {
+  sim_runtime sim{1};
+  auto a = from_range(items<SI>{SI{10, at_ms(5)}, SI{11, at_ms(6)}});
+  auto b = from_range(items<SI>{SI{20, at_ms(5)}, SI{21, at_ms(6)}});
+  auto out = sim.block_on(collect(std::move(b) | ordered_merge(std::move(a))));
+  EXPECT_EQ(values_of(out), (std::vector<int>{20, 10, 21, 11}));
+}
+
+TEST(S2OrderedMerge, VectorOfSixteenInputs) {
+  local_runtime rt;
+  std::vector<items<SI>> data;
+  for (int k = 0; k < 16; ++k) data.push_back(stamped_ints(20, k, 16, k, 16));
+  std::vector<decltype(from_range(data[0]))> in;
+  for (auto& d : data) in.push_back(from_range(d));
+  auto out = rt.block_on(collect(ordered_merge(std::move(in))));
+  ASSERT_EQ(out.size(), 320u);
+  for (int i = 0; i < 320; ++i) EXPECT_EQ(out[i].value().value, i);
+}
+
+TEST(S2OrderedMerge, ErrorsGoAtOnceAndEndNothing) {
+  sim_runtime sim{1};
+  auto a = from_range(items<SI>{SI{1, at_ms(1)}, E(7), SI{5, at_ms(5)}});
+  auto b = from_range(items<SI>{SI{3, at_ms(3)}});
+  auto out = sim.block_on(collect(std::move(a) | ordered_merge(std::move(b))));
+  // heads 1 (a) and 3 (b): 1; then a's head is the error: it goes before 3.
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(out[0].value().value, 1);
+  EXPECT_TRUE(out[1].is_error());
+  EXPECT_EQ(out[1].error(), E(7));
+  EXPECT_EQ(out[2].value().value, 3);
+  EXPECT_EQ(out[3].value().value, 5);
+}
+
+TEST(S2OrderedMerge, AsynchronousInputsOnVirtualTime) {
+  sim_runtime sim{3};
+  auto a = stamped_source<int>({{10, 1}, {40, 4}, {70, 7}, {80, std::nullopt}});
+  auto b = stamped_source<int>({{20, 2}, {30, 3}, {60, 6}, {90, std::nullopt}});
+  auto out = sim.block_on(marble(std::move(a) | ordered_merge(std::move(b)) | unstamp()));
+  EXPECT_EQ(out, (std::vector<seen<int>>{V(10, 1), V(20, 2), V(30, 3), V(40, 4), V(60, 6),
+                                         V(70, 7), End<int>(90)}));
+}
+
+TEST(S2OrderedMerge, ASlowInputDoesNotHoldTheOthersBack) {
+  // b's value has the smaller timestamp but arrives later: what is available goes first.
+  sim_runtime sim{5};
+  auto a = from_range(items<SI>{SI{5, at_ms(5)}});
+  auto b = timed_source<SI>({{50, SI{1, at_ms(1)}}});
+  auto out = sim.block_on(marble(std::move(a) | ordered_merge(std::move(b)) | unstamp()));
+  EXPECT_EQ(out, (std::vector<seen<int>>{V(0, 5), V(50, 1), End<int>(50)}));
+}
+
+TEST(S2OrderedMerge, ComposesWithStageOperatorsAndSubscribe) {
+  sim_runtime sim{1};
+  auto a = from_range(stamped_ints(5, 0, 2, 0, 2));   // 0 2 4 6 8
+  auto b = from_range(stamped_ints(5, 1, 2, 1, 2));   // 1 3 5 7 9
+  auto s = std::move(a) | ordered_merge(std::move(b)) | unstamp() |
+           filter([](int x) { return x % 3 != 0; }) | map([](int x) { return x * 10; });
+  auto out = sim.block_on(collect_subscribe(std::move(s)));
+  EXPECT_EQ(out, (items<int>{10, 20, 40, 50, 70, 80}));
+}
+
+TEST(S2OrderedMerge, ThreeInputsOfDifferentStreamTypes) {
+  sim_runtime sim{9};
+  auto a = from_range(stamped_ints(3, 0, 3, 0, 3));
+  auto b = stamped_source<int>({{1, 1}, {4, 4}, {7, 7}});
+  auto c = any_stream<SI>(from_range(stamped_ints(3, 2, 3, 2, 3)));
+  auto out = sim.block_on(collect(std::move(a) | ordered_merge(std::move(b), std::move(c))));
+  // at t=0 only a and c are available: a's 0,3,6 and c's 2,5,8 interleave with b as it comes.
+  EXPECT_EQ(values_of(out), (std::vector<int>{0, 2, 3, 5, 6, 8, 1, 4, 7}));
+}
+
+TEST(S2OrderedMerge, EmptyInputs) {
+  sim_runtime sim{1};
+  auto out = sim.block_on(
+      collect(from_range(items<SI>{}) | ordered_merge(from_range(items<SI>{}))));
+  EXPECT_TRUE(out.empty());
+  auto one = sim.block_on(collect(from_range(items<SI>{}) |
+                                   ordered_merge(from_range(stamped_ints(2, 1, 1, 0, 1)))));
+  EXPECT_EQ(values_of(one), (std::vector<int>{1, 2}));
+}
+
+TEST(S2OrderedMerge, NoInputsIsInvalidArgument) {
+  sim_runtime sim{1};
+  items<SI> none;
+  auto out = sim.block_on(collect(ordered_merge(std::vector<decltype(from_range(none))>{})));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].error().code(), errc::invalid_argument);
+}
+
+TEST(S2OrderedMerge, DestroyedWhileAnInputIsPendingAbortsItsPump) {
+  sim_runtime sim{2};
+  int finished = sim.block_on([]() -> task<int> {
+    auto a = stamped_source<int>({{10, 1}, {1000, 2}});
+    auto b = stamped_source<int>({{5, 0}});
+    auto s = std::move(a) | ordered_merge(std::move(b));
+    auto x = co_await s.next();
+    auto y = co_await s.next();
+    co_return (x && y) ? x->value().value * 10 + y->value().value : -1;
+  }());
+  EXPECT_EQ(finished, 1);  // 0 then 1; the stream (and a's pending pull) is dropped after
+  sim.run();               // the aborted pumps finish
+  EXPECT_EQ(sim.live_tasks(), 0u);
+}
+
+}  // namespace
+}  // namespace s2
