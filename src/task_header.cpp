@@ -51,9 +51,14 @@ void task_header::abort_list(task_header* head) noexcept {
   for (task_header* t = head; t; t = t->rt_next) t->abort();
 }
 
-void task_header::start() noexcept {
+void task_header::start(bool aborted) noexcept {
   register_with_runtime();
-  state_.store(scheduled | notified, std::memory_order_release);
+  // An abort that arrived before start (a scope cancelled concurrently) is kept.
+  const std::uint32_t add = scheduled | notified | (aborted ? notified_free_abort : 0u);
+  std::uint32_t s = state_.load(std::memory_order_acquire);
+  while (!state_.compare_exchange_weak(s, (s & ~unstarted) | add, std::memory_order_acq_rel,
+                                       std::memory_order_acquire)) {
+  }
   ex_.post(*this);
 }
 
@@ -61,7 +66,7 @@ void task_header::signal(std::uint32_t bits) noexcept {
   std::uint32_t s = state_.load(std::memory_order_acquire);
   for (;;) {
     if (s & complete) return;
-    const bool idle = !(s & (running | scheduled));
+    const bool idle = !(s & (running | scheduled | unstarted));
     const std::uint32_t ns = s | bits | (idle ? scheduled : 0u);
     if (state_.compare_exchange_weak(s, ns, std::memory_order_acq_rel, std::memory_order_acquire)) {
       if (idle) ex_.post(*this);

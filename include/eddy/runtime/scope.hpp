@@ -92,8 +92,7 @@ class scope {
       return join_handle<T>::failed_allocation();
     }
     const bool cancelled = state_->adopt(s);
-    s->start();
-    if (cancelled) s->abort();
+    s->start(cancelled);  // a cancel() racing with this spawn only records the abort
     return join_handle<T>{s};
   }
 

@@ -64,6 +64,7 @@ class task_header : public work_node {
   static constexpr std::uint32_t complete = 1u << 4;
   static constexpr std::uint32_t abort_requested = 1u << 5;
   static constexpr std::uint32_t yielded = 1u << 6;
+  static constexpr std::uint32_t unstarted = 1u << 7;  ///< signals before start() only record bits
 
   struct vtable {
     /// Stores the result (aborted: `errc::aborted`), destroys the root frame. Returns the error
@@ -83,8 +84,9 @@ class task_header : public work_node {
               std::uint32_t refs) noexcept
       : work_node(&run_entry), vt_(vt), ex_(ex), leaf_(root), root_(root), refs_(refs) {}
 
-  /// Posts the task for its first run.
-  void start() noexcept;
+  /// Posts the task for its first run. With `aborted`, the task is aborted before its body
+  /// ever runs (a spawn into a cancelled scope).
+  void start(bool aborted = false) noexcept;
   void wake() noexcept { signal(notified); }
   /// Requests abort: the task stops at its current or next suspension point.
   void abort() noexcept { signal(notified_free_abort); }
@@ -141,7 +143,7 @@ class task_header : public work_node {
   coro::coroutine_handle<> leaf_;
   coro::coroutine_handle<> root_;
   cancel_scope* scopes_ = nullptr;
-  std::atomic<std::uint32_t> state_{0};
+  std::atomic<std::uint32_t> state_{unstarted};
   std::atomic<std::uint32_t> refs_;
 };
 
