@@ -1,0 +1,311 @@
+/// \file
+/// `mpsc`: multi-producer, single-consumer channels.
+///
+/// ```cpp
+/// auto [tx, rx] = mpsc::channel<int>(16);        // bounded: at most 16 buffered items
+/// auto [utx, urx] = mpsc::unbounded_channel<int>();
+/// auto r = co_await tx.send(1);                  // waits while full; r.error() == closed, with
+///                                                // r.into_inner() the value handed back
+/// std::optional<int> v = co_await rx.recv();     // empty once every sender is gone and drained
+/// ```
+///
+/// Contract:
+/// - `channel<T>(cap)`: `cap == 0` is a programming error and panics; `try_channel<T>(cap)`
+///   gives `errc::invalid_argument` instead. Bounded channels are a ring of exactly `cap` slots,
+///   allocated once. `unbounded_channel<T>()` grows in segments that are reused: no allocation
+///   per item in steady state.
+/// - `sender<T>`: copyable; every copy is a producer. `co_await tx.send(v)` enqueues `v`,
+///   waiting while a bounded channel is full; waiting senders are served in FIFO order and a new
+///   send never overtakes a waiting one. It gives a `send_result<T>`: success, or
+///   `errc::closed` with the value handed back (`into_inner()`). `try_send(v)` never suspends:
+///   `errc::full` or `errc::closed`, with the value back. A moved-from sender gives
+///   `errc::invalid_argument` (value back).
+/// - `receiver<T>`: move-only, one consumer. `co_await rx.recv()` gives the next item, or an
+///   empty optional once the channel is closed or every sender is gone *and* the buffer is
+///   drained. `try_recv()` never suspends: the item, `errc::empty` (open, nothing buffered) or
+///   `errc::closed` (ended). `close()`: sends fail from then on, senders waiting in `send` are
+///   woken and get their value back, and `recv` still drains what is buffered. Closing twice is
+///   a no-op. Dropping the receiver closes the channel and destroys what is buffered. Dropping
+///   the last sender wakes the receiver.
+/// - Cancel safety: a task aborted (or timed out by `timeout`) while suspended in `recv` loses
+///   no item: the receiver is only woken, the item stays queued in order until a receive
+///   consumes it. A task aborted while suspended in `send` leaves nothing half-sent: its value
+///   either is in the channel (the send completed) or was never enqueued; the next waiting
+///   sender is served.
+/// - Moved-from handles: every call is defined (`recv` -> empty optional, `try_recv` ->
+///   `errc::invalid_argument`, `close` -> no-op).
+/// - Thread-safety: senders (different copies) may be used from any threads and runtimes at
+///   once; the receiver is thread-compatible (one task uses it at a time, on any runtime). A
+///   second `recv` while one is suspended on the same receiver panics (`try_recv` then gives
+///   `errc::invalid_argument`). The awaitable of `send`/`recv` must not outlive its handle.
+///   A suspended task resumes on its own runtime.
+/// - Cost: no allocation per send, receive or wake. Bounded: one short lock per send and per
+///   receive. Unbounded: one per send; the receiver pops without the lock.
+#pragma once
+#include <cstddef>
+#include <optional>
+#include <utility>
+
+#include "eddy/core/panic.hpp"
+#include "eddy/core/result.hpp"
+#include "eddy/sync/mpsc_chan.hpp"
+#include "eddy/sync/mpsc_send_result.hpp"
+
+namespace eddy::mpsc {
+
+template <class T>
+class receiver;
+
+/// The producing side; copyable. See the file comment.
+template <class T>
+class sender {
+  using chan = detail::mpsc_chan<T>;
+
+ public:
+  /// An empty (moved-from-like) sender.
+  sender() noexcept = default;
+  /// Internal: adopts a sender reference of `c`.
+  explicit sender(chan* c) noexcept : c_(c) {}
+  sender(const sender& o) noexcept : c_(o.c_) {
+    if (c_) c_->add_sender();
+  }
+  sender(sender&& o) noexcept : c_(std::exchange(o.c_, nullptr)) {}
+  sender& operator=(sender o) noexcept {
+    std::swap(c_, o.c_);
+    return *this;
+  }
+  ~sender() {
+    if (c_) c_->drop_sender();
+  }
+
+  /// Awaitable returned by `send`. Gives `send_result<T>`.
+  class [[nodiscard]] send_awaiter {
+   public:
+    send_awaiter(chan* c, T&& v) : c_(c), v_(std::move(v)) {}
+    /// Only before the first `await_suspend`.
+    send_awaiter(send_awaiter&& o) noexcept(std::is_nothrow_move_constructible_v<T>)
+        : c_(o.c_), v_(std::move(o.v_)), code_(o.code_) {}
+    send_awaiter(const send_awaiter&) = delete;
+    send_awaiter& operator=(const send_awaiter&) = delete;
+    ~send_awaiter() {
+      if (registered_) {  // cancelled while waiting: leave the queue, keep nothing half-sent
+        detail::lock_guard<detail::spin_lock> g(c_->lock_);
+        c_->send_waiters_.remove(&node_);
+      }
+    }
+
+    bool await_ready() {
+      if (!c_) {
+        code_ = errc::invalid_argument;
+        return true;
+      }
+      code_ = c_->try_push(v_);
+      return code_ != errc::full;
+    }
+    bool await_suspend(coro::coroutine_handle<> h) {
+      detail::lock_guard<detail::spin_lock> g(c_->lock_);
+      code_ = c_->push_locked(v_);
+      if (code_ != errc::full) return false;
+      node_.value = &v_;
+      node_.status = node_type::waiting;
+      node_.w = detail::suspend_here(h);
+      c_->send_waiters_.push_back(&node_);
+      registered_ = true;
+      return true;
+    }
+    send_result<T> await_resume() {
+      if (registered_) {  // woken: the receiver (or close) decided under the lock
+        registered_ = false;
+        code_ = node_.status == node_type::sent ? errc{} : errc::closed;
+      }
+      if (code_ == errc{}) return {};
+      return send_result<T>(code_, std::move(v_));
+    }
+
+   private:
+    using node_type = detail::mpsc_send_node<T>;
+    chan* c_;
+    T v_;
+    node_type node_;
+    errc code_ = errc{};
+    bool registered_ = false;
+  };
+
+  /// Sends `v`, waiting while a bounded channel is full. See the file comment.
+  send_awaiter send(T v) { return send_awaiter{c_, std::move(v)}; }
+
+  /// Sends `v` without suspending: `errc::full`, `errc::closed` or `errc::invalid_argument`
+  /// (moved-from sender) hand the value back.
+  send_result<T> try_send(T v) {
+    if (!c_) return send_result<T>(errc::invalid_argument, std::move(v));
+    const errc e = c_->try_push(v);
+    if (e == errc{}) return {};
+    return send_result<T>(e, std::move(v));
+  }
+
+  /// True once the receiver has closed the channel or is gone (or for an empty sender).
+  bool is_closed() const noexcept { return !c_ || c_->is_closed(); }
+  /// True if this handle refers to a channel.
+  bool valid() const noexcept { return c_ != nullptr; }
+  /// The capacity of a bounded channel; 0 for unbounded (and for an empty sender).
+  std::size_t capacity() const noexcept { return c_ ? c_->capacity() : 0; }
+
+ private:
+  chan* c_ = nullptr;
+};
+
+/// The consuming side; move-only. See the file comment.
+template <class T>
+class receiver {
+  using chan = detail::mpsc_chan<T>;
+
+ public:
+  receiver() noexcept = default;
+  /// Internal: adopts the receiver reference of `c`.
+  explicit receiver(chan* c) noexcept : c_(c) {}
+  receiver(receiver&& o) noexcept : c_(std::exchange(o.c_, nullptr)) {}
+  receiver& operator=(receiver&& o) noexcept {
+    if (this != &o) {
+      if (c_) c_->drop_receiver();
+      c_ = std::exchange(o.c_, nullptr);
+    }
+    return *this;
+  }
+  receiver(const receiver&) = delete;
+  receiver& operator=(const receiver&) = delete;
+  /// Closes the channel and destroys the items still buffered.
+  ~receiver() {
+    if (c_) c_->drop_receiver();
+  }
+
+  /// Awaitable returned by `recv`. Gives `std::optional<T>`.
+  class [[nodiscard]] recv_awaiter {
+   public:
+    explicit recv_awaiter(chan* c) noexcept : c_(c) {}
+    /// Only before the first `await_suspend`.
+    recv_awaiter(recv_awaiter&& o) noexcept(std::is_nothrow_move_constructible_v<T>)
+        : c_(o.c_), v_(std::move(o.v_)), st_(o.st_) {}
+    recv_awaiter(const recv_awaiter&) = delete;
+    recv_awaiter& operator=(const recv_awaiter&) = delete;
+    ~recv_awaiter() {
+      if (registered_) {  // cancelled: deregister; a pushed item simply stays queued
+        {
+          detail::lock_guard<detail::spin_lock> g(c_->lock_);
+          if (c_->rx_waiter_ == w_) c_->rx_waiter_ = waker{};
+        }
+        c_->rx_busy_ = false;
+      }
+    }
+
+    bool await_ready() {
+      if (!c_) {
+        st_ = detail::mpsc_pop::end;
+        return true;
+      }
+      if (c_->rx_busy_) panic("eddy::mpsc::receiver: recv() while another recv() is pending");
+      st_ = c_->pop(v_);
+      return st_ != detail::mpsc_pop::empty;
+    }
+    bool await_suspend(coro::coroutine_handle<> h) {
+      detail::lock_guard<detail::spin_lock> g(c_->lock_);
+      if (c_->has_item_locked()) return false;  // arrived meanwhile: pop in await_resume
+      if (c_->ended_locked()) {
+        st_ = detail::mpsc_pop::end;
+        return false;
+      }
+      w_ = detail::suspend_here(h);
+      c_->rx_waiter_ = w_;
+      c_->rx_busy_ = true;
+      registered_ = true;
+      return true;
+    }
+    std::optional<T> await_resume() {
+      if (st_ == detail::mpsc_pop::empty) {
+        if (registered_) {
+          registered_ = false;
+          c_->rx_busy_ = false;
+        }
+        st_ = c_->pop(v_);  // woken by a push, the last sender's drop, or close
+      }
+      return std::move(v_);
+    }
+
+   private:
+    chan* c_;
+    std::optional<T> v_;
+    waker w_;
+    detail::mpsc_pop st_ = detail::mpsc_pop::empty;
+    bool registered_ = false;
+  };
+
+  /// Receives the next item; empty once the channel has ended and is drained.
+  recv_awaiter recv() noexcept { return recv_awaiter{c_}; }
+
+  /// Receives without suspending: the item, `errc::empty` (nothing buffered, still open),
+  /// `errc::closed` (ended and drained), or `errc::invalid_argument` (moved-from receiver, or a
+  /// `recv` is pending on it).
+  result<T> try_recv() {
+    if (!c_) return error{errc::invalid_argument, 0, "eddy::mpsc: try_recv on an empty receiver"};
+    if (c_->rx_busy_) {
+      return error{errc::invalid_argument, 0, "eddy::mpsc: try_recv while a recv() is pending"};
+    }
+    std::optional<T> v;
+    switch (c_->pop(v)) {
+      case detail::mpsc_pop::item:
+        return result<T>(std::move(*v));
+      case detail::mpsc_pop::empty:
+        return errc::empty;
+      default:
+        return errc::closed;
+    }
+  }
+
+  /// Closes the channel: sends fail from now on, waiting senders get their value back,
+  /// buffered items can still be received. Idempotent; no-op on an empty receiver.
+  void close() noexcept {
+    if (c_) c_->close();
+  }
+  /// True once `close()` was called (the senders may still be alive). True for an empty
+  /// receiver.
+  bool is_closed() const noexcept { return !c_ || c_->is_closed(); }
+  /// True if this handle refers to a channel.
+  bool valid() const noexcept { return c_ != nullptr; }
+  /// Senders currently suspended in `send` waiting for space (diagnostics). Thread-safe.
+  std::size_t blocked_senders() const noexcept { return c_ ? c_->blocked_senders() : 0; }
+
+ private:
+  chan* c_ = nullptr;
+};
+
+/// The two ends of a channel: `auto [tx, rx] = mpsc::channel<T>(cap);`.
+template <class T>
+using channel_pair = std::pair<sender<T>, receiver<T>>;
+
+/// A bounded channel of capacity `cap`, or `errc::invalid_argument` when `cap` is 0 or too
+/// large to allocate.
+template <class T>
+result<channel_pair<T>> try_channel(std::size_t cap) {
+  if (cap == 0 || cap > detail::mpsc_ring<T>::max_capacity()) {
+    return error{errc::invalid_argument, 0, "eddy::mpsc::channel: capacity must be >= 1"};
+  }
+  auto* c = new detail::mpsc_chan<T>(cap);
+  return channel_pair<T>{sender<T>(c), receiver<T>(c)};
+}
+
+/// A bounded channel of capacity `cap`. `cap == 0` panics (use `try_channel` to get
+/// `errc::invalid_argument` as a value).
+template <class T>
+channel_pair<T> channel(std::size_t cap) {
+  auto r = try_channel<T>(cap);
+  if (!r) panic("eddy::mpsc::channel: capacity must be >= 1 (errc::invalid_argument)");
+  return std::move(r).value();
+}
+
+/// An unbounded channel: `send` never waits; memory grows with the backlog, in reused segments.
+template <class T>
+channel_pair<T> unbounded_channel() {
+  auto* c = new detail::mpsc_chan<T>();
+  return channel_pair<T>{sender<T>(c), receiver<T>(c)};
+}
+
+}  // namespace eddy::mpsc

@@ -1,0 +1,178 @@
+/// \file
+/// `detail::mpsc_chan<T>`: the shared state of one `mpsc` channel (see `sync/mpsc.hpp` for the
+/// public contract). Internal.
+///
+/// - Bounded: a ring under `lock_`; senders that find it full wait in `send_waiters_` (FIFO,
+///   nodes in their frames). When the receiver pops an item it moves the front waiter's value
+///   into the freed slot and wakes it, so a waiting sender is either fully sent or untouched.
+///   Invariant: `send_waiters_` non-empty implies the ring is full (no barging).
+/// - Unbounded: a segment queue; producers push under `lock_`, the receiver pops without it.
+/// - Items are never handed to a waiting receiver: the receiver is only woken and pops itself,
+///   so a receive that is cancelled after its wake loses nothing (the item is still queued, in
+///   order).
+/// - Every wake happens under `lock_` (the awaiter protocol of `runtime/task_header.hpp`).
+#pragma once
+#include <atomic>
+#include <cstddef>
+#include <optional>
+#include <utility>
+
+#include "eddy/core/error.hpp"
+#include "eddy/core/lock.hpp"
+#include "eddy/core/panic.hpp"
+#include "eddy/runtime/task_header.hpp"
+#include "eddy/sync/mpsc_ring.hpp"
+#include "eddy/sync/mpsc_segment_queue.hpp"
+#include "eddy/sync/waiter_list.hpp"
+
+namespace eddy::detail {
+
+/// A sender suspended in `send` on a full bounded channel (lives in its awaiter).
+template <class T>
+struct mpsc_send_node : waiter_node {
+  static constexpr unsigned char waiting = 0, sent = 1, closed = 2;
+  T* value = nullptr;
+  unsigned char status = waiting;  // written under the channel lock before the wake
+};
+
+enum class mpsc_pop : unsigned char { item, empty, end };
+
+template <class T>
+class mpsc_chan {
+ public:
+  using node = mpsc_send_node<T>;
+
+  /// Bounded with capacity `cap` (>= 1).
+  explicit mpsc_chan(std::size_t cap) : ring_(cap), q_(false), cap_(cap) {}
+  /// Unbounded.
+  mpsc_chan() : q_(true), cap_(0) {}
+  mpsc_chan(const mpsc_chan&) = delete;
+  mpsc_chan& operator=(const mpsc_chan&) = delete;
+
+  bool bounded() const noexcept { return cap_ != 0; }
+  std::size_t capacity() const noexcept { return cap_; }
+
+  // ---- handles ----
+  void add_sender() noexcept { senders_.fetch_add(1, std::memory_order_relaxed); }
+  void drop_sender() noexcept {
+    if (senders_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      {
+        lock_guard<spin_lock> g(lock_);
+        wake_receiver();
+      }
+      release();  // the reference all senders share
+    }
+  }
+  void drop_receiver() noexcept {
+    if (rx_busy_) panic("eddy::mpsc::receiver destroyed while a recv() on it is pending");
+    close();
+    if (cap_) {
+      for (;;) {
+        std::optional<T> v;  // destroyed outside the lock
+        lock_guard<spin_lock> g(lock_);
+        if (ring_.empty()) break;
+        ring_.pop_front_into(v);
+      }
+    } else {
+      q_.clear();
+    }
+    release();
+  }
+
+  // ---- sending ----
+  /// Enqueues `v` (moved from on success). Returns `errc{}`, `errc::full` or `errc::closed`.
+  errc try_push(T& v) {
+    lock_guard<spin_lock> g(lock_);
+    return push_locked(v);
+  }
+  errc push_locked(T& v) {
+    if (closed_.load(std::memory_order_relaxed)) return errc::closed;
+    if (cap_) {
+      if (ring_.full()) return errc::full;
+      ring_.push_back(std::move(v));
+    } else {
+      q_.push(std::move(v));
+    }
+    wake_receiver();
+    return errc{};
+  }
+
+  // ---- receiving (receiver side only) ----
+  /// Pops one item into `out`, or says the channel is empty (still open) or ended.
+  mpsc_pop pop(std::optional<T>& out) {
+    if (cap_) {
+      lock_guard<spin_lock> g(lock_);
+      return pop_bounded_locked(out);
+    }
+    if (q_.try_pop(out)) return mpsc_pop::item;
+    if (closed_.load(std::memory_order_acquire) || senders_.load(std::memory_order_acquire) == 0) {
+      // Pushes made before the close / the last sender's drop are visible now.
+      return q_.try_pop(out) ? mpsc_pop::item : mpsc_pop::end;
+    }
+    return mpsc_pop::empty;
+  }
+  mpsc_pop pop_bounded_locked(std::optional<T>& out) {
+    if (!ring_.empty()) {
+      ring_.pop_front_into(out);
+      if (!send_waiters_.empty()) {  // admit the front waiting sender into the freed slot
+        node* n = static_cast<node*>(send_waiters_.pop_front());
+        ring_.push_back(std::move(*n->value));
+        n->status = node::sent;
+        n->w.wake();
+      }
+      return mpsc_pop::item;
+    }
+    return ended_locked() ? mpsc_pop::end : mpsc_pop::empty;
+  }
+  /// Under the lock, when nothing is buffered: true if nothing can arrive any more.
+  bool ended_locked() const noexcept {
+    return closed_.load(std::memory_order_relaxed) || senders_.load(std::memory_order_acquire) == 0;
+  }
+  /// Under the lock: true if an item is buffered.
+  bool has_item_locked() const noexcept { return cap_ ? !ring_.empty() : !q_.empty_locked(); }
+
+  void close() noexcept {
+    lock_guard<spin_lock> g(lock_);
+    if (closed_.load(std::memory_order_relaxed)) return;
+    closed_.store(true, std::memory_order_release);
+    while (waiter_node* w = send_waiters_.pop_front()) {
+      node* n = static_cast<node*>(w);
+      n->status = node::closed;
+      n->w.wake();
+    }
+    wake_receiver();
+  }
+  bool is_closed() const noexcept { return closed_.load(std::memory_order_acquire); }
+  std::size_t blocked_senders() noexcept {
+    lock_guard<spin_lock> g(lock_);
+    std::size_t n = 0;
+    for (waiter_node* w = send_waiters_.front(); w; w = w->next) ++n;
+    return n;
+  }
+
+  void wake_receiver() noexcept {
+    if (rx_waiter_) {
+      rx_waiter_.wake();
+      rx_waiter_ = waker{};
+    }
+  }
+
+  spin_lock lock_;
+  waker rx_waiter_;           ///< the suspended receive, under lock_
+  waiter_list send_waiters_;  ///< senders waiting for space (bounded), under lock_
+  bool rx_busy_ = false;      ///< receiver-private: a receive is suspended
+
+ private:
+  void release() noexcept {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+
+  mpsc_ring<T> ring_;        // bounded, under lock_
+  mpsc_segment_queue<T> q_;  // unbounded
+  std::size_t cap_;          // 0 = unbounded
+  std::atomic<bool> closed_{false};
+  std::atomic<std::size_t> senders_{1};
+  std::atomic<unsigned> refs_{2};  // the receiver + all senders together
+};
+
+}  // namespace eddy::detail

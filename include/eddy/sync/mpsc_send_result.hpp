@@ -1,0 +1,77 @@
+/// \file
+/// `send_result<T>`: the outcome of a channel send. Success, or an error *and the value handed
+/// back* (nothing is lost on a failed send). Used by `mpsc` and `oneshot`.
+///
+/// Error codes: `errc::closed` (the receiving side is gone or closed), `errc::full` (`try_send`
+/// on a full bounded channel), `errc::invalid_argument` (the sender is moved-from or already
+/// used).
+///
+/// Thread-compatible; owns the handed-back value. The success case holds only a byte, so
+/// returning it from the hot path costs nothing.
+#pragma once
+#include <new>
+#include <type_traits>
+#include <utility>
+
+#include "eddy/core/error.hpp"
+#include "eddy/core/panic.hpp"
+#include "eddy/core/result.hpp"
+
+namespace eddy {
+
+template <class T>
+class [[nodiscard]] send_result {
+ public:
+  /// Success.
+  send_result() noexcept : code_{} {}
+  /// Failure with code `c`; `v` is the value handed back.
+  send_result(errc c, T&& v) noexcept(std::is_nothrow_move_constructible_v<T>) : code_(c) {
+    ::new (&v_) T(std::move(v));
+  }
+  send_result(send_result&& o) noexcept(std::is_nothrow_move_constructible_v<T>) : code_(o.code_) {
+    if (failed()) ::new (&v_) T(std::move(o.v_));
+  }
+  send_result(const send_result& o) : code_(o.code_) {
+    if (failed()) ::new (&v_) T(o.v_);
+  }
+  send_result& operator=(send_result o) noexcept(std::is_nothrow_move_constructible_v<T>) {
+    reset();
+    code_ = o.code_;
+    if (failed()) ::new (&v_) T(std::move(o.v_));
+    return *this;
+  }
+  ~send_result() { reset(); }
+
+  /// True if the value was sent.
+  bool has_value() const noexcept { return !failed(); }
+  explicit operator bool() const noexcept { return !failed(); }
+  /// Checks success like `result<void>::value()`: a failure is a programming error (panics).
+  void value() const {
+    if (failed()) detail::bad_result_access(eddy::error{code_});
+  }
+  /// The error (`closed`, `full`, `invalid_argument`). Panics on success.
+  eddy::error error() const {
+    if (!failed()) panic("eddy::send_result::error() called on a successful send");
+    return eddy::error{code_};
+  }
+  /// The value handed back by a failed send. Panics on success.
+  T& inner() & {
+    if (!failed()) panic("eddy::send_result::inner() called on a successful send");
+    return v_;
+  }
+  /// Moves the handed-back value out. Panics on success.
+  T into_inner() && { return std::move(inner()); }
+
+ private:
+  bool failed() const noexcept { return code_ != errc{}; }
+  void reset() noexcept {
+    if (failed()) v_.~T();
+    code_ = errc{};
+  }
+  union {
+    T v_;
+  };
+  errc code_;  // errc{} (0) = success
+};
+
+}  // namespace eddy

@@ -1,0 +1,265 @@
+/// \file
+/// `oneshot`: a channel for exactly one value (a reply).
+///
+/// ```cpp
+/// auto [tx, rx] = oneshot::channel<int>();
+/// tx.send(42);                  // never waits; send_result: closed + value back if rx is gone
+/// result<int> r = co_await rx;  // 42, or errc::closed if tx was dropped without sending
+/// ```
+///
+/// Contract:
+/// - `sender<T>` (move-only): `send(v)` stores the value and wakes the receiver; it consumes
+///   the sender (it is empty afterwards). If the receiver is gone or closed it hands the value
+///   back with `errc::closed`. On an empty (moved-from or used) sender: `errc::invalid_argument`,
+///   value back. Dropping the sender without sending makes the receiver see `errc::closed`.
+/// - `receiver<T>` (move-only): `co_await rx` (or `co_await rx.recv()`) gives `result<T>`: the
+/// value, `errc::closed` (the
+///   sender is gone without sending, or `close()` was called before a value arrived), or
+///   `errc::invalid_argument` (empty receiver, value already taken, or another task already
+///   waits on it). `try_recv()` never suspends: also `errc::empty` while nothing arrived yet.
+///   `close()` makes a later `send` fail (value back); a value sent before it is still received.
+/// - Cancel safety: a task aborted or timed out while awaiting the receiver loses nothing; the
+///   value stays in the channel for the next await.
+/// - Thread-safety: the two ends may live on different threads and runtimes; each end is
+///   thread-compatible. The waiter resumes on its own runtime.
+/// - Cost: one allocation per channel (the shared state); send/receive take a short lock and
+///   never allocate.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <new>
+#include <utility>
+
+#include "eddy/core/lock.hpp"
+#include "eddy/core/result.hpp"
+#include "eddy/runtime/task_header.hpp"
+#include "eddy/sync/mpsc_send_result.hpp"
+
+namespace eddy {
+
+namespace detail {
+
+template <class T>
+class oneshot_state {
+ public:
+  static constexpr std::uint8_t value_set = 1, sender_gone = 2, receiver_gone = 4;
+
+  oneshot_state() noexcept {}
+  oneshot_state(const oneshot_state&) = delete;
+  oneshot_state& operator=(const oneshot_state&) = delete;
+  ~oneshot_state() {
+    if ((flags.load(std::memory_order_relaxed) & value_set) && !taken) value.~T();
+  }
+  void release() noexcept {
+    if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+  void wake_receiver() noexcept {
+    if (rx_waiter) {
+      rx_waiter.wake();
+      rx_waiter = waker{};
+    }
+  }
+  /// Sets `bits` under the lock (every flag write happens under it).
+  void set_locked(std::uint8_t bits) noexcept {
+    flags.store(flags.load(std::memory_order_relaxed) | bits, std::memory_order_release);
+  }
+
+  spin_lock lock;
+  std::atomic<std::uint8_t> flags{0};
+  std::atomic<std::uint8_t> refs{2};
+  bool taken = false;  ///< receiver-private: the value was moved out
+  waker rx_waiter;     ///< under lock
+  union {
+    T value;  ///< constructed by send, under lock, before value_set is published
+  };
+};
+
+}  // namespace detail
+
+namespace oneshot {
+
+template <class T>
+class sender {
+  using state = detail::oneshot_state<T>;
+
+ public:
+  sender() noexcept = default;
+  /// Internal: adopts the sender reference of `s`.
+  explicit sender(state* s) noexcept : s_(s) {}
+  sender(sender&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
+  sender& operator=(sender&& o) noexcept {
+    if (this != &o) {
+      drop();
+      s_ = std::exchange(o.s_, nullptr);
+    }
+    return *this;
+  }
+  sender(const sender&) = delete;
+  sender& operator=(const sender&) = delete;
+  ~sender() { drop(); }
+
+  /// Sends `v` and consumes the sender. `errc::closed` (receiver gone or closed) or
+  /// `errc::invalid_argument` (empty sender) hand the value back.
+  send_result<T> send(T v) {
+    if (!s_) return send_result<T>(errc::invalid_argument, std::move(v));
+    state* s = std::exchange(s_, nullptr);
+    bool ok;
+    {
+      detail::lock_guard<detail::spin_lock> g(s->lock);
+      ok = !(s->flags.load(std::memory_order_relaxed) & state::receiver_gone);
+      if (ok) {
+        ::new (&s->value) T(std::move(v));
+        s->set_locked(state::value_set);
+        s->wake_receiver();
+      } else {
+        s->set_locked(state::sender_gone);
+      }
+    }
+    s->release();
+    if (ok) return {};
+    return send_result<T>(errc::closed, std::move(v));
+  }
+
+  /// True once the receiver is gone or closed (or for an empty sender).
+  bool is_closed() const noexcept {
+    return !s_ || (s_->flags.load(std::memory_order_acquire) & state::receiver_gone);
+  }
+  /// True if this sender can still send.
+  bool valid() const noexcept { return s_ != nullptr; }
+
+ private:
+  void drop() noexcept {
+    if (!s_) return;
+    {
+      detail::lock_guard<detail::spin_lock> g(s_->lock);
+      s_->set_locked(state::sender_gone);
+      s_->wake_receiver();
+    }
+    std::exchange(s_, nullptr)->release();
+  }
+  state* s_ = nullptr;
+};
+
+template <class T>
+class receiver {
+  using state = detail::oneshot_state<T>;
+  static constexpr std::uint8_t done_bits =
+      state::value_set | state::sender_gone | state::receiver_gone;
+
+ public:
+  receiver() noexcept = default;
+  /// Internal: adopts the receiver reference of `s`.
+  explicit receiver(state* s) noexcept : s_(s) {}
+  receiver(receiver&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
+  receiver& operator=(receiver&& o) noexcept {
+    if (this != &o) {
+      drop();
+      s_ = std::exchange(o.s_, nullptr);
+    }
+    return *this;
+  }
+  receiver(const receiver&) = delete;
+  receiver& operator=(const receiver&) = delete;
+  ~receiver() { drop(); }
+
+  class [[nodiscard]] awaiter {
+   public:
+    explicit awaiter(state* s) noexcept : s_(s) {}
+    awaiter(awaiter&& o) noexcept : s_(o.s_), second_(o.second_) {}  // before suspension only
+    awaiter(const awaiter&) = delete;
+    awaiter& operator=(const awaiter&) = delete;
+    ~awaiter() {
+      if (registered_) {  // cancelled: deregister; a value that arrived stays in the channel
+        detail::lock_guard<detail::spin_lock> g(s_->lock);
+        if (s_->rx_waiter == w_) s_->rx_waiter = waker{};
+      }
+    }
+    bool await_ready() const noexcept {
+      return !s_ || s_->taken || (s_->flags.load(std::memory_order_acquire) & done_bits);
+    }
+    bool await_suspend(coro::coroutine_handle<> h) noexcept {
+      detail::lock_guard<detail::spin_lock> g(s_->lock);
+      if (s_->flags.load(std::memory_order_relaxed) & done_bits) return false;
+      if (s_->rx_waiter) {  // another task already waits on this receiver: report, not hang
+        second_ = true;
+        return false;
+      }
+      w_ = detail::suspend_here(h);
+      s_->rx_waiter = w_;
+      registered_ = true;
+      return true;
+    }
+    result<T> await_resume() {
+      registered_ = false;
+      if (second_) {
+        return error{errc::invalid_argument, 0, "eddy::oneshot: another task awaits this receiver"};
+      }
+      return take(s_);
+    }
+
+   private:
+    state* s_;
+    waker w_;
+    bool registered_ = false;
+    bool second_ = false;
+  };
+
+  awaiter operator co_await() & noexcept { return awaiter{s_}; }
+  awaiter operator co_await() && noexcept { return awaiter{s_}; }
+  /// The same as `co_await rx`, as a named awaitable (e.g. `timeout(d, rx.recv())`).
+  awaiter recv() noexcept { return awaiter{s_}; }
+
+  /// The value if it has arrived, else `errc::empty` (still expected) or `errc::closed`;
+  /// `errc::invalid_argument` on an empty receiver or once the value was taken.
+  result<T> try_recv() {
+    if (s_ && !s_->taken && !(s_->flags.load(std::memory_order_acquire) & done_bits)) {
+      return errc::empty;
+    }
+    return take(s_);
+  }
+
+  /// Refuses a later send (it gets its value back). A value already sent can still be received.
+  /// Idempotent; no-op on an empty receiver.
+  void close() noexcept {
+    if (!s_) return;
+    detail::lock_guard<detail::spin_lock> g(s_->lock);
+    s_->set_locked(state::receiver_gone);
+  }
+  /// True if this handle refers to a channel.
+  bool valid() const noexcept { return s_ != nullptr; }
+
+ private:
+  static result<T> take(state* s) {
+    if (!s || s->taken) {
+      return error{errc::invalid_argument, 0,
+                   "eddy::oneshot: empty receiver or value already taken"};
+    }
+    if (s->flags.load(std::memory_order_acquire) & state::value_set) {
+      s->taken = true;
+      result<T> r(std::move(s->value));
+      s->value.~T();
+      return r;
+    }
+    return errc::closed;
+  }
+  void drop() noexcept {
+    if (!s_) return;
+    // Once the value is set or the sender is gone the sender never reads the flags again.
+    if (!(s_->flags.load(std::memory_order_acquire) & (state::value_set | state::sender_gone))) {
+      detail::lock_guard<detail::spin_lock> g(s_->lock);
+      s_->set_locked(state::receiver_gone);
+    }
+    std::exchange(s_, nullptr)->release();
+  }
+  state* s_ = nullptr;
+};
+
+/// The two ends of a oneshot channel: `auto [tx, rx] = oneshot::channel<T>();`.
+template <class T>
+std::pair<sender<T>, receiver<T>> channel() {
+  auto* s = new detail::oneshot_state<T>();
+  return {sender<T>(s), receiver<T>(s)};
+}
+
+}  // namespace oneshot
+}  // namespace eddy
