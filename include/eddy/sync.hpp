@@ -3,6 +3,8 @@
 #pragma once
 #include "eddy/sync/barrier.hpp"
 #include "eddy/sync/latch.hpp"
+#include "eddy/sync/mpsc.hpp"
 #include "eddy/sync/mutex.hpp"
 #include "eddy/sync/notify.hpp"
+#include "eddy/sync/oneshot.hpp"
 #include "eddy/sync/semaphore.hpp"
