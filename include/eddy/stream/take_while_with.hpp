@@ -1,0 +1,126 @@
+/// \file
+/// `take_while_with(filter, pred)`: passes source values while the filter's latest value
+/// satisfies `pred`; ends as soon as a filter value fails it.
+///
+/// ```
+/// source:  --1--2-----3--4-----5--|     (numbers are timestamps)
+/// filter:  -T-------T-----F---------|   (pred(f) = f)
+///          source | take_while_with(filter, pred)
+/// output:  --1--2-----3--4|
+/// ```
+/// - `pred(const F& filter_value) -> bool`, evaluated once per filter value. A source value is
+///   emitted when the filter has had a value and its latest passed; a source value that comes
+///   before any filter value is dropped. The first filter value that fails ends the output at
+///   once (both inputs' pumps are stopped).
+/// - **Output timestamp: the source value's own** (values pass unchanged).
+/// - Order: timestamp order when both value types are `timestamped`, else turns (see
+///   detail_hetero.hpp).
+/// - Errors of either input pass through at once. The output also ends when the source ends.
+///   A `pred` that throws gives an `errc::exception` error item (the gate stays as it was).
+/// - Buffering: one head per input; nothing else.
+#pragma once
+#include <cstddef>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+#include "eddy/stream/detail_hetero.hpp"
+#include "eddy/stream/pipe.hpp"
+
+namespace eddy {
+
+template <class S, class F, class Pred>
+class take_while_with_stream {
+  using inputs = detail::hetero_inputs<S, F>;
+
+ public:
+  using value_type = stream_value_t<S>;
+
+  take_while_with_stream(S s, F f, Pred p) : in_(std::move(s), std::move(f)), pred_(std::move(p)) {}
+
+  auto next() { return detail::hub_next<take_while_with_stream>(*this); }
+  template <class V>
+  bool try_visit(V& v) {
+    return produce(v);
+  }
+
+ private:
+  friend struct detail::hub_access;
+  detail::port_hub* hub() const noexcept { return in_.hub(); }
+  bool deadline(time_point&) const noexcept { return false; }
+  detail::frame_cache& cache() noexcept { return cache_; }
+
+  template <class V>
+  bool produce(V& v) {
+    if (done_) {
+      v.end();
+      return true;
+    }
+    for (;;) {
+      in_.fill();
+      const std::size_t i = in_.pick();
+      if (i == inputs::none) {
+        if (!in_.ended(0)) return false;
+        return finish(v);
+      }
+      detail::tracking_emitter<V> e{v};
+      if (i == 0) {
+        auto it = in_.template take<0>();
+        if (it.is_error()) e.error(std::move(it).error());
+        else if (open_) e.value(std::move(it).value());
+      } else {
+        auto it = in_.template take<1>();
+        if (it.is_error()) {
+          e.error(std::move(it).error());
+        } else {
+          auto f = std::move(it).value();
+          bool failed = false;
+          detail::guarded(
+              e, [&] { return static_cast<bool>(pred_(std::as_const(f))); },
+              [&](bool pass) {
+                if (pass) open_ = true;
+                else failed = true;
+              });
+          if (failed) return finish(v);
+        }
+      }
+      if (e.emitted) return true;
+    }
+  }
+  template <class V>
+  bool finish(V& v) {
+    done_ = true;
+    in_.stop_all();
+    v.end();
+    return true;
+  }
+
+  inputs in_;
+  Pred pred_;
+  bool open_ = false;
+  bool done_ = false;
+  detail::frame_cache cache_;
+};
+
+namespace detail {
+template <class F, class Pred>
+struct take_while_with_closure : pipe_closure {
+  F filter;
+  Pred pred;
+  template <class A>
+  auto apply(A&& a) && {
+    using D = std::remove_cvref_t<A>;
+    return take_while_with_stream<D, F, Pred>(D(std::forward<A>(a)), std::move(filter),
+                                              std::move(pred));
+  }
+};
+}  // namespace detail
+
+/// `source | take_while_with(filter, pred)`: see the file comment. `filter` is moved in.
+template <class F, class Pred>
+  requires stream<F>
+auto take_while_with(F filter, Pred pred) {
+  return detail::take_while_with_closure<F, Pred>{{}, std::move(filter), std::move(pred)};
+}
+
+}  // namespace eddy

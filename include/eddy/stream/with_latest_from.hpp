@@ -1,0 +1,137 @@
+/// \file
+/// `with_latest_from`: when the primary stream emits, combines its value with the latest value
+/// of every other input.
+///
+/// ```
+/// primary: --1-----2-----3--4--|         (numbers are timestamps)
+/// other:   -----a-----b--E------|
+///          primary | with_latest_from(other)
+/// output:  --------(2,a)-(3,b)-E-(4,b)|   (1 is dropped: other had no value yet)
+/// ```
+/// - `primary | with_latest_from(b, c, ...)` gives `combined<P, B, C, ...>` with `trigger` 0.
+///   **Output timestamp: the primary's** (`timestamp()`, when every value is `timestamped`).
+/// - Emits only when the primary has a value and every other input has had one; a primary
+///   value before that is dropped. Values of the other inputs only update their latest.
+/// - Order: as in every combining operator (detail_hetero.hpp): timestamp order when every
+///   value is `timestamped`, else turns; a value of another input with a timestamp up to the
+///   primary's is taken first when both are available.
+/// - Errors of any input pass through at once. The output ends when the primary ends; another
+///   input ending keeps its last value.
+/// - Buffering: one head and one latest value per input; the others' values must be copyable.
+#pragma once
+#include <cstddef>
+#include <optional>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "eddy/stream/detail_hetero.hpp"
+#include "eddy/stream/pipe.hpp"
+
+namespace eddy {
+
+template <class P, class... S>
+class with_latest_from_stream {
+  using inputs = detail::hetero_inputs<P, S...>;
+  static constexpr std::size_t N = 1 + sizeof...(S);
+
+ public:
+  using value_type = combined<stream_value_t<P>, stream_value_t<S>...>;
+
+  with_latest_from_stream(P p, S... s) : in_(std::move(p), std::move(s)...) {}
+
+  auto next() { return detail::hub_next<with_latest_from_stream>(*this); }
+  template <class V>
+  bool try_visit(V& v) {
+    return produce(v);
+  }
+
+ private:
+  friend struct detail::hub_access;
+  detail::port_hub* hub() const noexcept { return in_.hub(); }
+  bool deadline(time_point&) const noexcept { return false; }
+  detail::frame_cache& cache() noexcept { return cache_; }
+
+  template <class V>
+  bool produce(V& v) {
+    if (done_) {
+      v.end();
+      return true;
+    }
+    for (;;) {
+      in_.fill();
+      const std::size_t i = in_.pick();
+      if (i == inputs::none) {
+        if (!in_.ended(0)) return false;
+        done_ = true;
+        in_.stop_all();
+        v.end();
+        return true;
+      }
+      bool emitted = false;
+      detail::with_index<N>(i, [&](auto I) {
+        constexpr std::size_t k = decltype(I)::value;
+        auto it = in_.template take<k>();
+        if (it.is_error()) {
+          v.error(std::move(it).error());
+          emitted = true;
+          return;
+        }
+        if constexpr (k > 0) {
+          std::get<k - 1>(latest_) = std::move(it).value();
+        } else {
+          if (!all_set()) return;
+          detail::tracking_emitter<V> e{v};
+          detail::guarded(
+              e,
+              [&] {
+                return value_type(std::tuple_cat(std::tuple<stream_value_t<P>>(std::move(it).value()),
+                                                 copy_latest()),
+                                  0);
+              },
+              [&](value_type&& c) { e.value(std::move(c)); });
+          emitted = true;
+        }
+      });
+      if (emitted) return true;
+    }
+  }
+
+  bool all_set() const noexcept {
+    return std::apply([](const auto&... o) { return (static_cast<bool>(o) && ...); }, latest_);
+  }
+  std::tuple<stream_value_t<S>...> copy_latest() const {
+    return std::apply([](const auto&... o) { return std::tuple<stream_value_t<S>...>(*o...); },
+                      latest_);
+  }
+
+  inputs in_;
+  std::tuple<std::optional<stream_value_t<S>>...> latest_;
+  bool done_ = false;
+  detail::frame_cache cache_;
+};
+
+namespace detail {
+template <class... S>
+struct with_latest_from_closure : pipe_closure {
+  std::tuple<S...> others;
+  template <class A>
+  auto apply(A&& a) && {
+    using D = std::remove_cvref_t<A>;
+    return std::apply(
+        [&](S&... o) {
+          return with_latest_from_stream<D, S...>(D(std::forward<A>(a)), std::move(o)...);
+        },
+        others);
+  }
+};
+}  // namespace detail
+
+/// `primary | with_latest_from(b, c, ...)`: see the file comment. The streams are moved in.
+template <class... S>
+  requires(sizeof...(S) > 0 && (stream<S> && ...))
+auto with_latest_from(S... others) {
+  return detail::with_latest_from_closure<S...>{{}, std::tuple<S...>(std::move(others)...)};
+}
+
+}  // namespace eddy
