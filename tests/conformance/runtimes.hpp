@@ -1,12 +1,25 @@
 // The runtime fixtures of the conformance suite. Every typed suite in tests/ instantiates over
 // `eddy_test::all_runtimes`; a new backend joins every suite by adding its fixture below.
 //
-// A fixture has: `executor ex()`, `template <class T> T block_on(task<T>)`, and traits
-// `threads` (workers that may run tasks in parallel) and `virtual_time` (sim).
+// A fixture has: `executor ex()`, `template <class T> T block_on(task<T>)`, a runtime `rt`
+// with `try_block_on`, and traits `threads` (workers that may run tasks in parallel),
+// `virtual_time` (sim) and `name`. The Asio and libuv fixtures join when the test binary is
+// built with EDDY_TEST_WITH_ASIO / EDDY_TEST_WITH_UV (tests/CMakeLists.txt does it).
 #pragma once
 #include <gtest/gtest.h>
 
 #include <eddy/eddy.hpp>
+
+#if defined(EDDY_TEST_WITH_ASIO)
+#include <asio/executor_work_guard.hpp>
+#include <asio/io_context.hpp>
+#include <eddy/runtime/asio_runtime.hpp>
+#include <thread>
+#include <vector>
+#endif
+#if defined(EDDY_TEST_WITH_UV)
+#include <eddy/runtime/uv_runtime.hpp>
+#endif
 #ifdef __EMSCRIPTEN__
 #include <eddy/runtime/emscripten_runtime.hpp>
 #endif
@@ -67,7 +80,74 @@ struct emscripten_fixture {
 };
 using all_runtimes = ::testing::Types<emscripten_fixture, sim_fixture>;
 #else
-using all_runtimes = ::testing::Types<local_fixture, pool_fixture<1>, pool_fixture<2>, sim_fixture>;
+// ---- Asio and libuv backends (issue 6), when the test binary is linked with them ----------
+#if defined(EDDY_TEST_WITH_ASIO)
+// `N` threads run the io_context during block_on: the calling thread (inside rt.block_on) and
+// N - 1 helpers, stopped and joined when block_on returns.
+template <int N>
+struct asio_fixture {
+  static constexpr const char* name = N == 1 ? "asio1" : "asio2";
+  static constexpr int threads = N;
+  static constexpr bool virtual_time = false;
+  asio::io_context io;
+  eddy::asio_runtime rt{io, N};  // destroyed first: aborts what is left while io is alive
+  eddy::executor ex() { return rt.get_executor(); }
+  template <class T>
+  T block_on(eddy::task<T> t) {
+    if constexpr (N == 1) {
+      return rt.block_on(std::move(t));
+    } else {
+      struct helpers {
+        asio::io_context& io;
+        asio::executor_work_guard<asio::io_context::executor_type> guard{io.get_executor()};
+        std::vector<std::thread> threads;
+        explicit helpers(asio::io_context& c) : io(c) {
+          if (io.stopped()) io.restart();
+          for (int i = 1; i < N; ++i) threads.emplace_back([this] { io.run(); });
+        }
+        ~helpers() {
+          guard.reset();
+          io.stop();
+          for (auto& th : threads) th.join();
+          io.restart();
+        }
+      } h{io};
+      return rt.block_on(std::move(t));
+    }
+  }
+};
+#define EDDY_TEST_ASIO_FIXTURES , asio_fixture<1>, asio_fixture<2>
+#else
+#define EDDY_TEST_ASIO_FIXTURES
+#endif
+
+#if defined(EDDY_TEST_WITH_UV)
+struct uv_fixture {
+  static constexpr const char* name = "uv";
+  static constexpr int threads = 1;
+  static constexpr bool virtual_time = false;
+  struct loop_holder {
+    uv_loop_t loop;
+    loop_holder() { uv_loop_init(&loop); }
+    ~loop_holder() {
+      uv_run(&loop, UV_RUN_DEFAULT);  // the runtime's close callbacks
+      EXPECT_EQ(uv_loop_close(&loop), 0);
+    }
+  } holder;
+  eddy::uv_runtime rt{&holder.loop};
+  eddy::executor ex() { return rt.get_executor(); }
+  template <class T>
+  T block_on(eddy::task<T> t) {
+    return rt.block_on(std::move(t));
+  }
+};
+#define EDDY_TEST_UV_FIXTURES , uv_fixture
+#else
+#define EDDY_TEST_UV_FIXTURES
+#endif
+
+using all_runtimes = ::testing::Types<local_fixture, pool_fixture<1>, pool_fixture<2>,
+                                      sim_fixture EDDY_TEST_ASIO_FIXTURES EDDY_TEST_UV_FIXTURES>;
 #endif
 
 struct runtime_names {

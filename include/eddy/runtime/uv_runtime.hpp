@@ -1,0 +1,97 @@
+/// \file
+/// `uv_runtime`: eddy tasks on a libuv loop the application owns (target `eddy::uv`).
+///
+/// ```cpp
+/// uv_loop_t loop;
+/// uv_loop_init(&loop);
+/// {
+///   eddy::uv_runtime rt{&loop};
+///   auto h = eddy::spawn(rt.get_executor(), serve());
+///   uv_run(&loop, UV_RUN_DEFAULT);
+/// }                                  // destroying the runtime closes its handles...
+/// uv_run(&loop, UV_RUN_DEFAULT);     // ...whose close callbacks run here, as with any handle
+/// uv_loop_close(&loop);
+/// ```
+///
+/// - Work runs on the loop's thread, in the runtime's callbacks. A post from another thread
+///   goes through `uv_async_send` (coalesced: one send per batch, not per item); a post from the
+///   loop thread inside the runtime's callbacks only queues. A callback runs up to 1024 items;
+///   if more are ready, a `uv_idle_t` keeps the loop turning without blocking. No allocation
+///   per post.
+/// - Timers: an intrusive heap plus one `uv_timer_t` armed at the earliest deadline (libuv
+///   timers have millisecond resolution: the timer is rounded up, and the runtime checks the
+///   deadline against its own clock, so nothing runs early). `now()` is
+///   `std::chrono::steady_clock`, counted from the runtime's construction.
+/// - Loop lifetime: while a task spawned on the runtime is alive (and not owned by a scope or
+///   `block_on`), or a timer is pending, the runtime's handles keep `uv_run` from returning.
+/// - `block_on(t)`: runs `uv_run(loop, UV_RUN_ONCE)` on the calling thread until `t` has
+///   finished. Call it on the loop's thread, never from a libuv callback. Called from inside
+///   any eddy runtime it is an error (`try_block_on` gives `errc::invalid_argument`, `block_on`
+///   panics).
+/// - Shutdown: on the loop's thread, with `uv_run` not running: the destructor aborts every
+///   live task and destroys its frames, then `uv_close`s its handles; run the loop once more
+///   before `uv_loop_close` so their close callbacks free the runtime's state.
+///
+/// Thread-safety: `post`, `post_at`, `cancel`, `now`, `get_executor` are thread-safe; all other
+/// members belong to the loop's thread.
+#pragma once
+#include <uv.h>
+
+#include <atomic>
+#include <cstddef>
+
+#include "eddy/runtime/block_on.hpp"
+
+namespace eddy {
+
+class uv_runtime final : public runtime {
+ public:
+  /// Over `loop` (initialised, not owned). Call on the loop's thread.
+  explicit uv_runtime(uv_loop_t* loop);
+  /// Shuts down and closes the runtime's handles (see the file comment).
+  ~uv_runtime();
+
+  executor get_executor() noexcept { return executor{*this}; }
+  uv_loop_t* loop() const noexcept;
+  /// The number of live tasks the runtime tracks (spawned on it, not in a scope or block_on).
+  std::size_t live_tasks() const noexcept;
+
+  template <class T>
+  result<T> try_block_on(task<T> t) {
+    if (detail::inside_runtime()) return error{errc::invalid_argument, 0, detail::block_on_inside_message};
+    block_waiter w;
+    join_handle<T> h{detail::spawn_raw(get_executor(), std::move(t), 2, &w)};
+    wait(w);
+    return h.try_take();
+  }
+  template <class T>
+  T block_on(task<T> t) {
+    if (detail::inside_runtime()) panic(detail::block_on_inside_message);
+    return detail::unwrap_block_on(try_block_on(std::move(t)));
+  }
+
+  /// Aborts every live task and destroys its frames now, on the loop's thread (`uv_run` not
+  /// running). Idempotent; the destructor calls it. Afterwards posts are accepted, never run.
+  void shutdown() noexcept;
+
+  void post(work_node& n) noexcept override;
+  void post_at(time_point t, timer_node& n) noexcept override;
+  bool cancel(timer_node& n) noexcept override;
+  time_point now() const noexcept override;
+
+  struct impl;
+
+ private:
+  struct block_waiter : detail::task_header::observer {
+    block_waiter() noexcept : observer{&complete} {}
+    static void complete(observer* o, detail::task_header*, const error*) noexcept {
+      static_cast<block_waiter*>(o)->done.store(true, std::memory_order_release);
+    }
+    std::atomic<bool> done{false};
+  };
+  void wait(block_waiter& w);
+
+  impl* p_;
+};
+
+}  // namespace eddy
