@@ -15,6 +15,9 @@ target_sources(eddy PRIVATE ${CMAKE_CURRENT_LIST_DIR}/../src/emscripten_runtime.
 target_compile_options(eddy PUBLIC -mtail-call)
 # libc++ 13 has only <experimental/coroutine> (core/coro.hpp); clang 14 warns at each coroutine.
 target_compile_options(eddy PUBLIC -Wno-deprecated-experimental-coroutine)
+# clang 14 crashes in CoroSplit at -O2/-Os on `while (cond) co_await x;` with an inline
+# await_suspend (llvm/llvm-project#54760, fixed in 15); not hoisting common code avoids it.
+target_compile_options(eddy PUBLIC "SHELL:-mllvm -simplifycfg-hoist-common=false")
 target_link_options(eddy PUBLIC -mtail-call)
 if(EXISTS /usr/share/nodejs/acorn AND NOT CMAKE_CXX_LINKER_LAUNCHER)
   set(CMAKE_CXX_LINKER_LAUNCHER ${CMAKE_COMMAND} -E env NODE_PATH=/usr/share/nodejs)
