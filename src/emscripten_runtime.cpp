@@ -190,7 +190,9 @@ struct emscripten_runtime::impl {
   }
 };
 
-emscripten_runtime::emscripten_runtime() : p_(new impl(this)) {}
+emscripten_runtime::emscripten_runtime() : p_(new impl(this)) {
+  eddy_em_promise_init();  // Module.eddyPromise exists from here on
+}
 
 emscripten_runtime::~emscripten_runtime() {
   // Abort what is left and run it here, so its destructors run and nothing leaks; then drop

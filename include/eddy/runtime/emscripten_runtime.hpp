@@ -23,7 +23,8 @@
 /// - `rt.start_promise(t)` returns the id of a JavaScript `Promise`; JavaScript gets it with
 ///   `Module.eddyPromise(id)`. It resolves with the value (numbers and `bool` as JS numbers and
 ///   booleans, `std::string` as a string, `void` as `undefined`) or rejects with an `Error`
-///   whose `message` is the error's message and `code` its `errc` number.
+///   whose `message` is the error's message (an exception's `what()`) and `code` its `errc`
+///   number. A `task<result<U>>` resolves with the `U` or rejects with the error value.
 ///
 /// `block_on` (node programs and tests only): runs the same queue and timer heap on the
 /// caller's stack until the task is done. When only timers are pending it sleeps the thread
@@ -66,9 +67,16 @@ void em_promise_resolve_string(int id, const char* data, std::size_t size) noexc
 void em_promise_reject(int id, const error& e) noexcept;
 
 template <class T>
+struct em_is_result : std::false_type {};
+template <class U>
+struct em_is_result<result<U>> : std::true_type {};
+
+template <class T>
 void em_promise_settle(int id, result<T>&& r) noexcept {
   if (!r.has_value()) {
     em_promise_reject(id, r.error());
+  } else if constexpr (em_is_result<T>::value) {  // task<result<U>>: an error value rejects
+    em_promise_settle(id, std::move(r).value());
   } else if constexpr (std::is_void_v<T>) {
     em_promise_resolve_undefined(id);
   } else if constexpr (std::is_same_v<T, bool>) {
@@ -80,7 +88,8 @@ void em_promise_settle(int id, result<T>&& r) noexcept {
     em_promise_resolve_string(id, s.data(), s.size());
   } else {
     static_assert(std::is_void_v<T>,
-                  "start_promise: the task must give void, bool, a number, an enum or a string");
+                  "start_promise: the task must give void, bool, a number, an enum or a string "
+                  "(or a result<> of one)");
   }
 }
 
