@@ -1,0 +1,115 @@
+/// \file
+/// `debounce(d)`: emits a value only once `d` has passed without a newer value (trailing).
+///
+/// ```
+/// time:    0    10   20   30   40   50   60   70
+/// source:  a----b---------c---------------d--|       (d = 15)
+///          debounce(15)
+/// output:  ----------b(25)-----c(45)---------d(70)|   (d is flushed at the end, at once)
+/// ```
+/// - A value `v` arriving at `t` becomes the pending value, due at `t + d`; a newer value
+///   arriving before `t + d` replaces it (and restarts the wait). A value arriving at exactly
+///   `t + d` does not: the pending one is emitted first (it was quiet for `d`). Decisions use
+///   the values' arrival times, so the output is exact even if the consumer runs late.
+/// - **Output timestamp: the value's own** (values pass unchanged); it is emitted at `t + d`
+///   on the runtime clock (exactly, on `sim_runtime`), or when the consumer next asks if later.
+/// - Errors pass through at once; they neither restart the wait nor discard the pending value.
+/// - At the end of the source the pending value, if any, is emitted at once, then the end.
+/// - Buffering: the pending value and one head. The upstream is pulled by a pump while the
+///   operator waits for the deadline (see detail_port.hpp); a synchronous upstream is pulled
+///   directly (all its values arrive at the same instant, so only the last is emitted).
+/// - `d <= 0`: the stream yields one `errc::invalid_argument` error and ends.
+#pragma once
+#include <chrono>
+#include <optional>
+#include <utility>
+
+#include "eddy/stream/detail_timed.hpp"
+#include "eddy/stream/pipe.hpp"
+
+namespace eddy {
+
+template <class S>
+class debounce_stream {
+ public:
+  using value_type = stream_value_t<S>;
+
+  debounce_stream(S s, detail::checked_duration d) : in_(std::move(s)), d_(d.d), check_(d.bad) {}
+
+  auto next() { return detail::hub_next<debounce_stream>(*this); }
+  template <class V>
+  bool try_visit(V& v) {
+    return produce(v);
+  }
+
+ private:
+  friend struct detail::hub_access;
+  detail::port_hub* hub() const noexcept { return in_.hub(); }
+  bool deadline(time_point& t) const noexcept {
+    if (!pending_) return false;
+    t = due_;
+    return true;
+  }
+  detail::frame_cache& cache() noexcept { return cache_; }
+
+  template <class V>
+  bool produce(V& v) {
+    if (check_.bad()) {
+      detail::tracking_emitter<V> e{v};
+      check_.report(e);
+      return true;
+    }
+    for (;;) {
+      if (in_.fill()) {
+        if (pending_ && in_.arrival() >= due_) return flush(v);
+        auto it = in_.take();
+        if (it.is_error()) {
+          v.error(std::move(it).error());
+          return true;
+        }
+        pending_.emplace(std::move(it).value());
+        due_ = in_.arrival() + d_;
+        continue;
+      }
+      if (in_.ended()) {
+        if (pending_) return flush(v);
+        v.end();
+        return true;
+      }
+      if (pending_ && now() >= due_) return flush(v);
+      return false;
+    }
+  }
+  template <class V>
+  bool flush(V& v) {
+    value_type x = std::move(*pending_);
+    pending_.reset();
+    v.value(std::move(x));
+    return true;
+  }
+
+  detail::timed_input<S> in_;
+  duration d_;
+  detail::arg_check check_;
+  std::optional<value_type> pending_;
+  time_point due_{};
+  detail::frame_cache cache_;
+};
+
+namespace detail {
+struct debounce_closure : pipe_closure {
+  checked_duration d;
+  template <class S>
+  auto apply(S&& s) const {
+    return debounce_stream<std::remove_cvref_t<S>>(std::forward<S>(s), d);
+  }
+};
+}  // namespace detail
+
+/// `s | debounce(d)`: see the file comment.
+template <class Rep, class Period>
+auto debounce(std::chrono::duration<Rep, Period> d) {
+  return detail::debounce_closure{{}, detail::checked_duration::make(d, "debounce: duration must be positive")};
+}
+
+}  // namespace eddy

@@ -1,0 +1,116 @@
+/// \file
+/// `delay(d)`: shifts every value later by `d`, keeping their order.
+///
+/// ```
+/// time:    0    10   20   30   40   50
+/// source:  a----b--E------c--|             (d = 25; the source ends at 35)
+///          delay(25)
+/// output:  --------E-a----b-------c|       (a at 25, b at 35, c at 55, the end right after c)
+/// ```
+/// - A value arriving at `t` (when the pump received it, or `now()` for a synchronous answer)
+///   is emitted at `t + d` on the runtime clock (exactly, on `sim_runtime`; later only if the
+///   consumer asks later). Values keep their order.
+/// - **Output timestamp: the value's own** (values pass unchanged, only later).
+/// - Errors pass through at once (ahead of values still being delayed).
+/// - The end comes right after the last delayed value: never earlier, and not later than that
+///   (or than the source's own end, when the source ends after the last value is due).
+/// - Buffering: at most `max_pending` values wait (default 1024, one ring allocated at
+///   construction). While the ring is full the source is not pulled (backpressure): a value
+///   that could not be taken yet "arrives" when it is taken.
+/// - `d <= 0` or `max_pending == 0`: the stream yields one `errc::invalid_argument` error and
+///   ends.
+#pragma once
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <utility>
+
+#include "eddy/stream/detail_timed.hpp"
+#include "eddy/stream/pipe.hpp"
+
+namespace eddy {
+
+template <class S>
+class delay_stream {
+ public:
+  using value_type = stream_value_t<S>;
+
+  delay_stream(S s, detail::checked_duration d, std::size_t max_pending)
+      : in_(std::move(s)), d_(d.d), check_(d.bad) {
+    if (!d.bad && max_pending == 0) check_ = detail::arg_check("delay: max_pending must be at least 1");
+    if (!check_.bad()) q_ = detail::item_ring<entry>(max_pending);
+  }
+
+  auto next() { return detail::hub_next<delay_stream>(*this); }
+  template <class V>
+  bool try_visit(V& v) {
+    return produce(v);
+  }
+
+ private:
+  struct entry {
+    value_type v;
+    time_point due;
+  };
+  friend struct detail::hub_access;
+  detail::port_hub* hub() const noexcept { return in_.hub(); }
+  bool deadline(time_point& t) noexcept {
+    if (q_.empty()) return false;
+    t = q_.front().due;
+    return true;
+  }
+  detail::frame_cache& cache() noexcept { return cache_; }
+
+  template <class V>
+  bool produce(V& v) {
+    if (check_.bad()) {
+      detail::tracking_emitter<V> e{v};
+      check_.report(e);
+      return true;
+    }
+    while (!q_.full() && in_.fill()) {
+      auto it = in_.take();
+      if (it.is_error()) {
+        v.error(std::move(it).error());
+        return true;
+      }
+      q_.push(entry{std::move(it).value(), in_.arrival() + d_});
+    }
+    if (!q_.empty()) {
+      if (now() < q_.front().due) return false;
+      v.value(q_.pop().v);
+      return true;
+    }
+    if (in_.ended()) {
+      v.end();
+      return true;
+    }
+    return false;
+  }
+
+  detail::timed_input<S> in_;
+  duration d_;
+  detail::arg_check check_;
+  detail::item_ring<entry> q_;
+  detail::frame_cache cache_;
+};
+
+namespace detail {
+struct delay_closure : pipe_closure {
+  checked_duration d;
+  std::size_t max_pending;
+  template <class S>
+  auto apply(S&& s) const {
+    return delay_stream<std::remove_cvref_t<S>>(std::forward<S>(s), d, max_pending);
+  }
+};
+}  // namespace detail
+
+/// `s | delay(d)` / `s | delay(d, max_pending)`: see the file comment.
+template <class Rep, class Period>
+auto delay(std::chrono::duration<Rep, Period> d, std::size_t max_pending = 1024) {
+  return detail::delay_closure{
+      {}, detail::checked_duration::make(d, "delay: duration must be positive"), max_pending};
+}
+
+}  // namespace eddy

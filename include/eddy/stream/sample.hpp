@@ -1,0 +1,124 @@
+/// \file
+/// `sample(d)`: at the end of every period of length `d`, emits the latest value that arrived
+/// during that period, if any.
+///
+/// ```
+/// time:    0    10   20   30   40   50
+/// source:  -a-b-----c------------d--|      (d = 20: periods [0,20) [20,40) [40,60))
+///          sample(20)
+/// output:  --------------b(20)---c(40)--|   (nothing at 60: d is dropped by the end at 50)
+/// ```
+/// - Periods are `[t0 + k*d, t0 + (k+1)*d)`, `t0` being the time of the first `next()` (or
+///   synchronous pull). A value belongs to the period of its arrival time (a value arriving
+///   exactly at a boundary belongs to the next period). At the end of a period that had a
+///   value, its latest value is emitted (at the boundary, exactly on `sim_runtime`; later if
+///   the consumer asks later). A period without a value emits nothing.
+/// - **Output timestamp: the value's own** (the sampled value passes unchanged).
+/// - Errors pass through at once and do not affect the latest value.
+/// - At the end of the source the pending value is **dropped** (nothing is sampled after the
+///   end) and the end comes at once.
+/// - Buffering: the latest value and one head.
+/// - `d <= 0`: the stream yields one `errc::invalid_argument` error and ends.
+#pragma once
+#include <chrono>
+#include <optional>
+#include <utility>
+
+#include "eddy/stream/detail_timed.hpp"
+#include "eddy/stream/pipe.hpp"
+
+namespace eddy {
+
+template <class S>
+class sample_stream {
+ public:
+  using value_type = stream_value_t<S>;
+
+  sample_stream(S s, detail::checked_duration d) : in_(std::move(s)), d_(d.d), check_(d.bad) {}
+
+  auto next() { return detail::hub_next<sample_stream>(*this); }
+  template <class V>
+  bool try_visit(V& v) {
+    return produce(v);
+  }
+
+ private:
+  friend struct detail::hub_access;
+  detail::port_hub* hub() const noexcept { return in_.hub(); }
+  bool deadline(time_point& t) const noexcept {
+    if (!latest_) return false;
+    t = tick_;
+    return true;
+  }
+  detail::frame_cache& cache() noexcept { return cache_; }
+
+  template <class V>
+  bool produce(V& v) {
+    if (check_.bad()) {
+      detail::tracking_emitter<V> e{v};
+      check_.report(e);
+      return true;
+    }
+    if (!started_) {
+      started_ = true;
+      tick_ = now() + d_;
+    }
+    for (;;) {
+      if (in_.fill()) {
+        const time_point t = in_.arrival();
+        if (t >= tick_) {
+          if (latest_) return emit(v);
+          tick_ += d_ * ((t - tick_) / d_ + 1);  // skip the empty periods
+        }
+        auto it = in_.take();
+        if (it.is_error()) {
+          v.error(std::move(it).error());
+          return true;
+        }
+        latest_.emplace(std::move(it).value());
+        continue;
+      }
+      if (in_.ended()) {
+        latest_.reset();
+        v.end();
+        return true;
+      }
+      if (latest_ && now() >= tick_) return emit(v);
+      return false;
+    }
+  }
+  template <class V>
+  bool emit(V& v) {
+    value_type x = std::move(*latest_);
+    latest_.reset();
+    tick_ += d_;
+    v.value(std::move(x));
+    return true;
+  }
+
+  detail::timed_input<S> in_;
+  duration d_;
+  detail::arg_check check_;
+  bool started_ = false;
+  time_point tick_{};  ///< the end of the current period
+  std::optional<value_type> latest_;
+  detail::frame_cache cache_;
+};
+
+namespace detail {
+struct sample_closure : pipe_closure {
+  checked_duration d;
+  template <class S>
+  auto apply(S&& s) const {
+    return sample_stream<std::remove_cvref_t<S>>(std::forward<S>(s), d);
+  }
+};
+}  // namespace detail
+
+/// `s | sample(d)`: see the file comment.
+template <class Rep, class Period>
+auto sample(std::chrono::duration<Rep, Period> d) {
+  return detail::sample_closure{{}, detail::checked_duration::make(d, "sample: duration must be positive")};
+}
+
+}  // namespace eddy

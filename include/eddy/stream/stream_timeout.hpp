@@ -1,0 +1,116 @@
+/// \file
+/// `timeout(d)` as a stream operator: an `errc::timed_out` error, then the end, when the
+/// upstream gives no item for `d`.
+///
+/// ```
+/// time:    0    10   20   30   40   50   60
+/// source:  a----b-------------------c--|     (d = 25)
+///          timeout(25)
+/// output:  a----b------------E(35)|          (timed_out 25 after the operator began waiting at 10)
+/// ```
+/// - The timer runs while the operator waits for the upstream's next item: it starts when a
+///   `next()` finds no item ready (after the previous item was handed on) and restarts with
+///   every item (value or error). If `d` passes first, the output is one `errc::timed_out`
+///   error, then the end; the upstream's pull in flight is cancelled (its pump is aborted;
+///   the upstream's cancel-safety applies) and the upstream is never pulled again.
+/// - **Output timestamp: the item's own** (items pass unchanged).
+/// - Errors of the upstream pass through at once (and restart the timer). The end passes.
+/// - Buffering: one head. A synchronous upstream never waits, so it never times out.
+/// - `d <= 0`: the stream yields one `errc::invalid_argument` error and ends.
+/// - Naming: `s | timeout(d)` (one argument, this operator) and `co_await timeout(d, aw)`
+///   (runtime/timeout.hpp, two arguments) are overloads of the same name and live together.
+#pragma once
+#include <chrono>
+#include <optional>
+#include <utility>
+
+#include "eddy/runtime/timeout.hpp"
+#include "eddy/stream/detail_timed.hpp"
+#include "eddy/stream/pipe.hpp"
+
+namespace eddy {
+
+template <class S>
+class timeout_stream {
+ public:
+  using value_type = stream_value_t<S>;
+
+  timeout_stream(S s, detail::checked_duration d) : in_(std::move(s)), d_(d.d), check_(d.bad) {}
+
+  auto next() { return detail::hub_next<timeout_stream>(*this); }
+  template <class V>
+  bool try_visit(V& v) {
+    return produce(v);
+  }
+
+ private:
+  friend struct detail::hub_access;
+  detail::port_hub* hub() const noexcept { return in_.hub(); }
+  bool deadline(time_point& t) const noexcept {
+    if (!waiting_) return false;
+    t = since_ + d_;
+    return true;
+  }
+  detail::frame_cache& cache() noexcept { return cache_; }
+
+  template <class V>
+  bool produce(V& v) {
+    if (check_.bad()) {
+      detail::tracking_emitter<V> e{v};
+      check_.report(e);
+      return true;
+    }
+    if (done_) {
+      v.end();
+      return true;
+    }
+    if (in_.fill()) {
+      waiting_ = false;
+      detail::visit_result(std::optional<item<value_type>>(in_.take()), v);
+      return true;
+    }
+    if (in_.ended()) {
+      done_ = true;
+      v.end();
+      return true;
+    }
+    const time_point t = now();
+    if (!waiting_) {
+      waiting_ = true;
+      since_ = t;
+      return false;
+    }
+    if (t < since_ + d_) return false;
+    done_ = true;
+    in_.stop();
+    v.error(error{errc::timed_out, 0, "timeout: no item within the duration"});
+    return true;
+  }
+
+  detail::timed_input<S> in_;
+  duration d_;
+  detail::arg_check check_;
+  bool waiting_ = false;
+  bool done_ = false;
+  time_point since_{};
+  detail::frame_cache cache_;
+};
+
+namespace detail {
+struct stream_timeout_closure : pipe_closure {
+  checked_duration d;
+  template <class S>
+  auto apply(S&& s) const {
+    return timeout_stream<std::remove_cvref_t<S>>(std::forward<S>(s), d);
+  }
+};
+}  // namespace detail
+
+/// `s | timeout(d)`: see the file comment. (`timeout(d, awaitable)` is the awaitable form.)
+template <class Rep, class Period>
+auto timeout(std::chrono::duration<Rep, Period> d) {
+  return detail::stream_timeout_closure{
+      {}, detail::checked_duration::make(d, "timeout: duration must be positive")};
+}
+
+}  // namespace eddy

@@ -1,0 +1,78 @@
+/// \file
+/// `throttle(d)`: emits a value, then ignores values for `d` (leading).
+///
+/// ```
+/// time:    0    10   20   30   40   50
+/// source:  a--b------c----d----e--f--|      (d = 20; arrivals at 0, 5, 15, 20, 30, 40, 45)
+///          throttle(20)
+/// output:  a------------- d--------f--|     (d at exactly 0 + 20 is accepted; f at 40 too)
+/// ```
+/// - After a value emitted at `t` (runtime clock, `now()` when the value passes), values in
+///   `[t, t + d)` are dropped; a value at exactly `t + d` or later is emitted and starts a new
+///   window. The first value is always emitted.
+/// - **Output timestamp: the value's own** (values pass unchanged).
+/// - Errors pass through at once and do not open or close a window. The end passes through.
+/// - Buffering: none. A stage (no pump, no timer): synchronous when the upstream is.
+/// - `d <= 0`: the stream yields one `errc::invalid_argument` error and ends.
+#pragma once
+#include <chrono>
+#include <optional>
+#include <utility>
+
+#include "eddy/stream/detail_timed.hpp"
+#include "eddy/stream/pipe.hpp"
+#include "eddy/stream/stage.hpp"
+
+namespace eddy {
+
+template <class S>
+class throttle_stream : public detail::stage<throttle_stream<S>> {
+ public:
+  using upstream_type = S;
+  using value_type = stream_value_t<S>;
+
+  throttle_stream(S s, detail::checked_duration d) : s_(std::move(s)), d_(d.d), check_(d.bad) {}
+
+ private:
+  friend struct detail::stage_access;
+  static constexpr bool one_to_one = false;
+  S& upstream() noexcept { return s_; }
+  detail::frame_cache& cache() noexcept { return cache_; }
+  template <class E>
+  void pre(E& e) {
+    if (check_.bad()) check_.report(e);
+  }
+  template <class E>
+  void on_value(value_type&& v, E& e) {
+    const time_point t = now();
+    if (open_ && t < until_) return;
+    open_ = true;
+    until_ = t + d_;
+    e.value(std::move(v));
+  }
+
+  S s_;
+  duration d_;
+  detail::arg_check check_;
+  bool open_ = false;  ///< a window is (or was) open; `until_` is its end
+  time_point until_{};
+  detail::frame_cache cache_;
+};
+
+namespace detail {
+struct throttle_closure : pipe_closure {
+  checked_duration d;
+  template <class S>
+  auto apply(S&& s) const {
+    return throttle_stream<std::remove_cvref_t<S>>(std::forward<S>(s), d);
+  }
+};
+}  // namespace detail
+
+/// `s | throttle(d)`: see the file comment.
+template <class Rep, class Period>
+auto throttle(std::chrono::duration<Rep, Period> d) {
+  return detail::throttle_closure{{}, detail::checked_duration::make(d, "throttle: duration must be positive")};
+}
+
+}  // namespace eddy
