@@ -79,10 +79,16 @@ void fake_idle(eddy::time_point next) noexcept {
 eddy::static_arena<256 * 1024> g_frames;
 
 namespace {
+// A suite named on the command line runs; with no name, every suite but the "death" ones
+// (which end the run on purpose). "suite.test" selects one test.
 bool selected(const fwtest::test_case& t, int argc, char** argv) {
-  if (argc <= 1) return true;
+  if (argc <= 1) return std::strncmp(t.suite, "death", 5) != 0;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], t.suite) == 0) return true;
+    const std::size_t n = std::strlen(t.suite);
+    if (std::strncmp(argv[i], t.suite, n) == 0 && argv[i][n] == '.' &&
+        std::strcmp(argv[i] + n + 1, t.name) == 0)
+      return true;
   }
   return false;
 }

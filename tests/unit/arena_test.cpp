@@ -180,6 +180,20 @@ TEST(arena, out_of_memory_task_is_marked) {
   EXPECT_FALSE(t.out_of_memory());
 }
 
+#if EDDY_HAS_EXCEPTIONS
+TEST(arena, awaiting_or_timing_out_an_unallocated_task_panics) {
+  static_arena<2048> a;
+  arena_guard g(a);
+  local_runtime rt;
+  EXPECT_THROW(rt.block_on([]() -> task<int> { co_return co_await big_frame(); }()), panic_error);
+  EXPECT_THROW(rt.block_on([]() -> task<void> {
+    auto r = co_await timeout(std::chrono::milliseconds(5), big_frame());
+    (void)r;
+  }()),
+               panic_error);
+}
+#endif
+
 TEST(arena, scope_records_out_of_memory_as_child_error) {
   static_arena<4096> a;
   arena_guard g(a);

@@ -67,7 +67,10 @@ class timeout_task_awaiter : private cancel_scope {
     if (task_) task_->remove_scope(this);
   }
 
-  bool await_ready() const noexcept { return false; }
+  bool await_ready() const {
+    if (!inner_.valid()) empty_inner();
+    return false;
+  }
   bool await_suspend(coro::coroutine_handle<> h) noexcept {
     task_header* t = current_task();
     if (relative_) deadline_ = t->get_executor().now() + d_;
@@ -104,6 +107,12 @@ class timeout_task_awaiter : private cancel_scope {
   }
 
  private:
+  /// An empty inner task (moved-from, or its frame could not be allocated): a clear panic.
+  [[noreturn]] void empty_inner() const {
+    panic(inner_.out_of_memory()
+              ? "eddy::timeout: the task's frame could not be allocated (out of memory)"
+              : "eddy::timeout: empty (moved-from) task");
+  }
   static void reset_inner(cancel_scope* s) noexcept {
     static_cast<timeout_task_awaiter*>(s)->inner_.reset();
   }
@@ -141,6 +150,7 @@ class timeout_awaiter {
   }
   bool await_suspend(coro::coroutine_handle<> h) {
     slow_.emplace(deadline_, d_, relative_, as_task<A>(std::forward<A>(a_)));
+    slow_->await_ready();  // panics if the wrapper task's frame could not be allocated
     return slow_->await_suspend(h);
   }
   optional_of<T> await_resume() {
