@@ -497,12 +497,15 @@ TYPED_TEST(mpsc_conformance, unbounded_crosses_segments_with_nontrivial_items) {
     int sent = 0, got = 0;
     for (int round = 0; round < 20; ++round) {
       for (int i = 0; i < 150; ++i) {
-        auto r = co_await tx.send(std::string(40, 'a') + std::to_string(sent++));
+        std::string item = std::string(40, 'a') + std::to_string(sent);
+        ++sent;
+        auto r = co_await tx.send(std::move(item));
         ok = ok && r.has_value();
       }
       for (int i = 0; i < 100; ++i) {
         auto v = co_await rx.recv();
-        ok = ok && v == std::string(40, 'a') + std::to_string(got++);
+        ok = ok && v == std::string(40, 'a') + std::to_string(got);
+        ++got;
       }
     }
     // 1000 strings stay buffered: the receiver's drop destroys them (checked by ASan).

@@ -193,7 +193,7 @@ class receiver {
           detail::lock_guard<detail::spin_lock> g(c_->lock_);
           if (c_->rx_waiter_ == w_) c_->rx_waiter_ = waker{};
         }
-        c_->rx_busy_ = false;
+        c_->rx_busy_.store(false, std::memory_order_relaxed);
       }
     }
 
@@ -202,7 +202,8 @@ class receiver {
         st_ = detail::mpsc_pop::end;
         return true;
       }
-      if (c_->rx_busy_) panic("eddy::mpsc::receiver: recv() while another recv() is pending");
+      if (c_->rx_busy_.load(std::memory_order_relaxed))
+        panic("eddy::mpsc::receiver: recv() while another recv() is pending");
       st_ = c_->pop(v_);
       return st_ != detail::mpsc_pop::empty;
     }
@@ -215,7 +216,7 @@ class receiver {
       }
       w_ = detail::suspend_here(h);
       c_->rx_waiter_ = w_;
-      c_->rx_busy_ = true;
+      c_->rx_busy_.store(true, std::memory_order_relaxed);
       registered_ = true;
       return true;
     }
@@ -223,7 +224,7 @@ class receiver {
       if (st_ == detail::mpsc_pop::empty) {
         if (registered_) {
           registered_ = false;
-          c_->rx_busy_ = false;
+          c_->rx_busy_.store(false, std::memory_order_relaxed);
         }
         st_ = c_->pop(v_);  // woken by a push, the last sender's drop, or close
       }
@@ -246,7 +247,7 @@ class receiver {
   /// `recv` is pending on it).
   result<T> try_recv() {
     if (!c_) return error{errc::invalid_argument, 0, "eddy::mpsc: try_recv on an empty receiver"};
-    if (c_->rx_busy_) {
+    if (c_->rx_busy_.load(std::memory_order_relaxed)) {
       return error{errc::invalid_argument, 0, "eddy::mpsc: try_recv while a recv() is pending"};
     }
     std::optional<T> v;

@@ -64,7 +64,8 @@ class mpsc_chan {
     }
   }
   void drop_receiver() noexcept {
-    if (rx_busy_) panic("eddy::mpsc::receiver destroyed while a recv() on it is pending");
+    if (rx_busy_.load(std::memory_order_relaxed))
+      panic("eddy::mpsc::receiver destroyed while a recv() on it is pending");
     close();
     if (cap_) {
       for (;;) {
@@ -160,7 +161,8 @@ class mpsc_chan {
   spin_lock lock_;
   waker rx_waiter_;           ///< the suspended receive, under lock_
   waiter_list send_waiters_;  ///< senders waiting for space (bounded), under lock_
-  bool rx_busy_ = false;      ///< receiver-private: a receive is suspended
+  /// A receive is suspended (detects misuse: a second recv, a try_recv or a drop meanwhile).
+  std::atomic<bool> rx_busy_{false};
 
  private:
   void release() noexcept {
