@@ -18,8 +18,12 @@ eddy::static_arena<4096> g_memory;
 volatile std::uint32_t g_ms;
 eddy::mpsc::sender<int>* g_tx;
 
-eddy::time_point clock_ms() noexcept { return eddy::time_point{std::chrono::milliseconds(g_ms)}; }
-void idle(eddy::time_point) noexcept { board::wait_for_interrupt(); }
+eddy::time_point clock_ms() noexcept {
+  return eddy::time_point{std::chrono::milliseconds(g_ms)};
+}
+void idle(eddy::time_point) noexcept {
+  board::wait_for_interrupt();
+}
 
 eddy::task<int> app(eddy::mpsc::receiver<int> rx) {
   auto s = eddy::from_receiver(std::move(rx)) | eddy::map([](int x) { return x * 3; }) |

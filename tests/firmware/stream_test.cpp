@@ -143,4 +143,102 @@ FW_TEST(stream, ordered_merge_by_timestamp) {
 }
 #endif
 
+#if __has_include(<eddy/stream/debounce.hpp>)
+#include <eddy/stream/debounce.hpp>
+
+FW_TEST(stream, debounce_emits_after_quiet_time_and_flushes_at_end) {
+  fwtest::for_each_runtime([](auto& rt) {
+    rt.block_on([]() -> task<void> {
+      auto [tx, rx] = mpsc::channel<int>(8);
+      spawn([](mpsc::sender<int> tx) -> task<void> {
+        // a at 0, b at 10, c at 30, d at 60, then the end at 65 (d = 15 ms)
+        const int at[] = {0, 10, 30, 60};
+        int t = 0;
+        for (int i = 0; i < 4; ++i) {
+          co_await sleep(std::chrono::milliseconds(at[i] - t));
+          t = at[i];
+          auto r = co_await tx.send(i + 1);
+          CHECK(r.has_value());
+        }
+        co_await sleep(5ms);
+      }(std::move(tx)))
+          .detach();
+      auto s = from_receiver(std::move(rx)) | debounce(15ms);
+      int values[4] = {};
+      std::int64_t times[4] = {};
+      int n = 0;
+      while (auto r = co_await s.next()) {
+        if (n < 4 && r->is_value()) {
+          values[n] = r->value();
+          times[n] = fwtest::now_ms();
+        }
+        ++n;
+      }
+      CHECK_EQ(n, 3);
+      CHECK_EQ(values[0], 2);  // b, quiet from 10 to 25
+      CHECK_EQ(times[0], 25);
+      CHECK_EQ(values[1], 3);  // c at 45
+      CHECK_EQ(times[1], 45);
+      CHECK_EQ(values[2], 4);  // d flushed by the end at 65
+      CHECK_EQ(times[2], 65);
+    }());
+  });
+}
+#endif
+
+#if __has_include(<eddy/stream/partition.hpp>) && __has_include(<eddy/stream/share.hpp>)
+#include <eddy/stream/partition.hpp>
+#include <eddy/stream/share.hpp>
+
+FW_TEST(stream, partition_routes_values_to_two_consumers) {
+  fwtest::for_each_runtime([](auto& rt) {
+    rt.block_on([]() -> task<void> {
+      static const int input[] = {1, 2, 3, 4, 5, 6, 7};
+      auto [odd, even] = from_range(input) | partition([](int x) { return x % 2 == 1; });
+      seen<8> odds;
+      seen<8> evens;
+      auto a = spawn(collect(std::move(odd), &odds));
+      auto b = spawn(collect(std::move(even), &evens));
+      auto ra = co_await a;
+      auto rb = co_await b;
+      CHECK(ra.has_value() && rb.has_value());
+      CHECK_EQ(odds.n, 4);
+      CHECK_EQ(evens.n, 3);
+      for (int i = 0; i < 4; ++i) CHECK_EQ(odds.v[i], 2 * i + 1);
+      for (int i = 0; i < 3; ++i) CHECK_EQ(evens.v[i], 2 * i + 2);
+    }());
+  });
+}
+
+FW_TEST(stream, share_delivers_every_item_to_every_subscriber) {
+  fwtest::for_each_runtime([](auto& rt) {
+    rt.block_on([]() -> task<void> {
+      auto [tx, rx] = mpsc::channel<int>(4);
+      auto sh = from_receiver(std::move(rx)) | share();
+      auto s1 = sh.subscribe();
+      auto s2 = sh.subscribe();
+      seen<8> got1;
+      seen<8> got2;
+      auto a = spawn(collect(std::move(s1), &got1));
+      auto b = spawn(collect(std::move(s2), &got2));
+      for (int i = 1; i <= 6; ++i) {
+        auto r = co_await tx.send(i);
+        CHECK(r.has_value());
+        co_await sleep(1ms);
+      }
+      tx = mpsc::sender<int>{};  // the end reaches both subscribers
+      auto ra = co_await a;
+      auto rb = co_await b;
+      CHECK(ra.has_value() && rb.has_value());
+      CHECK_EQ(got1.n, 6);
+      CHECK_EQ(got2.n, 6);
+      for (int i = 0; i < 6; ++i) {
+        CHECK_EQ(got1.v[i], i + 1);
+        CHECK_EQ(got2.v[i], i + 1);
+      }
+    }());
+  });
+}
+#endif
+
 #endif
