@@ -5,10 +5,13 @@
 //   w8_mutex_local  - the same on local_runtime (single thread)
 //   w8_uncontended  - 1 task x 1M on local_runtime: the bare lock/unlock fast path
 // Timed like the peers: from inside the runtime, before the first spawn, until every task is
-// joined (runtime start-up excluded). ns/op is per lock/unlock pair; allocs/op counts every
-// operator new in the timed run (the spawns) divided by the lock/unlock pairs.
+// joined (runtime start-up excluded). ns/op is wall time per lock/unlock pair; cpu_ns/op is the
+// process CPU time (all threads) per pair, which a loaded machine disturbs less; allocs/op
+// counts every operator new in the run (the spawns) divided by the lock/unlock pairs.
 // Run: build/release/bench/eddy_bench_w8_mutex
 #include <benchmark/benchmark.h>
+
+#include <time.h>
 
 #include <chrono>
 #include <cstdint>
@@ -46,14 +49,23 @@ task<std::chrono::nanoseconds> w8(int tasks, std::uint64_t iters) {
   co_return std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0);
 }
 
+// CPU time of the whole process (all pool workers): robust against a loaded machine.
+double process_cpu_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
+}
+
 template <class Rt>
 void run(benchmark::State& st, Rt& rt, int tasks, std::uint64_t iters) {
   const double ops = static_cast<double>(tasks) * static_cast<double>(iters);
-  double total_ns = 0;
+  double total_ns = 0, cpu_ns = 0;
   std::uint64_t allocs = 0;
   for (auto _ : st) {
     const auto a0 = eddy_bench::allocations();
+    const double c0 = process_cpu_ns();
     const auto d = rt.block_on(w8(tasks, iters));
+    cpu_ns += process_cpu_ns() - c0;
     allocs += eddy_bench::allocations() - a0;
     if (d.count() == 0) {
       st.SkipWithError("wrong counter");
@@ -64,6 +76,7 @@ void run(benchmark::State& st, Rt& rt, int tasks, std::uint64_t iters) {
   }
   const double all_ops = ops * static_cast<double>(st.iterations());
   st.counters["ns/op"] = total_ns / all_ops;
+  st.counters["cpu_ns/op"] = cpu_ns / all_ops;
   st.counters["allocs/op"] = static_cast<double>(allocs) / all_ops;
 }
 
