@@ -14,9 +14,15 @@ namespace board {
 void put(const char* s) noexcept;
 /// Writes `v` in decimal (32-bit arithmetic: no 64-bit division is linked in).
 void put(long v) noexcept;
-inline void put(int v) noexcept { put(static_cast<long>(v)); }
-inline void put(unsigned v) noexcept { put(static_cast<long>(v)); }
-inline void put(unsigned long v) noexcept { put(static_cast<long>(v)); }
+inline void put(int v) noexcept {
+  put(static_cast<long>(v));
+}
+inline void put(unsigned v) noexcept {
+  put(static_cast<long>(v));
+}
+inline void put(unsigned long v) noexcept {
+  put(static_cast<long>(v));
+}
 /// `put` of each argument in turn: `board::print("t=", ms, " ms\n")`.
 template <class... A>
 void print(const A&... a) noexcept {
