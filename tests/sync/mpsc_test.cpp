@@ -543,6 +543,36 @@ TYPED_TEST(mpsc_conformance, second_concurrent_recv_is_an_error) {
   EXPECT_TRUE(ok);
 }
 
+TYPED_TEST(mpsc_conformance, unbounded_sender_yields_and_does_not_run_far_ahead) {
+  auto ok = this->f.block_on([]() -> task<bool> {
+    auto [tx, rx] = mpsc::unbounded_channel<int>();
+    std::atomic<bool> other_ran{false};
+    auto other = spawn([](std::atomic<bool>* f) -> task<void> {
+      f->store(true);
+      co_return;
+    }(&other_ran));
+    // 10 budgets' worth of sends, none of which has to wait: the sender still yields between
+    // them, so the other ready task runs before the loop ends (on one thread: certainly).
+    bool ok = true;
+    for (int i = 0; i < 10 * 128; ++i) {
+      auto r = co_await tx.send(i);
+      ok = ok && r.has_value();
+    }
+    if constexpr (TypeParam::threads == 1) {
+      EXPECT_TRUE(other_ran.load());
+    }
+    (void)co_await other;
+    tx = mpsc::sender<int>{};
+    int n = 0;
+    while (auto v = co_await rx.recv()) {
+      ok = ok && *v == n;
+      ++n;
+    }
+    co_return ok&& n == 10 * 128;
+  }());
+  EXPECT_TRUE(ok);
+}
+
 // A thread_pool task and a local_runtime task ping-pong; each checks it always resumes on its
 // own runtime.
 TEST(mpsc, cross_runtime_ping_pong_keeps_affinity) {

@@ -19,7 +19,10 @@
 ///   send never overtakes a waiting one. It gives a `send_result<T>`: success, or
 ///   `errc::closed` with the value handed back (`into_inner()`). `try_send(v)` never suspends:
 ///   `errc::full` or `errc::closed`, with the value back. A moved-from sender gives
-///   `errc::invalid_argument` (value back).
+///   `errc::invalid_argument` (value back). Cooperative budget: on an unbounded channel, the
+///   128th `co_await send` in a row that did not have to wait enqueues its value and then
+///   yields once (like tokio's budget), so a producer neither starves the other tasks of its
+///   runtime nor runs millions of items ahead of its consumer.
 /// - `receiver<T>`: move-only, one consumer. `co_await rx.recv()` gives the next item, or an
 ///   empty optional once the channel is closed or every sender is gone *and* the buffer is
 ///   drained. `try_recv()` never suspends: the item, `errc::empty` (open, nothing buffered) or
@@ -81,10 +84,10 @@ class sender {
   /// Awaitable returned by `send`. Gives `send_result<T>`.
   class [[nodiscard]] send_awaiter {
    public:
-    send_awaiter(chan* c, T&& v) : c_(c), v_(std::move(v)) {}
+    send_awaiter(chan* c, T&& v, unsigned* streak) : c_(c), streak_(streak), v_(std::move(v)) {}
     /// Only before the first `await_suspend`.
     send_awaiter(send_awaiter&& o) noexcept(std::is_nothrow_move_constructible_v<T>)
-        : c_(o.c_), v_(std::move(o.v_)), code_(o.code_) {}
+        : c_(o.c_), streak_(o.streak_), v_(std::move(o.v_)), code_(o.code_) {}
     send_awaiter(const send_awaiter&) = delete;
     send_awaiter& operator=(const send_awaiter&) = delete;
     ~send_awaiter() {
@@ -92,6 +95,7 @@ class sender {
         detail::lock_guard<detail::spin_lock> g(c_->lock_);
         c_->send_waiters_.remove(&node_);
       }
+      if (node_made_) node_.~node_type();
     }
 
     bool await_ready() {
@@ -99,18 +103,30 @@ class sender {
         code_ = errc::invalid_argument;
         return true;
       }
+      if (!c_->bounded() && ++*streak_ == detail::mpsc_coop_budget) {
+        *streak_ = 0;
+        return false;  // enqueue in await_suspend, then yield once
+      }
       code_ = c_->try_push(v_);
       return code_ != errc::full;
     }
     bool await_suspend(coro::coroutine_handle<> h) {
-      detail::lock_guard<detail::spin_lock> g(c_->lock_);
-      code_ = c_->push_locked(v_);
-      if (code_ != errc::full) return false;
-      node_.value = &v_;
-      node_.status = node_type::waiting;
-      node_.w = detail::suspend_here(h);
-      c_->send_waiters_.push_back(&node_);
-      registered_ = true;
+      {
+        detail::lock_guard<detail::spin_lock> g(c_->lock_);
+        code_ = c_->push_locked(v_);
+        if (code_ == errc::full) {
+          ::new (static_cast<void*>(&node_)) node_type();  // only now: the fast path stores less
+          node_made_ = true;
+          node_.value = &v_;
+          node_.w = detail::suspend_here(h);
+          c_->send_waiters_.push_back(&node_);
+          registered_ = true;
+          return true;
+        }
+      }
+      if (code_ != errc{} || c_->bounded()) return false;
+      // Unbounded, budget used up: the item is sent; let the other ready tasks run once.
+      detail::suspend_here(h).task()->request_yield();
       return true;
     }
     send_result<T> await_resume() {
@@ -125,14 +141,18 @@ class sender {
    private:
     using node_type = detail::mpsc_send_node<T>;
     chan* c_;
+    unsigned* streak_;
     T v_;
-    node_type node_;
+    union {
+      node_type node_;  // constructed when the send waits
+    };
     errc code_ = errc{};
     bool registered_ = false;
+    bool node_made_ = false;
   };
 
   /// Sends `v`, waiting while a bounded channel is full. See the file comment.
-  send_awaiter send(T v) { return send_awaiter{c_, std::move(v)}; }
+  send_awaiter send(T v) { return send_awaiter{c_, std::move(v), &streak_}; }
 
   /// Sends `v` without suspending: `errc::full`, `errc::closed` or `errc::invalid_argument`
   /// (moved-from sender) hand the value back.
@@ -152,6 +172,7 @@ class sender {
 
  private:
   chan* c_ = nullptr;
+  unsigned streak_ = 0;  // unbounded sends completed in a row without suspending (this copy)
 };
 
 /// The consuming side; move-only. See the file comment.
@@ -204,16 +225,14 @@ class receiver {
       }
       if (c_->rx_busy_.load(std::memory_order_relaxed))
         panic("eddy::mpsc::receiver: recv() while another recv() is pending");
+      if (!c_->worth_popping()) return false;  // probably empty: one lock, in await_suspend
       st_ = c_->pop(v_);
       return st_ != detail::mpsc_pop::empty;
     }
     bool await_suspend(coro::coroutine_handle<> h) {
       detail::lock_guard<detail::spin_lock> g(c_->lock_);
-      if (c_->has_item_locked()) return false;  // arrived meanwhile: pop in await_resume
-      if (c_->ended_locked()) {
-        st_ = detail::mpsc_pop::end;
-        return false;
-      }
+      st_ = c_->pop_locked(v_);  // an item (or the end) may have arrived meanwhile
+      if (st_ != detail::mpsc_pop::empty) return false;
       w_ = detail::suspend_here(h);
       c_->rx_waiter_ = w_;
       c_->rx_busy_.store(true, std::memory_order_relaxed);
@@ -228,12 +247,12 @@ class receiver {
         }
         st_ = c_->pop(v_);  // woken by a push, the last sender's drop, or close
       }
-      return std::move(v_);
+      return v_.take();
     }
 
    private:
     chan* c_;
-    std::optional<T> v_;
+    detail::mpsc_item<T> v_;
     waker w_;
     detail::mpsc_pop st_ = detail::mpsc_pop::empty;
     bool registered_ = false;
@@ -250,7 +269,7 @@ class receiver {
     if (c_->rx_busy_.load(std::memory_order_relaxed)) {
       return error{errc::invalid_argument, 0, "eddy::mpsc: try_recv while a recv() is pending"};
     }
-    std::optional<T> v;
+    detail::mpsc_item<T> v;
     switch (c_->pop(v)) {
       case detail::mpsc_pop::item:
         return result<T>(std::move(*v));

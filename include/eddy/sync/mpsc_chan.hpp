@@ -14,7 +14,9 @@
 #pragma once
 #include <atomic>
 #include <cstddef>
+#include <new>
 #include <optional>
+#include <type_traits>
 #include <utility>
 
 #include "eddy/core/error.hpp"
@@ -36,6 +38,52 @@ struct mpsc_send_node : waiter_node {
 };
 
 enum class mpsc_pop : unsigned char { item, empty, end };
+
+/// An unbounded `co_await send` that completed this many times in a row without suspending
+/// yields once (after enqueuing), like tokio's cooperative budget: the producer cannot starve
+/// the other tasks of its runtime, nor run millions of items ahead of its consumer.
+inline constexpr unsigned mpsc_coop_budget = 128;
+
+/// A received item waiting in an awaiter: a hand-rolled optional whose `take()` builds the
+/// returned `std::optional<T>` in place (a trivially copyable optional copied as one 16-byte
+/// block right after its parts were stored separately stalls store forwarding).
+template <class T>
+class mpsc_item {
+ public:
+  mpsc_item() noexcept {}
+  mpsc_item(mpsc_item&& o) noexcept(std::is_nothrow_move_constructible_v<T>) {
+    if (o.has_) emplace(std::move(o.value_));
+  }
+  mpsc_item(const mpsc_item&) = delete;
+  mpsc_item& operator=(const mpsc_item&) = delete;
+  ~mpsc_item() {
+    if (has_) value_.~T();
+  }
+  template <class U>
+  void emplace(U&& v) {
+    if (has_) value_.~T();
+    ::new (static_cast<void*>(&value_)) T(std::forward<U>(v));
+    has_ = true;
+  }
+  bool has_value() const noexcept { return has_; }
+  T& operator*() noexcept { return value_; }
+  /// Moves the item out (empty optional if none).
+  std::optional<T> take() {
+    if (!has_) return std::nullopt;
+    has_ = false;
+    struct destroy {
+      T* p;
+      ~destroy() { p->~T(); }
+    } d{&value_};
+    return std::optional<T>(std::in_place, std::move(value_));
+  }
+
+ private:
+  union {
+    T value_;
+  };
+  bool has_ = false;
+};
 
 template <class T>
 class mpsc_chan {
@@ -69,7 +117,7 @@ class mpsc_chan {
     close();
     if (cap_) {
       for (;;) {
-        std::optional<T> v;  // destroyed outside the lock
+        mpsc_item<T> v;  // destroyed outside the lock
         lock_guard<spin_lock> g(lock_);
         if (ring_.empty()) break;
         ring_.pop_front_into(v);
@@ -91,6 +139,7 @@ class mpsc_chan {
     if (cap_) {
       if (ring_.full()) return errc::full;
       ring_.push_back(std::move(v));
+      if (ring_.size() == 1) nonempty_hint_.store(true, std::memory_order_relaxed);
     } else {
       q_.push(std::move(v));
     }
@@ -100,11 +149,23 @@ class mpsc_chan {
 
   // ---- receiving (receiver side only) ----
   /// Pops one item into `out`, or says the channel is empty (still open) or ended.
-  mpsc_pop pop(std::optional<T>& out) {
+  mpsc_pop pop(mpsc_item<T>& out) {
     if (cap_) {
       lock_guard<spin_lock> g(lock_);
       return pop_bounded_locked(out);
     }
+    return pop_unbounded(out);
+  }
+  /// The same with the lock held (the unbounded pop needs no lock, but tolerates it).
+  mpsc_pop pop_locked(mpsc_item<T>& out) {
+    return cap_ ? pop_bounded_locked(out) : pop_unbounded(out);
+  }
+  /// Receiver side, without the lock: false when a bounded channel is probably empty (then
+  /// the caller goes straight to the locked path instead of locking twice).
+  bool worth_popping() const noexcept {
+    return !cap_ || nonempty_hint_.load(std::memory_order_relaxed);
+  }
+  mpsc_pop pop_unbounded(mpsc_item<T>& out) {
     if (q_.try_pop(out)) return mpsc_pop::item;
     if (closed_.load(std::memory_order_acquire) || senders_.load(std::memory_order_acquire) == 0) {
       // Pushes made before the close / the last sender's drop are visible now.
@@ -112,7 +173,7 @@ class mpsc_chan {
     }
     return mpsc_pop::empty;
   }
-  mpsc_pop pop_bounded_locked(std::optional<T>& out) {
+  mpsc_pop pop_bounded_locked(mpsc_item<T>& out) {
     if (!ring_.empty()) {
       ring_.pop_front_into(out);
       if (!send_waiters_.empty()) {  // admit the front waiting sender into the freed slot
@@ -121,6 +182,7 @@ class mpsc_chan {
         n->status = node::sent;
         n->w.wake();
       }
+      if (ring_.empty()) nonempty_hint_.store(false, std::memory_order_relaxed);
       return mpsc_pop::item;
     }
     return ended_locked() ? mpsc_pop::end : mpsc_pop::empty;
@@ -129,8 +191,6 @@ class mpsc_chan {
   bool ended_locked() const noexcept {
     return closed_.load(std::memory_order_relaxed) || senders_.load(std::memory_order_acquire) == 0;
   }
-  /// Under the lock: true if an item is buffered.
-  bool has_item_locked() const noexcept { return cap_ ? !ring_.empty() : !q_.empty_locked(); }
 
   void close() noexcept {
     lock_guard<spin_lock> g(lock_);
@@ -169,9 +229,10 @@ class mpsc_chan {
     if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }
 
-  mpsc_ring<T> ring_;        // bounded, under lock_
-  mpsc_segment_queue<T> q_;  // unbounded
-  std::size_t cap_;          // 0 = unbounded
+  mpsc_ring<T> ring_;                       // bounded, under lock_
+  std::atomic<bool> nonempty_hint_{false};  // bounded: !ring_.empty(), stored under lock_
+  mpsc_segment_queue<T> q_;                 // unbounded
+  std::size_t cap_;                         // 0 = unbounded
   std::atomic<bool> closed_{false};
   std::atomic<std::size_t> senders_{1};
   std::atomic<unsigned> refs_{2};  // the receiver + all senders together

@@ -39,10 +39,18 @@ namespace eddy {
 
 namespace detail {
 
+/// The shared state. Every flag write happens under `lock`; the receiver also reads `flags`
+/// without it (acquire) to skip the lock when the outcome is known. There is no reference
+/// count: each end sets its `*_released` bit under the lock when it lets go, and the end that
+/// sets the second one frees the state after unlocking (one atomic operation per end).
 template <class T>
 class oneshot_state {
  public:
-  static constexpr std::uint8_t value_set = 1, sender_gone = 2, receiver_gone = 4;
+  static constexpr std::uint8_t value_set = 1;     ///< the value is constructed
+  static constexpr std::uint8_t tx_closed = 2;     ///< the sender went away without sending
+  static constexpr std::uint8_t rx_closed = 4;     ///< the receiver closed or went away
+  static constexpr std::uint8_t tx_released = 8;   ///< the sender handle is done with the state
+  static constexpr std::uint8_t rx_released = 16;  ///< the receiver handle is done with it
 
   oneshot_state() noexcept {}
   oneshot_state(const oneshot_state&) = delete;
@@ -50,23 +58,27 @@ class oneshot_state {
   ~oneshot_state() {
     if ((flags.load(std::memory_order_relaxed) & value_set) && !taken) value.~T();
   }
-  void release() noexcept {
-    if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
-  }
   void wake_receiver() noexcept {
     if (rx_waiter) {
       rx_waiter.wake();
       rx_waiter = waker{};
     }
   }
-  /// Sets `bits` under the lock (every flag write happens under it).
-  void set_locked(std::uint8_t bits) noexcept {
-    flags.store(flags.load(std::memory_order_relaxed) | bits, std::memory_order_release);
+  /// Sets `bits` (under the lock). Returns the flags after.
+  std::uint8_t set_locked(std::uint8_t bits) noexcept {
+    const std::uint8_t f = flags.load(std::memory_order_relaxed) | bits;
+    flags.store(f, std::memory_order_release);
+    return f;
+  }
+  /// Under the lock: marks one end released; true if the caller must free the state (after
+  /// unlocking).
+  bool release_locked(std::uint8_t bits) noexcept {
+    const std::uint8_t f = set_locked(bits);
+    return (f & (tx_released | rx_released)) == (tx_released | rx_released);
   }
 
   spin_lock lock;
   std::atomic<std::uint8_t> flags{0};
-  std::atomic<std::uint8_t> refs{2};
   bool taken = false;  ///< receiver-private: the value was moved out
   waker rx_waiter;     ///< under lock
   union {
@@ -103,26 +115,25 @@ class sender {
   send_result<T> send(T v) {
     if (!s_) return send_result<T>(errc::invalid_argument, std::move(v));
     state* s = std::exchange(s_, nullptr);
-    bool ok;
+    bool ok, last;
     {
       detail::lock_guard<detail::spin_lock> g(s->lock);
-      ok = !(s->flags.load(std::memory_order_relaxed) & state::receiver_gone);
+      ok = !(s->flags.load(std::memory_order_relaxed) & state::rx_closed);
       if (ok) {
-        ::new (&s->value) T(std::move(v));
+        ::new (static_cast<void*>(&s->value)) T(std::move(v));
         s->set_locked(state::value_set);
         s->wake_receiver();
-      } else {
-        s->set_locked(state::sender_gone);
       }
+      last = s->release_locked(state::tx_released);
     }
-    s->release();
+    if (last) delete s;
     if (ok) return {};
     return send_result<T>(errc::closed, std::move(v));
   }
 
   /// True once the receiver is gone or closed (or for an empty sender).
   bool is_closed() const noexcept {
-    return !s_ || (s_->flags.load(std::memory_order_acquire) & state::receiver_gone);
+    return !s_ || (s_->flags.load(std::memory_order_acquire) & state::rx_closed);
   }
   /// True if this sender can still send.
   bool valid() const noexcept { return s_ != nullptr; }
@@ -130,12 +141,15 @@ class sender {
  private:
   void drop() noexcept {
     if (!s_) return;
+    state* s = std::exchange(s_, nullptr);
+    bool last;
     {
-      detail::lock_guard<detail::spin_lock> g(s_->lock);
-      s_->set_locked(state::sender_gone);
-      s_->wake_receiver();
+      detail::lock_guard<detail::spin_lock> g(s->lock);
+      s->set_locked(state::tx_closed);
+      s->wake_receiver();
+      last = s->release_locked(state::tx_released);
     }
-    std::exchange(s_, nullptr)->release();
+    if (last) delete s;
   }
   state* s_ = nullptr;
 };
@@ -143,8 +157,7 @@ class sender {
 template <class T>
 class receiver {
   using state = detail::oneshot_state<T>;
-  static constexpr std::uint8_t done_bits =
-      state::value_set | state::sender_gone | state::receiver_gone;
+  static constexpr std::uint8_t done_bits = state::value_set | state::tx_closed | state::rx_closed;
 
  public:
   receiver() noexcept = default;
@@ -223,7 +236,7 @@ class receiver {
   void close() noexcept {
     if (!s_) return;
     detail::lock_guard<detail::spin_lock> g(s_->lock);
-    s_->set_locked(state::receiver_gone);
+    s_->set_locked(state::rx_closed);
   }
   /// True if this handle refers to a channel.
   bool valid() const noexcept { return s_ != nullptr; }
@@ -244,12 +257,13 @@ class receiver {
   }
   void drop() noexcept {
     if (!s_) return;
-    // Once the value is set or the sender is gone the sender never reads the flags again.
-    if (!(s_->flags.load(std::memory_order_acquire) & (state::value_set | state::sender_gone))) {
-      detail::lock_guard<detail::spin_lock> g(s_->lock);
-      s_->set_locked(state::receiver_gone);
+    state* s = std::exchange(s_, nullptr);
+    bool last;
+    {
+      detail::lock_guard<detail::spin_lock> g(s->lock);
+      last = s->release_locked(state::rx_closed | state::rx_released);
     }
-    std::exchange(s_, nullptr)->release();
+    if (last) delete s;
   }
   state* s_ = nullptr;
 };
