@@ -26,6 +26,7 @@
 
 namespace eddy_test {
 
+#ifndef __EMSCRIPTEN__
 struct local_fixture {
   static constexpr const char* name = "local";
   static constexpr int threads = 1;
@@ -37,6 +38,7 @@ struct local_fixture {
     return rt.block_on(std::move(t));
   }
 };
+#endif
 
 #if EDDY_HAS_THREADS
 template <int N>
@@ -78,6 +80,9 @@ struct emscripten_fixture {
     return rt.block_on(std::move(t));
   }
 };
+// On wasm, local_runtime has no clock (no threads, no idle hook): suites written for "the
+// single-thread runtime with a real clock" run on emscripten_runtime instead.
+using local_fixture = emscripten_fixture;
 using all_runtimes = ::testing::Types<emscripten_fixture, sim_fixture>;
 #else
 // ---- Asio and libuv backends (issue 6), when the test binary is linked with them ----------
