@@ -1,0 +1,282 @@
+/// \file
+/// `subscribe_latest(s, on_next, on_error, token, policy)`: consumes a stream, handling only the
+/// newest value while the handler is busy.
+///
+/// ```
+/// source:   -1-2-3-4-5---------6------|
+/// handler:   [--1--------][--5--] [--6--]      (policy finish)
+/// handler:   [-1(cancelled)[5]     [--6--]      (policy cancel: 2 cancels 1's token, ...)
+/// ```
+/// - At most one handler call runs at a time, inside the subscribing task. Values that arrive
+///   meanwhile overwrite a single "latest" slot (intermediate values are dropped); when the
+///   call ends the latest value, if any, is handled next. With `latest_policy::finish` (the
+///   default) the running call completes (1..5 arriving with 1 in flight gives [1, 5]); with
+///   `latest_policy::cancel` the running call's token is cancelled as soon as a newer value
+///   arrives (the handler sees it if it takes `(T, const cancellation_token&)`; it still
+///   decides when to return).
+/// - Errors of the stream are never dropped: each one is handed to `on_error` in stream order
+///   relative to the latest value (the pull waits while one error is still undelivered), and
+///   a newer error does not cancel a running call. Handler results and exceptions go to
+///   `on_error` as in `subscribe`.
+/// - The stream is pulled by one task spawned on the current executor (`spawn`), so it keeps
+///   being pulled while the handler runs; that works on every runtime. On a thread pool the
+///   pull and the handler may run in parallel (the stream is used only by the pull task).
+/// - Ends when the stream ends (after the last latest value is handled) or when `token` is
+///   cancelled (at once if waiting; after the running call returns otherwise): the pull task
+///   is aborted (cancel-safe) and joined. Returns `task<result<void>>`: success, or, without an
+///   `on_error`, the first error. Destroying the task aborts the pull task too.
+/// - Allocation: one shared block and one spawned task per subscription; with
+///   `latest_policy::cancel`, one child token per handler call.
+#pragma once
+#include <atomic>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+#include "eddy/core/lock.hpp"
+#include "eddy/exec/subscribe.hpp"
+#include "eddy/runtime/spawn.hpp"
+
+namespace eddy {
+
+/// What `subscribe_latest` does with a running handler call when a newer value arrives.
+enum class latest_policy : unsigned char {
+  finish,  ///< let it complete; the newest value is handled after it
+  cancel,  ///< cancel its token at once
+};
+
+namespace detail {
+
+template <class T>
+class latest_state {
+ public:
+  void release() noexcept {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+
+  spin_lock lock;
+  std::optional<T> latest;           ///< newest value not handled yet
+  std::optional<error> err;          ///< one stream error not delivered yet
+  bool value_first = false;          ///< with both set: `latest` arrived before `err`
+  bool ended = false;                ///< the pull task is done
+  waker consumer;                    ///< the subscriber, waiting for something to do
+  waker producer;                    ///< the pull task, waiting for `err` to be taken
+  std::optional<cancellation_token> inflight;  ///< policy cancel: the running call's token
+
+  /// Wakes `w` (if set) and clears it. Under `lock`.
+  static void wake(waker& w) noexcept {
+    if (w) std::exchange(w, waker{}).wake();
+  }
+
+ private:
+  std::atomic<int> refs_{2};  // the subscriber and the pull task
+};
+
+/// Waits under the state's lock until `pred(state)` holds, registered in `slot`.
+template <class T, class Pred>
+class latest_wait {
+ public:
+  latest_wait(latest_state<T>* st, waker latest_state<T>::*slot) noexcept : st_(st), slot_(slot) {}
+  latest_wait(const latest_wait&) = delete;
+  latest_wait& operator=(const latest_wait&) = delete;
+  ~latest_wait() {
+    if (me_) {
+      lock_guard<spin_lock> g(st_->lock);
+      if (st_->*slot_ == me_) st_->*slot_ = waker{};
+    }
+  }
+  bool await_ready() {
+    lock_guard<spin_lock> g(st_->lock);
+    return Pred{}(*st_);
+  }
+  bool await_suspend(coro::coroutine_handle<> h) {
+    lock_guard<spin_lock> g(st_->lock);
+    if (Pred{}(*st_)) return false;
+    me_ = suspend_here(h);
+    st_->*slot_ = me_;
+    return true;
+  }
+  void await_resume() noexcept { me_ = waker{}; }
+
+ private:
+  latest_state<T>* st_;
+  waker latest_state<T>::*slot_;
+  waker me_;
+};
+
+struct has_work {
+  template <class St>
+  bool operator()(const St& s) const noexcept {
+    return s.latest || s.err || s.ended;
+  }
+};
+struct err_free {
+  template <class St>
+  bool operator()(const St& s) const noexcept {
+    return !s.err;
+  }
+};
+
+template <class T>
+struct latest_ref {
+  latest_state<T>* st;
+  ~latest_ref() { st->release(); }
+};
+
+/// The pull task: moves the stream's items into the state.
+template <class S, class T>
+task<void> latest_pull(S s, latest_state<T>* st, latest_policy policy) {
+  latest_ref<T> ref{st};
+  std::optional<error> failure;
+#if EDDY_HAS_EXCEPTIONS
+  try {
+#endif
+    for (;;) {
+      auto r = co_await s.next();
+      if (!r) break;
+      if (r->is_value()) {
+        std::optional<cancellation_token> stale;
+        {
+          lock_guard<spin_lock> g(st->lock);
+          st->latest.emplace(std::move(*r).value());
+          st->value_first = !st->err;
+          if (policy == latest_policy::cancel) stale = std::exchange(st->inflight, std::nullopt);
+          latest_state<T>::wake(st->consumer);
+        }
+        if (stale) stale->cancel();
+      } else {
+        co_await latest_wait<T, err_free>(st, &latest_state<T>::producer);
+        lock_guard<spin_lock> g(st->lock);
+        st->err.emplace(std::move(*r).error());
+        st->value_first = static_cast<bool>(st->latest);
+        latest_state<T>::wake(st->consumer);
+      }
+    }
+#if EDDY_HAS_EXCEPTIONS
+  } catch (...) {  // the stream threw: report it as the last error
+    failure.emplace(error::from_exception(std::current_exception()));
+  }
+  if (failure) co_await latest_wait<T, err_free>(st, &latest_state<T>::producer);
+#endif
+  lock_guard<spin_lock> g(st->lock);
+  if (failure) {
+    st->err.emplace(std::move(*failure));
+    st->value_first = static_cast<bool>(st->latest);
+  }
+  st->ended = true;
+  latest_state<T>::wake(st->consumer);
+}
+
+template <class S, class OnNext, class OnError>
+task<result<void>> subscribe_latest_impl(S s, OnNext on_next, OnError on_error,
+                                         cancellation_token token, latest_policy policy) {
+  using T = stream_value_t<S>;
+  using R = on_next_result_t<OnNext, T>;
+  constexpr bool sync_next = !is_task<std::remove_cvref_t<R>>::value;
+  constexpr bool sync_error = on_error_is_sync<OnError>;
+  constexpr bool wants_token = std::is_invocable_v<OnNext&, T&&, const cancellation_token&>;
+
+  struct owner {
+    latest_state<T>* st = new latest_state<T>;
+    join_handle<void> pull;
+    ~owner() {
+      pull.abort();
+      st->release();
+    }
+  } o;
+  o.pull = spawn(latest_pull(std::move(s), o.st, policy));
+  latest_state<T>* st = o.st;
+  std::optional<error> first;
+
+  for (;;) {
+    auto w = co_await cancellable_awaiter<latest_wait<T, has_work>>(token, st,
+                                                                    &latest_state<T>::consumer);
+    if (!w) break;  // cancelled
+    std::optional<T> v;
+    std::optional<error> e;
+    bool ended = false;
+    {
+      lock_guard<spin_lock> g(st->lock);
+      if (st->err && !(st->latest && st->value_first)) {
+        e = std::exchange(st->err, std::nullopt);
+        latest_state<T>::wake(st->producer);
+      } else if (st->latest) {
+        v = std::exchange(st->latest, std::nullopt);
+      }
+      ended = st->ended && !st->latest && !st->err;
+    }
+    std::optional<cancellation_token> call_token;
+    if (v && policy == latest_policy::cancel && wants_token) {
+      call_token.emplace(token.child());
+      bool newer = false;
+      {
+        lock_guard<spin_lock> g(st->lock);
+        newer = static_cast<bool>(st->latest);  // arrived while the token was being made
+        if (!newer) st->inflight = *call_token;
+      }
+      if (newer) call_token->cancel();
+    }
+    if (v) {
+      const cancellation_token& t = call_token ? *call_token : token;
+      result<void> hr{};
+      if constexpr (sync_next) {
+        hr = run_sync_on_next(on_next, std::move(*v), t);
+      } else {
+#if EDDY_HAS_EXCEPTIONS
+        try {
+#endif
+          hr = co_await task_outcome(call_on_next(on_next, std::move(*v), t));
+#if EDDY_HAS_EXCEPTIONS
+        } catch (...) {
+          hr = error::from_exception(std::current_exception());
+        }
+#endif
+      }
+      if (call_token) {
+        std::optional<cancellation_token> done;
+        {
+          lock_guard<spin_lock> g(st->lock);
+          done = std::exchange(st->inflight, std::nullopt);
+        }
+      }
+      if (!hr.has_value()) e.emplace(hr.error());
+    }
+    if (e) {
+      if constexpr (sync_error) {
+        deliver_error_sync(on_error, std::move(*e), first);
+      } else {
+        co_await on_error(std::move(*e));
+      }
+    }
+    if (ended) break;
+    if (token.is_cancelled()) break;
+  }
+  o.pull.abort();
+  auto pr = co_await o.pull;
+  static_cast<void>(pr);
+  if (first) co_return std::move(*first);
+  co_return result<void>{};
+}
+
+}  // namespace detail
+
+/// See the file comment.
+template <class S, class OnNext, class OnError>
+  requires stream<S>
+task<result<void>> subscribe_latest(S s, OnNext on_next, OnError on_error,
+                                    cancellation_token token,
+                                    latest_policy policy = latest_policy::finish) {
+  return detail::subscribe_latest_impl<S, OnNext, OnError>(
+      std::move(s), std::move(on_next), std::move(on_error), std::move(token), policy);
+}
+
+/// Without an error handler: the first error is returned at the end.
+template <class S, class OnNext>
+  requires stream<S>
+task<result<void>> subscribe_latest(S s, OnNext on_next, cancellation_token token,
+                                    latest_policy policy = latest_policy::finish) {
+  return detail::subscribe_latest_impl<S, OnNext, detail::collect_first_error>(
+      std::move(s), std::move(on_next), {}, std::move(token), policy);
+}
+
+}  // namespace eddy

@@ -1,0 +1,234 @@
+/// \file
+/// The stream concept and the small machinery every stream source and operator shares.
+///
+/// A *stream* is any object `s` with `s.next()` returning an awaitable whose result is
+/// `std::optional<item<T>>`: a value or an error (`item<T>`), or empty for the end. The contract
+/// every eddy stream keeps, and that operators assume of their input:
+/// - **One consumer, one `next()` at a time.** A stream is not thread-safe; the next `next()`
+///   starts after the previous one completed (or its awaiter was destroyed). A stream may be
+///   moved only while no `next()` is in flight.
+/// - **Fused.** After the end, every `next()` gives the end again.
+/// - **Synchronous when it can.** An awaiter that can answer at once says so in `await_ready()`,
+///   so a chain of synchronous stages completes without suspending (a loop, no coroutine hop).
+/// - **Cancel-safe.** Destroying a `next()` awaiter while it is suspended (a task aborted, a
+///   `timeout`, a cancelled `subscribe`) deregisters its waits and gives back anything it was
+///   handed but had not returned; the stream stays usable unless its documentation says
+///   otherwise (a `generator` suspended inside its body cannot be resumed later: it ends).
+///
+/// **Synchronous fast path (optional).** A stream may also have
+/// `template <class V> bool try_visit(V& v)`: if the next item is available without suspending,
+/// it calls exactly one of `v.value(T&&)`, `v.error(eddy::error&&)`, `v.end()` and returns true;
+/// otherwise it consumes nothing that matters and returns false (then `next()` is used). Values
+/// travel as plain arguments through inlined calls, so a synchronous chain of operators becomes
+/// one loop with its state in registers. Sources that can answer at once (`from_range`,
+/// `from_items`, `just`, `empty`) and every single-input operator have it; `subscribe` uses it.
+#pragma once
+#include <cstddef>
+#include <new>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+#include "eddy/core/coro.hpp"
+#include "eddy/stream/item.hpp"
+
+namespace eddy {
+
+namespace detail {
+
+/// Has the three awaiter members itself (no `operator co_await`).
+template <class A>
+concept direct_awaiter = requires(A& a) {
+  { a.await_ready() };
+  { a.await_resume() };
+};
+
+template <class A>
+decltype(auto) stream_get_awaiter(A&& a) {
+  if constexpr (requires { static_cast<A&&>(a).operator co_await(); })
+    return static_cast<A&&>(a).operator co_await();
+  else if constexpr (requires { operator co_await(static_cast<A&&>(a)); })
+    return operator co_await(static_cast<A&&>(a));
+  else
+    return static_cast<A&&>(a);
+}
+
+template <class A>
+using stream_awaiter_t = std::remove_cvref_t<decltype(stream_get_awaiter(std::declval<A>()))>;
+
+/// The result type of `co_await` on an awaitable of type `A` (an rvalue).
+template <class A>
+using await_result_of_t = decltype(std::declval<stream_awaiter_t<A>&>().await_resume());
+
+template <class R>
+struct optional_item_traits {
+  static constexpr bool value = false;
+};
+template <class T>
+struct optional_item_traits<std::optional<item<T>>> {
+  static constexpr bool value = true;
+  using type = T;
+};
+
+/// The stream value type for elements of type `E`: `T` for `item<T>`, else `E`.
+template <class E>
+struct range_item {
+  using type = E;
+};
+template <class T>
+struct range_item<item<T>> {
+  using type = T;
+};
+
+/// Uninitialised storage for one `T`, constructed and destroyed by hand. Immovable.
+template <class T>
+class manual_lifetime {
+ public:
+  manual_lifetime() noexcept {}
+  manual_lifetime(const manual_lifetime&) = delete;
+  manual_lifetime& operator=(const manual_lifetime&) = delete;
+  ~manual_lifetime() {}
+
+  template <class... A>
+  T& construct(A&&... a) {
+    return *::new (static_cast<void*>(&v_)) T(std::forward<A>(a)...);
+  }
+  void destroy() noexcept { v_.~T(); }
+  T& get() noexcept { return v_; }
+  T* operator->() noexcept { return &v_; }
+  T& operator*() noexcept { return v_; }
+
+ private:
+  union {
+    T v_;
+  };
+};
+
+/// Tag: construct a holder from the prvalue returned by a callable (no move needed).
+struct from_call_t {};
+inline constexpr from_call_t from_call{};
+
+/// Holds an awaitable and the awaiter obtained from it, and forwards the awaiter members.
+/// Immovable: constructed in place, awaited in place.
+template <class Aw, bool Direct = direct_awaiter<Aw>>
+class awaitable_holder;
+
+template <class Aw>
+class awaitable_holder<Aw, true> {
+ public:
+  template <class F>
+  awaitable_holder(from_call_t, F&& make) : a_(static_cast<F&&>(make)()) {}
+  template <class... A>
+  explicit awaitable_holder(std::in_place_t, A&&... a) : a_(std::forward<A>(a)...) {}
+  awaitable_holder(const awaitable_holder&) = delete;
+  awaitable_holder& operator=(const awaitable_holder&) = delete;
+
+  bool await_ready() { return static_cast<bool>(a_.await_ready()); }
+  template <class P>
+  decltype(auto) await_suspend(coro::coroutine_handle<P> h) {
+    return a_.await_suspend(h);
+  }
+  decltype(auto) await_resume() { return a_.await_resume(); }
+
+ private:
+  Aw a_;
+};
+
+template <class Aw>
+class awaitable_holder<Aw, false> {
+ public:
+  template <class F>
+  awaitable_holder(from_call_t, F&& make)
+      : a_(static_cast<F&&>(make)()), w_(stream_get_awaiter(static_cast<Aw&&>(a_))) {}
+  template <class... A>
+  explicit awaitable_holder(std::in_place_t, A&&... a)
+      : a_(std::forward<A>(a)...), w_(stream_get_awaiter(static_cast<Aw&&>(a_))) {}
+  awaitable_holder(const awaitable_holder&) = delete;
+  awaitable_holder& operator=(const awaitable_holder&) = delete;
+
+  bool await_ready() { return static_cast<bool>(w_.await_ready()); }
+  template <class P>
+  decltype(auto) await_suspend(coro::coroutine_handle<P> h) {
+    return w_.await_suspend(h);
+  }
+  decltype(auto) await_resume() { return w_.await_resume(); }
+
+ private:
+  Aw a_;
+  stream_awaiter_t<Aw> w_;
+};
+
+/// Calls `a.await_suspend(h)` and turns the result into the handle to transfer to:
+/// `noop_coroutine()` when suspended, `h` when the awaiter declined to suspend.
+template <class A, class P>
+coro::coroutine_handle<> suspend_to_handle(A& a, coro::coroutine_handle<P> h) {
+  using R = decltype(a.await_suspend(h));
+  if constexpr (std::is_void_v<R>) {
+    a.await_suspend(h);
+    return coro::noop_coroutine();
+  } else if constexpr (std::is_same_v<R, bool>) {
+    if (a.await_suspend(h)) return coro::noop_coroutine();
+    return h;
+  } else {
+    return a.await_suspend(h);
+  }
+}
+
+}  // namespace detail
+
+/// The type of `co_await s.next()`.
+template <class S>
+using next_result_t = detail::await_result_of_t<decltype(std::declval<S&>().next())>;
+
+/// Anything whose `next()` gives an awaitable of `std::optional<item<T>>`.
+template <class S>
+concept stream = requires(S& s) { s.next(); } &&
+                 detail::optional_item_traits<std::remove_cvref_t<next_result_t<S>>>::value;
+
+/// The `T` of a stream of `item<T>`.
+template <stream S>
+using stream_value_t =
+    typename detail::optional_item_traits<std::remove_cvref_t<next_result_t<S>>>::type;
+
+namespace detail {
+/// `s.try_visit(v)` when the stream has it, else false ("no synchronous answer").
+template <class S, class V>
+inline bool try_visit_of(S& s, V& v) {
+  if constexpr (requires { s.try_visit(v); }) {
+    return s.try_visit(v);
+  } else {
+    return false;
+  }
+}
+
+/// A visitor that stores the item into an `std::optional<item<T>>` (left empty for the end).
+template <class T>
+struct store_visitor {
+  std::optional<item<T>>& out;
+  template <class U>
+  void value(U&& v) {
+    out.emplace(std::forward<U>(v));
+  }
+  void error(eddy::error&& e) { out.emplace(std::move(e)); }
+  void end() noexcept {}
+};
+
+/// Calls the member of `v` that matches `r` (a `next()` result).
+template <class T, class V>
+inline void visit_result(std::optional<item<T>>&& r, V& v) {
+  if (!r) v.end();
+  else if (r->is_value()) v.value(std::move(*r).value());
+  else v.error(std::move(*r).error());
+}
+
+/// The awaiter of one `s.next()` call, held in place.
+template <class S>
+class next_of : public awaitable_holder<decltype(std::declval<S&>().next())> {
+  using base = awaitable_holder<decltype(std::declval<S&>().next())>;
+
+ public:
+  explicit next_of(S& s) : base(from_call, [&s]() -> decltype(auto) { return s.next(); }) {}
+};
+}  // namespace detail
+
+}  // namespace eddy

@@ -1,0 +1,78 @@
+/// \file
+/// `distinct_until_changed_by(eq)`: drops a value when `eq(previous, value)` is true, where
+/// `previous` is the last value emitted.
+///
+/// ```
+/// source:  --1--1--E--1--2--2--1--|
+///          distinct_until_changed_by(==)
+/// output:  --1-----E-----2-----1--|
+/// ```
+/// - The first value is always emitted. Errors pass through and do not reset `previous`.
+/// - Keeps a copy of the last emitted value (`T` must be copyable).
+/// - If `eq` throws (exceptions on), that value becomes an `errc::exception` error item and
+///   `previous` is unchanged.
+#pragma once
+#include <optional>
+#include <utility>
+
+#include "eddy/stream/pipe.hpp"
+#include "eddy/stream/stage.hpp"
+
+namespace eddy {
+
+template <class S, class Eq>
+class distinct_until_changed_stream
+    : public detail::stage<distinct_until_changed_stream<S, Eq>> {
+ public:
+  using upstream_type = S;
+  using value_type = stream_value_t<S>;
+
+  distinct_until_changed_stream(S s, Eq eq) : s_(std::move(s)), eq_(std::move(eq)) {}
+
+ private:
+  friend struct detail::stage_access;
+  static constexpr bool one_to_one = false;
+  S& upstream() noexcept { return s_; }
+  detail::frame_cache& cache() noexcept { return cache_; }
+  template <class E>
+  void on_value(value_type&& v, E& e) {
+    if (!last_) {
+      last_.emplace(v);
+      e.value(std::move(v));
+      return;
+    }
+    detail::guarded(
+        e, [&] { return static_cast<bool>(eq_(std::as_const(*last_), std::as_const(v))); },
+        [&](bool same) {
+          if (same) return;
+          *last_ = v;
+          e.value(std::move(v));
+        });
+  }
+
+  S s_;
+  Eq eq_;
+  std::optional<value_type> last_;
+  detail::frame_cache cache_;
+};
+
+namespace detail {
+template <class Eq>
+struct distinct_closure : pipe_closure {
+  Eq eq;
+  template <class S>
+  auto apply(S&& s) && {
+    return distinct_until_changed_stream<std::remove_cvref_t<S>, Eq>(std::forward<S>(s),
+                                                                    std::move(eq));
+  }
+};
+}  // namespace detail
+
+/// `s | distinct_until_changed_by(eq)`: see the file comment. `eq(previous, current)` returns
+/// true when the two count as the same.
+template <class Eq>
+auto distinct_until_changed_by(Eq eq) {
+  return detail::distinct_closure<Eq>{{}, std::move(eq)};
+}
+
+}  // namespace eddy

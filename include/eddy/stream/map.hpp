@@ -1,0 +1,64 @@
+/// \file
+/// `map(f)`: applies `f` to every value.
+///
+/// ```
+/// source:  --1----2----E----3--|
+///          map(x * 10)
+/// output:  --10---20---E----30-|
+/// ```
+/// - Values become `f(value)`; errors pass through unchanged; the end passes through.
+/// - If `f` throws (exceptions on), that item becomes an `errc::exception` error item.
+/// - Does not buffer; synchronous when the upstream is (one-to-one: it never suspends itself).
+#pragma once
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+#include "eddy/stream/pipe.hpp"
+#include "eddy/stream/stage.hpp"
+
+namespace eddy {
+
+template <class S, class F>
+class map_stream : public detail::stage<map_stream<S, F>> {
+  using In = stream_value_t<S>;
+
+ public:
+  using upstream_type = S;
+  using value_type = std::remove_cvref_t<std::invoke_result_t<F&, In&&>>;
+
+  map_stream(S s, F f) : s_(std::move(s)), f_(std::move(f)) {}
+
+ private:
+  friend struct detail::stage_access;
+  static constexpr bool one_to_one = true;
+  S& upstream() noexcept { return s_; }
+  template <class E>
+  void on_value(In&& v, E& e) {
+    detail::guarded(
+        e, [&]() -> value_type { return f_(std::move(v)); },
+        [&](value_type&& out) { e.value(std::move(out)); });
+  }
+
+  S s_;
+  F f_;
+};
+
+namespace detail {
+template <class F>
+struct map_closure : pipe_closure {
+  F f;
+  template <class S>
+  auto apply(S&& s) && {
+    return map_stream<std::remove_cvref_t<S>, F>(std::forward<S>(s), std::move(f));
+  }
+};
+}  // namespace detail
+
+/// `s | map(f)`: see the file comment.
+template <class F>
+auto map(F f) {
+  return detail::map_closure<F>{{}, std::move(f)};
+}
+
+}  // namespace eddy

@@ -1,0 +1,70 @@
+/// \file
+/// `on_error(handler)`: lets `handler` consume errors.
+///
+/// ```
+/// source:  --1--E1--2--E2--|
+///          on_error(e -> e is E1)     (true: handled)
+/// output:  --1------2--E2--|
+/// ```
+/// - `handler(const error&)` returns true when it handled the error (the error is removed from
+///   the stream) or false to pass it on. Values and the end pass through.
+/// - If `handler` throws (exceptions on), the error is replaced by an `errc::exception` error.
+/// - Does not buffer.
+#pragma once
+#include <optional>
+#include <utility>
+
+#include "eddy/stream/pipe.hpp"
+#include "eddy/stream/stage.hpp"
+
+namespace eddy {
+
+template <class S, class H>
+class on_error_stream : public detail::stage<on_error_stream<S, H>> {
+ public:
+  using upstream_type = S;
+  using value_type = stream_value_t<S>;
+
+  on_error_stream(S s, H h) : s_(std::move(s)), h_(std::move(h)) {}
+
+ private:
+  friend struct detail::stage_access;
+  static constexpr bool one_to_one = false;
+  S& upstream() noexcept { return s_; }
+  detail::frame_cache& cache() noexcept { return cache_; }
+  template <class E>
+  void on_value(value_type&& v, E& e) {
+    e.value(std::move(v));
+  }
+  template <class E>
+  void on_error(eddy::error&& err, E& e) {
+    detail::guarded(
+        e, [&] { return static_cast<bool>(h_(std::as_const(err))); },
+        [&](bool handled) {
+          if (!handled) e.error(std::move(err));
+        });
+  }
+
+  S s_;
+  H h_;
+  detail::frame_cache cache_;
+};
+
+namespace detail {
+template <class H>
+struct on_error_closure : pipe_closure {
+  H h;
+  template <class S>
+  auto apply(S&& s) && {
+    return on_error_stream<std::remove_cvref_t<S>, H>(std::forward<S>(s), std::move(h));
+  }
+};
+}  // namespace detail
+
+/// `s | on_error(handler)`: see the file comment.
+template <class H>
+auto on_error(H handler) {
+  return detail::on_error_closure<H>{{}, std::move(handler)};
+}
+
+}  // namespace eddy

@@ -1,0 +1,75 @@
+/// \file
+/// `skip_while(pred)`: drops values while `pred(value)` is true; from the first value for which
+/// it is false on, passes everything (`pred` is not called again).
+///
+/// ```
+/// source:  --1--E--2--5--3--|
+///          skip_while(x < 4)
+/// output:  -----E-----5--3--|
+/// ```
+/// - Errors pass through, also while skipping.
+/// - If `pred` throws (exceptions on), that value becomes an `errc::exception` error item and
+///   skipping goes on.
+/// - Does not buffer.
+#pragma once
+#include <optional>
+#include <utility>
+
+#include "eddy/stream/pipe.hpp"
+#include "eddy/stream/stage.hpp"
+
+namespace eddy {
+
+template <class S, class P>
+class skip_while_stream : public detail::stage<skip_while_stream<S, P>> {
+ public:
+  using upstream_type = S;
+  using value_type = stream_value_t<S>;
+
+  skip_while_stream(S s, P p) : s_(std::move(s)), p_(std::move(p)) {}
+
+ private:
+  friend struct detail::stage_access;
+  static constexpr bool one_to_one = false;
+  S& upstream() noexcept { return s_; }
+  detail::frame_cache& cache() noexcept { return cache_; }
+  template <class E>
+  void on_value(value_type&& v, E& e) {
+    if (!skipping_) {
+      e.value(std::move(v));
+      return;
+    }
+    detail::guarded(
+        e, [&] { return static_cast<bool>(p_(std::as_const(v))); },
+        [&](bool skip) {
+          if (!skip) {
+            skipping_ = false;
+            e.value(std::move(v));
+          }
+        });
+  }
+
+  S s_;
+  P p_;
+  bool skipping_ = true;
+  detail::frame_cache cache_;
+};
+
+namespace detail {
+template <class P>
+struct skip_while_closure : pipe_closure {
+  P p;
+  template <class S>
+  auto apply(S&& s) && {
+    return skip_while_stream<std::remove_cvref_t<S>, P>(std::forward<S>(s), std::move(p));
+  }
+};
+}  // namespace detail
+
+/// `s | skip_while(pred)`: see the file comment.
+template <class P>
+auto skip_while(P pred) {
+  return detail::skip_while_closure<P>{{}, std::move(pred)};
+}
+
+}  // namespace eddy

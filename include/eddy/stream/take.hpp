@@ -1,0 +1,73 @@
+/// \file
+/// `take(n)`: the first `n` items, then the end.
+///
+/// ```
+/// source:  --1--E--2--3--4--|
+///          take(3)
+/// output:  --1--E--2|
+/// ```
+/// - Errors count as items. `take(0)` ends at once without pulling. After `n` items the
+///   upstream is never pulled again (a hot or infinite upstream is fine).
+/// - A negative `n`: the stream yields one `errc::invalid_argument` error and ends.
+/// - Does not buffer; one-to-one, synchronous when the upstream is.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <utility>
+
+#include "eddy/stream/detail_count.hpp"
+#include "eddy/stream/pipe.hpp"
+#include "eddy/stream/stage.hpp"
+
+namespace eddy {
+
+template <class S>
+class take_stream : public detail::stage<take_stream<S>> {
+ public:
+  using upstream_type = S;
+  using value_type = stream_value_t<S>;
+
+  take_stream(S s, detail::checked_count n) : s_(std::move(s)), left_(n.n), check_(n.bad) {}
+
+ private:
+  friend struct detail::stage_access;
+  static constexpr bool one_to_one = true;
+  S& upstream() noexcept { return s_; }
+  template <class E>
+  void pre(E& e) {
+    if (check_.bad()) check_.report(e);
+    else if (left_ == 0) e.end();
+  }
+  template <class E>
+  void on_value(value_type&& v, E& e) {
+    --left_;
+    e.value(std::move(v));
+  }
+  template <class E>
+  void on_error(eddy::error&& err, E& e) {
+    --left_;
+    e.error(std::move(err));
+  }
+
+  S s_;
+  std::uint64_t left_;
+  detail::arg_check check_;
+};
+
+namespace detail {
+struct take_closure : pipe_closure {
+  checked_count n;
+  template <class S>
+  auto apply(S&& s) const {
+    return take_stream<std::remove_cvref_t<S>>(std::forward<S>(s), n);
+  }
+};
+}  // namespace detail
+
+/// `s | take(n)`: see the file comment.
+template <std::integral I>
+auto take(I n) {
+  return detail::take_closure{{}, detail::checked_count::make(n, "take: negative count")};
+}
+
+}  // namespace eddy

@@ -1,0 +1,92 @@
+/// \file
+/// `window_by_count(n)`: groups values into `std::vector<T>` windows of `n`.
+///
+/// ```
+/// source:  --1--2--3--4--E--5--6--7--|
+///          window_by_count(3)
+/// output:  --------[1,2,3]--E--------[5,6,7]|    (4 was dropped by the error)
+/// source:  --1--2--3--4--|
+/// output:  --------[1,2,3]--[4]|                  (a partial window is flushed at the end)
+/// ```
+/// - An error passes through at once and clears the partial window (its values are dropped).
+/// - At the end, a non-empty partial window is emitted, then the end.
+/// - Buffers up to `n - 1` values; each window is one vector (one allocation per window).
+/// - `n <= 0`: the stream yields one `errc::invalid_argument` error and ends.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "eddy/stream/detail_count.hpp"
+#include "eddy/stream/pipe.hpp"
+#include "eddy/stream/stage.hpp"
+
+namespace eddy {
+
+template <class S>
+class window_by_count_stream : public detail::stage<window_by_count_stream<S>> {
+  using T = stream_value_t<S>;
+
+ public:
+  using upstream_type = S;
+  using value_type = std::vector<T>;
+
+  window_by_count_stream(S s, detail::checked_count n)
+      : s_(std::move(s)), n_(n.n), check_(n.bad) {}
+
+ private:
+  friend struct detail::stage_access;
+  static constexpr bool one_to_one = false;
+  S& upstream() noexcept { return s_; }
+  detail::frame_cache& cache() noexcept { return cache_; }
+  template <class E>
+  void pre(E& e) {
+    if (check_.bad()) check_.report(e);
+    else if (ended_) e.end();
+  }
+  template <class E>
+  void on_value(T&& v, E& e) {
+    if (buf_.capacity() == 0) buf_.reserve(static_cast<std::size_t>(n_));
+    buf_.push_back(std::move(v));
+    if (buf_.size() == n_) e.value(std::exchange(buf_, value_type{}));
+  }
+  template <class E>
+  void on_error(eddy::error&& err, E& e) {
+    buf_.clear();
+    e.error(std::move(err));
+  }
+  template <class E>
+  void on_end(E& e) {
+    ended_ = true;
+    if (buf_.empty()) e.end();
+    else e.value(std::exchange(buf_, value_type{}));
+  }
+
+  S s_;
+  std::uint64_t n_;
+  detail::arg_check check_;
+  value_type buf_;
+  bool ended_ = false;
+  detail::frame_cache cache_;
+};
+
+namespace detail {
+struct window_by_count_closure : pipe_closure {
+  checked_count n;
+  template <class S>
+  auto apply(S&& s) const {
+    return window_by_count_stream<std::remove_cvref_t<S>>(std::forward<S>(s), n);
+  }
+};
+}  // namespace detail
+
+/// `s | window_by_count(n)`: see the file comment.
+template <std::integral I>
+auto window_by_count(I n) {
+  return detail::window_by_count_closure{
+      {}, detail::checked_count::make(n, "window_by_count: negative count",
+                                      "window_by_count: count must be at least 1")};
+}
+
+}  // namespace eddy
