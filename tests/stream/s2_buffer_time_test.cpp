@@ -17,13 +17,15 @@ TEST(S2BufferTime, BoundaryValuesGoToTheNextPeriodAndErrorsPassAtOnce) {
   sim_runtime sim{2};
   auto src = timed_source<int>({{5, 1}, {10, 2}, {12, E(3)}, {25, std::nullopt}});
   auto out = sim.block_on(marble(std::move(src) | buffer_time(10ms)));
-  EXPECT_EQ(out, (std::vector<seen<VI>>{V<VI>(10, {1}), Err<VI>(12, 3), V<VI>(20, {2}), End<VI>(25)}));
+  EXPECT_EQ(out,
+            (std::vector<seen<VI>>{V<VI>(10, {1}), Err<VI>(12, 3), V<VI>(20, {2}), End<VI>(25)}));
 }
 
 TEST(S2BufferTime, FullBufferGoesAtOncePartialOneAtTheEnd) {
   sim_runtime sim{3};
   auto out = sim.block_on(marble(from_items<int>({1, 2, 3, 4, 5}) | buffer_time(10ms, 2)));
-  EXPECT_EQ(out, (std::vector<seen<VI>>{V<VI>(0, {1, 2}), V<VI>(0, {3, 4}), V<VI>(0, {5}), End<VI>(0)}));
+  EXPECT_EQ(out,
+            (std::vector<seen<VI>>{V<VI>(0, {1, 2}), V<VI>(0, {3, 4}), V<VI>(0, {5}), End<VI>(0)}));
 }
 
 TEST(S2BufferTime, ComposesEmptyAndBadArguments) {

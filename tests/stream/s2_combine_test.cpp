@@ -41,9 +41,10 @@ TEST(S2CombineLatest, ThreeInputsOnVirtualTimeWithTheTriggersTimestamp) {
   auto a = stamped_source<int>({{10, 1}, {50, 2}});
   auto b = stamped_source<int>({{20, 10}});
   auto c = stamped_source<int>({{30, 100}, {40, 200}});
-  auto s = std::move(a) | combine_latest(std::move(b), std::move(c)) |
-           map([](const auto& x) { return x.template get<0>().value + x.template get<1>().value +
-                                          x.template get<2>().value; });
+  auto s =
+      std::move(a) | combine_latest(std::move(b), std::move(c)) | map([](const auto& x) {
+        return x.template get<0>().value + x.template get<1>().value + x.template get<2>().value;
+      });
   auto out = sim.block_on(marble(std::move(s)));
   EXPECT_EQ(out, (std::vector<seen<int>>{V(30, 111), V(40, 211), V(50, 212), End<int>(50)}));
 }
@@ -65,7 +66,8 @@ TEST(S2CombineLatest, EndsWhenAnInputEndsWithoutAValueAndOnEmpty) {
   auto a = from_range(stamped_ints(3, 1, 1, 1, 1));
   auto out = sim.block_on(collect(std::move(a) | combine_latest(from_range(items<SI>{}))));
   EXPECT_TRUE(out.empty());
-  auto both = sim.block_on(collect(from_range(items<SI>{}) | combine_latest(from_range(items<SI>{}))));
+  auto both =
+      sim.block_on(collect(from_range(items<SI>{}) | combine_latest(from_range(items<SI>{}))));
   EXPECT_TRUE(both.empty());
 }
 
@@ -81,10 +83,12 @@ TEST(S2CombineLatest, UntimestampedInputsTakeTurns) {
 
 TEST(S2WithLatestFrom, EmitsOnlyWhenThePrimaryEmits) {
   sim_runtime sim{1};
-  auto p = from_range(items<SI>{SI{1, at_ms(1)}, SI{2, at_ms(4)}, SI{3, at_ms(7)}, SI{4, at_ms(9)}});
+  auto p =
+      from_range(items<SI>{SI{1, at_ms(1)}, SI{2, at_ms(4)}, SI{3, at_ms(7)}, SI{4, at_ms(9)}});
   auto o = from_range(items<SI>{SI{10, at_ms(3)}, SI{20, at_ms(5)}, E(8), SI{30, at_ms(10)}});
   auto out = sim.block_on(collect(std::move(p) | with_latest_from(std::move(o))));
-  // 1: no other value yet (dropped); 2 with 10; 20 arrives; E passes; 3 with 20; 4 with 20 (30 is later)
+  // 1: no other value yet (dropped); 2 with 10; 20 arrives; E passes; 3 with 20; 4 with 20 (30 is
+  // later)
   EXPECT_EQ(show(out), (std::vector<std::string>{"(2,10)t0@4", "E8", "(3,20)t0@7", "(4,20)t0@9"}));
 }
 
@@ -92,8 +96,9 @@ TEST(S2WithLatestFrom, OnVirtualTimeEndsWithThePrimary) {
   sim_runtime sim{3};
   auto p = stamped_source<int>({{10, 1}, {30, 2}, {50, 3}, {60, std::nullopt}});
   auto o = stamped_source<int>({{20, 7}, {40, 8}, {70, 9}});
-  auto s = std::move(p) | with_latest_from(std::move(o)) |
-           map([](const auto& c) { return c.template get<0>().value * 10 + c.template get<1>().value; });
+  auto s = std::move(p) | with_latest_from(std::move(o)) | map([](const auto& c) {
+             return c.template get<0>().value * 10 + c.template get<1>().value;
+           });
   auto out = sim.block_on(marble(std::move(s)));
   EXPECT_EQ(out, (std::vector<seen<int>>{V(30, 27), V(50, 38), End<int>(60)}));
 }
@@ -101,7 +106,8 @@ TEST(S2WithLatestFrom, OnVirtualTimeEndsWithThePrimary) {
 TEST(S2WithLatestFrom, Empty) {
   local_runtime rt;
   EXPECT_TRUE(rt.block_on(collect(empty<int>() | with_latest_from(from_items<int>({1})))).empty());
-  EXPECT_TRUE(rt.block_on(collect(from_items<int>({1, 2}) | with_latest_from(empty<int>()))).empty());
+  EXPECT_TRUE(
+      rt.block_on(collect(from_items<int>({1, 2}) | with_latest_from(empty<int>()))).empty());
 }
 
 TEST(S2Zip, PairsByPositionWithTheCompletingTimestamp) {
@@ -116,9 +122,8 @@ TEST(S2Zip, OnVirtualTimeAndEndsWithTheShortestInput) {
   sim_runtime sim{8};
   auto a = timed_source<int>({{10, 1}, {20, 2}, {30, 3}});
   auto b = timed_source<char>({{15, 'x'}, {40, 'y'}, {45, std::nullopt}});
-  auto s = std::move(a) | zip(std::move(b)) | map([](const combined<int, char>& c) {
-             return c.get<0>() * 1000 + c.get<1>();
-           });
+  auto s = std::move(a) | zip(std::move(b)) |
+           map([](const combined<int, char>& c) { return c.get<0>() * 1000 + c.get<1>(); });
   auto out = sim.block_on(marble(std::move(s)));
   EXPECT_EQ(out, (std::vector<seen<int>>{V(15, 1000 + 'x'), V(40, 2000 + 'y'), End<int>(45)}));
 }

@@ -62,8 +62,8 @@ TEST(S2Debounce, ExactWhenTheConsumerIsLate) {
 
 TEST(S2Debounce, ComposesWithOperatorsAndSubscribe) {
   sim_runtime sim{6};
-  auto s = timed_source<int>({{0, 1}, {30, 2}, {35, 3}, {80, 4}}) | map([](int x) { return x * 2; }) |
-           debounce(20ms) | filter([](int x) { return x != 8; });
+  auto s = timed_source<int>({{0, 1}, {30, 2}, {35, 3}, {80, 4}}) |
+           map([](int x) { return x * 2; }) | debounce(20ms) | filter([](int x) { return x != 8; });
   auto out = sim.block_on(collect_subscribe(std::move(s)));
   EXPECT_EQ(out, (items<int>{2, 6}));
   auto t = any_stream<int>(timed_source<int>({{0, 1}, {5, 2}})) | debounce(10ms);
@@ -72,7 +72,8 @@ TEST(S2Debounce, ComposesWithOperatorsAndSubscribe) {
 
 TEST(S2Debounce, EmptyAndBadDurations) {
   sim_runtime sim{7};
-  EXPECT_EQ(sim.block_on(marble(empty<int>() | debounce(5ms))), (std::vector<seen<int>>{End<int>(0)}));
+  EXPECT_EQ(sim.block_on(marble(empty<int>() | debounce(5ms))),
+            (std::vector<seen<int>>{End<int>(0)}));
   for (auto d : {0ms, -5ms}) {
     auto out = sim.block_on(collect(from_items<int>({1}) | debounce(d)));
     ASSERT_EQ(out.size(), 1u);

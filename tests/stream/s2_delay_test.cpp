@@ -41,7 +41,8 @@ TEST(S2Delay, SynchronousSourceAndBoundedPending) {
 
 TEST(S2Delay, ComposesEmptyAndBadArguments) {
   sim_runtime sim{5};
-  auto s = interval(10ms) | take(3) | delay(3ms) | stamp() | map([](auto x) { return ms_of(x.at); });
+  auto s =
+      interval(10ms) | take(3) | delay(3ms) | stamp() | map([](auto x) { return ms_of(x.at); });
   EXPECT_EQ(sim.block_on(collect_subscribe(std::move(s))), (items<std::int64_t>{13, 23, 33}));
   EXPECT_EQ(sim.block_on(collect(empty<int>() | delay(5ms))), items<int>{});
   for (auto bad : {sim.block_on(collect(from_items<int>({1}) | delay(0ms))),

@@ -11,7 +11,8 @@ TEST(S2EmitWhen, GateReevaluatedOnSourceAndFilterUpdates) {
   sim_runtime sim{1};
   auto src = from_range(items<SI>{SI{1, at_ms(1)}, SI{2, at_ms(4)}, SI{3, at_ms(8)}});
   auto flt = from_range(items<SB>{SB{true, at_ms(3)}, SB{false, at_ms(5)}, SB{true, at_ms(7)}});
-  auto s = std::move(src) | emit_when(std::move(flt), [](const SI&, const SB& f) { return f.value; });
+  auto s =
+      std::move(src) | emit_when(std::move(flt), [](const SI&, const SB& f) { return f.value; });
   auto out = sim.block_on(collect(std::move(s)));
   // @3 filter opens: 1 (its own timestamp 1); @4 2; @5 closed; @7 opens: 2 again; @8 3
   ASSERT_EQ(out.size(), 4u);
@@ -26,9 +27,9 @@ TEST(S2EmitWhen, OnVirtualTimeWithErrorsEndsWithTheSource) {
   auto src = stamped_source<int>({{10, 5}, {30, 15}, {35, E(1)}, {50, 25}, {60, std::nullopt}});
   auto flt = stamped_source<int>({{20, 10}, {40, 20}, {70, 0}});
   // gate: source value above the threshold
-  auto s = std::move(src) | emit_when(std::move(flt), [](const SI& v, const SI& th) {
-             return v.value > th.value;
-           }) | unstamp();
+  auto s = std::move(src) |
+           emit_when(std::move(flt), [](const SI& v, const SI& th) { return v.value > th.value; }) |
+           unstamp();
   auto out = sim.block_on(marble(std::move(s)));
   EXPECT_EQ(out, (std::vector<seen<int>>{V(30, 15), Err<int>(35, 1), V(50, 25), End<int>(60)}));
 }
@@ -44,9 +45,10 @@ TEST(S2EmitWhen, Empty) {
 TEST(S2TakeLatestWhen, EmitsTheLatestSourceValueOnPassingTriggers) {
   sim_runtime sim{1};
   auto src = from_range(items<SI>{SI{1, at_ms(1)}, SI{2, at_ms(2)}, SI{3, at_ms(6)}});
-  auto trg = from_range(items<SI>{SI{0, at_ms(0)}, SI{1, at_ms(4)}, SI{0, at_ms(5)}, SI{1, at_ms(7)},
-                                  SI{1, at_ms(8)}});
-  auto s = std::move(src) | take_latest_when(std::move(trg), [](const SI& t) { return t.value == 1; });
+  auto trg = from_range(items<SI>{SI{0, at_ms(0)}, SI{1, at_ms(4)}, SI{0, at_ms(5)},
+                                  SI{1, at_ms(7)}, SI{1, at_ms(8)}});
+  auto s =
+      std::move(src) | take_latest_when(std::move(trg), [](const SI& t) { return t.value == 1; });
   auto out = sim.block_on(collect(std::move(s)));
   // @0 no source yet; @4 -> 2 (timestamp 2); @5 fails; @7 -> 3; @8 -> 3 again
   ASSERT_EQ(out.size(), 3u);
@@ -66,9 +68,8 @@ TEST(S2TakeLatestWhen, OnVirtualTimeErrorsAndEnd) {
   auto src2 = timed_source<int>({{10, 1}, {20, std::nullopt}});
   auto trg2 = timed_source<int>({{30, 1}});
   sim_runtime sim2{5};
-  auto out2 = sim2.block_on(marble(std::move(src2) | take_latest_when(std::move(trg2), [](int) {
-                                    return true;
-                                  })));
+  auto out2 = sim2.block_on(
+      marble(std::move(src2) | take_latest_when(std::move(trg2), [](int) { return true; })));
   EXPECT_EQ(out2, (std::vector<seen<int>>{End<int>(20)}));
 }
 
@@ -83,8 +84,8 @@ TEST(S2TakeLatestWhen, ComposesAndEmpty) {
 
 TEST(S2TakeWhileWith, PassesWhileTheFilterHoldsThenEnds) {
   sim_runtime sim{1};
-  auto src = from_range(items<SI>{SI{0, at_ms(0)}, SI{1, at_ms(2)}, SI{2, at_ms(3)}, SI{3, at_ms(5)},
-                                  SI{4, at_ms(6)}, SI{5, at_ms(9)}});
+  auto src = from_range(items<SI>{SI{0, at_ms(0)}, SI{1, at_ms(2)}, SI{2, at_ms(3)},
+                                  SI{3, at_ms(5)}, SI{4, at_ms(6)}, SI{5, at_ms(9)}});
   auto flt = from_range(items<SB>{SB{true, at_ms(1)}, SB{true, at_ms(4)}, SB{false, at_ms(8)}});
   auto s = std::move(src) | take_while_with(std::move(flt), [](const SB& f) { return f.value; });
   auto out = sim.block_on(collect(std::move(s) | unstamp()));

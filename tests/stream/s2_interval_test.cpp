@@ -7,8 +7,9 @@ namespace {
 TEST(S2Interval, TicksEveryD) {
   sim_runtime sim{1};
   auto out = sim.block_on(marble(interval(10ms) | take(3)));
-  EXPECT_EQ(out, (std::vector<seen<std::uint64_t>>{V<std::uint64_t>(10, 0), V<std::uint64_t>(20, 1),
-                                                   V<std::uint64_t>(30, 2), End<std::uint64_t>(30)}));
+  EXPECT_EQ(out,
+            (std::vector<seen<std::uint64_t>>{V<std::uint64_t>(10, 0), V<std::uint64_t>(20, 1),
+                                              V<std::uint64_t>(30, 2), End<std::uint64_t>(30)}));
 }
 
 TEST(S2Interval, ALateConsumerGetsOverdueTicksAtOnce) {

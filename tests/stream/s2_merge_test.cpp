@@ -66,17 +66,19 @@ TEST(S2MergeWith, KeepsTheSourceTimestampWhenFReturnsIt) {
   auto a = stamped_source<int>({{10, 1}, {30, 3}});
   auto b = stamped_source<int>({{20, 2}});
   auto s = merge_with(std::string())
-               .merge(std::move(a), [](SI v, std::string& st) {
-                 st += "a";
-                 return stamped<std::string>{st + std::to_string(v.value), v.at};
-               })
+               .merge(std::move(a),
+                      [](SI v, std::string& st) {
+                        st += "a";
+                        return stamped<std::string>{st + std::to_string(v.value), v.at};
+                      })
                .merge(std::move(b), [](SI v, std::string& st) {
                  st += "b";
                  return stamped<std::string>{st + std::to_string(v.value), v.at};
                });
   auto out = sim.block_on(marble(std::move(s) | unstamp()));
-  EXPECT_EQ(out, (std::vector<seen<std::string>>{V<std::string>(10, "a1"), V<std::string>(20, "ab2"),
-                                                 V<std::string>(30, "aba3"), End<std::string>(30)}));
+  EXPECT_EQ(out,
+            (std::vector<seen<std::string>>{V<std::string>(10, "a1"), V<std::string>(20, "ab2"),
+                                            V<std::string>(30, "aba3"), End<std::string>(30)}));
 }
 
 TEST(S2MergeWith, ErrorsPassAndDoNotTouchTheState) {

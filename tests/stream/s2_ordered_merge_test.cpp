@@ -52,8 +52,8 @@ TEST(S2OrderedMerge, AsynchronousInputsOnVirtualTime) {
   auto a = stamped_source<int>({{10, 1}, {40, 4}, {70, 7}, {80, std::nullopt}});
   auto b = stamped_source<int>({{20, 2}, {30, 3}, {60, 6}, {90, std::nullopt}});
   auto out = sim.block_on(marble(std::move(a) | ordered_merge(std::move(b)) | unstamp()));
-  EXPECT_EQ(out, (std::vector<seen<int>>{V(10, 1), V(20, 2), V(30, 3), V(40, 4), V(60, 6),
-                                         V(70, 7), End<int>(90)}));
+  EXPECT_EQ(out, (std::vector<seen<int>>{V(10, 1), V(20, 2), V(30, 3), V(40, 4), V(60, 6), V(70, 7),
+                                         End<int>(90)}));
 }
 
 TEST(S2OrderedMerge, ASlowInputDoesNotHoldTheOthersBack) {
@@ -67,8 +67,8 @@ TEST(S2OrderedMerge, ASlowInputDoesNotHoldTheOthersBack) {
 
 TEST(S2OrderedMerge, ComposesWithStageOperatorsAndSubscribe) {
   sim_runtime sim{1};
-  auto a = from_range(stamped_ints(5, 0, 2, 0, 2));   // 0 2 4 6 8
-  auto b = from_range(stamped_ints(5, 1, 2, 1, 2));   // 1 3 5 7 9
+  auto a = from_range(stamped_ints(5, 0, 2, 0, 2));  // 0 2 4 6 8
+  auto b = from_range(stamped_ints(5, 1, 2, 1, 2));  // 1 3 5 7 9
   auto s = std::move(a) | ordered_merge(std::move(b)) | unstamp() |
            filter([](int x) { return x % 3 != 0; }) | map([](int x) { return x * 10; });
   auto out = sim.block_on(collect_subscribe(std::move(s)));
@@ -87,11 +87,11 @@ TEST(S2OrderedMerge, ThreeInputsOfDifferentStreamTypes) {
 
 TEST(S2OrderedMerge, EmptyInputs) {
   sim_runtime sim{1};
-  auto out = sim.block_on(
-      collect(from_range(items<SI>{}) | ordered_merge(from_range(items<SI>{}))));
+  auto out =
+      sim.block_on(collect(from_range(items<SI>{}) | ordered_merge(from_range(items<SI>{}))));
   EXPECT_TRUE(out.empty());
-  auto one = sim.block_on(collect(from_range(items<SI>{}) |
-                                   ordered_merge(from_range(stamped_ints(2, 1, 1, 0, 1)))));
+  auto one = sim.block_on(
+      collect(from_range(items<SI>{}) | ordered_merge(from_range(stamped_ints(2, 1, 1, 0, 1)))));
   EXPECT_EQ(values_of(one), (std::vector<int>{1, 2}));
 }
 

@@ -6,8 +6,8 @@ namespace {
 
 TEST(S2Throttle, LeadingValueThenIgnoresForD) {
   sim_runtime sim{1};
-  auto src = timed_source<int>({{0, 1}, {5, 2}, {15, 3}, {20, 4}, {30, 5}, {40, 6}, {45, 7},
-                                {50, std::nullopt}});
+  auto src = timed_source<int>(
+      {{0, 1}, {5, 2}, {15, 3}, {20, 4}, {30, 5}, {40, 6}, {45, 7}, {50, std::nullopt}});
   auto out = sim.block_on(marble(std::move(src) | throttle(20ms)));
   // [0,20) ignores 2 and 3; 4 at exactly 20 is accepted; [20,40) ignores 5; 6 at 40 accepted
   EXPECT_EQ(out, (std::vector<seen<int>>{V(0, 1), V(20, 4), V(40, 6), End<int>(50)}));

@@ -42,7 +42,8 @@ TEST(S2Timeout, ComposesEmptyAndBadDurations) {
   EXPECT_EQ(out[3].ms, 45);
   EXPECT_EQ(out[3].it->error().code(), errc::timed_out);
   sim_runtime sim2{4};
-  EXPECT_EQ(sim2.block_on(marble(empty<int>() | timeout(5ms))), (std::vector<seen<int>>{End<int>(0)}));
+  EXPECT_EQ(sim2.block_on(marble(empty<int>() | timeout(5ms))),
+            (std::vector<seen<int>>{End<int>(0)}));
   for (auto d : {0ms, -4ms}) {
     auto bad = sim.block_on(collect(from_items<int>({1}) | timeout(d)));
     ASSERT_EQ(bad.size(), 1u);

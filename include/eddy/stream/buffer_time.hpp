@@ -41,7 +41,8 @@ class buffer_time_stream {
 
   buffer_time_stream(S s, detail::checked_duration d, std::size_t max_count)
       : in_(std::move(s)), d_(d.d), max_(max_count), check_(d.bad) {
-    if (!d.bad && max_count == 0) check_ = detail::arg_check("buffer_time: max_count must be at least 1");
+    if (!d.bad && max_count == 0)
+      check_ = detail::arg_check("buffer_time: max_count must be at least 1");
   }
 
   auto next() { return detail::hub_next<buffer_time_stream>(*this); }

@@ -109,7 +109,8 @@ struct debounce_closure : pipe_closure {
 /// `s | debounce(d)`: see the file comment.
 template <class Rep, class Period>
 auto debounce(std::chrono::duration<Rep, Period> d) {
-  return detail::debounce_closure{{}, detail::checked_duration::make(d, "debounce: duration must be positive")};
+  return detail::debounce_closure{
+      {}, detail::checked_duration::make(d, "debounce: duration must be positive")};
 }
 
 }  // namespace eddy

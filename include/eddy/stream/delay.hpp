@@ -37,7 +37,8 @@ class delay_stream {
 
   delay_stream(S s, detail::checked_duration d, std::size_t max_pending)
       : in_(std::move(s)), d_(d.d), check_(d.bad) {
-    if (!d.bad && max_pending == 0) check_ = detail::arg_check("delay: max_pending must be at least 1");
+    if (!d.bad && max_pending == 0)
+      check_ = detail::arg_check("delay: max_pending must be at least 1");
     if (!check_.bad()) q_ = detail::item_ring<entry>(max_pending);
   }
 

@@ -30,7 +30,9 @@ struct common_ts {
   static constexpr bool ordered = false;
 };
 template <class... T>
-  requires(timestamped<T> && ...) && requires { typename std::common_type_t<timestamp_t<T>...>; }
+requires(timestamped<T>&&...) && requires {
+  typename std::common_type_t<timestamp_t<T>...>;
+}
 struct common_ts<T...> {
   using type = std::common_type_t<timestamp_t<T>...>;
   static constexpr bool ordered = std::totally_ordered<type>;
@@ -40,8 +42,10 @@ struct common_ts<T...> {
 template <std::size_t N, class F>
 void with_index(std::size_t i, F&& f) {
   [&]<std::size_t... I>(std::index_sequence<I...>) {
-    static_cast<void>(((i == I ? (f(std::integral_constant<std::size_t, I>{}), true) : false) || ...));
-  }(std::make_index_sequence<N>{});
+    static_cast<void>(
+        ((i == I ? (f(std::integral_constant<std::size_t, I>{}), true) : false) || ...));
+  }
+  (std::make_index_sequence<N>{});
 }
 
 /// Calls `f(std::integral_constant<std::size_t, I>{})` for every `I < N`.
@@ -49,15 +53,15 @@ template <std::size_t N, class F>
 void for_index(F&& f) {
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     (f(std::integral_constant<std::size_t, I>{}), ...);
-  }(std::make_index_sequence<N>{});
+  }
+  (std::make_index_sequence<N>{});
 }
 
 /// Holds the trigger's timestamp when the values are timestamped.
 template <class... Ts>
 struct combined_stamp {};
 template <class... Ts>
-  requires common_ts<Ts...>::ordered
-struct combined_stamp<Ts...> {
+requires common_ts<Ts...>::ordered struct combined_stamp<Ts...> {
   typename common_ts<Ts...>::type ts{};
 };
 
@@ -72,9 +76,8 @@ class combined : public detail::combined_stamp<Ts...> {
  public:
   combined(std::tuple<Ts...> v, std::size_t trigger) : values(std::move(v)), trigger(trigger) {
     if constexpr (detail::common_ts<Ts...>::ordered) {
-      detail::with_index<sizeof...(Ts)>(trigger, [&](auto I) {
-        this->ts = std::get<decltype(I)::value>(values).timestamp();
-      });
+      detail::with_index<sizeof...(Ts)>(
+          trigger, [&](auto I) { this->ts = std::get<decltype(I)::value>(values).timestamp(); });
     }
   }
 
@@ -91,14 +94,9 @@ class combined : public detail::combined_stamp<Ts...> {
     return std::get<I>(values);
   }
   /// The trigger's timestamp (only when every input value is timestamped).
-  auto timestamp() const noexcept
-    requires detail::common_ts<Ts...>::ordered
-  {
-    return this->ts;
-  }
-  friend bool operator==(const combined& a, const combined& b)
-    requires(std::equality_comparable<Ts> && ...)
-  {
+  auto timestamp() const noexcept requires detail::common_ts<Ts...>::ordered { return this->ts; }
+  friend bool operator==(const combined& a,
+                         const combined& b) requires(std::equality_comparable<Ts>&&...) {
     return a.values == b.values && a.trigger == b.trigger;
   }
 };

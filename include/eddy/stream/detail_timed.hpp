@@ -35,7 +35,8 @@ class item_ring {
  public:
   item_ring() noexcept = default;
   explicit item_ring(std::size_t capacity)
-      : slots_(capacity ? std::make_unique<std::optional<T>[]>(capacity) : nullptr), cap_(capacity) {}
+      : slots_(capacity ? std::make_unique<std::optional<T>[]>(capacity) : nullptr),
+        cap_(capacity) {}
 
   std::size_t capacity() const noexcept { return cap_; }
   std::size_t size() const noexcept { return size_; }

@@ -122,14 +122,13 @@ struct ordered_merge_closure : pipe_closure {
 
 /// `a | ordered_merge(b, c, ...)`: see the file comment. The streams are moved in.
 template <class... S>
-  requires(stream<S> && ...)
-auto ordered_merge(S... others) {
+requires(stream<S>&&...) auto ordered_merge(S... others) {
   return detail::ordered_merge_closure<S...>{{}, std::tuple<S...>(std::move(others)...)};
 }
 
 /// `ordered_merge(std::move(inputs))`: the n streams of `inputs` merged. See the file comment.
 template <class S>
-  requires stream<S>
+requires stream<S>
 auto ordered_merge(std::vector<S> inputs) {
   return ordered_merge_stream<detail::port_vector<S>>(std::in_place, std::move(inputs));
 }

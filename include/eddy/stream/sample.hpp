@@ -118,7 +118,8 @@ struct sample_closure : pipe_closure {
 /// `s | sample(d)`: see the file comment.
 template <class Rep, class Period>
 auto sample(std::chrono::duration<Rep, Period> d) {
-  return detail::sample_closure{{}, detail::checked_duration::make(d, "sample: duration must be positive")};
+  return detail::sample_closure{
+      {}, detail::checked_duration::make(d, "sample: duration must be positive")};
 }
 
 }  // namespace eddy

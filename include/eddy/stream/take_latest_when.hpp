@@ -38,7 +38,8 @@ class take_latest_when_stream {
  public:
   using value_type = stream_value_t<S>;
 
-  take_latest_when_stream(S s, F f, Pred p) : in_(std::move(s), std::move(f)), pred_(std::move(p)) {}
+  take_latest_when_stream(S s, F f, Pred p)
+      : in_(std::move(s), std::move(f)), pred_(std::move(p)) {}
 
   auto next() { return detail::hub_next<take_latest_when_stream>(*this); }
   template <class V>
@@ -71,8 +72,10 @@ class take_latest_when_stream {
       detail::tracking_emitter<V> e{v};
       if (i == 0) {
         auto it = in_.template take<0>();
-        if (it.is_error()) e.error(std::move(it).error());
-        else latest_ = std::move(it).value();
+        if (it.is_error())
+          e.error(std::move(it).error());
+        else
+          latest_ = std::move(it).value();
       } else {
         auto it = in_.template take<1>();
         if (it.is_error()) {
@@ -113,7 +116,7 @@ struct take_latest_when_closure : pipe_closure {
 
 /// `source | take_latest_when(trigger, pred)`: see the file comment. `trigger` is moved in.
 template <class F, class Pred>
-  requires stream<F>
+requires stream<F>
 auto take_latest_when(F trigger, Pred pred) {
   return detail::take_latest_when_closure<F, Pred>{{}, std::move(trigger), std::move(pred)};
 }

@@ -66,8 +66,10 @@ class take_while_with_stream {
       detail::tracking_emitter<V> e{v};
       if (i == 0) {
         auto it = in_.template take<0>();
-        if (it.is_error()) e.error(std::move(it).error());
-        else if (open_) e.value(std::move(it).value());
+        if (it.is_error())
+          e.error(std::move(it).error());
+        else if (open_)
+          e.value(std::move(it).value());
       } else {
         auto it = in_.template take<1>();
         if (it.is_error()) {
@@ -78,8 +80,10 @@ class take_while_with_stream {
           detail::guarded(
               e, [&] { return static_cast<bool>(pred_(std::as_const(f))); },
               [&](bool pass) {
-                if (pass) open_ = true;
-                else failed = true;
+                if (pass)
+                  open_ = true;
+                else
+                  failed = true;
               });
           if (failed) return finish(v);
         }
@@ -118,7 +122,7 @@ struct take_while_with_closure : pipe_closure {
 
 /// `source | take_while_with(filter, pred)`: see the file comment. `filter` is moved in.
 template <class F, class Pred>
-  requires stream<F>
+requires stream<F>
 auto take_while_with(F filter, Pred pred) {
   return detail::take_while_with_closure<F, Pred>{{}, std::move(filter), std::move(pred)};
 }

@@ -72,7 +72,8 @@ struct throttle_closure : pipe_closure {
 /// `s | throttle(d)`: see the file comment.
 template <class Rep, class Period>
 auto throttle(std::chrono::duration<Rep, Period> d) {
-  return detail::throttle_closure{{}, detail::checked_duration::make(d, "throttle: duration must be positive")};
+  return detail::throttle_closure{
+      {}, detail::checked_duration::make(d, "throttle: duration must be positive")};
 }
 
 }  // namespace eddy

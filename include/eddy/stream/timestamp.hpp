@@ -162,10 +162,16 @@ struct restamp_closure : pipe_closure {
 }  // namespace detail
 
 /// `s | stamp()`: each value `v` becomes `stamped{v, now()}`. See the file comment.
-inline detail::restamp_closure<detail::stamp_kind> stamp() { return {}; }
+inline detail::restamp_closure<detail::stamp_kind> stamp() {
+  return {};
+}
 /// `s | sequence()`: each value `v` becomes `sequenced{v, next_sequence()}`.
-inline detail::restamp_closure<detail::sequence_kind> sequence() { return {}; }
+inline detail::restamp_closure<detail::sequence_kind> sequence() {
+  return {};
+}
 /// `s | unstamp()`: `stamped<T>`/`sequenced<T>` back to `T`.
-inline detail::restamp_closure<detail::unstamp_kind> unstamp() { return {}; }
+inline detail::restamp_closure<detail::unstamp_kind> unstamp() {
+  return {};
+}
 
 }  // namespace eddy

@@ -85,9 +85,10 @@ class with_latest_from_stream {
           detail::guarded(
               e,
               [&] {
-                return value_type(std::tuple_cat(std::tuple<stream_value_t<P>>(std::move(it).value()),
-                                                 copy_latest()),
-                                  0);
+                return value_type(
+                    std::tuple_cat(std::tuple<stream_value_t<P>>(std::move(it).value()),
+                                   copy_latest()),
+                    0);
               },
               [&](value_type&& c) { e.value(std::move(c)); });
           emitted = true;
@@ -129,8 +130,7 @@ struct with_latest_from_closure : pipe_closure {
 
 /// `primary | with_latest_from(b, c, ...)`: see the file comment. The streams are moved in.
 template <class... S>
-  requires(sizeof...(S) > 0 && (stream<S> && ...))
-auto with_latest_from(S... others) {
+requires(sizeof...(S) > 0 && (stream<S> && ...)) auto with_latest_from(S... others) {
   return detail::with_latest_from_closure<S...>{{}, std::tuple<S...>(std::move(others)...)};
 }
 

@@ -68,19 +68,16 @@ class zip_stream {
       if (!h && in_.ended(k)) dead = true;
     });
     if (err != N) {
-      detail::with_index<N>(err, [&](auto I) {
-        v.error(in_.template take<decltype(I)::value>().error());
-      });
+      detail::with_index<N>(
+          err, [&](auto I) { v.error(in_.template take<decltype(I)::value>().error()); });
       return true;
     }
     if (all) {
       const std::size_t trig = trigger();
-      v.value(value_type(std::apply(
-                             [&](auto&... h) {
-                               return std::tuple<stream_value_t<S>...>(take_value(h)...);
-                             },
-                             heads()),
-                         trig));
+      v.value(value_type(
+          std::apply([&](auto&... h) { return std::tuple<stream_value_t<S>...>(take_value(h)...); },
+                     heads()),
+          trig));
       return true;
     }
     if (dead) {
@@ -95,7 +92,8 @@ class zip_stream {
   auto heads() {
     return [&]<std::size_t... I>(std::index_sequence<I...>) {
       return std::tie(in_.template head<I>()...);
-    }(std::make_index_sequence<N>{});
+    }
+    (std::make_index_sequence<N>{});
   }
   template <class T>
   static T take_value(std::optional<item<T>>& h) {
@@ -133,16 +131,16 @@ struct zip_closure : pipe_closure {
   template <class A>
   auto apply(A&& a) && {
     using D = std::remove_cvref_t<A>;
-    return std::apply([&](S&... o) { return zip_stream<D, S...>(D(std::forward<A>(a)), std::move(o)...); },
-                      others);
+    return std::apply(
+        [&](S&... o) { return zip_stream<D, S...>(D(std::forward<A>(a)), std::move(o)...); },
+        others);
   }
 };
 }  // namespace detail
 
 /// `a | zip(b, c, ...)`: see the file comment. The streams are moved in.
 template <class... S>
-  requires(sizeof...(S) > 0 && (stream<S> && ...))
-auto zip(S... others) {
+requires(sizeof...(S) > 0 && (stream<S> && ...)) auto zip(S... others) {
   return detail::zip_closure<S...>{{}, std::tuple<S...>(std::move(others)...)};
 }
 

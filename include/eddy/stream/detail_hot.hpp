@@ -1,0 +1,184 @@
+/// \file
+/// The pieces shared by the hot sources (`subject`, `share`, `partition`): `hot_buffer<T>`, a
+/// subscriber's bounded buffer with its overflow policy and terminal state, an intrusive list
+/// of them, and `reader_wait`, the wait of a subscriber for its buffer. Every member is used
+/// under the owning source's lock; wakes happen under that lock (task_header.hpp protocol).
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <utility>
+
+#include "eddy/core/lock.hpp"
+#include "eddy/runtime/task_header.hpp"
+#include "eddy/stream/buffer_policy.hpp"
+#include "eddy/stream/detail_timed.hpp"
+#include "eddy/stream/item.hpp"
+
+namespace eddy::detail {
+
+/// One subscriber's buffer. Under the owner's lock.
+template <class T>
+class hot_buffer {
+ public:
+  explicit hot_buffer(buffer_policy p) : ring_(p.capacity), policy_(p.on_full) {}
+
+  /// A new item cannot be placed now without waiting (wait policy, full, still open).
+  bool blocks() const noexcept {
+    return policy_ == overflow::wait && ring_.full() && !cut_ && !ended_;
+  }
+  /// Accepts one item by the policy (the caller checked `blocks()` for the wait policy).
+  /// True when the reader should look (something new to take).
+  template <class U>
+  bool offer(U&& it) {
+    if (ended_) return false;
+    if (cut_) {
+      ++dropped_;
+      return false;
+    }
+    if (!ring_.full()) {
+      ring_.push(std::forward<U>(it));
+      return true;
+    }
+    ++dropped_;
+    switch (policy_) {
+      case overflow::drop_oldest:
+        ring_.pop();
+        ring_.push(std::forward<U>(it));
+        return true;
+      case overflow::error:
+        cut_ = true;
+        return true;
+      case overflow::wait:
+      case overflow::drop_newest:
+        break;
+    }
+    return false;
+  }
+  /// The source ended (after `e`, if given): the reader gets the buffer, then `e`, then the end.
+  void end(std::optional<error> e = std::nullopt) {
+    if (ended_) return;
+    ended_ = true;
+    final_ = std::move(e);
+  }
+  /// Takes the next thing to deliver: an item, or (`out` left empty) the end; false if
+  /// nothing is there yet. `was_full` tells whether the buffer was full before the take.
+  bool take(std::optional<item<T>>& out, bool& was_full) {
+    was_full = ring_.full();
+    if (!ring_.empty()) {
+      out.emplace(ring_.pop());
+      return true;
+    }
+    if (cut_) {
+      if (!cut_reported_) {
+        cut_reported_ = true;
+        out.emplace(error{errc::full, 0, "hot source: subscriber buffer overflowed"});
+      }
+      return true;
+    }
+    if (final_) {
+      out.emplace(std::move(*final_));
+      final_.reset();
+      return true;
+    }
+    return ended_;
+  }
+  /// Something to take (an item or a terminal).
+  bool has_something() const noexcept { return !ring_.empty() || cut_ || ended_; }
+  bool finished() const noexcept { return ended_ || cut_; }
+  std::uint64_t dropped() const noexcept { return dropped_; }
+  void clear() noexcept { ring_.clear(); }
+
+  waker reader;                ///< the subscriber waiting for its buffer
+  hot_buffer* prev = nullptr;  ///< the owner's subscriber list
+  hot_buffer* next = nullptr;
+
+  /// Wakes the reader if it waits.
+  void wake() noexcept {
+    if (reader) std::exchange(reader, waker{}).wake();
+  }
+
+ private:
+  item_ring<item<T>> ring_;
+  overflow policy_;
+  std::uint64_t dropped_ = 0;
+  bool cut_ = false;           ///< overflow::error happened
+  bool cut_reported_ = false;  ///< the errc::full error was taken
+  bool ended_ = false;
+  std::optional<error> final_;
+};
+
+/// An intrusive list of buffers.
+template <class T>
+class hot_list {
+ public:
+  void push(hot_buffer<T>* b) noexcept {
+    b->prev = nullptr;
+    b->next = head_;
+    if (head_) head_->prev = b;
+    head_ = b;
+    ++size_;
+  }
+  void remove(hot_buffer<T>* b) noexcept {
+    if (b->prev)
+      b->prev->next = b->next;
+    else
+      head_ = b->next;
+    if (b->next) b->next->prev = b->prev;
+    b->prev = b->next = nullptr;
+    --size_;
+  }
+  hot_buffer<T>* head() const noexcept { return head_; }
+  std::size_t size() const noexcept { return size_; }
+  template <class F>
+  void each(F&& f) {
+    for (hot_buffer<T>* b = head_; b; b = b->next) f(*b);
+  }
+  /// Some buffer blocks (see `hot_buffer::blocks`).
+  bool any_blocks() const noexcept {
+    for (hot_buffer<T>* b = head_; b; b = b->next) {
+      if (b->blocks()) return true;
+    }
+    return false;
+  }
+
+ private:
+  hot_buffer<T>* head_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+/// Waits (registered in `slot`) until `ready()` holds under `lock`. Cancel-safe: the
+/// destructor deregisters. `Ready` is called under the lock.
+template <class Ready>
+class reader_wait {
+ public:
+  reader_wait(spin_lock& l, waker& slot, Ready ready) noexcept
+      : l_(l), slot_(slot), ready_(ready) {}
+  reader_wait(const reader_wait&) = delete;
+  reader_wait& operator=(const reader_wait&) = delete;
+  ~reader_wait() {
+    if (me_) {
+      lock_guard<spin_lock> g(l_);
+      if (slot_ == me_) slot_ = waker{};
+    }
+  }
+  bool await_ready() {
+    lock_guard<spin_lock> g(l_);
+    return ready_();
+  }
+  bool await_suspend(coro::coroutine_handle<> h) {
+    lock_guard<spin_lock> g(l_);
+    if (ready_()) return false;
+    me_ = suspend_here(h);
+    slot_ = me_;
+    return true;
+  }
+  void await_resume() noexcept { me_ = waker{}; }
+
+ private:
+  spin_lock& l_;
+  waker& slot_;
+  Ready ready_;
+  waker me_;
+};
+
+}  // namespace eddy::detail

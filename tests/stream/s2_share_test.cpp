@@ -1,0 +1,179 @@
+// share: every subscriber gets every later item, errors pass, pull-driven, policies, stops
+// pulling when the last subscriber goes, cancel safety, composition, empty, bad capacity.
+#include "stream/s2_test_util.hpp"
+
+namespace s2 {
+namespace {
+
+/// A generator of 1..n, one per `step`, counting what it produced.
+generator<int> counted(int n, duration step, int* produced) {
+  for (int i = 1; i <= n; ++i) {
+    co_await sleep(step);
+    ++*produced;
+    co_yield i;
+  }
+}
+
+TEST(S2Share, SynchronousUpstreamPurePull) {
+  local_runtime rt;
+  auto out = rt.block_on([]() -> task<std::pair<items<int>, items<int>>> {
+    auto sh = from_items<int>({1, 2, E(3), 4}) | share();
+    auto a = sh.subscribe();
+    auto b = sh.subscribe();
+    // a pulls everything it can; b's buffer (64) keeps its copies
+    auto ra = co_await collect(std::move(a));
+    auto rb = co_await collect(std::move(b));
+    co_return std::pair{ra, rb};
+  }());
+  EXPECT_EQ(out.first, (items<int>{1, 2, E(3), 4}));
+  EXPECT_EQ(out.second, (items<int>{1, 2, E(3), 4}));
+}
+
+TEST(S2Share, LateSubscriberSeesOnlyLaterItems) {
+  sim_runtime sim{1};
+  auto out = sim.block_on([]() -> task<std::pair<items<int>, items<int>>> {
+    int produced = 0;
+    auto sh = counted(4, 10ms, &produced) | share();
+    auto a = sh.subscribe();
+    items<int> ra;
+    for (int i = 0; i < 2; ++i) {
+      auto r = co_await a.next();
+      ra.push_back(*r);
+    }
+    auto b = sh.subscribe();
+    auto rest = co_await collect(std::move(a));
+    ra.insert(ra.end(), rest.begin(), rest.end());
+    auto rb = co_await collect(std::move(b));
+    co_return std::pair{ra, rb};
+  }());
+  EXPECT_EQ(out.first, (items<int>{1, 2, 3, 4}));
+  EXPECT_EQ(out.second, (items<int>{3, 4}));
+}
+
+TEST(S2Share, ConcurrentSubscribersOnVirtualTime) {
+  sim_runtime sim{7};
+  auto out = sim.block_on([]() -> task<std::vector<std::vector<seen<int>>>> {
+    auto sh = timed_source<int>({{10, 1}, {20, E(2)}, {30, 3}, {40, std::nullopt}}) | share();
+    std::vector<join_handle<std::vector<seen<int>>>> hs;
+    for (int k = 0; k < 3; ++k) hs.push_back(spawn(marble(sh.subscribe())));
+    std::vector<std::vector<seen<int>>> res;
+    for (auto& h : hs) {
+      auto r = co_await h;
+      res.push_back(r.value());
+    }
+    co_return res;
+  }());
+  for (auto& o : out) {
+    EXPECT_EQ(o, (std::vector<seen<int>>{V(10, 1), Err<int>(20, 2), V(30, 3), End<int>(40)}));
+  }
+}
+
+TEST(S2Share, WaitPolicyHoldsThePullerForTheSlowest) {
+  sim_runtime sim{2};
+  auto out = sim.block_on([]() -> task<std::pair<std::vector<seen<int>>, items<int>>> {
+    int produced = 0;
+    auto sh = counted(6, 1ms, &produced) | share(buffer_policy::wait(2));
+    auto fast = sh.subscribe();
+    auto slow = sh.subscribe();
+    auto f = spawn(marble(std::move(fast)));
+    co_await sleep(20ms);
+    EXPECT_EQ(produced, 2);  // slow's buffer (2) is full: nothing more is pulled
+    auto s = co_await collect(std::move(slow));
+    auto fr = co_await f;
+    co_return std::pair{fr.value(), s};
+  }());
+  EXPECT_EQ(out.first, (std::vector<seen<int>>{V(1, 1), V(2, 2), V(21, 3), V(22, 4), V(23, 5),
+                                               V(24, 6), End<int>(24)}));
+  EXPECT_EQ(out.second, (items<int>{1, 2, 3, 4, 5, 6}));
+}
+
+TEST(S2Share, DropPoliciesNeverHoldThePuller) {
+  local_runtime rt;
+  rt.block_on([]() -> task<void> {
+    auto sh = from_range(std::vector<int>{1, 2, 3, 4, 5, 6}) | share();
+    auto puller = sh.subscribe(buffer_policy::wait(1));
+    auto oldest = sh.subscribe(buffer_policy::drop_oldest(2));
+    auto newest = sh.subscribe(buffer_policy::drop_newest(2));
+    auto fail = sh.subscribe(buffer_policy::fail(2));
+    {
+      auto got_ = co_await collect(std::move(puller));
+      EXPECT_EQ(got_, (items<int>{1, 2, 3, 4, 5, 6}));
+    }
+    EXPECT_EQ(oldest.dropped(), 4u);
+    {
+      auto got_ = co_await collect(std::move(oldest));
+      EXPECT_EQ(got_, (items<int>{5, 6}));
+    }
+    {
+      auto got_ = co_await collect(std::move(newest));
+      EXPECT_EQ(got_, (items<int>{1, 2}));
+    }
+    auto f = co_await collect(std::move(fail));
+    EXPECT_EQ(f.size(), 3u);
+    if (f.size() != 3u) co_return;
+    EXPECT_EQ(f[2].error().code(), errc::full);
+  }());
+}
+
+TEST(S2Share, StopsPullingWhenTheLastSubscriberGoes) {
+  sim_runtime sim{3};
+  int produced = 0;
+  sim.block_on([](int* produced) -> task<void> {
+    auto sh = counted(100, 10ms, produced) | share();
+    {
+      auto a = sh.subscribe();
+      for (int i = 0; i < 3; ++i) co_await a.next();
+    }
+    co_await sleep(1s);
+    EXPECT_EQ(*produced, 3);  // nobody asked: nothing was pulled
+    auto b = sh.subscribe();
+    auto r = co_await b.next();
+    EXPECT_EQ(r->value(), 4);
+  }(&produced));
+  sim.run();
+  EXPECT_EQ(produced, 4);
+  EXPECT_EQ(sim.live_tasks(), 0u);
+}
+
+TEST(S2Share, CancelledPullerLosesNothing) {
+  sim_runtime sim{4};
+  auto out = sim.block_on([]() -> task<items<int>> {
+    auto sh = timed_source<int>({{10, 1}, {20, 2}, {30, std::nullopt}}) | share();
+    auto a = sh.subscribe();
+    auto t = co_await timeout(5ms, a.next());  // the pull goes on in the pump
+    EXPECT_FALSE(t.has_value());
+    co_return co_await collect(std::move(a));
+  }());
+  EXPECT_EQ(out, (items<int>{1, 2}));
+}
+
+TEST(S2Share, ComposesEmptyAndBadCapacity) {
+  sim_runtime sim{5};
+  sim.block_on([]() -> task<void> {
+    auto sh = timed_source<int>({{1, 1}, {2, 2}, {3, 3}}) | share();
+    auto doubled = sh.subscribe() | map([](int x) { return x * 2; });
+    auto odd = sh.subscribe() | filter([](int x) { return x % 2 == 1; });
+    auto h = spawn(collect(std::move(odd)));
+    {
+      auto got_ = co_await collect(std::move(doubled));
+      EXPECT_EQ(got_, (items<int>{2, 4, 6}));
+    }
+    auto o = co_await h;
+    EXPECT_EQ(o.value(), (items<int>{1, 3}));
+    auto e = empty<int>() | share();
+    {
+      auto got_ = co_await collect(e.subscribe());
+      EXPECT_TRUE(got_.empty());
+    }
+    {
+      auto got_ = co_await collect(e.subscribe());
+      EXPECT_TRUE(got_.empty());  // ended: a later one ends at once
+    }
+    auto bad = co_await collect(e.subscribe(buffer_policy::wait(0)));
+    EXPECT_EQ(bad.size(), 1u);
+    EXPECT_EQ(bad[0].error().code(), errc::invalid_argument);
+  }());
+}
+
+}  // namespace
+}  // namespace s2
