@@ -26,7 +26,9 @@ using namespace eddy_stream_test;
 using namespace std::chrono_literals;
 
 /// A time point `ms` milliseconds after the epoch (sim_runtime starts at 0).
-inline time_point at_ms(std::int64_t ms) { return time_point{std::chrono::milliseconds(ms)}; }
+inline time_point at_ms(std::int64_t ms) {
+  return time_point{std::chrono::milliseconds(ms)};
+}
 
 /// Milliseconds since the epoch of `t`.
 inline std::int64_t ms_of(time_point t) {
@@ -57,8 +59,10 @@ generator<stamped<T>> stamped_source(std::vector<timed<T>> v) {
   for (auto& x : v) {
     co_await sleep_until(at_ms(x.ms));
     if (!x.it) co_return;
-    if (x.it->is_value()) co_yield stamped<T>{std::move(*x.it).value(), at_ms(x.ms)};
-    else co_yield x.it->error();
+    if (x.it->is_value())
+      co_yield stamped<T>{std::move(*x.it).value(), at_ms(x.ms)};
+    else
+      co_yield x.it->error();
   }
 }
 
@@ -72,8 +76,10 @@ struct seen {
 template <class T>
 void PrintTo(const seen<T>& s, std::ostream* os) {
   *os << "@" << s.ms << ":";
-  if (s.it) PrintTo(*s.it, os);
-  else *os << "|";
+  if (s.it)
+    PrintTo(*s.it, os);
+  else
+    *os << "|";
 }
 
 /// Collects every item of `s` with the virtual time it arrived; the end is the last entry.
@@ -110,7 +116,8 @@ std::vector<T> values_of(const items<stamped<T>>& v) {
 }
 
 /// `n` stamped values `base, base+step, ...` at times `t0, t0+dt, ...` (a synchronous source).
-inline items<stamped<int>> stamped_ints(int n, int base, int step, std::int64_t t0, std::int64_t dt) {
+inline items<stamped<int>> stamped_ints(int n, int base, int step, std::int64_t t0,
+                                        std::int64_t dt) {
   items<stamped<int>> out;
   for (int i = 0; i < n; ++i) out.push_back(stamped<int>{base + i * step, at_ms(t0 + i * dt)});
   return out;
