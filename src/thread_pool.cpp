@@ -45,10 +45,11 @@ struct locked_queue {
   detail::work_queue q;            // under lock
   std::atomic<std::size_t> size{0};  // hint for thieves and sleepers
 
-  void push(work_node* n) noexcept {
+  /// Returns whether the queue was empty before.
+  bool push(work_node* n) noexcept {
     detail::lock_guard<detail::spin_lock> g(lock);
     q.push(n);
-    size.fetch_add(1, std::memory_order_relaxed);
+    return size.fetch_add(1, std::memory_order_relaxed) == 0;
   }
   work_node* pop() noexcept {
     if (size.load(std::memory_order_relaxed) == 0) return nullptr;
@@ -209,8 +210,14 @@ std::size_t thread_pool::size() const noexcept { return p_->workers.size(); }
 time_point thread_pool::now() const noexcept { return p_->now(); }
 
 void thread_pool::post(work_node& n) noexcept {
-  if (t_worker.pool == p_.get()) p_->locals[t_worker.index]->push(&n);
-  else p_->global.push(&n);
+  if (t_worker.pool == p_.get()) {
+    // A worker posting into its own empty queue runs the item right after the current one:
+    // waking a sleeper for it would only add a futex call per hand-off (a mutex ping-pong
+    // becomes one syscall per lock). A backlog does wake a sleeper, to steal.
+    if (!p_->locals[t_worker.index]->push(&n)) p_->wake_one();
+    return;
+  }
+  p_->global.push(&n);
   p_->wake_one();
 }
 
