@@ -22,13 +22,15 @@ namespace {
 constexpr std::size_t drain_budget = 256;  // items per drain before Asio's own handlers get a turn
 constexpr std::size_t grab_max = 32;       // items taken from the queue per lock
 using steady = std::chrono::steady_clock;
+thread_local const void* t_draining = nullptr;  // the runtime whose solo drain runs here
 }  // namespace
 
 struct asio_runtime::impl {
   impl(asio_runtime* r, asio::any_io_executor e, asio::io_context* c, std::size_t concurrency)
-      : rt(r), ex(std::move(e)), io(c), core(&on_live, this) {
+      : rt(r), ex(std::move(e)), io(c) {
     if (concurrency == 0) concurrency = std::thread::hardware_concurrency();
     max_drainers = concurrency == 0 ? 1 : concurrency;
+    solo = max_drainers == 1;
     timer.emplace(ex);
   }
 
@@ -39,14 +41,22 @@ struct asio_runtime::impl {
   steady::time_point epoch = steady::now();
   detail::loop_core core;
   std::size_t max_drainers = 1;
-  std::size_t drainers = 0;                   // under core.lock: drains queued or running
-  std::optional<asio::any_io_executor> work;  // under core.lock (bare executor mode)
+  std::size_t drainers = 0;  // under core.lock: drains queued or running
+  // Solo mode (one drain at a time): the running drain owns `local`, and posts made inside it
+  // skip the lock. Posts from elsewhere go to core.queue and raise `has_shared`.
+  bool solo = false;
+  detail::work_queue local;
+  std::atomic<bool> has_shared{false};
   bool disarm_check = false;  // under core.lock: the heap emptied during a drain
+
+  detail::spin_lock work_lock;  // orders the updates below (taken before the runtime's task lock)
+  bool work_held = false;       // under work_lock: outstanding work counted for live tasks
+  std::optional<asio::any_io_executor> work;  // under work_lock (bare executor mode)
 
   std::mutex tm;
   std::optional<asio::steady_timer> timer;  // under tm
-  time_point armed = time_point::max();      // under tm: the deadline the timer waits for
-  std::uint64_t gen = 0;                     // under tm: identifies the current wait
+  time_point armed = time_point::max();     // under tm: the deadline the timer waits for
+  std::uint64_t gen = 0;                    // under tm: identifies the current wait
 
   std::mutex bm;  // block_on without an io_context
   std::condition_variable bcv;
@@ -60,16 +70,28 @@ struct asio_runtime::impl {
     return time_point{std::chrono::duration_cast<duration>(steady::now() - epoch)};
   }
 
-  // Live tasks hold outstanding work on the executor, as co_spawn does.
-  static void on_live(void* ctx, bool busy) noexcept {
-    auto* p = static_cast<impl*>(ctx);
-    if (p->io) {
-      if (busy) p->io->get_executor().on_work_started();
-      else p->io->get_executor().on_work_finished();
-    } else if (busy) {
-      p->work.emplace(asio::prefer(p->ex, asio::execution::outstanding_work.tracked));
+  // Live tasks hold outstanding work on the executor, as co_spawn does. Brought in line at the
+  // end of every drain: a task completes inside a drain, and a new one is posted (so a drain
+  // is queued, which is outstanding work itself) right after it is registered.
+  void update_work() noexcept {
+    detail::lock_guard<detail::spin_lock> g(work_lock);
+    bool closing;
+    {
+      detail::lock_guard<detail::spin_lock> l(core.lock);
+      closing = core.closing;
+    }
+    const bool want = !closing && rt->live_tasks() > 0;
+    if (want == work_held) return;
+    work_held = want;
+    if (io) {
+      if (want)
+        io->get_executor().on_work_started();
+      else
+        io->get_executor().on_work_finished();
+    } else if (want) {
+      work.emplace(asio::prefer(ex, asio::execution::outstanding_work.tracked));
     } else {
-      p->work.reset();
+      work.reset();
     }
   }
 
@@ -86,11 +108,14 @@ struct asio_runtime::impl {
   };
 
   void post_drainer() {
-    if (io) asio::post(*io, drainer{this});
-    else asio::post(ex, drainer{this});
+    if (io)
+      asio::post(*io, drainer{this});
+    else
+      asio::post(ex, drainer{this});
   }
 
   void drain() noexcept {
+    if (solo) return drain_solo();
     runtime* prev = detail::set_thread_runtime(rt);
     std::size_t budget = drain_budget;
     bool repost = false;
@@ -103,8 +128,10 @@ struct asio_runtime::impl {
           break;
         }
         if (budget == 0) {
-          if (core.queued == 0) --drainers;
-          else repost = true;  // keep our slot, let Asio run its handlers first
+          if (core.queued == 0)
+            --drainers;
+          else
+            repost = true;  // keep our slot, let Asio run its handlers first
           break;
         }
         std::size_t share = core.queued / drainers;
@@ -118,6 +145,58 @@ struct asio_runtime::impl {
       }
       budget -= detail::loop_core::run_all(q);
     }
+    finish_drain(prev, repost);
+  }
+
+  // Takes what other threads posted (under core.lock).
+  void take_shared_locked() noexcept {
+    local.splice(core.queue);
+    core.queued = 0;
+    has_shared.store(false, std::memory_order_relaxed);
+  }
+
+  void drain_solo() noexcept {
+    {
+      detail::lock_guard<detail::spin_lock> g(core.lock);
+      if (core.closing) {  // also a drain left in the io_context by a destroyed runtime
+        --drainers;
+        return;
+      }
+      take_shared_locked();
+    }
+    runtime* prev = detail::set_thread_runtime(rt);
+    t_draining = this;
+    bool repost = false;
+    for (std::size_t budget = drain_budget;;) {
+      if (has_shared.load(std::memory_order_relaxed)) {
+        detail::lock_guard<detail::spin_lock> g(core.lock);
+        take_shared_locked();
+      }
+      work_node* n = local.pop();
+      if (!n) {
+        detail::lock_guard<detail::spin_lock> g(core.lock);
+        if (core.queue.empty()) {
+          --drainers;
+          break;
+        }
+        take_shared_locked();
+        continue;
+      }
+      n->run(n);
+      if (--budget == 0) {  // hand the rest back and let Asio run its handlers first
+        detail::lock_guard<detail::spin_lock> g(core.lock);
+        local.splice(core.queue);
+        core.queue.splice(local);
+        repost = !core.queue.empty();
+        if (!repost) --drainers;
+        break;
+      }
+    }
+    t_draining = nullptr;
+    finish_drain(prev, repost);
+  }
+
+  void finish_drain(runtime* prev, bool repost) noexcept {
     bool check;
     {
       detail::lock_guard<detail::spin_lock> g(core.lock);
@@ -125,6 +204,7 @@ struct asio_runtime::impl {
     }
     detail::set_thread_runtime(prev);
     if (check) disarm_if_idle();
+    update_work();
     if (repost) post_drainer();
   }
 
@@ -205,25 +285,34 @@ asio_runtime::~asio_runtime() {
 
 void asio_runtime::shutdown() noexcept {
   runtime* prev = detail::set_thread_runtime(this);
-  p_->core.shutdown();
+  p_->core.shutdown([this] { abort_all_tasks(); }, [this] { return live_tasks(); });
   detail::set_thread_runtime(prev);
+  p_->update_work();  // releases the outstanding work
   std::lock_guard<std::mutex> g(p_->tm);
   if (p_->timer) p_->timer->cancel();
   p_->armed = time_point::max();
   ++p_->gen;
 }
 
-asio::any_io_executor asio_runtime::get_asio_executor() const noexcept { return p_->ex; }
-std::size_t asio_runtime::live_tasks() const noexcept { return p_->core.live(); }
-time_point asio_runtime::now() const noexcept { return p_->now(); }
+asio::any_io_executor asio_runtime::get_asio_executor() const noexcept {
+  return p_->ex;
+}
+time_point asio_runtime::now() const noexcept {
+  return p_->now();
+}
 
 void asio_runtime::post(work_node& n) noexcept {
   impl& p = *p_;
+  if (t_draining == &p) {  // inside this runtime's solo drain: it runs the item
+    p.local.push(&n);
+    return;
+  }
   bool wake = false;
   {
     detail::lock_guard<detail::spin_lock> g(p.core.lock);
     p.core.push_locked(n);
-    if (!p.core.closing && p.drainers < p.max_drainers && p.drainers < p.core.queued) {
+    if (p.solo) p.has_shared.store(true, std::memory_order_relaxed);
+    if (!p.core.closing && p.drainers < p.max_drainers && (p.solo || p.drainers < p.core.queued)) {
       ++p.drainers;
       wake = true;
     }
@@ -259,7 +348,8 @@ bool asio_runtime::cancel(timer_node& n) noexcept {
   return true;
 }
 
-void asio_runtime::block_waiter::complete(observer* o, detail::task_header*, const error*) noexcept {
+void asio_runtime::block_waiter::complete(observer* o, detail::task_header*,
+                                          const error*) noexcept {
   auto* w = static_cast<block_waiter*>(o);
   impl* p = w->rt->p_;  // read before `done`: the waiter may be gone right after
   if (p->io) {

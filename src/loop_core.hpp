@@ -1,18 +1,12 @@
 // Internal: the state every adapter over a foreign event loop shares (asio_runtime,
 // uv_runtime). Not a public header.
 //
-// - A ready queue of intrusive work nodes and a timer heap, both under one spin lock. The
-//   backend runs them from its loop's callbacks; it only asks the foreign loop for a callback
-//   when the queue becomes non-empty or the earliest deadline changes, never once per item.
-// - A registry of the live tasks spawned on the runtime. The foundation has no "task started"
-//   hook, so the core recognises a task header by its run function the first time it is posted,
-//   and, if nobody observes it (no scope, no block_on), becomes its observer: the task is linked
-//   through its `scope_prev`/`scope_next` fields (owned by the observer) and unlinked in
-//   `on_complete`. The registry lets the backend keep the loop alive while tasks live and abort
-//   and destroy them when the runtime shuts down.
+// A ready queue of intrusive work nodes and a timer heap, both under one spin lock. The
+// backend runs them from its loop's callbacks; it only asks the foreign loop for a callback
+// when the queue becomes non-empty or the earliest deadline changes, never once per item.
+// The live tasks are tracked by the `runtime` base class (the task runner registers them).
 #pragma once
 #include <cstddef>
-#include <vector>
 
 #include "eddy/core/lock.hpp"
 #include "eddy/runtime/task_header.hpp"
@@ -23,26 +17,18 @@ namespace eddy::detail {
 
 class loop_core {
  public:
-  /// Called under `lock` when the number of live tasks goes 0 -> 1 (`busy` true) or 1 -> 0.
-  using live_fn = void (*)(void* ctx, bool busy) noexcept;
-
-  loop_core(live_fn on_live, void* ctx) noexcept
-      : registry_{{&on_task_complete}, this}, on_live_(on_live), ctx_(ctx), task_run_(probe_task_run()) {}
+  loop_core() noexcept = default;
   loop_core(const loop_core&) = delete;
   loop_core& operator=(const loop_core&) = delete;
 
   spin_lock lock;
-  work_queue queue;          ///< under lock
-  std::size_t queued = 0;    ///< under lock
-  timer_heap timers;         ///< under lock
-  bool closing = false;      ///< under lock: shutdown has begun, the backend posts nothing more
+  work_queue queue;        ///< under lock
+  std::size_t queued = 0;  ///< under lock
+  timer_heap timers;       ///< under lock
+  bool closing = false;    ///< under lock: shutdown has begun, the backend posts nothing more
 
-  /// Queues `n` (under lock); registers a task posted for the first time.
+  /// Queues `n` (under lock).
   void push_locked(work_node& n) noexcept {
-    if (n.run == task_run_) {
-      auto& t = static_cast<task_header&>(n);
-      if (!t.obs) adopt_locked(t);
-    }
     queue.push(&n);
     ++queued;
   }
@@ -79,87 +65,34 @@ class loop_core {
     return n;
   }
 
-  std::size_t live() noexcept {
-    lock_guard<spin_lock> g(lock);
-    return live_;
-  }
-
-  /// Aborts every live task and runs the queue until no task is left, on the calling thread
-  /// (which must be marked as this runtime's thread and be the only one running its work).
-  /// Aborting destroys the tasks' frames; their awaiters deregister (timers are cancelled).
-  /// Work queued for other reasons runs too. Afterwards the remaining timers are dropped.
-  void shutdown() noexcept {
+  /// Shutdown, on the calling thread (marked as the runtime's thread, the only one running its
+  /// work): `abort_all(ctx)` requests abort of every live task, then the queue runs until no
+  /// task is left. Aborting destroys the tasks' frames; their awaiters deregister (timers are
+  /// cancelled). Work queued for other reasons runs too. Afterwards remaining timers are dropped.
+  template <class AbortAll, class Live>
+  void shutdown(AbortAll abort_all, Live live) noexcept {
     {
       lock_guard<spin_lock> g(lock);
       closing = true;
     }
-    std::vector<task_header*> victims;
-    for (int round = 0; round < 10000; ++round) {
-      victims.clear();
-      {
-        lock_guard<spin_lock> g(lock);
-        for (task_header* t = live_head_; t; t = t->scope_next) {
-          t->add_ref();
-          victims.push_back(t);
-        }
-      }
-      for (task_header* t : victims) {
-        t->abort();  // posts the task here if it was idle
-        t->release();
-      }
+    for (int round = 0; round < 100000; ++round) {
+      abort_all();  // posts the idle ones here
       work_queue q;
       {
         lock_guard<spin_lock> g(lock);
         q.splice(queue);
         queued = 0;
       }
-      if (victims.empty() && q.empty()) break;
+      if (q.empty()) {
+        if (live() == 0) break;
+        yield_thread();  // a task still running elsewhere (a contract breach): let it finish
+        continue;
+      }
       run_all(q);
     }
     lock_guard<spin_lock> g(lock);
     while (!timers.empty()) timers.pop();
   }
-
- private:
-  struct registry : task_header::observer {
-    loop_core* core;
-  };
-
-  void adopt_locked(task_header& t) noexcept {
-    t.obs = &registry_;
-    t.scope_prev = nullptr;
-    t.scope_next = live_head_;
-    if (live_head_) live_head_->scope_prev = &t;
-    live_head_ = &t;
-    if (live_++ == 0) on_live_(ctx_, true);
-  }
-
-  static void on_task_complete(task_header::observer* o, task_header* t, const error*) noexcept {
-    loop_core* self = static_cast<registry*>(o)->core;
-    lock_guard<spin_lock> g(self->lock);
-    if (t->scope_prev) t->scope_prev->scope_next = t->scope_next;
-    else self->live_head_ = t->scope_next;
-    if (t->scope_next) t->scope_next->scope_prev = t->scope_prev;
-    t->scope_prev = t->scope_next = nullptr;
-    if (--self->live_ == 0) self->on_live_(self->ctx_, false);
-  }
-
-  // The task runner's entry point, read from a header that is never started: work nodes with
-  // this run function are task headers.
-  static work_node::run_fn probe_task_run() noexcept {
-    static constexpr task_header::vtable vt{
-        [](task_header*, bool) noexcept -> const error* { return nullptr; },
-        [](task_header*) noexcept {}};
-    task_header probe(&vt, executor{}, coro::coroutine_handle<>{}, 1);
-    return static_cast<work_node&>(probe).run;  // task_header::run() hides the field
-  }
-
-  registry registry_;
-  live_fn on_live_;
-  void* ctx_;
-  work_node::run_fn task_run_;
-  task_header* live_head_ = nullptr;  ///< under lock
-  std::size_t live_ = 0;              ///< under lock
 };
 
 }  // namespace eddy::detail

@@ -15,7 +15,7 @@ using steady = std::chrono::steady_clock;
 }  // namespace
 
 struct uv_runtime::impl {
-  impl(uv_runtime* r, uv_loop_t* l) : rt(r), loop(l), core(&on_live, this) {
+  impl(uv_runtime* r, uv_loop_t* l) : rt(r), loop(l) {
     uv_async_init(loop, &async, &on_async);
     uv_timer_init(loop, &timer);
     uv_idle_init(loop, &idle);
@@ -32,7 +32,6 @@ struct uv_runtime::impl {
   std::thread::id loop_thread = std::this_thread::get_id();  // the runtime is built there
   detail::loop_core core;
   bool wake_pending = false;  // under core.lock: an async send is on its way
-  bool busy = false;          // under core.lock: live tasks exist
 
   // loop thread only
   time_point armed = time_point::max();
@@ -44,8 +43,6 @@ struct uv_runtime::impl {
   time_point now() const noexcept {
     return time_point{std::chrono::duration_cast<duration>(steady::now() - epoch)};
   }
-
-  static void on_live(void* ctx, bool b) noexcept { static_cast<impl*>(ctx)->busy = b; }
 
   static impl* of(void* handle) noexcept {
     return static_cast<impl*>(static_cast<uv_handle_t*>(handle)->data);
@@ -97,18 +94,20 @@ struct uv_runtime::impl {
   // Loop thread: idle handle on while items are ready, timer at the earliest deadline, async
   // handle referenced while tasks live or block_on runs.
   void reconcile() noexcept {
-    bool more, want_ref;
+    bool more;
     time_point next;
     {
       detail::lock_guard<detail::spin_lock> g(core.lock);
       if (core.closing) return;
       more = core.queued > 0;
       next = core.next_deadline_locked();
-      want_ref = busy || blockers > 0;
     }
+    const bool want_ref = blockers > 0 || rt->live_tasks() > 0;
     if (more != idle_on) {
-      if (more) uv_idle_start(&idle, &on_idle);
-      else uv_idle_stop(&idle);
+      if (more)
+        uv_idle_start(&idle, &on_idle);
+      else
+        uv_idle_stop(&idle);
       idle_on = more;
     }
     if (next != armed) {
@@ -124,8 +123,10 @@ struct uv_runtime::impl {
       armed = next;
     }
     if (want_ref != async_refd) {
-      if (want_ref) uv_ref(reinterpret_cast<uv_handle_t*>(&async));
-      else uv_unref(reinterpret_cast<uv_handle_t*>(&async));
+      if (want_ref)
+        uv_ref(reinterpret_cast<uv_handle_t*>(&async));
+      else
+        uv_unref(reinterpret_cast<uv_handle_t*>(&async));
       async_refd = want_ref;
     }
   }
@@ -159,7 +160,7 @@ uv_runtime::~uv_runtime() {
 
 void uv_runtime::shutdown() noexcept {
   runtime* prev = detail::set_thread_runtime(this);
-  p_->core.shutdown();
+  p_->core.shutdown([this] { abort_all_tasks(); }, [this] { return live_tasks(); });
   detail::set_thread_runtime(prev);
   uv_idle_stop(&p_->idle);
   uv_timer_stop(&p_->timer);
@@ -167,9 +168,12 @@ void uv_runtime::shutdown() noexcept {
   p_->armed = time_point::max();
 }
 
-uv_loop_t* uv_runtime::loop() const noexcept { return p_->loop; }
-std::size_t uv_runtime::live_tasks() const noexcept { return p_->core.live(); }
-time_point uv_runtime::now() const noexcept { return p_->now(); }
+uv_loop_t* uv_runtime::loop() const noexcept {
+  return p_->loop;
+}
+time_point uv_runtime::now() const noexcept {
+  return p_->now();
+}
 
 void uv_runtime::post(work_node& n) noexcept {
   impl& p = *p_;

@@ -16,9 +16,9 @@
 /// - Timers: an intrusive heap in the runtime plus one `asio::steady_timer` armed at the
 ///   earliest deadline (cheaper than one Asio timer per eddy timer: see docs/backends-asio-uv.md).
 ///   `now()` is `std::chrono::steady_clock`, counted from the runtime's construction.
-/// - Loop lifetime: while a task spawned on the runtime is alive (and not owned by a scope or
-///   `block_on`), the runtime holds outstanding work on the executor, so `io.run()` returns only
-///   once every such task has finished, like `co_spawn`.
+/// - Loop lifetime: while a task spawned on the runtime is alive (`live_tasks() > 0`), the
+///   runtime holds outstanding work on the executor, so `io.run()` returns only once every task
+///   has finished, like `co_spawn`.
 /// - `block_on(t)`: with an `io_context`, runs it on the calling thread until `t` has finished
 ///   (restarting it if it was stopped); with a bare executor, waits for other threads to run
 ///   the loop. Called from inside any runtime it is an error (`try_block_on` gives
@@ -55,12 +55,11 @@ class asio_runtime final : public runtime {
   executor get_executor() noexcept { return executor{*this}; }
   /// The Asio executor the runtime posts to.
   asio::any_io_executor get_asio_executor() const noexcept;
-  /// The number of live tasks the runtime tracks (spawned on it, not in a scope or block_on).
-  std::size_t live_tasks() const noexcept;
 
   template <class T>
   result<T> try_block_on(task<T> t) {
-    if (detail::inside_runtime()) return error{errc::invalid_argument, 0, detail::block_on_inside_message};
+    if (detail::inside_runtime())
+      return error{errc::invalid_argument, 0, detail::block_on_inside_message};
     block_waiter w{this};
     join_handle<T> h{detail::spawn_raw(get_executor(), std::move(t), 2, &w)};
     wait(w);

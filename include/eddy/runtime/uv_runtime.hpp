@@ -22,8 +22,8 @@
 ///   timers have millisecond resolution: the timer is rounded up, and the runtime checks the
 ///   deadline against its own clock, so nothing runs early). `now()` is
 ///   `std::chrono::steady_clock`, counted from the runtime's construction.
-/// - Loop lifetime: while a task spawned on the runtime is alive (and not owned by a scope or
-///   `block_on`), or a timer is pending, the runtime's handles keep `uv_run` from returning.
+/// - Loop lifetime: while a task spawned on the runtime is alive (`live_tasks() > 0`) or a timer
+///   is pending, the runtime's handles keep `uv_run` from returning.
 /// - `block_on(t)`: runs `uv_run(loop, UV_RUN_ONCE)` on the calling thread until `t` has
 ///   finished. Call it on the loop's thread, never from a libuv callback. Called from inside
 ///   any eddy runtime it is an error (`try_block_on` gives `errc::invalid_argument`, `block_on`
@@ -53,12 +53,11 @@ class uv_runtime final : public runtime {
 
   executor get_executor() noexcept { return executor{*this}; }
   uv_loop_t* loop() const noexcept;
-  /// The number of live tasks the runtime tracks (spawned on it, not in a scope or block_on).
-  std::size_t live_tasks() const noexcept;
 
   template <class T>
   result<T> try_block_on(task<T> t) {
-    if (detail::inside_runtime()) return error{errc::invalid_argument, 0, detail::block_on_inside_message};
+    if (detail::inside_runtime())
+      return error{errc::invalid_argument, 0, detail::block_on_inside_message};
     block_waiter w;
     join_handle<T> h{detail::spawn_raw(get_executor(), std::move(t), 2, &w)};
     wait(w);
