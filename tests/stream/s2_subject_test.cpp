@@ -14,10 +14,10 @@ TEST(S2Subject, EverySubscriberGetsItemsSentAfterItSubscribed) {
       EXPECT_TRUE(got_.has_value());  // nobody subscribed: delivered to nobody
     }
     auto a = s.subscribe();
-    co_await s.send(1);
-    co_await s.send(2);
+    (void)co_await s.send(1);
+    (void)co_await s.send(2);
     auto b = s.subscribe();
-    co_await s.send(3);
+    (void)co_await s.send(3);
     EXPECT_EQ(s.subscriber_count(), 2u);
     s.close();
     co_return std::pair{co_await collect(std::move(a)), co_await collect(std::move(b))};
@@ -31,7 +31,7 @@ TEST(S2Subject, ErrorDeliversAfterTheBufferThenEnds) {
   auto out = rt.block_on([]() -> task<items<int>> {
     subject<int> s;
     auto a = s.subscribe();
-    co_await s.send(1);
+    (void)co_await s.send(1);
     s.error(E(5));
     s.error(E(6));  // only the first counts
     s.close();
@@ -131,17 +131,17 @@ TEST(S2Subject, ComposesWithOperatorsAndMultiInputOperators) {
                   map([](int x) { return x * 10; });
     auto prod = spawn([](subject<stamped<int>> a, subject<stamped<int>> b) -> task<void> {
       co_await sleep(1ms);
-      co_await a.send(stamped<int>{1, now()});
+      (void)co_await a.send(stamped<int>{1, now()});
       co_await sleep(1ms);
-      co_await b.send(stamped<int>{2, now()});
-      co_await a.send(stamped<int>{3, now()});
+      (void)co_await b.send(stamped<int>{2, now()});
+      (void)co_await a.send(stamped<int>{3, now()});
       a.close();
       b.close();
     }(a, b));
     { auto gone = std::move(a); }  // the producer's copies are the last handles
     { auto gone = std::move(b); }
     auto r = co_await collect(std::move(merged));
-    co_await prod;
+    (void)co_await prod;
     co_return r;
   }());
   EXPECT_EQ(out, (items<int>{10, 20, 30}));
@@ -175,14 +175,14 @@ TEST(S2Subject, CancelledSendSendsNothingAndCancelledNextLosesNothing) {
   sim.block_on([]() -> task<void> {
     subject<int> s{buffer_policy::wait(1)};
     auto a = s.subscribe();
-    co_await s.send(1);
+    (void)co_await s.send(1);
     auto t = co_await timeout(5ms, s.send(2));  // waits for room, then gives up
     EXPECT_FALSE(t.has_value());
     auto x = co_await a.next();
     EXPECT_EQ(x->value(), 1);
     auto y = co_await timeout(5ms, a.next());  // nothing came: nothing lost either
     EXPECT_FALSE(y.has_value());
-    co_await s.send(3);
+    (void)co_await s.send(3);
     auto z = co_await a.next();
     EXPECT_EQ(z->value(), 3);
   }());
@@ -201,9 +201,9 @@ TEST(S2Subject, ProducerAndConsumersOnAThreadPool) {
       }(s.subscribe())));
     }
     auto prod = spawn([](subject<int> s) -> task<void> {
-      for (int i = 1; i <= 2000; ++i) co_await s.send(i);
+      for (int i = 1; i <= 2000; ++i) (void)co_await s.send(i);
     }(s));
-    co_await prod;
+    (void)co_await prod;
     s.close();
     std::vector<long> out;
     for (auto& h : readers) {

@@ -96,13 +96,13 @@ class timed_input {
     if (head_) return true;
     if (ended_) return false;
     head_visitor<value_type> hv{head_, ended_};
-    if (b_->ports.poll(*b_, *b_, hv) && !ended_) {
+    if (b_->ports.poll(*b_, *b_, hv)) {
       arrival_ = b_->ports.from_pump() ? b_->ports.arrival() : now();
     }
     return head_.has_value();
   }
   std::optional<item<value_type>>& head() noexcept { return head_; }
-  /// When the head arrived.
+  /// When the head (or, once `ended()`, the end) arrived.
   time_point arrival() const noexcept { return arrival_; }
   /// Moves the head out.
   item<value_type> take() {

@@ -24,11 +24,14 @@
 /// - Output timestamp: each value keeps its own (values pass unchanged).
 /// - Errors pass through at once and end nothing. The output ends when every input has ended
 ///   (and every head was emitted).
-/// - Buffering: one head per input (n items at most); no allocation per item.
+/// - Buffering: one head per input (n items at most); no allocation per item. The heads with
+///   values are kept in a binary heap: O(log n) per item.
 /// - An empty vector of inputs: the stream yields one `errc::invalid_argument` error and ends.
 /// - Destroying the stream aborts the pumps of its asynchronous inputs.
 #pragma once
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -70,19 +73,34 @@ class ordered_merge_stream {
       check_.report(e);
       return true;
     }
-    const std::size_t n = in_.size();
-    std::size_t best = n;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (!in_.fill(i)) continue;
-      auto& h = *in_.head(i);
-      if (h.is_error()) {
-        emit(i, v);
-        return true;
+    if (!init_) init();
+    // Ask the inputs without a head for one (a synchronous input answers at once).
+    for (std::size_t k = 0; k < need_.size();) {
+      const std::uint32_t i = need_[k];
+      if (in_.fill(i)) {
+        if (in_.head(i)->is_error())
+          errs_.push_back(i);
+        else
+          push(i);
+      } else if (!in_.ended(i)) {
+        ++k;  // a pull is under way
+        continue;
       }
-      if (best == n || h.value().timestamp() < in_.head(best)->value().timestamp()) best = i;
+      need_[k] = need_.back();
+      need_.pop_back();
     }
-    if (best != n) {
-      emit(best, v);
+    if (!errs_.empty()) {  // errors first; the input listed first wins
+      auto it = std::min_element(errs_.begin(), errs_.end());
+      const std::uint32_t i = *it;
+      errs_.erase(it);
+      need_.push_back(i);
+      emit(i, v);
+      return true;
+    }
+    if (!heap_.empty()) {
+      const std::uint32_t i = pop();
+      need_.push_back(i);
+      emit(i, v);
       return true;
     }
     if (in_.live() == 0) {
@@ -98,7 +116,54 @@ class ordered_merge_stream {
     detail::visit_result(std::move(h), v);
   }
 
+  void init() {
+    init_ = true;
+    const auto n = static_cast<std::uint32_t>(in_.size());
+    need_.reserve(n);
+    heap_.reserve(n);
+    errs_.reserve(n);
+    for (std::uint32_t i = n; i-- > 0;) need_.push_back(i);
+  }
+  /// Input `a`'s head goes before input `b`'s (smaller timestamp; ties: listed first).
+  bool before(std::uint32_t a, std::uint32_t b) {
+    const auto& ta = in_.head(a)->value().timestamp();
+    const auto& tb = in_.head(b)->value().timestamp();
+    if (ta < tb) return true;
+    if (tb < ta) return false;
+    return a < b;
+  }
+  void push(std::uint32_t i) {
+    std::size_t k = heap_.size();
+    heap_.push_back(i);
+    while (k > 0) {
+      const std::size_t parent = (k - 1) / 2;
+      if (!before(heap_[k], heap_[parent])) break;
+      std::swap(heap_[k], heap_[parent]);
+      k = parent;
+    }
+  }
+  std::uint32_t pop() {
+    const std::uint32_t top = heap_[0];
+    heap_[0] = heap_.back();
+    heap_.pop_back();
+    const std::size_t n = heap_.size();
+    for (std::size_t k = 0;;) {
+      const std::size_t l = 2 * k + 1, r = l + 1;
+      std::size_t m = k;
+      if (l < n && before(heap_[l], heap_[m])) m = l;
+      if (r < n && before(heap_[r], heap_[m])) m = r;
+      if (m == k) break;
+      std::swap(heap_[k], heap_[m]);
+      k = m;
+    }
+    return top;
+  }
+
   detail::input_set<Ports> in_;
+  std::vector<std::uint32_t> need_;  ///< inputs without a head (not ended)
+  std::vector<std::uint32_t> heap_;  ///< inputs whose head is a value: a min-heap by `before`
+  std::vector<std::uint32_t> errs_;  ///< inputs whose head is an error
+  bool init_ = false;
   detail::arg_check check_;
   detail::frame_cache cache_;
 };

@@ -6,7 +6,8 @@
 /// time:    0    10   20   30   40   50
 /// source:  -a-b-----c------------d--|      (d = 20: periods [0,20) [20,40) [40,60))
 ///          sample(20)
-/// output:  --------------b(20)---c(40)--|   (nothing at 60: d is dropped by the end at 50)
+/// output:  ----------c(20)-----------|      (nothing at 40: [20,40) was empty;
+///                                            d is dropped by the end at 55)
 /// ```
 /// - Periods are `[t0 + k*d, t0 + (k+1)*d)`, `t0` being the time of the first `next()` (or
 ///   synchronous pull). A value belongs to the period of its arrival time (a value arriving
@@ -16,7 +17,8 @@
 /// - **Output timestamp: the value's own** (the sampled value passes unchanged).
 /// - Errors pass through at once and do not affect the latest value.
 /// - At the end of the source the pending value is **dropped** (nothing is sampled after the
-///   end) and the end comes at once.
+///   end) and the end comes at once. A period that closes at the very instant the source ends
+///   is still sampled (decided on arrival times, so the tie does not depend on scheduling).
 /// - Buffering: the latest value and one head.
 /// - `d <= 0`: the stream yields one `errc::invalid_argument` error and ends.
 #pragma once
@@ -79,6 +81,8 @@ class sample_stream {
         continue;
       }
       if (in_.ended()) {
+        // A period that closed no later than the end is still sampled (exact at a tie).
+        if (latest_ && in_.arrival() >= tick_) return emit(v);
         latest_.reset();
         v.end();
         return true;

@@ -14,6 +14,8 @@
 ///   error, then the end; the upstream's pull in flight is cancelled (its pump is aborted;
 ///   the upstream's cancel-safety applies) and the upstream is never pulled again.
 /// - **Output timestamp: the item's own** (items pass unchanged).
+/// - An item that arrives in the very instant the timer fires may come first or not (on
+///   `sim_runtime` the seed decides); an item that is already there always comes first.
 /// - Errors of the upstream pass through at once (and restart the timer). The end passes.
 /// - Buffering: one head. A synchronous upstream never waits, so it never times out.
 /// - `d <= 0`: the stream yields one `errc::invalid_argument` error and ends.
