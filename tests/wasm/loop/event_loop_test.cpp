@@ -53,8 +53,40 @@ task<void> producer(mpsc::sender<int> tx, int n) {
   for (int i = 1; i <= n; ++i) {
     auto r = co_await tx.send(i);
     if (!r) co_return;
-    if (i % 7 == 0) co_await sleep(1ms);  // a timer wake now and then, through setTimeout
+    if (i % 5 == 0) co_await sleep(1ms);  // a timer wake now and then, through setTimeout
   }
+}
+
+// An asynchronous source: n values 1..n from a producer task, a 1 ms sleep every 5 values.
+auto async_source(int n) {
+  auto [tx, rx] = mpsc::channel<int>(2);
+  spawn(producer(std::move(tx), n)).detach();
+  return from_receiver(std::move(rx));
+}
+
+template <class S>
+task<std::vector<int>> collect_values(S s) {
+  std::vector<int> out;
+  while (auto it = co_await s.next())
+    if (it->is_value()) out.push_back(it->value());
+  co_return out;
+}
+
+generator<int> burst_then_end() {
+  co_yield 1;
+  co_await sleep(1ms);
+  for (int i = 2; i <= 5; ++i) co_yield i;  // arrive while the handler of 1 is busy
+}
+
+generator<int> slow_echo(int v) {
+  co_await sleep(std::chrono::milliseconds(v == 1 ? 40 : 2));
+  co_yield v * 100;
+}
+
+generator<int> outer_two() {
+  co_yield 1;
+  co_await sleep(5ms);  // the inner stream of 1 (40 ms) is still in flight
+  co_yield 2;
 }
 
 task<void> root(int* leftover_destroyed) {
@@ -122,6 +154,57 @@ task<void> root(int* leftover_destroyed) {
     }
     (void)co_await p;
     check(count == 100 && sum == 2L * 100 * 101 / 2, "mpsc(4) -> from_receiver | map: 100 items");
+  }
+
+  // share: one asynchronous upstream, two subscribers read concurrently by two tasks.
+  {
+    auto sh = async_source(30) | share(buffer_policy::wait(4));
+    auto a = spawn(collect_values(sh.subscribe()));
+    auto b = spawn(collect_values(sh.subscribe()));
+    auto ra = co_await a;
+    auto rb = co_await b;
+    std::vector<int> want;
+    for (int i = 1; i <= 30; ++i) want.push_back(i);
+    check(ra.has_value() && rb.has_value() && ra.value() == want && rb.value() == want,
+          "share: both subscribers get all 30 values in order");
+  }
+
+  // partition: odd and even sides read concurrently.
+  {
+    auto [odd, even] = async_source(20) | partition([](const int& x) { return x % 2 == 1; });
+    auto o = spawn(collect_values(std::move(odd)));
+    auto e = spawn(collect_values(std::move(even)));
+    auto ro = co_await o;
+    auto re = co_await e;
+    bool good =
+        ro.has_value() && re.has_value() && ro.value().size() == 10 && re.value().size() == 10;
+    for (std::size_t i = 0; good && i < 10; ++i) {
+      good = ro.value()[i] == static_cast<int>(2 * i + 1) &&
+             re.value()[i] == static_cast<int>(2 * i + 2);
+    }
+    check(good, "partition: 10 odd and 10 even values, in order");
+  }
+
+  // subscribe_latest (finish policy): values arriving while the handler is busy collapse to
+  // the newest one.
+  {
+    std::vector<int> handled;
+    auto r = co_await subscribe_latest(
+        burst_then_end(),
+        [&handled](int v) -> task<void> {
+          handled.push_back(v);
+          co_await sleep(5ms);
+        },
+        cancellation_token{});
+    check(r.has_value() && handled == std::vector<int>{1, 5},
+          "subscribe_latest: handled 1, then 5");
+  }
+
+  // switch_map: the slow inner stream of 1 is cancelled when 2 arrives.
+  {
+    auto got =
+        co_await collect_values(outer_two() | switch_map([](int v) { return slow_echo(v); }));
+    check(got == std::vector<int>{200}, "switch_map: only the newest inner stream answers");
   }
 
   // Left for the runtime's destructor: a detached sleeper (and its one-day JS timeout).
