@@ -67,7 +67,7 @@ TEST(S2Debounce, ComposesWithOperatorsAndSubscribe) {
   auto out = sim.block_on(collect_subscribe(std::move(s)));
   EXPECT_EQ(out, (items<int>{2, 6}));
   auto t = any_stream<int>(timed_source<int>({{0, 1}, {5, 2}})) | debounce(10ms);
-  EXPECT_EQ(sim.block_on(collect(std::move(t))), (items<int>{2}));
+  EXPECT_EQ(sim.block_on(collect(std::move(t))), (items<int>{{2}}));
 }
 
 TEST(S2Debounce, EmptyAndBadDurations) {

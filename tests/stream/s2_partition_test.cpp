@@ -96,7 +96,7 @@ TEST(S2Partition, ComposesEmptyAndBadCapacity) {
     }
     {
       auto got_ = co_await collect(std::move(b));
-      EXPECT_EQ(got_, (items<int>{6}));
+      EXPECT_EQ(got_, (items<int>{{6}}));
     }
     auto [c, d] = empty<int>() | partition(is_odd());
     {

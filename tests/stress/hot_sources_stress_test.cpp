@@ -331,6 +331,7 @@ TEST(HotSourcesExplore, PartitionRoutesEverythingAndSurvivesADroppedSide) {
   }
 }
 
+#if EDDY_HAS_THREADS
 // ---- real threads (TSan) ------------------------------------------------------------------
 
 TEST(HotSourcesThreads, SubjectManyProducersAndSubscribers) {
@@ -391,5 +392,7 @@ TEST(HotSourcesThreads, ShareToFourSubscribersAndPartition) {
     EXPECT_EQ(sums, (std::vector<long>{124750, 124750, 124750, 124750, 124750}));
   }
 }
+
+#endif  // EDDY_HAS_THREADS
 
 }  // namespace
