@@ -24,13 +24,6 @@
 #include <string_view>
 #include <vector>
 
-#if __has_include(<eddy/stream/switch_map.hpp>)
-#include <eddy/stream/switch_map.hpp>
-#define EDDY_PAGE_HAS_SWITCH_MAP 1
-#else
-#define EDDY_PAGE_HAS_SWITCH_MAP 0
-#endif
-
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -102,13 +95,8 @@ EM_JS(void, dom_swatch, (int hue, int size, int trigger, int count), {
       "combine_latest → (hue " + hue + ", size " + size + ")  #" + count + ", triggered by " + (trigger === 0 ? "hue" : "size");
   window.eddyPage.combined.push([hue, size]);
 });
-EM_JS(void, dom_ready, (int has_switch_map), {
+EM_JS(void, dom_ready, (), {
   window.eddyPage.ready = true;
-  window.eddyPage.switchMap = has_switch_map === 1;
-  if (has_switch_map !== 1) {
-    document.querySelector(".pipe").textContent =
-        "keystrokes | debounce(250ms) | distinct_until_changed() | (spawn lookup, abort the one in flight)";
-  }
   document.body.dataset.ready = "1";
 });
 EM_JS(void, dom_init, (), {
@@ -202,7 +190,6 @@ void render(const hits& h) {
 mpsc::sender<std::string>* queries = nullptr;
 mpsc::sender<int>* sliders[2] = {nullptr, nullptr};
 
-#if EDDY_PAGE_HAS_SWITCH_MAP
 task<void> search(mpsc::receiver<std::string> rx) {
   auto results = from_receiver(std::move(rx))  //
                  | debounce(250ms)             //
@@ -210,24 +197,6 @@ task<void> search(mpsc::receiver<std::string> rx) {
                  | switch_map([](std::string q) { return lookup(std::move(q)); });
   (void)co_await subscribe(std::move(results), [](hits h) { render(h); });
 }
-#else
-// TODO(switch_map): until eddy/stream/switch_map.hpp lands, the switch is done by hand: each
-// debounced query spawns its lookup and aborts the one in flight (what switch_map does).
-task<void> run_lookup(std::string q) {
-  auto s = lookup(std::move(q));
-  while (auto it = co_await s.next())
-    if (it->is_value()) render(it->value());
-}
-task<void> search(mpsc::receiver<std::string> rx) {
-  auto queries = from_receiver(std::move(rx)) | debounce(250ms) | distinct_until_changed();
-  join_handle<void> in_flight;
-  while (auto q = co_await queries.next()) {
-    if (!q->is_value()) continue;
-    in_flight.abort();  // the stale lookup is destroyed at its sleep: its guard reports it
-    in_flight = spawn(run_lookup(std::move(q->value())));
-  }
-}
-#endif
 
 task<void> swatch(mpsc::receiver<int> hue, mpsc::receiver<int> size) {
   auto both = from_receiver(std::move(hue)) | combine_latest(from_receiver(std::move(size)));
@@ -270,7 +239,7 @@ int main() {
   spawn(rt->get_executor(), search(std::move(qrx))).detach();
   spawn(rt->get_executor(), swatch(std::move(hrx), std::move(srx))).detach();
   dom_listen();
-  dom_ready(EDDY_PAGE_HAS_SWITCH_MAP);
+  dom_ready();
   std::printf("eddy page: running on the browser's event loop\n");
   return 0;  // the work goes on on the event loop
 }

@@ -50,7 +50,6 @@ try {
   await page.goto(url);
   await page.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 15000 });
   const state = () => page.evaluate(() => JSON.parse(JSON.stringify(window.eddyPage)));
-  console.log(`page built with switch_map: ${(await state()).switchMap}`);
   const starts = (s, from = 0) => s.events.slice(from).filter((e) => e.kind === 'start').map((e) => e.query);
   const box = page.locator('#q');
 
