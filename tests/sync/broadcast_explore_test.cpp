@@ -162,8 +162,8 @@ TEST(broadcast_explore, lag_actually_happens_and_no_lag_with_enough_room) {
         log l;
         auto d = spawn(drain(&rx, &l, seed));
         auto p = spawn(produce(std::move(tx), nullptr, seed + 1));
-        (void)p;
-        co_await d;
+        (void)co_await d;
+        (void)co_await p;
         std::uint64_t lagged = 0;
         for (auto& e : l.events) lagged += e.code == errc::lagged ? e.n : 0;
         EXPECT_EQ(check(l), "");
