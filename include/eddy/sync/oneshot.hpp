@@ -21,7 +21,8 @@
 /// - Cancel safety: a task aborted or timed out while awaiting the receiver loses nothing; the
 ///   value stays in the channel for the next await.
 /// - Thread-safety: the two ends may live on different threads and runtimes; each end is
-///   thread-compatible. The waiter resumes on its own runtime.
+///   thread-compatible (the awaiter of `co_await rx` must not outlive `rx`). The waiter resumes
+///   on its own runtime.
 /// - Cost: one allocation per channel (the shared state); send/receive take a short lock and
 ///   never allocate.
 #pragma once
