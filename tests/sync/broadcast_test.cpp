@@ -390,6 +390,37 @@ TYPED_TEST(broadcast_conformance, empty_and_moved_from_handles) {
   EXPECT_TRUE(ok);
 }
 
+TYPED_TEST(broadcast_conformance, assignment_releases_the_old_channel) {
+  auto ok = this->f.block_on([]() -> task<bool> {
+    auto [tx1, rx1] = broadcast::channel<int>(2);
+    auto [tx2, rx2] = broadcast::channel<int>(2);
+    auto a = tx1.subscribe();
+    bool good = tx1.receiver_count() == 2;
+    a = rx2;  // copy-assign: leaves channel 1, joins channel 2 at rx2's position
+    good = good && tx1.receiver_count() == 1 && tx2.receiver_count() == 2;
+    a = std::move(rx1);  // move-assign: leaves channel 2; rx1 is empty now
+    good =
+        good && !rx1.valid() && tx1.receiver_count() == 1 && tx2.receiver_count() == 1;  // NOLINT
+    auto& self = a;
+    a = self;             // self copy-assign keeps the handle
+    a = std::move(self);  // self move-assign too
+    good = good && a.valid() && tx1.receiver_count() == 1;
+    (void)tx1.send(1);
+    good = good && is_val(a.try_recv(), 1);
+    a = {};  // back to empty: channel 1 has no receiver left
+    good = good && !a.valid() && tx1.receiver_count() == 0;
+    auto tx3 = tx2;
+    tx3 = tx1;  // copy-assign a sender: channel 2 keeps tx2
+    tx2 = {};   // now channel 2's last sender is gone
+    auto end = co_await rx2.recv();
+    good = good && is_err(end, errc::closed);
+    tx1 = std::move(tx3);
+    good = good && !tx3.valid() && tx1.valid();  // NOLINT
+    co_return good;
+  }());
+  EXPECT_TRUE(ok);
+}
+
 TYPED_TEST(broadcast_conformance, lossless_stream_across_tasks_with_backpressure) {
   // A producer task that waits while the slowest receiver's backlog is high never lags anyone.
   constexpr int n = 20000;

@@ -243,6 +243,31 @@ TYPED_TEST(watch_conformance, empty_and_moved_from_handles) {
   EXPECT_TRUE(ok);
 }
 
+TYPED_TEST(watch_conformance, assignment_releases_the_old_channel) {
+  auto ok = this->f.block_on([]() -> task<bool> {
+    auto [tx1, rx1] = watch::channel<int>(1);
+    auto [tx2, rx2] = watch::channel<int>(2);
+    auto a = tx1.subscribe();
+    bool good = tx1.receiver_count() == 2;
+    a = rx2;  // copy-assign: leaves channel 1, joins channel 2 with rx2's seen version
+    good = good && tx1.receiver_count() == 1 && tx2.receiver_count() == 2 && a.borrow() == 2;
+    a = std::move(rx1);  // move-assign: leaves channel 2; rx1 is empty now
+    good =
+        good && !rx1.valid() && tx1.receiver_count() == 1 && tx2.receiver_count() == 1;  // NOLINT
+    auto& self = a;
+    a = self;
+    a = std::move(self);
+    good = good && a.valid() && a.borrow() == 1;
+    a = {};
+    good = good && !a.valid() && tx1.is_closed();
+    tx2 = {};  // move-assign an empty sender: channel 2 closes
+    auto end = co_await rx2.changed();
+    good = good && is_err(end, errc::closed);
+    co_return good;
+  }());
+  EXPECT_TRUE(ok);
+}
+
 TYPED_TEST(watch_conformance, observer_on_another_task_never_sees_a_change_twice) {
   constexpr int n = 20000;
   auto ok = this->f.block_on([]() -> task<bool> {

@@ -234,10 +234,10 @@ class sender {
     ++s_->senders;
   }
   sender(sender&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
-  sender& operator=(sender o) noexcept {
-    std::swap(s_, o.s_);
-    return *this;
-  }
+  // Separate copy and move assignment (not one by-value operator=): clang 16 never destroys the
+  // by-value parameter of `h = {}` inside a template, which would leak the old handle.
+  sender& operator=(const sender& o) noexcept { return swap_in(sender{o}); }
+  sender& operator=(sender&& o) noexcept { return swap_in(sender{std::move(o)}); }
   ~sender() { release(); }
 
   /// Queues `v` for every live receiver and wakes those waiting. Never suspends. See
@@ -294,6 +294,10 @@ class sender {
     s_ = nullptr;
   }
 
+  sender& swap_in(sender&& tmp) noexcept {  // `tmp` is a temporary: it releases the old state
+    std::swap(s_, tmp.s_);
+    return *this;
+  }
   explicit sender(state* s) noexcept : s_(s) {}
   template <class U>
   friend std::pair<sender<U>, receiver<U>> channel(std::size_t cap);
@@ -319,12 +323,10 @@ class receiver {
     s_->claim(pos_, idx_, +1);
   }
   receiver(receiver&& o) noexcept : s_(std::exchange(o.s_, nullptr)), pos_(o.pos_), idx_(o.idx_) {}
-  receiver& operator=(receiver o) noexcept {
-    std::swap(s_, o.s_);
-    std::swap(pos_, o.pos_);
-    std::swap(idx_, o.idx_);
-    return *this;
-  }
+  // Separate copy and move assignment (not one by-value operator=): clang 16 never destroys the
+  // by-value parameter of `h = {}` inside a template, which would leak the old handle.
+  receiver& operator=(const receiver& o) noexcept { return swap_in(receiver{o}); }
+  receiver& operator=(receiver&& o) noexcept { return swap_in(receiver{std::move(o)}); }
   ~receiver() {
     if (!s_) return;
     bool last;
@@ -433,6 +435,12 @@ class receiver {
   };
 
  private:
+  receiver& swap_in(receiver&& tmp) noexcept {  // `tmp` is a temporary: it releases the old state
+    std::swap(s_, tmp.s_);
+    std::swap(pos_, tmp.pos_);
+    std::swap(idx_, tmp.idx_);
+    return *this;
+  }
   receiver(state* s, std::uint64_t pos, std::size_t idx) noexcept : s_(s), pos_(pos), idx_(idx) {}
   friend class sender<T>;
   template <class U>

@@ -176,7 +176,7 @@ class sender {
 
   /// Calls `f(T&)` on the current value in place, then bumps the version and wakes receivers,
   /// even with no receiver. `f` runs under the channel lock: keep it short, and it must not use
-  /// this channel.
+  /// this channel. If `f` throws, the version is not bumped and nobody is woken.
   template <class F>
   result<void> send_modify(F&& f) {
     if (!s_) return error{errc::invalid_argument, 0, "watch::sender is empty"};
@@ -249,11 +249,10 @@ class receiver {
     ++s_->receivers;
   }
   receiver(receiver&& o) noexcept : s_(std::exchange(o.s_, nullptr)), seen_(o.seen_) {}
-  receiver& operator=(receiver o) noexcept {
-    std::swap(s_, o.s_);
-    std::swap(seen_, o.seen_);
-    return *this;
-  }
+  // Separate copy and move assignment (not one by-value operator=): clang 16 never destroys the
+  // by-value parameter of `h = {}` inside a template, which would leak the old handle.
+  receiver& operator=(const receiver& o) noexcept { return swap_in(receiver{o}); }
+  receiver& operator=(receiver&& o) noexcept { return swap_in(receiver{std::move(o)}); }
   ~receiver() {
     if (!s_) return;
     bool last;
@@ -357,6 +356,11 @@ class receiver {
   };
 
  private:
+  receiver& swap_in(receiver&& tmp) noexcept {  // `tmp` is a temporary: it releases the old state
+    std::swap(s_, tmp.s_);
+    std::swap(seen_, tmp.seen_);
+    return *this;
+  }
   receiver(state* s, std::uint64_t seen) noexcept : s_(s), seen_(seen) {}
   friend class sender<T>;
   template <class U>
