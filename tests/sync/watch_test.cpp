@@ -277,7 +277,7 @@ TYPED_TEST(watch_conformance, observer_on_another_task_never_sees_a_change_twice
       for (;;) {
         auto c = co_await rx.changed();
         if (!c.has_value()) co_return c.error().code() == errc::closed&& last == n;
-        const int v = rx.borrow();
+        const int v = rx.borrow_and_update();
         if (v <= last) co_return false;  // a change reported with no newer value
         last = v;
       }
