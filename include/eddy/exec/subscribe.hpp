@@ -63,9 +63,8 @@ decltype(auto) call_on_next(H& h, T&& v, const cancellation_token& t) {
 }
 
 template <class H, class T>
-using on_next_result_t =
-    decltype(call_on_next(std::declval<H&>(), std::declval<T&&>(),
-                          std::declval<const cancellation_token&>()));
+using on_next_result_t = decltype(call_on_next(std::declval<H&>(), std::declval<T&&>(),
+                                               std::declval<const cancellation_token&>()));
 
 /// Turns a synchronous handler's return value into `result<void>`.
 template <class R>
@@ -158,8 +157,7 @@ struct subscribe_visitor {
 };
 
 template <class S, class OnNext, class OnError>
-task<result<void>> subscribe_impl(S s, OnNext on_next, OnError on_error,
-                                  cancellation_token token) {
+task<result<void>> subscribe_impl(S s, OnNext on_next, OnError on_error, cancellation_token token) {
   using T = stream_value_t<S>;
   using R = on_next_result_t<OnNext, T>;
   constexpr bool sync_next = !is_task<std::remove_cvref_t<R>>::value;
@@ -174,7 +172,11 @@ task<result<void>> subscribe_impl(S s, OnNext on_next, OnError on_error,
       if (v.ended) break;
     }
     if (token.is_cancelled()) break;
-    auto r = co_await cancellable_awaiter<next_of<S>>(token, s);
+    // No synchronous answer (then skip a second synchronous attempt), or a coroutine handler
+    // (then `next()` tries the synchronous path itself): wait for the next item or the token.
+    using next_awaiter =
+        std::conditional_t<sync_next && sync_error, pending_next_of<S>, next_of<S>>;
+    auto r = co_await cancellable_awaiter<next_awaiter>(token, s);
     if (!r || !*r) break;  // cancelled, or the end
     item<T>& it = **r;
     error err{errc::aborted};

@@ -55,12 +55,12 @@ class latest_state {
   }
 
   spin_lock lock;
-  std::optional<T> latest;           ///< newest value not handled yet
-  std::optional<error> err;          ///< one stream error not delivered yet
-  bool value_first = false;          ///< with both set: `latest` arrived before `err`
-  bool ended = false;                ///< the pull task is done
-  waker consumer;                    ///< the subscriber, waiting for something to do
-  waker producer;                    ///< the pull task, waiting for `err` to be taken
+  std::optional<T> latest;                     ///< newest value not handled yet
+  std::optional<error> err;                    ///< one stream error not delivered yet
+  bool value_first = false;                    ///< with both set: `latest` arrived before `err`
+  bool ended = false;                          ///< the pull task is done
+  waker consumer;                              ///< the subscriber, waiting for something to do
+  waker producer;                              ///< the pull task, waiting for `err` to be taken
   std::optional<cancellation_token> inflight;  ///< policy cancel: the running call's token
 
   /// Wakes `w` (if set) and clears it. Under `lock`.
@@ -263,8 +263,7 @@ task<result<void>> subscribe_latest_impl(S s, OnNext on_next, OnError on_error,
 /// See the file comment.
 template <class S, class OnNext, class OnError>
   requires stream<S>
-task<result<void>> subscribe_latest(S s, OnNext on_next, OnError on_error,
-                                    cancellation_token token,
+task<result<void>> subscribe_latest(S s, OnNext on_next, OnError on_error, cancellation_token token,
                                     latest_policy policy = latest_policy::finish) {
   return detail::subscribe_latest_impl<S, OnNext, OnError>(
       std::move(s), std::move(on_next), std::move(on_error), std::move(token), policy);

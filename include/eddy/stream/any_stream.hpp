@@ -109,8 +109,14 @@ class any_stream {
   class awaiter {
    public:
     explicit awaiter(any_stream* s) noexcept : s_(s) {}
+    /// Movable until it suspends (e.g. into `timeout`, which asks `await_ready` first): an inner
+    /// `next()` begun by `await_ready` is cancelled and begun again by the new awaiter.
     awaiter(awaiter&& o) noexcept : s_(o.s_) {
-      if (o.started_) panic("eddy: an any_stream next() awaiter was moved after it started");
+      if (o.suspended_) panic("eddy: an any_stream next() awaiter was moved while suspended");
+      if (o.started_) {
+        o.started_ = false;
+        s_->vt_->cancel(s_->p_);
+      }
     }
     awaiter& operator=(awaiter&&) = delete;
     ~awaiter() {
@@ -122,6 +128,7 @@ class any_stream {
       return s_->vt_->start(s_->p_);
     }
     coro::coroutine_handle<> await_suspend(coro::coroutine_handle<> h) {
+      suspended_ = true;
       return s_->vt_->suspend(s_->p_, h);
     }
     std::optional<item<T>> await_resume() {
@@ -133,6 +140,7 @@ class any_stream {
    private:
     any_stream* s_;
     bool started_ = false;
+    bool suspended_ = false;
   };
 
   awaiter next() noexcept { return awaiter(this); }

@@ -65,6 +65,8 @@ struct combine_with_previous_closure : pipe_closure {
 }  // namespace detail
 
 /// `s | combine_with_previous()`: see the file comment.
-inline auto combine_with_previous() { return detail::combine_with_previous_closure{}; }
+inline auto combine_with_previous() {
+  return detail::combine_with_previous_closure{};
+}
 
 }  // namespace eddy

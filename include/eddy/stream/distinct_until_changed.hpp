@@ -23,6 +23,8 @@ struct equal_values {
 }  // namespace detail
 
 /// `s | distinct_until_changed()`: see the file comment.
-inline auto distinct_until_changed() { return distinct_until_changed_by(detail::equal_values{}); }
+inline auto distinct_until_changed() {
+  return distinct_until_changed_by(detail::equal_values{});
+}
 
 }  // namespace eddy

@@ -21,8 +21,7 @@
 namespace eddy {
 
 template <class S, class Eq>
-class distinct_until_changed_stream
-    : public detail::stage<distinct_until_changed_stream<S, Eq>> {
+class distinct_until_changed_stream : public detail::stage<distinct_until_changed_stream<S, Eq>> {
  public:
   using upstream_type = S;
   using value_type = stream_value_t<S>;
@@ -63,7 +62,7 @@ struct distinct_closure : pipe_closure {
   template <class S>
   auto apply(S&& s) && {
     return distinct_until_changed_stream<std::remove_cvref_t<S>, Eq>(std::forward<S>(s),
-                                                                    std::move(eq));
+                                                                     std::move(eq));
   }
 };
 }  // namespace detail

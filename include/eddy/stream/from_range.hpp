@@ -27,8 +27,10 @@ template <class E, class V>
 inline void visit_element(E&& x, V& v) {
   using D = std::remove_cvref_t<E>;
   if constexpr (is_item<D>::value) {
-    if (x.is_value()) v.value(typename D::value_type(std::forward<E>(x).value()));
-    else v.error(eddy::error(x.error()));
+    if (x.is_value())
+      v.value(typename D::value_type(std::forward<E>(x).value()));
+    else
+      v.error(eddy::error(x.error()));
   } else {
     v.value(D(std::forward<E>(x)));
   }
@@ -151,9 +153,10 @@ template <class R>
 auto from_range(R&& r) {
   if constexpr (std::is_lvalue_reference_v<R>) {
     return range_ref_stream<decltype(std::begin(r)), decltype(std::end(r))>(std::begin(r),
-                                                                           std::end(r));
+                                                                            std::end(r));
   } else {
-    return range_owning_stream<std::remove_cvref_t<R>>(std::forward<R>(r));  // a const rvalue is copied
+    return range_owning_stream<std::remove_cvref_t<R>>(
+        std::forward<R>(r));  // a const rvalue is copied
   }
 }
 

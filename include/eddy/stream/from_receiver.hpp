@@ -40,9 +40,14 @@ class receiver_stream {
   class awaiter {
    public:
     explicit awaiter(R& rx) noexcept : rx_(&rx) {}
-    /// Movable before it started (e.g. into `timeout`).
+    /// Movable until it suspends (e.g. into `timeout`, which asks `await_ready` first): a
+    /// `recv()` begun by `await_ready` is cancelled and begun again by the new awaiter.
     awaiter(awaiter&& o) noexcept : rx_(o.rx_) {
-      if (o.live_) panic("eddy: a from_receiver next() awaiter was moved while waiting");
+      if (o.suspended_) panic("eddy: a from_receiver next() awaiter was moved while waiting");
+      if (o.live_) {
+        o.in_.destroy();
+        o.live_ = false;
+      }
     }
     awaiter& operator=(awaiter&&) = delete;
     ~awaiter() {
@@ -55,6 +60,7 @@ class receiver_stream {
     }
     template <class P>
     decltype(auto) await_suspend(coro::coroutine_handle<P> h) {
+      suspended_ = true;
       return in_->await_suspend(h);
     }
     std::optional<item<value_type>> await_resume() {
@@ -69,6 +75,7 @@ class receiver_stream {
     R* rx_;
     detail::manual_lifetime<detail::awaitable_holder<recv_awaitable>> in_;
     bool live_ = false;
+    bool suspended_ = false;
   };
 
   awaiter next() noexcept { return awaiter(rx_); }
@@ -77,7 +84,9 @@ class receiver_stream {
   /// `mpsc::receiver` does): an item at once, the end once `errc::closed`, otherwise no answer.
   template <class Vis>
   bool try_visit(Vis& v) {
-    if constexpr (requires { { rx_.try_recv() } -> std::same_as<result<V>>; }) {
+    if constexpr (requires {
+                    { rx_.try_recv() } -> std::same_as<result<V>>;
+                  }) {
       result<V> r = rx_.try_recv();
       if (r.has_value()) {
         if constexpr (detail::is_item<V>::value) {

@@ -8,8 +8,8 @@
 /// - `is_value()`, `is_error()`; `value()` on an error rethrows the captured exception when it
 ///   holds one, else panics; `error()` on a value panics.
 /// - Implicit from a `T` (or anything `T` is constructible from), from an `error` and from an
-///   `errc`, so `co_yield 3;`, `co_yield error{errc::user, 7};` and `from_items<int>({1, errc::user})`
-///   all work.
+///   `errc`, so `co_yield 3;`, `co_yield error{errc::user, 7};` and `from_items<int>({1,
+///   errc::user})` all work.
 ///
 /// Thread-compatible (like an int); owns its value.
 #pragma once
@@ -59,12 +59,16 @@ class item {
   }
 
   item(const item& o) : ok_(o.ok_) {
-    if (ok_) ::new (&val_) T(o.val_);
-    else ::new (&err_) eddy::error(o.err_);
+    if (ok_)
+      ::new (&val_) T(o.val_);
+    else
+      ::new (&err_) eddy::error(o.err_);
   }
   item(item&& o) noexcept(std::is_nothrow_move_constructible_v<T>) : ok_(o.ok_) {
-    if (ok_) ::new (&val_) T(std::move(o.val_));
-    else ::new (&err_) eddy::error(std::move(o.err_));
+    if (ok_)
+      ::new (&val_) T(std::move(o.val_));
+    else
+      ::new (&err_) eddy::error(std::move(o.err_));
   }
   item& operator=(const item& o) {
     if (this != &o) {
@@ -122,8 +126,10 @@ class item {
 
  private:
   void destroy() noexcept {
-    if (ok_) val_.~T();
-    else err_.eddy::error::~error();
+    if (ok_)
+      val_.~T();
+    else
+      err_.eddy::error::~error();
   }
   union {
     T val_;

@@ -62,7 +62,7 @@ struct scan_closure : pipe_closure {
   template <class S>
   auto apply(S&& s) && {
     return scan_stream<std::remove_cvref_t<S>, Acc, G>(std::forward<S>(s), std::move(init),
-                                                        std::move(g));
+                                                       std::move(g));
   }
 };
 }  // namespace detail

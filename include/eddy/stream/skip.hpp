@@ -39,13 +39,17 @@ class skip_stream : public detail::stage<skip_stream<S>> {
   }
   template <class E>
   void on_value(value_type&& v, E& e) {
-    if (left_ > 0) --left_;
-    else e.value(std::move(v));
+    if (left_ > 0)
+      --left_;
+    else
+      e.value(std::move(v));
   }
   template <class E>
   void on_error(eddy::error&& err, E& e) {
-    if (left_ > 0) --left_;
-    else e.error(std::move(err));
+    if (left_ > 0)
+      --left_;
+    else
+      e.error(std::move(err));
   }
 
   S s_;

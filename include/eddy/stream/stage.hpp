@@ -87,8 +87,10 @@ class frame_cache {
   static void deallocate(void* p) noexcept {
     void* base = static_cast<char*>(p) - header_size;
     header* h = static_cast<header*>(base);
-    if (h->owner) h->owner->busy_ = false;
-    else frame_free(base, h->total);
+    if (h->owner)
+      h->owner->busy_ = false;
+    else
+      frame_free(base, h->total);
   }
 
  private:
@@ -101,8 +103,10 @@ class frame_cache {
   }
   void release() noexcept {
     if (!buf_) return;
-    if (busy_) static_cast<header*>(buf_)->owner = nullptr;  // the live frame frees it
-    else frame_free(buf_, cap_);
+    if (busy_)
+      static_cast<header*>(buf_)->owner = nullptr;  // the live frame frees it
+    else
+      frame_free(buf_, cap_);
     buf_ = nullptr;
     cap_ = 0;
     busy_ = false;
@@ -282,7 +286,7 @@ struct input_visitor {
   void end() { stage_access::on_end(op, e); }
 };
 
-template <class Op>
+template <class Op, bool TrySync = true>
 class stage_next;
 
 /// Base of single-input operator streams (CRTP). See the file comment.
@@ -291,6 +295,9 @@ class stage {
  public:
   /// The awaiter of the next item. See `stage_next`.
   auto next() { return stage_next<Op>(static_cast<Op&>(*this)); }
+  /// The same, for a caller that has just seen `try_visit` give no answer: it does not try
+  /// the synchronous path again (see `detail::pending_next_of`).
+  auto next_pending() { return stage_next<Op, false>(static_cast<Op&>(*this)); }
 
   /// The synchronous fast path (see `stream/concept.hpp`).
   template <class V>
@@ -328,7 +335,7 @@ class stage {
   }
 };
 
-template <class Op>
+template <class Op, bool TrySync>
 class stage_next {
   using S = typename Op::upstream_type;
   using Out = typename Op::value_type;
@@ -336,7 +343,8 @@ class stage_next {
  public:
   explicit stage_next(Op& op) noexcept : op_(&op) {}
   /// Moving is allowed before the awaiter suspended (e.g. into `timeout`).
-  stage_next(stage_next&& o) noexcept(std::is_nothrow_move_constructible_v<std::optional<item<Out>>>)
+  stage_next(stage_next&& o) noexcept(
+      std::is_nothrow_move_constructible_v<std::optional<item<Out>>>)
       : op_(o.op_), done_(o.done_), out_(std::move(o.out_)) {
     if (o.live_ || o.frame_) panic("eddy: a stream next() awaiter was moved while suspended");
   }
@@ -348,12 +356,17 @@ class stage_next {
 
   bool await_ready() {
     if (done_) return true;
-    store_visitor<Out> st{out_};
-    return done_ = op_->try_visit(st);
+    if constexpr (TrySync) {
+      store_visitor<Out> st{out_};
+      return done_ = op_->try_visit(st);
+    } else {
+      return done_ = pre();  // what `try_visit` would do before pulling; nothing more
+    }
   }
 
-  /// The upstream had no synchronous answer: begin its `next()`. A one-to-one stage hands the
-  /// suspension to the upstream awaiter; a looping stage runs its pull loop in a pump frame.
+  /// The upstream had no synchronous answer: begin its `next()` (its `next_pending()`). A
+  /// one-to-one stage hands the suspension to the upstream awaiter; a looping stage runs its pull
+  /// loop in a pump frame.
   template <class P>
   coro::coroutine_handle<> await_suspend(coro::coroutine_handle<P> h) {
     if constexpr (stage_access::one_to_one<Op>) {
@@ -418,7 +431,7 @@ class stage_next {
   }
 
   Op* op_;
-  manual_lifetime<next_of<S>> in_;
+  manual_lifetime<pending_next_of<S>> in_;
   bool live_ = false;
   bool done_ = false;
   std::optional<item<Out>> out_;

@@ -40,8 +40,10 @@ class start_with_stream : public detail::stage<start_with_stream<S, V, N>> {
     if (i_ == N) return;
     V& x = vals_[i_++];
     if constexpr (detail::is_item<V>::value) {
-      if (x.is_value()) e.value(value_type(std::move(x).value()));
-      else e.error(eddy::error(x.error()));
+      if (x.is_value())
+        e.value(value_type(std::move(x).value()));
+      else
+        e.error(eddy::error(x.error()));
     } else {
       e.value(value_type(std::move(x)));
     }
@@ -59,7 +61,7 @@ struct start_with_closure : pipe_closure {
   template <class S, std::size_t... I>
   auto make(S&& s, std::index_sequence<I...>) {
     return start_with_stream<std::remove_cvref_t<S>, V, N>(std::forward<S>(s),
-                                                          std::move(vals[I])...);
+                                                           std::move(vals[I])...);
   }
   template <class S>
   auto apply(S&& s) && {

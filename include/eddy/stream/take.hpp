@@ -35,8 +35,10 @@ class take_stream : public detail::stage<take_stream<S>> {
   S& upstream() noexcept { return s_; }
   template <class E>
   void pre(E& e) {
-    if (check_.bad()) check_.report(e);
-    else if (left_ == 0) e.end();
+    if (check_.bad())
+      check_.report(e);
+    else if (left_ == 0)
+      e.end();
   }
   template <class E>
   void on_value(value_type&& v, E& e) {

@@ -32,8 +32,7 @@ class window_by_count_stream : public detail::stage<window_by_count_stream<S>> {
   using upstream_type = S;
   using value_type = std::vector<T>;
 
-  window_by_count_stream(S s, detail::checked_count n)
-      : s_(std::move(s)), n_(n.n), check_(n.bad) {}
+  window_by_count_stream(S s, detail::checked_count n) : s_(std::move(s)), n_(n.n), check_(n.bad) {}
 
  private:
   friend struct detail::stage_access;
@@ -42,8 +41,10 @@ class window_by_count_stream : public detail::stage<window_by_count_stream<S>> {
   detail::frame_cache& cache() noexcept { return cache_; }
   template <class E>
   void pre(E& e) {
-    if (check_.bad()) check_.report(e);
-    else if (ended_) e.end();
+    if (check_.bad())
+      check_.report(e);
+    else if (ended_)
+      e.end();
   }
   template <class E>
   void on_value(T&& v, E& e) {
@@ -59,8 +60,10 @@ class window_by_count_stream : public detail::stage<window_by_count_stream<S>> {
   template <class E>
   void on_end(E& e) {
     ended_ = true;
-    if (buf_.empty()) e.end();
-    else e.value(std::exchange(buf_, value_type{}));
+    if (buf_.empty())
+      e.end();
+    else
+      e.value(std::exchange(buf_, value_type{}));
   }
 
   S s_;
@@ -85,8 +88,9 @@ struct window_by_count_closure : pipe_closure {
 template <std::integral I>
 auto window_by_count(I n) {
   return detail::window_by_count_closure{
-      {}, detail::checked_count::make(n, "window_by_count: negative count",
-                                      "window_by_count: count must be at least 1")};
+      {},
+      detail::checked_count::make(n, "window_by_count: negative count",
+                                  "window_by_count: count must be at least 1")};
 }
 
 }  // namespace eddy
