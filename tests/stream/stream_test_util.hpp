@@ -29,7 +29,9 @@ namespace eddy_stream_test {
 using namespace eddy;
 
 /// A user error with code `n` (errors compare by code and count).
-inline error E(std::uint64_t n) { return error{errc::user, n}; }
+inline error E(std::uint64_t n) {
+  return error{errc::user, n};
+}
 
 template <class T>
 using items = std::vector<item<T>>;
@@ -107,6 +109,33 @@ void check_all(Fx& f, const items<T>& input, Build build, const items<U>& expect
       << "subscribe, sync range";
   EXPECT_EQ(f.block_on(collect_subscribe(build(async_items<T>(input)))), expected)
       << "subscribe, async generator";
+}
+
+/// The same on a `local_runtime` and a `sim_runtime`.
+template <class T, class Build, class U>
+void check_all(const items<T>& input, Build build, const items<U>& expected) {
+  {
+    SCOPED_TRACE("local_runtime");
+    eddy_test::local_fixture f;
+    check_all(f, input, build, expected);
+  }
+  {
+    SCOPED_TRACE("sim_runtime");
+    eddy_test::sim_fixture f;
+    check_all(f, input, build, expected);
+  }
+}
+
+/// Runs the task made by `make()` on a `local_runtime`, then (made again) on a `sim_runtime`;
+/// checks that both give the same result and returns it.
+template <class Make>
+auto both(Make make) {
+  eddy_test::local_fixture l;
+  auto a = l.block_on(make());
+  eddy_test::sim_fixture s;
+  auto b = s.block_on(make());
+  EXPECT_EQ(a, b) << "local_runtime and sim_runtime disagree";
+  return a;
 }
 
 /// The operator tests run on the single-threaded runtimes (the consumers also on pools).
