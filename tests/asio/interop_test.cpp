@@ -27,7 +27,9 @@ struct drop_counter {
   ~drop_counter() { n->fetch_add(1); }
 };
 
-task<int> answer() { co_return 42; }
+task<int> answer() {
+  co_return 42;
+}
 
 task<int> sleepy_forever(std::atomic<int>* dropped) {
   drop_counter g{dropped};
@@ -58,7 +60,8 @@ TEST(asio_interop, use_task_passes_all_completion_arguments) {
     auto op = [io](auto token) {
       return asio::async_initiate<decltype(token), void(std::error_code, int)>(
           [io](auto handler) {
-            asio::post(*io, [h = std::move(handler)]() mutable { std::move(h)(std::error_code{}, 9); });
+            asio::post(*io,
+                       [h = std::move(handler)]() mutable { std::move(h)(std::error_code{}, 9); });
           },
           token);
     };
@@ -94,13 +97,13 @@ TEST(asio_interop, abort_cancels_the_asio_operation_and_destroys_the_frame) {
   asio::steady_timer timer{io, std::chrono::hours(1)};
   std::atomic<int> dropped{0};
   std::atomic<bool> waiting{false};
-  auto h = spawn(rt.get_executor(), [](asio::steady_timer* t, std::atomic<int>* d,
-                                       std::atomic<bool>* w) -> task<int> {
-    drop_counter g{d};
-    w->store(true);
-    std::error_code ec = co_await t->async_wait(use_task);
-    co_return ec ? 1 : 2;  // never reached: aborted while waiting
-  }(&timer, &dropped, &waiting));
+  auto h = spawn(rt.get_executor(),
+                 [](asio::steady_timer* t, std::atomic<int>* d, std::atomic<bool>* w) -> task<int> {
+                   drop_counter g{d};
+                   w->store(true);
+                   std::error_code ec = co_await t->async_wait(use_task);
+                   co_return ec ? 1 : 2;  // never reached: aborted while waiting
+                 }(&timer, &dropped, &waiting));
   while (!waiting.load()) io.run_one();
   io.poll();  // the wait is registered with the timer now
   h.abort();
@@ -206,7 +209,8 @@ TEST(asio_interop, cancelling_the_awaitable_aborts_the_eddy_task) {
   int outcome = 0;
   asio::co_spawn(
       io,
-      [](asio::io_context* io, executor ex, std::atomic<int>* d, int* outcome) -> asio::awaitable<void> {
+      [](asio::io_context* io, executor ex, std::atomic<int>* d,
+         int* outcome) -> asio::awaitable<void> {
         asio::steady_timer t{*io, 2ms};
         auto h = spawn(ex, sleepy_forever(d));
         auto v = co_await (asio_await(std::move(h)) || t.async_wait(asio::use_awaitable));

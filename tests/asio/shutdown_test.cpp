@@ -42,7 +42,8 @@ task<void> joiner(join_handle<void> h, std::atomic<int>* dropped, std::atomic<in
   (void)co_await h;
 }
 
-task<void> waits_on_token(cancellation_token* tok, std::atomic<int>* dropped, std::atomic<int>* started) {
+task<void> waits_on_token(cancellation_token* tok, std::atomic<int>* dropped,
+                          std::atomic<int>* started) {
   drop_counter g{dropped};
   started->fetch_add(1);
   co_await tok->cancelled();
@@ -110,7 +111,8 @@ TEST(asio_shutdown, abort_from_another_thread_while_the_loop_runs_on_two_threads
   std::atomic<int> dropped{0}, started{0};
   std::vector<join_handle<void>> hs;
   for (int i = 0; i < 50; ++i) hs.push_back(spawn(rt.get_executor(), sleeper(&dropped, &started)));
-  for (int i = 0; i < 50; ++i) hs.push_back(spawn(rt.get_executor(), asio_waiter(&io, &dropped, &started)));
+  for (int i = 0; i < 50; ++i)
+    hs.push_back(spawn(rt.get_executor(), asio_waiter(&io, &dropped, &started)));
   std::thread t1([&] { io.run(); }), t2([&] { io.run(); });
   while (started.load() < 100) std::this_thread::yield();
   for (auto& h : hs) h.abort();

@@ -135,11 +135,13 @@ TEST(uv_runtime, destroying_the_runtime_destroys_suspended_tasks) {
     uv_runtime rt{&lp.l};
     auto ex = rt.get_executor();
     for (int i = 0; i < 3; ++i) spawn(ex, sleeper(&dropped, &started)).detach();
-    spawn(ex, [](cancellation_token* t, std::atomic<int>* d, std::atomic<int>* s) -> task<void> {
-      drop_counter g{d};
-      s->fetch_add(1);
-      co_await t->cancelled();
-    }(&never, &dropped, &started)).detach();
+    spawn(ex,
+          [](cancellation_token* t, std::atomic<int>* d, std::atomic<int>* s) -> task<void> {
+            drop_counter g{d};
+            s->fetch_add(1);
+            co_await t->cancelled();
+          }(&never, &dropped, &started))
+        .detach();
     kept = spawn(ex, sleeper(&dropped, &started));
     while (started.load() < 5) uv_run(&lp.l, UV_RUN_NOWAIT);
     EXPECT_EQ(rt.live_tasks(), 5u);
