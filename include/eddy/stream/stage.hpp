@@ -189,6 +189,7 @@ inline void guarded(E& e, F&& compute, G&& use) {
     use(std::move(*r));
   }
 #else
+  (void)e;  // only exceptions become errors on `e`
   if constexpr (std::is_void_v<R>) {
     compute();
     use();
