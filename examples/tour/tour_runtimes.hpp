@@ -1,8 +1,17 @@
 // The runtimes the tour runs on: every one that is built. A backend adds one call here.
+// `f(name, run)`: `run(task)` runs the task to completion on that runtime and returns its value.
 #pragma once
 #include <utility>
 
 #include "eddy/eddy.hpp"
+#ifdef EDDY_WITH_ASIO
+#include <asio/io_context.hpp>
+
+#include "eddy/runtime/asio_runtime.hpp"
+#endif
+#ifdef EDDY_WITH_UV
+#include "eddy/runtime/uv_runtime.hpp"
+#endif
 
 namespace eddy_tour {
 
@@ -16,10 +25,30 @@ void for_each_runtime(F&& f) {
     eddy::thread_pool rt{2};
     return rt.block_on(std::move(t));
   });
-  f("sim_runtime{seed 7} (virtual time)", [](auto t) {
+  f("sim_runtime{seed 7}, virtual time", [](auto t) {
     eddy::sim_runtime rt{7};
     return rt.block_on(std::move(t));
   });
+#ifdef EDDY_WITH_ASIO
+  f("asio_runtime over an io_context", [](auto t) {
+    asio::io_context io;
+    eddy::asio_runtime rt{io, 1};  // one thread runs the loop: the one in block_on
+    return rt.block_on(std::move(t));
+  });
+#endif
+#ifdef EDDY_WITH_UV
+  f("uv_runtime over a uv_loop_t", [](auto t) {
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    auto out = [&] {
+      eddy::uv_runtime rt{&loop};
+      return rt.block_on(std::move(t));
+    }();
+    uv_run(&loop, UV_RUN_DEFAULT);  // the runtime's close callbacks
+    uv_loop_close(&loop);
+    return out;
+  });
+#endif
 }
 
 }  // namespace eddy_tour
