@@ -18,6 +18,8 @@
 
 namespace eddy {
 
+/// A type-erased stream of `T` (see the file comment): owns the stream it was built from;
+/// move-only; one consumer, one `next()` at a time; empty when default-built or moved-from.
 template <class T>
 class any_stream {
   /// The visitor the erased `try_visit` calls back through.
@@ -81,6 +83,7 @@ class any_stream {
   };
 
  public:
+  /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = T;
 
   any_stream() noexcept = default;
@@ -92,8 +95,11 @@ class any_stream {
   any_stream(S&& s)
       : p_(new holder<std::remove_cvref_t<S>>(std::forward<S>(s))),
         vt_(&holder<std::remove_cvref_t<S>>::vt) {}
+  /// Move; only while no `next()` is in flight (the moved-from stream may only be destroyed
+  /// or assigned).
   any_stream(any_stream&& o) noexcept
       : p_(std::exchange(o.p_, nullptr)), vt_(std::exchange(o.vt_, nullptr)) {}
+  /// Move assignment; only while no `next()` is in flight on either stream.
   any_stream& operator=(any_stream&& o) noexcept {
     if (this != &o) {
       reset();
@@ -106,8 +112,11 @@ class any_stream {
   any_stream& operator=(const any_stream&) = delete;
   ~any_stream() { reset(); }
 
+  /// The awaiter of `next()`. Destroying it while suspended deregisters its waits and gives back
+  /// what it was handed (cancel-safe); the stream stays usable.
   class awaiter {
    public:
+    /// Made by `next()`.
     explicit awaiter(any_stream* s) noexcept : s_(s) {}
     /// Movable until it suspends (e.g. into `timeout`, which asks `await_ready` first): an inner
     /// `next()` begun by `await_ready` is cancelled and begun again by the new awaiter.
@@ -143,6 +152,8 @@ class any_stream {
     bool suspended_ = false;
   };
 
+  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
+  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
   awaiter next() noexcept { return awaiter(this); }
 
   /// The synchronous fast path, forwarded to the erased stream.

@@ -32,21 +32,28 @@ enum class overflow : unsigned char {
 
 /// The bound and overflow rule of a subscriber buffer. See the file comment.
 struct buffer_policy {
+  /// How many items a subscriber's buffer holds (at least 1; 0 is `errc::invalid_argument`).
   std::size_t capacity = 64;
+  /// What happens when a new item finds the buffer full.
   overflow on_full = overflow::wait;
 
+  /// Lossless backpressure: the producer waits for room.
   static constexpr buffer_policy wait(std::size_t capacity) noexcept {
     return {capacity, overflow::wait};
   }
+  /// A full buffer drops its oldest item to make room.
   static constexpr buffer_policy drop_oldest(std::size_t capacity) noexcept {
     return {capacity, overflow::drop_oldest};
   }
+  /// A full buffer drops the new item.
   static constexpr buffer_policy drop_newest(std::size_t capacity) noexcept {
     return {capacity, overflow::drop_newest};
   }
+  /// A full buffer cuts the subscriber off with an `errc::full` error item, then its end.
   static constexpr buffer_policy fail(std::size_t capacity) noexcept {
     return {capacity, overflow::error};
   }
+  /// False when `capacity` is 0.
   constexpr bool valid() const noexcept { return capacity > 0; }
 };
 

@@ -32,20 +32,30 @@
 
 namespace eddy {
 
+/// The stream made by `buffer_time`: see the file comment for its marbles and its timestamp, error
+/// and buffering rules. One consumer, one `next()` at a time, not thread-safe; owns its input(s);
+/// movable only while no `next()` is in flight.
 template <class S>
 class buffer_time_stream {
   using T = stream_value_t<S>;
 
  public:
+  /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = std::vector<T>;
 
+  /// Made by `buffer_time(...)`, which validates the arguments (see the file comment); takes
+  /// ownership of the input stream(s) and functions.
   buffer_time_stream(S s, detail::checked_duration d, std::size_t max_count)
       : in_(std::move(s)), d_(d.d), max_(max_count), check_(d.bad) {
     if (!d.bad && max_count == 0)
       check_ = detail::arg_check("buffer_time: max_count must be at least 1");
   }
 
+  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
+  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
   auto next() { return detail::hub_next<buffer_time_stream>(*this); }
+  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
+  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
   template <class V>
   bool try_visit(V& v) {
     return produce(v);

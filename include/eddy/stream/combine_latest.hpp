@@ -47,17 +47,27 @@ struct no_filter {
 };
 }  // namespace detail
 
+/// The stream made by `combine_latest`: see the file comment for its marbles and its timestamp,
+/// error and buffering rules. One consumer, one `next()` at a time, not thread-safe; owns its
+/// input(s); movable only while no `next()` is in flight.
 template <class Pred, class... S>
 class combine_latest_stream {
   using inputs = detail::hetero_inputs<S...>;
   static constexpr std::size_t N = sizeof...(S);
 
  public:
+  /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = combined<stream_value_t<S>...>;
 
+  /// Made by `combine_latest(...)`, which validates the arguments (see the file comment); takes
+  /// ownership of the input stream(s) and functions.
   combine_latest_stream(Pred p, S... s) : in_(std::move(s)...), pred_(std::move(p)) {}
 
+  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
+  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
   auto next() { return detail::hub_next<combine_latest_stream>(*this); }
+  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
+  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
   template <class V>
   bool try_visit(V& v) {
     return produce(v);

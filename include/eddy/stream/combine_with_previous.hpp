@@ -21,8 +21,11 @@ namespace eddy {
 /// An element of `combine_with_previous`.
 template <class T>
 struct with_previous {
+  /// The value before `current`; empty for the first value.
   std::optional<T> previous;
+  /// The value just received.
   T current;
+  /// Member-wise equality (when `T` has `==`).
   friend bool operator==(const with_previous& a, const with_previous& b)
     requires requires(const T& x) { x == x; }
   {
@@ -30,14 +33,21 @@ struct with_previous {
   }
 };
 
+/// The stream made by `combine_with_previous`: see the file comment for its marbles and its
+/// timestamp, error and buffering rules. One consumer, one `next()` at a time, not thread-safe;
+/// owns its input(s); movable only while no `next()` is in flight.
 template <class S>
 class combine_with_previous_stream : public detail::stage<combine_with_previous_stream<S>> {
   using T = stream_value_t<S>;
 
  public:
+  /// The input stream's type.
   using upstream_type = S;
+  /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = with_previous<T>;
 
+  /// Made by `combine_with_previous(...)`, which validates the arguments (see the file comment);
+  /// takes ownership of the input stream(s) and functions.
   explicit combine_with_previous_stream(S s) : s_(std::move(s)) {}
 
  private:

@@ -30,19 +30,29 @@
 
 namespace eddy {
 
+/// The stream made by `concat_map`: see the file comment for its marbles and its timestamp, error
+/// and buffering rules. One consumer, one `next()` at a time, not thread-safe; owns its input(s);
+/// movable only while no `next()` is in flight.
 template <class S, class F>
 class concat_map_stream {
   using In = stream_value_t<S>;
   using Inner = std::remove_cvref_t<std::invoke_result_t<F&, In&&>>;
 
  public:
+  /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<Inner>;
 
+  /// Made by `concat_map(...)`, which validates the arguments (see the file comment); takes
+  /// ownership of the input stream(s) and functions.
   concat_map_stream(S s, F f) : s_(std::move(s)), f_(std::move(f)) {}
 
+  /// The awaiter of `next()`. Destroying it while suspended deregisters its waits and gives back
+  /// what it was handed (cancel-safe); the stream stays usable.
   class awaiter {
    public:
+    /// Made by `next()`.
     explicit awaiter(concat_map_stream* op) noexcept : op_(op) {}
+    /// Movable until it suspends (e.g. into `timeout`, which asks `await_ready` first).
     awaiter(awaiter&& o) noexcept : op_(o.op_), out_(std::move(o.out_)) {
       if (o.frame_) panic("eddy: a concat_map next() awaiter was moved while waiting");
     }
@@ -92,6 +102,8 @@ class concat_map_stream {
     coro::coroutine_handle<detail::pump_promise> frame_{};
   };
 
+  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
+  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
   awaiter next() noexcept { return awaiter(this); }
 
   /// Answers while the inner and outer streams answer synchronously.

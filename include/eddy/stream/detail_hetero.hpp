@@ -74,6 +74,7 @@ requires common_ts<Ts...>::ordered struct combined_stamp<Ts...> {
 template <class... Ts>
 class combined : public detail::combined_stamp<Ts...> {
  public:
+  /// The values `v`, emitted because input `trigger` had an item; takes the trigger's timestamp.
   combined(std::tuple<Ts...> v, std::size_t trigger) : values(std::move(v)), trigger(trigger) {
     if constexpr (detail::common_ts<Ts...>::ordered) {
       detail::with_index<sizeof...(Ts)>(
@@ -81,7 +82,9 @@ class combined : public detail::combined_stamp<Ts...> {
     }
   }
 
+  /// The latest value of each input.
   std::tuple<Ts...> values;
+  /// Index of the input whose item caused this emission.
   std::size_t trigger = 0;
 
   /// The value of input `I`.
@@ -89,6 +92,7 @@ class combined : public detail::combined_stamp<Ts...> {
   const auto& get() const noexcept {
     return std::get<I>(values);
   }
+  /// The value of input `I` (mutable).
   template <std::size_t I>
   auto& get() noexcept {
     return std::get<I>(values);

@@ -20,12 +20,19 @@
 
 namespace eddy {
 
+/// The stream made by `distinct_until_changed`: see the file comment for its marbles and its
+/// timestamp, error and buffering rules. One consumer, one `next()` at a time, not thread-safe;
+/// owns its input(s); movable only while no `next()` is in flight.
 template <class S, class Eq>
 class distinct_until_changed_stream : public detail::stage<distinct_until_changed_stream<S, Eq>> {
  public:
+  /// The input stream's type.
   using upstream_type = S;
+  /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
+  /// Made by `distinct_until_changed(...)`, which validates the arguments (see the file comment);
+  /// takes ownership of the input stream(s) and functions.
   distinct_until_changed_stream(S s, Eq eq) : s_(std::move(s)), eq_(std::move(eq)) {}
 
  private:

@@ -19,12 +19,19 @@
 
 namespace eddy {
 
+/// The stream made by `filter`: see the file comment for its marbles and its timestamp, error and
+/// buffering rules. One consumer, one `next()` at a time, not thread-safe; owns its input(s);
+/// movable only while no `next()` is in flight.
 template <class S, class P>
 class filter_stream : public detail::stage<filter_stream<S, P>> {
  public:
+  /// The input stream's type.
   using upstream_type = S;
+  /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
+  /// Made by `filter(...)`, which validates the arguments (see the file comment); takes ownership
+  /// of the input stream(s) and functions.
   filter_stream(S s, P p) : s_(std::move(s)), p_(std::move(p)) {}
 
  private:

@@ -56,9 +56,14 @@ class ready_next {
 template <class It, class Sent>
 class range_ref_stream {
  public:
+  /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = typename detail::range_item<std::iter_value_t<It>>::type;
 
+  /// Made by `from_range(...)`, which validates the arguments (see the file comment); takes
+  /// ownership of the input stream(s) and functions.
   range_ref_stream(It first, Sent last) : it_(std::move(first)), end_(std::move(last)) {}
+  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
+  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
   detail::ready_next<value_type> next() { return detail::ready_next<value_type>(pull()); }
   /// Always answers (see `stream/concept.hpp`).
   template <class V>
@@ -92,15 +97,24 @@ class range_owning_stream {
   using It = decltype(std::begin(std::declval<R&>()));
 
  public:
+  /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = typename detail::range_item<std::iter_value_t<It>>::type;
 
+  /// Made by `from_range(...)`, which validates the arguments (see the file comment); takes
+  /// ownership of the input stream(s) and functions.
   explicit range_owning_stream(R r) : pos_(0), r_(std::move(r)), it_(std::begin(r_)) {}
+  /// Move; only while no `next()` is in flight (the moved-from stream may only be destroyed
+  /// or assigned).
   range_owning_stream(range_owning_stream&& o)
       : pos_(offset(o.r_, o.it_)), r_(std::move(o.r_)), it_(advanced(r_, pos_)) {}
+  /// Made by `from_range(...)`, which validates the arguments (see the file comment); takes
+  /// ownership of the input stream(s) and functions.
   range_owning_stream(const range_owning_stream& o)
       : pos_(offset(o.r_, o.it_)), r_(o.r_), it_(advanced(r_, pos_)) {}
   range_owning_stream& operator=(const range_owning_stream&) = delete;
 
+  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
+  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
   detail::ready_next<value_type> next() { return detail::ready_next<value_type>(pull()); }
   /// Always answers (see `stream/concept.hpp`).
   template <class V>

@@ -26,6 +26,9 @@
 
 namespace eddy {
 
+/// The stream made by `from_receiver`: see the file comment for its marbles and its timestamp,
+/// error and buffering rules. One consumer, one `next()` at a time, not thread-safe; owns its
+/// input(s); movable only while no `next()` is in flight.
 template <class R>
 class receiver_stream {
   using recv_awaitable = decltype(std::declval<R&>().recv());
@@ -33,12 +36,18 @@ class receiver_stream {
   using V = typename recv_result::value_type;
 
  public:
+  /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = typename detail::range_item<V>::type;
 
+  /// Made by `from_receiver(...)`, which validates the arguments (see the file comment); takes
+  /// ownership of the input stream(s) and functions.
   explicit receiver_stream(R rx) : rx_(std::move(rx)) {}
 
+  /// The awaiter of `next()`. Destroying it while suspended deregisters its waits and gives back
+  /// what it was handed (cancel-safe); the stream stays usable.
   class awaiter {
    public:
+    /// Made by `next()`.
     explicit awaiter(R& rx) noexcept : rx_(&rx) {}
     /// Movable until it suspends (e.g. into `timeout`, which asks `await_ready` first): a
     /// `recv()` begun by `await_ready` is cancelled and begun again by the new awaiter.
@@ -78,6 +87,8 @@ class receiver_stream {
     bool suspended_ = false;
   };
 
+  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
+  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
   awaiter next() noexcept { return awaiter(rx_); }
 
   /// The synchronous fast path, when the receiver has `try_recv() -> result<V>` (as

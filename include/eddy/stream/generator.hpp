@@ -38,19 +38,27 @@
 
 namespace eddy {
 
+/// A stream written as a coroutine (see the file comment). Move-only; one consumer; the body
+/// runs inside the consumer's task and starts at the first `next()`.
 template <class T>
 class [[nodiscard]] generator {
  public:
+  /// The type of the values it yields.
   using value_type = T;
 
+  /// The coroutine promise (used by the compiler; not called by users).
   class promise_type {
    public:
+    /// Frames come from eddy's frame allocator (see core/frame_allocator.hpp).
     static void* operator new(std::size_t n) { return detail::frame_alloc(n); }
+    /// Gives the frame back to the frame allocator.
     static void operator delete(void* p, std::size_t n) noexcept { detail::frame_free(p, n); }
 
+    /// The generator that owns this frame.
     generator get_return_object() noexcept {
       return generator(coro::coroutine_handle<promise_type>::from_promise(*this));
     }
+    /// Lazy: the body starts at the first `next()`.
     coro::suspend_always initial_suspend() noexcept { return {}; }
 
     /// Suspends the body and resumes the consumer.
@@ -61,15 +69,19 @@ class [[nodiscard]] generator {
       }
       void await_resume() noexcept {}
     };
+    /// At the end, transfers back to the consumer (which then sees the end).
     to_consumer final_suspend() noexcept { return {}; }
 
+    /// `co_yield v`: stores the item and transfers back to the consumer.
     template <class U = T>
       requires std::is_constructible_v<item<T>, U&&>
     to_consumer yield_value(U&& v) {
       current_.emplace(std::forward<U>(v));
       return {};
     }
+    /// Falling off the end ends the stream.
     void return_void() noexcept {}
+    /// An escaping exception becomes one `errc::exception` error item, then the end.
     void unhandled_exception() noexcept {
 #if EDDY_HAS_EXCEPTIONS
       current_.emplace(error::from_exception(std::current_exception()));
@@ -83,8 +95,10 @@ class [[nodiscard]] generator {
   };
 
   generator() noexcept = default;
+  /// Move; only while no `next()` is in flight.
   generator(generator&& o) noexcept
       : h_(std::exchange(o.h_, nullptr)), aborted_(std::exchange(o.aborted_, false)) {}
+  /// Move assignment (destroys this generator's frame first); only while no `next()` is in flight.
   generator& operator=(generator&& o) noexcept {
     if (this != &o) {
       reset();
@@ -97,9 +111,13 @@ class [[nodiscard]] generator {
   generator& operator=(const generator&) = delete;
   ~generator() { reset(); }
 
+  /// The awaiter of `next()`: resumes the body by symmetric transfer. Destroyed while the body is
+  /// suspended in a `co_await`, it cancels the body: the generator then ends.
   class awaiter {
    public:
+    /// Made by `next()`.
     explicit awaiter(generator* g) noexcept : g_(g) {}
+    /// Movable until it suspends.
     awaiter(awaiter&& o) noexcept : g_(o.g_), running_(std::exchange(o.running_, false)) {}
     awaiter& operator=(awaiter&&) = delete;
     /// Destroyed while the body runs (it is suspended in a `co_await`): cancel the body.

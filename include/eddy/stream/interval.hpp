@@ -27,15 +27,25 @@
 
 namespace eddy {
 
+/// The stream made by `interval`: see the file comment for its marbles and its timestamp, error and
+/// buffering rules. One consumer, one `next()` at a time, not thread-safe; owns its input(s);
+/// movable only while no `next()` is in flight.
 class interval_stream {
  public:
+  /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = std::uint64_t;
 
+  /// Made by `interval(...)`, which validates the arguments (see the file comment); takes ownership
+  /// of the input stream(s) and functions.
   explicit interval_stream(detail::checked_duration d) : d_(d.d), check_(d.bad) {}
 
+  /// The awaiter of `next()`. Destroying it while suspended deregisters its waits and gives back
+  /// what it was handed (cancel-safe); the stream stays usable.
   class awaiter {
    public:
+    /// Made by `next()`.
     explicit awaiter(interval_stream* s) noexcept : s_(s) {}
+    /// Movable until it suspends (e.g. into `timeout`, which asks `await_ready` first).
     awaiter(awaiter&& o) noexcept : s_(o.s_) {}
     awaiter& operator=(awaiter&&) = delete;
     bool await_ready() {
@@ -61,6 +71,8 @@ class interval_stream {
     std::optional<sleep_awaiter> sleep_;
   };
 
+  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
+  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
   awaiter next() noexcept { return awaiter(this); }
 
   /// Answers when the stream has an argument error or a tick is due.

@@ -33,14 +33,19 @@ template <class U>
 struct is_item<item<U>> : std::true_type {};
 }  // namespace detail
 
+/// A stream element: a value of `T` or an `eddy::error`. Errors flow in-band and do not end a
+/// stream. Thread-compatible; owns its value.
 template <class T>
 class item {
   static_assert(!std::is_reference_v<T> && !std::is_void_v<T>, "item<T> needs an object type");
 
  public:
+  /// The value type.
   using value_type = T;
 
+  /// A value item (copy of `v`).
   item(const T& v) : ok_(true) { ::new (&val_) T(v); }
+  /// A value item (moves `v`).
   item(T&& v) : ok_(true) { ::new (&val_) T(std::move(v)); }
   /// From anything `T` is constructible from (not an error, not another item).
   template <class U>
@@ -51,25 +56,31 @@ class item {
   item(U&& v) : ok_(true) {
     ::new (&val_) T(std::forward<U>(v));
   }
+  /// An error item.
   item(eddy::error e) noexcept : ok_(false) { ::new (&err_) eddy::error(std::move(e)); }
+  /// An error item with code `c`.
   item(errc c) noexcept : item(eddy::error{c}) {}
+  /// A value item built in place from `a...`.
   template <class... A>
   explicit item(std::in_place_t, A&&... a) : ok_(true) {
     ::new (&val_) T(std::forward<A>(a)...);
   }
 
+  /// Copies the value or the error.
   item(const item& o) : ok_(o.ok_) {
     if (ok_)
       ::new (&val_) T(o.val_);
     else
       ::new (&err_) eddy::error(o.err_);
   }
+  /// Moves the value or the error.
   item(item&& o) noexcept(std::is_nothrow_move_constructible_v<T>) : ok_(o.ok_) {
     if (ok_)
       ::new (&val_) T(std::move(o.val_));
     else
       ::new (&err_) eddy::error(std::move(o.err_));
   }
+  /// Copy assignment (value or error).
   item& operator=(const item& o) {
     if (this != &o) {
       destroy();
@@ -77,6 +88,7 @@ class item {
     }
     return *this;
   }
+  /// Move assignment (value or error).
   item& operator=(item&& o) noexcept(std::is_nothrow_move_constructible_v<T>) {
     if (this != &o) {
       destroy();
@@ -86,24 +98,33 @@ class item {
   }
   ~item() { destroy(); }
 
+  /// True when this holds a value.
   bool is_value() const noexcept { return ok_; }
+  /// True when this holds an error.
   bool is_error() const noexcept { return !ok_; }
 
+  /// The value. Calling it on an error is a programming error (panics with the error).
   T& value() & {
     if (!ok_) detail::bad_result_access(err_);
     return val_;
   }
+  /// The value. Calling it on an error is a programming error (panics with the error).
   const T& value() const& {
     if (!ok_) detail::bad_result_access(err_);
     return val_;
   }
+  /// The value, moved out. Calling it on an error is a programming error (panics).
   T&& value() && {
     if (!ok_) detail::bad_result_access(err_);
     return std::move(val_);
   }
+  /// `value()`: panics on an error.
   T& operator*() & { return value(); }
+  /// `value()`: panics on an error.
   const T& operator*() const& { return value(); }
+  /// `&value()`: panics on an error.
   T* operator->() { return &value(); }
+  /// `&value()`: panics on an error.
   const T* operator->() const { return &value(); }
 
   /// The error. Calling it on a value is a programming error (panics).
@@ -111,6 +132,7 @@ class item {
     if (ok_) panic("eddy::item::error() called on a value");
     return err_;
   }
+  /// The error, moved out. Calling it on a value is a programming error (panics).
   eddy::error&& error() && {
     if (ok_) panic("eddy::item::error() called on a value");
     return std::move(err_);

@@ -19,14 +19,21 @@
 
 namespace eddy {
 
+/// The stream made by `map`: see the file comment for its marbles and its timestamp, error and
+/// buffering rules. One consumer, one `next()` at a time, not thread-safe; owns its input(s);
+/// movable only while no `next()` is in flight.
 template <class S, class F>
 class map_stream : public detail::stage<map_stream<S, F>> {
   using In = stream_value_t<S>;
 
  public:
+  /// The input stream's type.
   using upstream_type = S;
+  /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = std::remove_cvref_t<std::invoke_result_t<F&, In&&>>;
 
+  /// Made by `map(...)`, which validates the arguments (see the file comment); takes ownership of
+  /// the input stream(s) and functions.
   map_stream(S s, F f) : s_(std::move(s)), f_(std::move(f)) {}
 
  private:

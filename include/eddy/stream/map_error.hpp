@@ -18,12 +18,19 @@
 
 namespace eddy {
 
+/// The stream made by `map_error`: see the file comment for its marbles and its timestamp, error
+/// and buffering rules. One consumer, one `next()` at a time, not thread-safe; owns its input(s);
+/// movable only while no `next()` is in flight.
 template <class S, class F>
 class map_error_stream : public detail::stage<map_error_stream<S, F>> {
  public:
+  /// The input stream's type.
   using upstream_type = S;
+  /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
+  /// Made by `map_error(...)`, which validates the arguments (see the file comment); takes
+  /// ownership of the input stream(s) and functions.
   map_error_stream(S s, F f) : s_(std::move(s)), f_(std::move(f)) {}
 
  private:

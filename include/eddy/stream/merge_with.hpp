@@ -41,6 +41,9 @@ namespace eddy {
 template <class State, class Streams = std::tuple<>, class Fns = std::tuple<>>
 class merge_with_stream;
 
+/// The stream made by `merge_with`: see the file comment for its marbles and its timestamp, error
+/// and buffering rules. One consumer, one `next()` at a time, not thread-safe; owns its input(s);
+/// movable only while no `next()` is in flight.
 template <class State, class... S, class... F>
 class merge_with_stream<State, std::tuple<S...>, std::tuple<F...>> {
   static constexpr std::size_t N = sizeof...(S);
@@ -55,11 +58,16 @@ class merge_with_stream<State, std::tuple<S...>, std::tuple<F...>> {
   };
 
  public:
+  /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = typename std::conditional_t<
       (N > 0), std::common_type<std::invoke_result_t<F&, stream_value_t<S>&&, State&>...>,
       no_output<State>>::type;
 
+  /// Made by `merge_with(...)`, which validates the arguments (see the file comment); takes
+  /// ownership of the input stream(s) and functions.
   explicit merge_with_stream(State seed) : state_(std::move(seed)) {}
+  /// Made by `merge_with(...)`, which validates the arguments (see the file comment); takes
+  /// ownership of the input stream(s) and functions.
   merge_with_stream(State st, std::tuple<S...>&& s, std::tuple<F...>&& f)
       : state_(std::move(st)), streams_(std::move(s)), fns_(std::move(f)) {}
 
@@ -73,7 +81,11 @@ class merge_with_stream<State, std::tuple<S...>, std::tuple<F...>> {
         std::tuple_cat(std::move(fns_), std::tuple<F2>(std::move(f))));
   }
 
+  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
+  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
   auto next() { return detail::hub_next<merge_with_stream>(*this); }
+  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
+  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
   template <class V>
   bool try_visit(V& v) {
     return produce(v);

@@ -42,19 +42,29 @@
 
 namespace eddy {
 
+/// The stream made by `ordered_merge`: see the file comment for its marbles and its timestamp,
+/// error and buffering rules. One consumer, one `next()` at a time, not thread-safe; owns its
+/// input(s); movable only while no `next()` is in flight.
 template <class Ports>
 class ordered_merge_stream {
  public:
+  /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = typename Ports::value_type;
   static_assert(timestamped<value_type>,
                 "ordered_merge needs values with a timestamp() (see stream/timestamp.hpp)");
 
+  /// Made by `ordered_merge(...)`, which validates the arguments (see the file comment); takes
+  /// ownership of the input stream(s) and functions.
   template <class... A>
   explicit ordered_merge_stream(std::in_place_t, A&&... a) : in_(std::forward<A>(a)...) {
     if (in_.size() == 0) check_ = detail::arg_check("ordered_merge: no inputs");
   }
 
+  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
+  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
   auto next() { return detail::hub_next<ordered_merge_stream>(*this); }
+  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
+  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
   template <class V>
   bool try_visit(V& v) {
     return produce(v);

@@ -127,11 +127,14 @@ class partition_side {
   using T = stream_value_t<S>;
 
  public:
+  /// The type of the values this side yields.
   using value_type = T;
 
+  /// Made by `partition` (side `k`: 0 = predicate true, 1 = false).
   partition_side(state* s, int k) noexcept : s_(s), k_(k) {
     if (!s_->side[0]) check_ = detail::arg_check("partition: buffer capacity must be at least 1");
   }
+  /// Move; only while no `next()` is in flight.
   partition_side(partition_side&& o) noexcept
       : s_(std::exchange(o.s_, nullptr)), k_(o.k_), check_(o.check_) {}
   partition_side& operator=(partition_side&&) = delete;
@@ -149,8 +152,11 @@ class partition_side {
     s_->drop_external();
   }
 
+  /// The awaiter of `next()`. Destroying it while suspended deregisters it and gives back what it
+  /// holds (cancel-safe); the side stays usable.
   class awaiter {
    public:
+    /// Made by `next()`.
     explicit awaiter(partition_side* st) noexcept : st_(st) {}
     /// Movable before it suspended (e.g. into `timeout`); the puller role moves along.
     awaiter(awaiter&& o) noexcept
@@ -208,8 +214,12 @@ class partition_side {
     coro::coroutine_handle<detail::pump_promise> frame_{};
   };
 
+  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
+  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
   awaiter next() noexcept { return awaiter(this); }
 
+  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
+  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
   template <class V>
   bool try_visit(V& v) {
     std::optional<item<T>> out;

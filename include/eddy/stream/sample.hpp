@@ -31,14 +31,24 @@
 
 namespace eddy {
 
+/// The stream made by `sample`: see the file comment for its marbles and its timestamp, error and
+/// buffering rules. One consumer, one `next()` at a time, not thread-safe; owns its input(s);
+/// movable only while no `next()` is in flight.
 template <class S>
 class sample_stream {
  public:
+  /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
+  /// Made by `sample(...)`, which validates the arguments (see the file comment); takes ownership
+  /// of the input stream(s) and functions.
   sample_stream(S s, detail::checked_duration d) : in_(std::move(s)), d_(d.d), check_(d.bad) {}
 
+  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
+  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
   auto next() { return detail::hub_next<sample_stream>(*this); }
+  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
+  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
   template <class V>
   bool try_visit(V& v) {
     return produce(v);

@@ -37,12 +37,19 @@ struct splitmix64 {
 };
 }  // namespace detail
 
+/// The stream made by `sample_ratio`: see the file comment for its marbles and its timestamp, error
+/// and buffering rules. One consumer, one `next()` at a time, not thread-safe; owns its input(s);
+/// movable only while no `next()` is in flight.
 template <class S>
 class sample_ratio_stream : public detail::stage<sample_ratio_stream<S>> {
  public:
+  /// The input stream's type.
   using upstream_type = S;
+  /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
+  /// Made by `sample_ratio(...)`, which validates the arguments (see the file comment); takes
+  /// ownership of the input stream(s) and functions.
   sample_ratio_stream(S s, double ratio, std::uint64_t seed)
       : s_(std::move(s)),
         ratio_(ratio),

@@ -21,14 +21,21 @@
 
 namespace eddy {
 
+/// The stream made by `scan`: see the file comment for its marbles and its timestamp, error and
+/// buffering rules. One consumer, one `next()` at a time, not thread-safe; owns its input(s);
+/// movable only while no `next()` is in flight.
 template <class S, class Acc, class G>
 class scan_stream : public detail::stage<scan_stream<S, Acc, G>> {
   using In = stream_value_t<S>;
 
  public:
+  /// The input stream's type.
   using upstream_type = S;
+  /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = Acc;
 
+  /// Made by `scan(...)`, which validates the arguments (see the file comment); takes ownership of
+  /// the input stream(s) and functions.
   scan_stream(S s, Acc init, G g) : s_(std::move(s)), acc_(std::move(init)), g_(std::move(g)) {}
 
  private:

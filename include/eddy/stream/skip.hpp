@@ -20,12 +20,19 @@
 
 namespace eddy {
 
+/// The stream made by `skip`: see the file comment for its marbles and its timestamp, error and
+/// buffering rules. One consumer, one `next()` at a time, not thread-safe; owns its input(s);
+/// movable only while no `next()` is in flight.
 template <class S>
 class skip_stream : public detail::stage<skip_stream<S>> {
  public:
+  /// The input stream's type.
   using upstream_type = S;
+  /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
+  /// Made by `skip(...)`, which validates the arguments (see the file comment); takes ownership of
+  /// the input stream(s) and functions.
   skip_stream(S s, detail::checked_count n) : s_(std::move(s)), left_(n.n), check_(n.bad) {}
 
  private:

@@ -22,12 +22,19 @@
 
 namespace eddy {
 
+/// The stream made by `start_with`: see the file comment for its marbles and its timestamp, error
+/// and buffering rules. One consumer, one `next()` at a time, not thread-safe; owns its input(s);
+/// movable only while no `next()` is in flight.
 template <class S, class V, std::size_t N>
 class start_with_stream : public detail::stage<start_with_stream<S, V, N>> {
  public:
+  /// The input stream's type.
   using upstream_type = S;
+  /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
+  /// Made by `start_with(...)`, which validates the arguments (see the file comment); takes
+  /// ownership of the input stream(s) and functions.
   template <class... A>
   start_with_stream(S s, A&&... a) : s_(std::move(s)), vals_{std::forward<A>(a)...} {}
 

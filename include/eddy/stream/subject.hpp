@@ -123,10 +123,13 @@ class subject_stream {
   using state = detail::subject_state<T>;
 
  public:
+  /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = T;
 
+  /// Move; only while no `next()` is in flight. The moved-from subscriber is empty.
   subject_stream(subject_stream&& o) noexcept
       : s_(std::exchange(o.s_, nullptr)), b_(std::exchange(o.b_, nullptr)), check_(o.check_) {}
+  /// Unsubscribes this one and takes over `o`; only while no `next()` is in flight.
   subject_stream& operator=(subject_stream&& o) noexcept {
     if (this != &o) {
       reset();
@@ -140,9 +143,13 @@ class subject_stream {
   subject_stream& operator=(const subject_stream&) = delete;
   ~subject_stream() { reset(); }
 
+  /// The awaiter of `next()`. Destroying it while suspended deregisters its waits and gives back
+  /// what it was handed (cancel-safe); the stream stays usable.
   class awaiter {
    public:
+    /// Made by `next()`.
     explicit awaiter(subject_stream* st) noexcept : st_(st) {}
+    /// Movable until it suspends (moving a waiting awaiter panics).
     awaiter(awaiter&& o) noexcept : st_(o.st_), out_(std::move(o.out_)) {
       if (o.me_) panic("eddy: a subject_stream next() awaiter was moved while waiting");
     }
@@ -175,6 +182,8 @@ class subject_stream {
     waker me_;
   };
 
+  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
+  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
   awaiter next() noexcept { return awaiter(this); }
 
   /// Answers when an item (or the end) is buffered.
@@ -247,17 +256,24 @@ class subject_stream {
   detail::arg_check check_;
 };
 
+/// A hot multicast source: each `subscribe()` gets a stream of the items sent from then on,
+/// with its own bounded buffer and overflow policy (see the file comment). A copyable handle:
+/// copies share one subject; every member is thread-safe.
 template <class T>
 class subject {
   using state = detail::subject_state<T>;
 
  public:
+  /// The type of the values sent.
   using value_type = T;
 
   /// A new, open subject; `default_policy` is what `subscribe()` uses.
   explicit subject(buffer_policy default_policy = {}) : s_(new state(default_policy)) {}
+  /// Another handle to the same subject.
   subject(const subject& o) noexcept : s_(o.s_) { acquire(); }
+  /// Takes over the handle; `o` becomes invalid.
   subject(subject&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
+  /// Drops this handle and shares `o`'s subject.
   subject& operator=(const subject& o) noexcept {
     if (this != &o) {
       drop();
@@ -266,6 +282,7 @@ class subject {
     }
     return *this;
   }
+  /// Drops this handle and takes over `o`'s; `o` becomes invalid.
   subject& operator=(subject&& o) noexcept {
     if (this != &o) {
       drop();
@@ -284,9 +301,13 @@ class subject {
     return subject_stream<T>(s_, p);
   }
 
+  /// The awaitable of `send(v)`. Destroying it while it waits (a full `wait`-policy buffer)
+  /// deregisters it; the value is then not sent. Movable only before it is awaited.
   class [[nodiscard]] send_awaiter {
    public:
+    /// Made by `send(v)`.
     send_awaiter(state* s, T&& v) : s_(s), v_(std::move(v)) {}
+    /// Movable only before it is awaited (moving a waiting awaiter panics).
     send_awaiter(send_awaiter&& o) : s_(o.s_), v_(std::move(o.v_)), code_(o.code_) {
       if (o.queued_) panic("eddy::subject: a send awaiter was moved while waiting");
     }
@@ -366,11 +387,13 @@ class subject {
     detail::lock_guard<detail::spin_lock> g(s_->lock);
     s_->close(std::nullopt);
   }
+  /// True once `close()` or `error()` was called (or for a moved-from handle).
   bool is_closed() const {
     if (!s_) return true;
     detail::lock_guard<detail::spin_lock> g(s_->lock);
     return s_->closed;
   }
+  /// The number of live subscribers (0 for a moved-from handle).
   std::size_t subscriber_count() const {
     if (!s_) return 0;
     detail::lock_guard<detail::spin_lock> g(s_->lock);

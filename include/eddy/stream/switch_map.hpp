@@ -32,6 +32,9 @@
 
 namespace eddy {
 
+/// The stream made by `switch_map`: see the file comment for its marbles and its timestamp, error
+/// and buffering rules. One consumer, one `next()` at a time, not thread-safe; owns its input(s);
+/// movable only while no `next()` is in flight.
 template <class S, class F>
 class switch_map_stream {
   using In = stream_value_t<S>;
@@ -39,9 +42,14 @@ class switch_map_stream {
   using block_type = detail::port_block<detail::port<S>>;
 
  public:
+  /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<Inner>;
 
+  /// Made by `switch_map(...)`, which validates the arguments (see the file comment); takes
+  /// ownership of the input stream(s) and functions.
   switch_map_stream(S s, F f) : b_(new block_type(std::move(s))), f_(std::move(f)) {}
+  /// Move; only while no `next()` is in flight (the moved-from stream may only be destroyed
+  /// or assigned).
   switch_map_stream(switch_map_stream&& o) noexcept
       : b_(std::exchange(o.b_, nullptr)),
         f_(std::move(o.f_)),
@@ -55,7 +63,11 @@ class switch_map_stream {
     b_->release();
   }
 
+  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
+  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
   auto next() { return detail::hub_next<switch_map_stream>(*this); }
+  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
+  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
   template <class V>
   bool try_visit(V& v) {
     return produce(v);

@@ -29,16 +29,26 @@
 
 namespace eddy {
 
+/// The stream made by `take_while_with`: see the file comment for its marbles and its timestamp,
+/// error and buffering rules. One consumer, one `next()` at a time, not thread-safe; owns its
+/// input(s); movable only while no `next()` is in flight.
 template <class S, class F, class Pred>
 class take_while_with_stream {
   using inputs = detail::hetero_inputs<S, F>;
 
  public:
+  /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
+  /// Made by `take_while_with(...)`, which validates the arguments (see the file comment); takes
+  /// ownership of the input stream(s) and functions.
   take_while_with_stream(S s, F f, Pred p) : in_(std::move(s), std::move(f)), pred_(std::move(p)) {}
 
+  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
+  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
   auto next() { return detail::hub_next<take_while_with_stream>(*this); }
+  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
+  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
   template <class V>
   bool try_visit(V& v) {
     return produce(v);

@@ -49,20 +49,30 @@ using timestamp_t = std::remove_cvref_t<decltype(std::declval<const T&>().timest
 /// A value stamped with a runtime-clock time.
 template <class T>
 struct stamped {
+  /// The wrapped value's type.
   using value_type = T;
+  /// The value.
   T value;
+  /// When it was stamped (the runtime clock).
   time_point at{};
+  /// `at`: what ordered operators order by.
   time_point timestamp() const noexcept { return at; }
+  /// Member-wise equality.
   friend bool operator==(const stamped&, const stamped&) = default;
 };
 
 /// A value stamped with a sequence number.
 template <class T>
 struct sequenced {
+  /// The wrapped value's type.
   using value_type = T;
+  /// The value.
   T value;
+  /// Its sequence number.
   std::uint64_t seq = 0;
+  /// `seq`: what ordered operators order by.
   std::uint64_t timestamp() const noexcept { return seq; }
+  /// Member-wise equality.
   friend bool operator==(const sequenced&, const sequenced&) = default;
 };
 

@@ -24,14 +24,21 @@
 
 namespace eddy {
 
+/// The stream made by `window_by_count`: see the file comment for its marbles and its timestamp,
+/// error and buffering rules. One consumer, one `next()` at a time, not thread-safe; owns its
+/// input(s); movable only while no `next()` is in flight.
 template <class S>
 class window_by_count_stream : public detail::stage<window_by_count_stream<S>> {
   using T = stream_value_t<S>;
 
  public:
+  /// The input stream's type.
   using upstream_type = S;
+  /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = std::vector<T>;
 
+  /// Made by `window_by_count(...)`, which validates the arguments (see the file comment); takes
+  /// ownership of the input stream(s) and functions.
   window_by_count_stream(S s, detail::checked_count n) : s_(std::move(s)), n_(n.n), check_(n.bad) {}
 
  private:

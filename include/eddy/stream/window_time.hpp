@@ -109,9 +109,12 @@ class time_window {
   using state = detail::window_state<S>;
 
  public:
+  /// The type of the values of the window.
   using value_type = stream_value_t<S>;
 
+  /// Move; only while no `next()` is in flight.
   time_window(time_window&& o) noexcept : s_(std::exchange(o.s_, nullptr)), id_(o.id_) {}
+  /// Move assignment (releases this window first); only while no `next()` is in flight.
   time_window& operator=(time_window&& o) noexcept {
     if (this != &o) {
       if (s_) s_->release();
@@ -125,7 +128,11 @@ class time_window {
     if (s_) s_->release();
   }
 
+  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
+  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
   auto next() { return detail::hub_next<time_window>(*this); }
+  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
+  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
   template <class V>
   bool try_visit(V& v) {
     return produce(v);
@@ -172,16 +179,24 @@ class time_window {
   detail::frame_cache cache_;
 };
 
+/// The stream made by `window_time`: see the file comment for its marbles and its timestamp, error
+/// and buffering rules. One consumer, one `next()` at a time, not thread-safe; owns its input(s);
+/// movable only while no `next()` is in flight.
 template <class S>
 class window_time_stream {
   using state = detail::window_state<S>;
   using T = stream_value_t<S>;
 
  public:
+  /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = time_window<S>;
 
+  /// Made by `window_time(...)`, which validates the arguments (see the file comment); takes
+  /// ownership of the input stream(s) and functions.
   window_time_stream(S s, detail::checked_duration d)
       : s_(new state(std::move(s), d.d)), check_(d.bad) {}
+  /// Move; only while no `next()` is in flight (the moved-from stream may only be destroyed
+  /// or assigned).
   window_time_stream(window_time_stream&& o) noexcept
       : s_(std::exchange(o.s_, nullptr)), check_(o.check_) {}
   window_time_stream& operator=(window_time_stream&&) = delete;
@@ -191,7 +206,11 @@ class window_time_stream {
     s_->release();
   }
 
+  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
+  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
   auto next() { return detail::hub_next<window_time_stream>(*this); }
+  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
+  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
   template <class V>
   bool try_visit(V& v) {
     return produce(v);

@@ -30,17 +30,27 @@
 
 namespace eddy {
 
+/// The stream made by `with_latest_from`: see the file comment for its marbles and its timestamp,
+/// error and buffering rules. One consumer, one `next()` at a time, not thread-safe; owns its
+/// input(s); movable only while no `next()` is in flight.
 template <class P, class... S>
 class with_latest_from_stream {
   using inputs = detail::hetero_inputs<P, S...>;
   static constexpr std::size_t N = 1 + sizeof...(S);
 
  public:
+  /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = combined<stream_value_t<P>, stream_value_t<S>...>;
 
+  /// Made by `with_latest_from(...)`, which validates the arguments (see the file comment); takes
+  /// ownership of the input stream(s) and functions.
   with_latest_from_stream(P p, S... s) : in_(std::move(p), std::move(s)...) {}
 
+  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
+  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
   auto next() { return detail::hub_next<with_latest_from_stream>(*this); }
+  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
+  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
   template <class V>
   bool try_visit(V& v) {
     return produce(v);

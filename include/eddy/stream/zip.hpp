@@ -29,17 +29,27 @@
 
 namespace eddy {
 
+/// The stream made by `zip`: see the file comment for its marbles and its timestamp, error and
+/// buffering rules. One consumer, one `next()` at a time, not thread-safe; owns its input(s);
+/// movable only while no `next()` is in flight.
 template <class... S>
 class zip_stream {
   using inputs = detail::hetero_inputs<S...>;
   static constexpr std::size_t N = sizeof...(S);
 
  public:
+  /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = combined<stream_value_t<S>...>;
 
+  /// Made by `zip(...)`, which validates the arguments (see the file comment); takes ownership of
+  /// the input stream(s) and functions.
   explicit zip_stream(S... s) : in_(std::move(s)...) {}
 
+  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
+  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
   auto next() { return detail::hub_next<zip_stream>(*this); }
+  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
+  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
   template <class V>
   bool try_visit(V& v) {
     return produce(v);
