@@ -38,6 +38,7 @@ namespace eddy {
 /// What `barrier::arrive_and_wait` gives: whether this task completed the generation.
 class barrier_wait_result {
  public:
+  /// `leader`: whether this task completed the generation.
   explicit barrier_wait_result(bool leader) noexcept : leader_(leader) {}
   /// True for exactly one task per generation (the one that arrived last).
   bool is_leader() const noexcept { return leader_; }
@@ -46,13 +47,17 @@ class barrier_wait_result {
   bool leader_;
 };
 
+/// A reusable rendezvous of `n` tasks (see the file comment). Thread-safe; cancel-safe (an
+/// aborted waiter withdraws its arrival); must outlive its waiters.
 class barrier {
  public:
   /// Awaitable returned by `arrive_and_wait()`. The arrival happens when it is awaited.
   /// Movable only before it is awaited.
   class [[nodiscard]] wait_awaiter {
    public:
+    /// Made by `arrive_and_wait()`.
     explicit wait_awaiter(barrier* b) noexcept : b_(b) {}
+    /// Movable only before it is awaited (moving a suspended awaiter panics).
     wait_awaiter(wait_awaiter&& o) noexcept : b_(o.b_) {
       if (o.waiting_) panic("eddy::barrier: an awaiter was moved while waiting");
     }

@@ -35,12 +35,16 @@
 
 namespace eddy {
 
+/// A single-use countdown that tasks wait on (see the file comment). Thread-safe; cancel-safe;
+/// must outlive its waiters.
 class latch {
  public:
   /// Awaitable returned by `wait()` (void). Movable only before it is awaited.
   class [[nodiscard]] wait_awaiter {
    public:
+    /// Made by `wait()`.
     explicit wait_awaiter(latch* l) noexcept : l_(l) {}
+    /// Movable only before it is awaited (moving a suspended awaiter panics).
     wait_awaiter(wait_awaiter&& o) noexcept : l_(o.l_) {
       if (o.waiting_) panic("eddy::latch: a wait awaiter was moved while waiting");
     }
@@ -70,6 +74,7 @@ class latch {
   /// it did not wait) or a value once the count is zero.
   class [[nodiscard]] arrive_awaiter {
    public:
+    /// Made by `arrive_and_wait(k)`; `failed`: the count-down already failed (it will not wait).
     arrive_awaiter(latch* l, bool failed) noexcept : w_(l), failed_(failed) {}
     bool await_ready() const noexcept { return failed_ || w_.await_ready(); }
     bool await_suspend(coro::coroutine_handle<> h) noexcept { return w_.await_suspend(h); }

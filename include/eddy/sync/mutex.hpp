@@ -46,7 +46,9 @@ class mutex;
 class [[nodiscard]] mutex_guard {
  public:
   mutex_guard() noexcept = default;
+  /// Takes over the lock (if any); `o` becomes empty.
   mutex_guard(mutex_guard&& o) noexcept : m_(std::exchange(o.m_, nullptr)) {}
+  /// Unlocks what this held, then takes over `o`'s lock; `o` becomes empty.
   mutex_guard& operator=(mutex_guard&& o) noexcept {
     if (this != &o) {
       unlock();
@@ -62,6 +64,7 @@ class [[nodiscard]] mutex_guard {
   inline void unlock() noexcept;
   /// True while this guard holds the lock.
   bool owns_lock() const noexcept { return m_ != nullptr; }
+  /// `owns_lock()`.
   explicit operator bool() const noexcept { return m_ != nullptr; }
   /// The mutex held, or null.
   mutex* get_mutex() const noexcept { return m_; }
@@ -72,6 +75,8 @@ class [[nodiscard]] mutex_guard {
   mutex* m_ = nullptr;
 };
 
+/// A fair (FIFO) asynchronous lock (see the file comment). Thread-safe; cancel-safe (the lock
+/// is never leaked); must outlive its guards and waiters.
 class mutex {
   static constexpr std::uint8_t locked_bit = 1;  ///< someone owns the lock
   static constexpr std::uint8_t queued_bit = 2;  ///< the waiter list is non-empty (implies locked)
@@ -84,7 +89,9 @@ class mutex {
   /// Awaitable returned by `lock()`; gives a `mutex_guard`. Movable only before it is awaited.
   class [[nodiscard]] lock_awaiter {
    public:
+    /// Made by `lock()`.
     explicit lock_awaiter(mutex* m) noexcept : m_(m) {}
+    /// Movable only before it is awaited (moving a suspended awaiter panics).
     lock_awaiter(lock_awaiter&& o) noexcept
         : m_(o.m_), acquired_(std::exchange(o.acquired_, false)) {
       if (o.waiting_) panic("eddy::mutex: a lock awaiter was moved while waiting");

@@ -33,6 +33,9 @@
 
 namespace eddy {
 
+/// Wakes one waiting task (`notify_one`, storing one permit if nobody waits) or every current
+/// waiter (`notify_waiters`); see the file comment. Thread-safe; cancel-safe; must outlive its
+/// waiters.
 class notify {
   enum class how : unsigned char { none, one, all };
   struct node : detail::waiter_node {
@@ -43,7 +46,9 @@ class notify {
   /// Awaitable returned by `notified()`. Movable only before it is awaited.
   class [[nodiscard]] notified_awaiter {
    public:
+    /// Made by `notified()`.
     explicit notified_awaiter(notify* n) noexcept : n_(n) {}
+    /// Movable only before it is awaited (moving a suspended awaiter panics).
     notified_awaiter(notified_awaiter&& o) noexcept
         : n_(o.n_), consumed_(std::exchange(o.consumed_, false)) {
       if (o.waiting_) panic("eddy::notify: a notified awaiter was moved while waiting");

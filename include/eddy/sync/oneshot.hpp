@@ -91,6 +91,8 @@ class oneshot_state {
 
 namespace oneshot {
 
+/// The sending end of a oneshot channel: `send(v)` once. Move-only; may live on another thread
+/// or runtime than the receiver. Dropping it unsent makes the receiver see `errc::closed`.
 template <class T>
 class sender {
   using state = detail::oneshot_state<T>;
@@ -99,7 +101,9 @@ class sender {
   sender() noexcept = default;
   /// Internal: adopts the sender reference of `s`.
   explicit sender(state* s) noexcept : s_(s) {}
+  /// Takes over `o`'s end; `o` becomes empty.
   sender(sender&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
+  /// Drops this end (closing it if unsent), then takes over `o`'s.
   sender& operator=(sender&& o) noexcept {
     if (this != &o) {
       drop();
@@ -155,6 +159,8 @@ class sender {
   state* s_ = nullptr;
 };
 
+/// The receiving end of a oneshot channel: `co_await rx` gives `result<T>`. Move-only;
+/// thread-compatible (one task awaits it at a time); dropping it closes the channel.
 template <class T>
 class receiver {
   using state = detail::oneshot_state<T>;
@@ -164,7 +170,9 @@ class receiver {
   receiver() noexcept = default;
   /// Internal: adopts the receiver reference of `s`.
   explicit receiver(state* s) noexcept : s_(s) {}
+  /// Takes over `o`'s end; `o` becomes empty.
   receiver(receiver&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
+  /// Drops this end (closing the channel), then takes over `o`'s.
   receiver& operator=(receiver&& o) noexcept {
     if (this != &o) {
       drop();
@@ -176,9 +184,14 @@ class receiver {
   receiver& operator=(const receiver&) = delete;
   ~receiver() { drop(); }
 
+  /// The awaitable of `co_await rx` / `rx.recv()`: `result<T>`. Destroying it while suspended
+  /// deregisters it; a value that arrived stays in the channel (nothing lost). Must not outlive
+  /// the receiver.
   class [[nodiscard]] awaiter {
    public:
+    /// Made by `co_await rx` or `rx.recv()`.
     explicit awaiter(state* s) noexcept : s_(s) {}
+    /// Movable only before it is awaited.
     awaiter(awaiter&& o) noexcept : s_(o.s_), second_(o.second_) {}  // before suspension only
     awaiter(const awaiter&) = delete;
     awaiter& operator=(const awaiter&) = delete;
@@ -218,7 +231,10 @@ class receiver {
     bool second_ = false;
   };
 
+  /// Waits for the value: `result<T>` (the value, `errc::closed`, or `errc::invalid_argument` for
+  /// an empty receiver, a value already taken, or a second waiting task). Cancel-safe.
   awaiter operator co_await() & noexcept { return awaiter{s_}; }
+  /// The same as `co_await rx` on an lvalue receiver.
   awaiter operator co_await() && noexcept { return awaiter{s_}; }
   /// The same as `co_await rx`, as a named awaitable (e.g. `timeout(d, rx.recv())`).
   awaiter recv() noexcept { return awaiter{s_}; }

@@ -48,8 +48,10 @@ class semaphore;
 class [[nodiscard]] semaphore_permit {
  public:
   semaphore_permit() noexcept = default;
+  /// Takes over `o`'s permits; `o` becomes empty.
   semaphore_permit(semaphore_permit&& o) noexcept
       : s_(std::exchange(o.s_, nullptr)), n_(std::exchange(o.n_, 0)) {}
+  /// Releases this one's permits, then takes over `o`'s.
   semaphore_permit& operator=(semaphore_permit&& o) noexcept {
     if (this != &o) {
       release();
@@ -78,6 +80,8 @@ class [[nodiscard]] semaphore_permit {
   std::size_t n_ = 0;
 };
 
+/// A fair (FIFO) counting semaphore (see the file comment). Thread-safe; cancel-safe (no
+/// permit is leaked); must outlive its permits and waiters.
 class semaphore {
   enum class status : unsigned char { waiting, granted, failed };
   struct node : detail::waiter_node {
@@ -94,7 +98,9 @@ class semaphore {
   /// it is awaited.
   class [[nodiscard]] acquire_awaiter {
    public:
+    /// Made by `acquire(k)`.
     acquire_awaiter(semaphore* s, std::size_t k) noexcept : s_(s) { node_.wanted = k; }
+    /// Movable only before it is awaited (moving a suspended awaiter panics).
     acquire_awaiter(acquire_awaiter&& o) noexcept
         : s_(o.s_), taken_(std::exchange(o.taken_, false)), invalid_(o.invalid_) {
       node_.wanted = o.node_.wanted;
