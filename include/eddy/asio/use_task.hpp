@@ -170,9 +170,12 @@ class [[nodiscard]] asio_op_awaiter {
 
 namespace asio {
 
+/// Asio's completion-token hook for `eddy::use_task`: an Asio async operation called with
+/// `use_task` returns an eddy awaitable instead of starting at once (see the file comment).
 template <class... Args>
 class async_result<eddy::use_task_t, void(Args...)> {
  public:
+  /// Called by Asio: packs the operation into an awaitable; the operation starts when awaited.
   template <class Initiation, class... InitArgs>
   static auto initiate(Initiation&& init, eddy::use_task_t, InitArgs&&... args) {
     using awaiter = eddy::detail::asio_op_awaiter<std::decay_t<Initiation>,

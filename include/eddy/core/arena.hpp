@@ -42,6 +42,8 @@
 
 namespace eddy {
 
+/// A fixed buffer that serves allocations (coroutine frames, shared states) without the heap,
+/// for firmware; thread-safe (its lock is `detail::spin_lock`). See the file comment.
 class arena {
  public:
   /// Allocation granule and alignment of every block: the default `operator new` alignment.

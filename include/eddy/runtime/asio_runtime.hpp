@@ -40,6 +40,8 @@
 
 namespace eddy {
 
+/// The eddy runtime over an Asio executor the application owns and runs (see the file comment:
+/// work, timers, loop lifetime, shutdown). Thread-safe; must be destroyed before the `io_context`.
 class asio_runtime final : public runtime {
  public:
   /// Over an `io_context`. `concurrency`: at most that many threads run eddy work at once
@@ -52,10 +54,13 @@ class asio_runtime final : public runtime {
   /// Shuts down (see the file comment).
   ~asio_runtime();
 
+  /// A copyable handle to this runtime, for `spawn(ex, t)`; valid while the runtime lives.
   executor get_executor() noexcept { return executor{*this}; }
   /// The Asio executor the runtime posts to.
   asio::any_io_executor get_asio_executor() const noexcept;
 
+  /// Runs `t` to completion from outside any runtime and gives its result; `errc::invalid_argument`
+  /// when called from inside a runtime. With an `io_context`, runs it on the calling thread.
   template <class T>
   result<T> try_block_on(task<T> t) {
     if (detail::inside_runtime())
@@ -66,6 +71,7 @@ class asio_runtime final : public runtime {
     while (!h.is_finished()) detail::cpu_relax();  // `complete` is published right after
     return h.try_take();
   }
+  /// `try_block_on(t)` unwrapped: `t`'s value; panics on an error (called inside a runtime).
   template <class T>
   T block_on(task<T> t) {
     if (detail::inside_runtime()) panic(detail::block_on_inside_message);

@@ -101,11 +101,14 @@ task<void> em_root(task<T> t, F on_done) {
 }
 }  // namespace detail
 
+/// The eddy runtime on the JavaScript event loop (browser or node), single-threaded wasm.
+/// Never blocks in a browser; see the file comment for how work and timers run.
 class emscripten_runtime final : public runtime {
  public:
   emscripten_runtime();
   ~emscripten_runtime();
 
+  /// A copyable handle to this runtime, for `spawn(ex, t)`; valid while the runtime lives.
   executor get_executor() noexcept { return executor{*this}; }
 
   /// Starts `t` on the event loop and returns at once. When `t` finishes (value, error, abort
@@ -127,6 +130,9 @@ class emscripten_runtime final : public runtime {
   /// True where `block_on` may block the thread (node); false in a browser.
   static bool can_block() noexcept;
 
+  /// Where `can_block()` (node): runs the loop until `t` finishes and gives its result;
+  /// `errc::deadlock` if nothing is ready and no timer is pending before `t` finishes (then `t` is
+  /// aborted). In a browser, or from inside a runtime: `errc::invalid_argument`.
   template <class T>
   result<T> try_block_on(task<T> t) {
     if (detail::inside_runtime())
@@ -141,6 +147,8 @@ class emscripten_runtime final : public runtime {
     }
     return h.try_take();
   }
+  /// `try_block_on(t)` unwrapped: `t`'s value; panics on an error (browser, deadlock, inside a
+  /// runtime).
   template <class T>
   T block_on(task<T> t) {
     if (detail::inside_runtime()) panic(detail::block_on_inside_message);

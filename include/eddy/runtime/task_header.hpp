@@ -32,10 +32,16 @@ class task_header;
 class waker {
  public:
   waker() noexcept = default;
+  /// A waker for the task `t` (the awaiter protocol gets one from `detail::suspend_here`).
   explicit waker(detail::task_header* t) noexcept : t_(t) {}
+  /// Resumes the task on its own executor (posts it there; never runs it inline). Thread-safe;
+  /// exactly once per suspension.
   void wake() const noexcept;
+  /// False for a default-constructed waker.
   explicit operator bool() const noexcept { return t_ != nullptr; }
+  /// True when both wake the same task.
   friend bool operator==(waker a, waker b) noexcept { return a.t_ == b.t_; }
+  /// The task this waker resumes (null when empty).
   detail::task_header* task() const noexcept { return t_; }
 
  private:

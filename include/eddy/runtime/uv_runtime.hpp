@@ -44,6 +44,8 @@
 
 namespace eddy {
 
+/// The eddy runtime over a libuv loop the application owns and runs (see the file comment).
+/// Posting is thread-safe; construct, destroy and `block_on` on the loop's thread.
 class uv_runtime final : public runtime {
  public:
   /// Over `loop` (initialised, not owned). Call on the loop's thread.
@@ -51,9 +53,13 @@ class uv_runtime final : public runtime {
   /// Shuts down and closes the runtime's handles (see the file comment).
   ~uv_runtime();
 
+  /// A copyable handle to this runtime, for `spawn(ex, t)`; valid while the runtime lives.
   executor get_executor() noexcept { return executor{*this}; }
+  /// The libuv loop this runtime runs on (not owned).
   uv_loop_t* loop() const noexcept;
 
+  /// Runs `uv_run(loop, UV_RUN_ONCE)` until `t` finishes and gives its result; call on the loop's
+  /// thread, outside callbacks. `errc::invalid_argument` when called from inside a runtime.
   template <class T>
   result<T> try_block_on(task<T> t) {
     if (detail::inside_runtime())
@@ -63,6 +69,7 @@ class uv_runtime final : public runtime {
     wait(w);
     return h.try_take();
   }
+  /// `try_block_on(t)` unwrapped: `t`'s value; panics on an error (called inside a runtime).
   template <class T>
   T block_on(task<T> t) {
     if (detail::inside_runtime()) panic(detail::block_on_inside_message);
