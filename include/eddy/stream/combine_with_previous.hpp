@@ -33,9 +33,10 @@ struct with_previous {
   }
 };
 
-/// The stream made by `combine_with_previous`: see the file comment for its marbles and its
-/// timestamp, error and buffering rules. One consumer, one `next()` at a time, not thread-safe;
-/// owns its input(s); movable only while no `next()` is in flight.
+/// The stream made by `combine_with_previous`: see the file comment and docs/operators.md /
+/// docs/operators-2.md for its marbles and its timestamp, error and buffering rules. One consumer,
+/// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
+/// flight.
 template <class S>
 class combine_with_previous_stream : public detail::stage<combine_with_previous_stream<S>> {
   using T = stream_value_t<S>;

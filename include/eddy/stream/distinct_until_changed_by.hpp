@@ -20,9 +20,10 @@
 
 namespace eddy {
 
-/// The stream made by `distinct_until_changed`: see the file comment for its marbles and its
-/// timestamp, error and buffering rules. One consumer, one `next()` at a time, not thread-safe;
-/// owns its input(s); movable only while no `next()` is in flight.
+/// The stream made by `distinct_until_changed`: see the file comment and docs/operators.md /
+/// docs/operators-2.md for its marbles and its timestamp, error and buffering rules. One consumer,
+/// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
+/// flight.
 template <class S, class Eq>
 class distinct_until_changed_stream : public detail::stage<distinct_until_changed_stream<S, Eq>> {
  public:

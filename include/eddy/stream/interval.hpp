@@ -27,9 +27,9 @@
 
 namespace eddy {
 
-/// The stream made by `interval`: see the file comment for its marbles and its timestamp, error and
-/// buffering rules. One consumer, one `next()` at a time, not thread-safe; owns its input(s);
-/// movable only while no `next()` is in flight.
+/// The stream made by `interval`: see the file comment and docs/operators.md / docs/operators-2.md
+/// for its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a
+/// time, not thread-safe; owns its input(s); movable only while no `next()` is in flight.
 class interval_stream {
  public:
   /// The type of the values this stream yields (each element is an `item<value_type>`).

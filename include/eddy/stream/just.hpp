@@ -17,9 +17,9 @@
 
 namespace eddy {
 
-/// The stream made by `just`: see the file comment for its marbles and its timestamp, error and
-/// buffering rules. One consumer, one `next()` at a time, not thread-safe; owns its input(s);
-/// movable only while no `next()` is in flight.
+/// The stream made by `just`: see the file comment and docs/operators.md / docs/operators-2.md for
+/// its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a time,
+/// not thread-safe; owns its input(s); movable only while no `next()` is in flight.
 template <class T>
 class just_stream {
  public:

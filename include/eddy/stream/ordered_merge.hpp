@@ -42,9 +42,10 @@
 
 namespace eddy {
 
-/// The stream made by `ordered_merge`: see the file comment for its marbles and its timestamp,
-/// error and buffering rules. One consumer, one `next()` at a time, not thread-safe; owns its
-/// input(s); movable only while no `next()` is in flight.
+/// The stream made by `ordered_merge`: see the file comment and docs/operators.md /
+/// docs/operators-2.md for its marbles and its timestamp, error and buffering rules. One consumer,
+/// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
+/// flight.
 template <class Ports>
 class ordered_merge_stream {
  public:

@@ -37,9 +37,10 @@ struct splitmix64 {
 };
 }  // namespace detail
 
-/// The stream made by `sample_ratio`: see the file comment for its marbles and its timestamp, error
-/// and buffering rules. One consumer, one `next()` at a time, not thread-safe; owns its input(s);
-/// movable only while no `next()` is in flight.
+/// The stream made by `sample_ratio`: see the file comment and docs/operators.md /
+/// docs/operators-2.md for its marbles and its timestamp, error and buffering rules. One consumer,
+/// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
+/// flight.
 template <class S>
 class sample_ratio_stream : public detail::stage<sample_ratio_stream<S>> {
  public:

@@ -22,9 +22,10 @@
 
 namespace eddy {
 
-/// The stream made by `start_with`: see the file comment for its marbles and its timestamp, error
-/// and buffering rules. One consumer, one `next()` at a time, not thread-safe; owns its input(s);
-/// movable only while no `next()` is in flight.
+/// The stream made by `start_with`: see the file comment and docs/operators.md /
+/// docs/operators-2.md for its marbles and its timestamp, error and buffering rules. One consumer,
+/// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
+/// flight.
 template <class S, class V, std::size_t N>
 class start_with_stream : public detail::stage<start_with_stream<S, V, N>> {
  public:

@@ -29,9 +29,10 @@
 
 namespace eddy {
 
-/// The stream made by `take_while_with`: see the file comment for its marbles and its timestamp,
-/// error and buffering rules. One consumer, one `next()` at a time, not thread-safe; owns its
-/// input(s); movable only while no `next()` is in flight.
+/// The stream made by `take_while_with`: see the file comment and docs/operators.md /
+/// docs/operators-2.md for its marbles and its timestamp, error and buffering rules. One consumer,
+/// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
+/// flight.
 template <class S, class F, class Pred>
 class take_while_with_stream {
   using inputs = detail::hetero_inputs<S, F>;

@@ -24,9 +24,10 @@
 
 namespace eddy {
 
-/// The stream made by `window_by_count`: see the file comment for its marbles and its timestamp,
-/// error and buffering rules. One consumer, one `next()` at a time, not thread-safe; owns its
-/// input(s); movable only while no `next()` is in flight.
+/// The stream made by `window_by_count`: see the file comment and docs/operators.md /
+/// docs/operators-2.md for its marbles and its timestamp, error and buffering rules. One consumer,
+/// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
+/// flight.
 template <class S>
 class window_by_count_stream : public detail::stage<window_by_count_stream<S>> {
   using T = stream_value_t<S>;
