@@ -1,6 +1,7 @@
 #include "eddy/core/cancellation.hpp"
 
 #include <new>
+#include <utility>
 
 namespace eddy {
 namespace detail {
@@ -114,10 +115,16 @@ cancellation_token::cancellation_token(const cancellation_token& o) noexcept : s
 cancellation_token::cancellation_token(cancellation_token&& o) noexcept : s_(o.s_) {
   o.s_ = nullptr;
 }
-cancellation_token& cancellation_token::operator=(cancellation_token o) noexcept {
-  detail::token_state* t = s_;
-  s_ = o.s_;
-  o.s_ = t;
+// Copy and move assignment, not one by-value operator=: clang 16 may skip destroying a by-value
+// parameter at `t = {}` inside a template (llvm#51037), which leaked the old state.
+cancellation_token& cancellation_token::operator=(const cancellation_token& o) noexcept {
+  cancellation_token t{o};
+  std::swap(s_, t.s_);
+  return *this;
+}
+cancellation_token& cancellation_token::operator=(cancellation_token&& o) noexcept {
+  cancellation_token t{std::move(o)};
+  std::swap(s_, t.s_);
   return *this;
 }
 cancellation_token::~cancellation_token() {

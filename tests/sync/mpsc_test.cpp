@@ -609,3 +609,33 @@ TEST(mpsc, cross_runtime_ping_pong_keeps_affinity) {
   }(std::move(to_pool), std::move(local_rx), local.get_executor(), std::move(server)));
   EXPECT_TRUE(ok);
 }
+
+namespace {
+// Assignment inside a template (a by-value operator= leaked the old sender with clang 16, so
+// the receiver never saw `closed`).
+template <class Sender>
+void reassign(Sender& a, Sender& b) {
+  a = b;             // copy: leaves a's channel
+  b = Sender{};      // move from a temporary: leaves b's channel
+  auto& self = a;
+  a = self;
+  a = std::move(self);
+}
+}  // namespace
+
+TYPED_TEST(mpsc_conformance, sender_assignment_releases_the_old_channel) {
+  auto ok = this->f.block_on([]() -> task<bool> {
+    auto [tx1, rx1] = mpsc::unbounded_channel<int>();
+    auto [tx2, rx2] = mpsc::unbounded_channel<int>();
+    reassign(tx1, tx2);  // channel 1 lost its only sender; tx1 now sends on channel 2
+    auto end = co_await rx1.recv();
+    bool good = !end.has_value();  // closed
+    auto sent = co_await tx1.send(5);
+    auto v = co_await rx2.recv();
+    good = good && sent.has_value() && v.has_value() && *v == 5;
+    tx1 = {};  // channel 2's last sender is gone too
+    auto end2 = co_await rx2.recv();
+    co_return good && !end2.has_value();
+  }());
+  EXPECT_TRUE(ok);
+}

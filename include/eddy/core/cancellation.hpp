@@ -63,7 +63,8 @@ class cancellation_token {
   ///@{
   cancellation_token(const cancellation_token& o) noexcept;
   cancellation_token(cancellation_token&& o) noexcept;
-  cancellation_token& operator=(cancellation_token o) noexcept;
+  cancellation_token& operator=(const cancellation_token& o) noexcept;
+  cancellation_token& operator=(cancellation_token&& o) noexcept;
   ///@}
   /// Drops this reference to the shared state.
   ~cancellation_token();

@@ -292,8 +292,16 @@ class shared {
   shared(S s, buffer_policy p) : s_(new state(std::move(s), p)) {}
   shared(const shared& o) noexcept : s_(o.s_) { acquire(); }
   shared(shared&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
-  shared& operator=(shared o) noexcept {
-    std::swap(s_, o.s_);
+  // Copy and move assignment, not one by-value operator=: clang 16 may skip destroying the
+  // by-value parameter of `h = {}` in a template (llvm#51037), leaking the old handle.
+  shared& operator=(const shared& o) noexcept {
+    shared t{o};
+    std::swap(s_, t.s_);
+    return *this;
+  }
+  shared& operator=(shared&& o) noexcept {
+    shared t{std::move(o)};
+    std::swap(s_, t.s_);
     return *this;
   }
   ~shared() {

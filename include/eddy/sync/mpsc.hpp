@@ -73,8 +73,16 @@ class sender {
     if (c_) c_->add_sender();
   }
   sender(sender&& o) noexcept : c_(std::exchange(o.c_, nullptr)) {}
-  sender& operator=(sender o) noexcept {
-    std::swap(c_, o.c_);
+  // Copy and move assignment, not one by-value operator=: clang 16 may skip destroying the
+  // by-value parameter of `h = {}` in a template (llvm#51037), leaking the old handle.
+  sender& operator=(const sender& o) noexcept {
+    sender t{o};
+    std::swap(c_, t.c_);
+    return *this;
+  }
+  sender& operator=(sender&& o) noexcept {
+    sender t{std::move(o)};
+    std::swap(c_, t.c_);
     return *this;
   }
   ~sender() {

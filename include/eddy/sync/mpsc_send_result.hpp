@@ -34,10 +34,18 @@ class [[nodiscard]] send_result {
   send_result(const send_result& o) : code_(o.code_) {
     if (failed()) ::new (&v_) T(o.v_);
   }
-  send_result& operator=(send_result o) noexcept(std::is_nothrow_move_constructible_v<T>) {
+  send_result& operator=(send_result&& o) noexcept(std::is_nothrow_move_constructible_v<T>) {
+    if (this == &o) return *this;
     reset();
     code_ = o.code_;
     if (failed()) ::new (&v_) T(std::move(o.v_));
+    return *this;
+  }
+  send_result& operator=(const send_result& o) {
+    if (this == &o) return *this;
+    reset();
+    code_ = o.code_;
+    if (failed()) ::new (&v_) T(o.v_);
     return *this;
   }
   ~send_result() { reset(); }
