@@ -154,3 +154,30 @@ TEST(sim_runtime, advance_runs_what_is_due) {
   EXPECT_EQ(sim.now().time_since_epoch(), duration(105ms));
   EXPECT_TRUE(h.is_finished());
 }
+
+namespace {
+/// An awaitable with a member `operator co_await` (not an awaiter itself): a sleep of `d`.
+struct nap {
+  duration d;
+  auto operator co_await() const { return sleep(d); }
+};
+}  // namespace
+
+TEST(sim_runtime, timeout_of_an_awaitable_with_operator_co_await) {
+  sim_runtime sim{3};
+  auto r = sim.block_on([]() -> task<std::vector<int>> {
+    std::vector<int> out;
+    const time_point t0 = now();
+    auto a = co_await timeout(10ms, nap{4ms});  // in time: done at 4 ms
+    out.push_back(a.has_value());
+    out.push_back(static_cast<int>((now() - t0) / 1ms));
+    auto b = co_await timeout(10ms, nap{15ms});  // late: gives up 10 ms later
+    out.push_back(b.has_value());
+    out.push_back(static_cast<int>((now() - t0) / 1ms));
+    auto c = co_await timeout(0ms, nap{duration::zero()});  // done without suspending
+    out.push_back(c.has_value());
+    out.push_back(static_cast<int>((now() - t0) / 1ms));
+    co_return out;
+  }());
+  EXPECT_EQ(r, (std::vector<int>{1, 4, 0, 14, 1, 14}));
+}

@@ -154,12 +154,15 @@ class timeout_awaiter {
     return slow_->await_suspend(h);
   }
   optional_of<T> await_resume() {
-    if (ready_) {
-      if constexpr (std::is_void_v<T>) {
-        a_.await_resume();
-        return unit{};
-      } else {
-        return a_.await_resume();
+    // Only a direct awaiter (no `operator co_await`) can have taken the ready path.
+    if constexpr (std::is_same_v<awaiter_t<A&>, A&>) {
+      if (ready_) {
+        if constexpr (std::is_void_v<T>) {
+          a_.await_resume();
+          return unit{};
+        } else {
+          return a_.await_resume();
+        }
       }
     }
     return slow_->await_resume();
