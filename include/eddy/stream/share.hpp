@@ -109,12 +109,17 @@ class shared_subscriber {
   using T = stream_value_t<S>;
 
  public:
+  /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = T;
 
+  /// Not while a `next()` is pending. The moved-from subscriber is empty: its `next()` gives
+  /// the end (after the `invalid_argument` error if its policy was invalid), `dropped()` 0.
   shared_subscriber(shared_subscriber&& o) noexcept
       : s_(std::exchange(o.s_, nullptr)), b_(std::exchange(o.b_, nullptr)), check_(o.check_) {}
   shared_subscriber& operator=(shared_subscriber&&) = delete;
   shared_subscriber(const shared_subscriber&) = delete;
+  /// Unsubscribes (destroying what its buffer holds) and wakes the other subscribers, which
+  /// it may have held back; the last of the handle and subscribers stops the upstream.
   ~shared_subscriber() {
     if (!s_) return;
     if (b_) {
@@ -126,8 +131,12 @@ class shared_subscriber {
     s_->drop_external();
   }
 
+  /// The awaiter of `next()`. Destroying it while suspended gives the puller role back and
+  /// takes nothing from the buffer (cancel-safe): an asynchronous pull in flight goes on in the
+  /// pump and its item is collected by the next `next()` or another subscriber.
   class awaiter {
    public:
+    /// Made by `next()`.
     explicit awaiter(shared_subscriber* st) noexcept : st_(st) {}
     /// Movable before it suspended (e.g. into `timeout`); the puller role moves along.
     awaiter(awaiter&& o) noexcept
@@ -185,6 +194,9 @@ class shared_subscriber {
     coro::coroutine_handle<detail::pump_promise> frame_{};
   };
 
+  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
+  /// One `next()` at a time; cancel-safe (see stream/concept.hpp). Pulls the upstream when the
+  /// buffer is empty and no other subscriber is pulling; resumes on the caller's runtime.
   awaiter next() noexcept { return awaiter(this); }
 
   /// Answers when an item is buffered or the upstream answers synchronously.
@@ -287,9 +299,16 @@ class shared {
   using state = detail::share_state<S>;
 
  public:
+  /// The type of the values the subscribers yield (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
+  /// Made by `share(p)`: moves `s` into the shared state (one allocation); `p` is the default
+  /// policy of `subscribe()`, checked per subscriber (see the file comment). Pulls nothing yet.
   shared(S s, buffer_policy p) : s_(new state(std::move(s), p)) {}
+  /// Copies refer to the same upstream; a move leaves the source empty (`subscribe` on it panics;
+  /// otherwise only destruction and assignment are valid). Assigning over a handle first drops
+  /// the one it held. Thread-safe on distinct objects.
+  ///@{
   shared(const shared& o) noexcept : s_(o.s_) { acquire(); }
   shared(shared&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
   // Copy and move assignment, not one by-value operator=: clang 16 may skip destroying the
@@ -304,6 +323,9 @@ class shared {
     std::swap(s_, t.s_);
     return *this;
   }
+  ///@}
+  /// Drops this handle; once it and every subscriber are gone, the upstream's pump is aborted
+  /// and the upstream destroyed.
   ~shared() {
     if (s_) s_->drop_external();
   }

@@ -190,10 +190,14 @@ class receiver;
 template <class T>
 class [[nodiscard]] send_result {
  public:
+  /// Success: the value was queued for `receivers` receivers.
   explicit send_result(std::size_t receivers) noexcept : err_(errc::closed), n_(receivers) {}
+  /// Failure with error `e`; `v` is the value handed back.
   send_result(eddy::error e, T&& v) : err_(e), back_(std::move(v)) {}
 
+  /// True if the value was queued.
   bool has_value() const noexcept { return !back_.has_value(); }
+  /// Same as `has_value()`.
   explicit operator bool() const noexcept { return has_value(); }
   /// The number of receivers the value was queued for. On an error: panics.
   std::size_t value() const {
@@ -210,6 +214,7 @@ class [[nodiscard]] send_result {
     if (has_value()) panic("eddy::broadcast::send_result::returned() called on a success");
     return *back_;
   }
+  /// The value handed back on an error, as an rvalue to move from. On success: panics.
   T&& returned() && { return std::move(returned()); }
 
  private:
@@ -228,6 +233,10 @@ class sender {
  public:
   /// An empty sender (see "Handles").
   sender() noexcept = default;
+  /// A copy is another sender of the same channel (it stays open while any copy lives); a
+  /// move leaves the source empty. Assigning over a sender first drops the one it held.
+  /// Takes the channel lock briefly.
+  ///@{
   sender(const sender& o) noexcept : s_(o.s_) {
     if (!s_) return;
     eddy::detail::lock_guard<eddy::detail::spin_lock> g(s_->lock);
@@ -238,6 +247,9 @@ class sender {
   // by-value parameter of `h = {}` inside a template, which would leak the old handle.
   sender& operator=(const sender& o) noexcept { return swap_in(sender{o}); }
   sender& operator=(sender&& o) noexcept { return swap_in(sender{std::move(o)}); }
+  ///@}
+  /// Drops this sender; when it was the last, waiting receivers wake and see `errc::closed`
+  /// once they have read everything.
   ~sender() { release(); }
 
   /// Queues `v` for every live receiver and wakes those waiting. Never suspends. See
@@ -273,6 +285,7 @@ class sender {
   }
   /// The capacity (0 for an empty sender).
   std::size_t capacity() const noexcept { return s_ ? s_->cap : 0; }
+  /// True if this handle refers to a channel (false when empty or moved-from).
   bool valid() const noexcept { return s_ != nullptr; }
 
  private:
@@ -313,7 +326,10 @@ class receiver {
  public:
   /// An empty receiver (see "Handles").
   receiver() noexcept = default;
-  /// A new receiver at the same position as `o`.
+  /// A copy is a new receiver at the same position as `o`: it will see exactly what `o`
+  /// would (O(cap), under the channel lock). A move leaves the source empty. Assigning over a
+  /// receiver first drops the one it held (releasing its claim on unread values).
+  ///@{
   receiver(const receiver& o) noexcept : s_(o.s_) {
     if (!s_) return;
     eddy::detail::lock_guard<eddy::detail::spin_lock> g(s_->lock);
@@ -327,6 +343,8 @@ class receiver {
   // by-value parameter of `h = {}` inside a template, which would leak the old handle.
   receiver& operator=(const receiver& o) noexcept { return swap_in(receiver{o}); }
   receiver& operator=(receiver&& o) noexcept { return swap_in(receiver{std::move(o)}); }
+  ///@}
+  /// Drops this receiver and its claim on the values it had not read.
   ~receiver() {
     if (!s_) return;
     bool last;
@@ -373,10 +391,15 @@ class receiver {
     const std::uint64_t from = pos_ < s_->oldest() ? s_->oldest() : pos_;
     return static_cast<std::size_t>(s_->tail - from);
   }
+  /// True if this handle refers to a channel (false when empty or moved-from).
   bool valid() const noexcept { return s_ != nullptr; }
 
+  /// Awaitable returned by `recv()`; gives `result<T>` (see `recv`). Must not outlive its
+  /// receiver. Destroyed while waiting (task aborted, `timeout`), it deregisters and consumes
+  /// nothing.
   class [[nodiscard]] recv_awaiter {
    public:
+    /// Internal (made by `recv`): receives on `*r`.
     explicit recv_awaiter(receiver* r) noexcept : r_(r) {}
     /// Only before the first suspension (e.g. `timeout` moves it into a wrapper task).
     recv_awaiter(recv_awaiter&& o) noexcept : r_(o.r_), out_(std::move(o.out_)) {}

@@ -69,6 +69,10 @@ class sender {
   sender() noexcept = default;
   /// Internal: adopts a sender reference of `c`.
   explicit sender(chan* c) noexcept : c_(c) {}
+  /// A copy is another producer of the same channel (the channel stays open while any
+  /// copy lives); a move leaves the source empty. Assigning over a sender first drops the
+  /// producer it held (dropping the last one wakes the receiver).
+  ///@{
   sender(const sender& o) noexcept : c_(o.c_) {
     if (c_) c_->add_sender();
   }
@@ -85,6 +89,9 @@ class sender {
     std::swap(c_, t.c_);
     return *this;
   }
+  ///@}
+  /// Drops this producer; dropping the last one wakes the receiver, which gets the end once
+  /// the buffer is drained.
   ~sender() {
     if (c_) c_->drop_sender();
   }
@@ -92,6 +99,8 @@ class sender {
   /// Awaitable returned by `send`. Gives `send_result<T>`.
   class [[nodiscard]] send_awaiter {
    public:
+    /// Internal (made by `send`): sends `v` on `c` (null: moved-from sender); `streak` is
+    /// the sender's cooperative-budget counter.
     send_awaiter(chan* c, T&& v, unsigned* streak) : c_(c), streak_(streak), v_(std::move(v)) {}
     /// Only before the first `await_suspend`.
     send_awaiter(send_awaiter&& o) noexcept(std::is_nothrow_move_constructible_v<T>)
@@ -189,9 +198,13 @@ class receiver {
   using chan = detail::mpsc_chan<T>;
 
  public:
+  /// An empty (moved-from-like) receiver.
   receiver() noexcept = default;
   /// Internal: adopts the receiver reference of `c`.
   explicit receiver(chan* c) noexcept : c_(c) {}
+  /// Moves leave the source empty; assigning over a receiver first drops the one it held
+  /// (which closes that channel and destroys its buffered items).
+  ///@{
   receiver(receiver&& o) noexcept : c_(std::exchange(o.c_, nullptr)) {}
   receiver& operator=(receiver&& o) noexcept {
     if (this != &o) {
@@ -200,6 +213,7 @@ class receiver {
     }
     return *this;
   }
+  ///@}
   receiver(const receiver&) = delete;
   receiver& operator=(const receiver&) = delete;
   /// Closes the channel and destroys the items still buffered.
@@ -210,6 +224,7 @@ class receiver {
   /// Awaitable returned by `recv`. Gives `std::optional<T>`.
   class [[nodiscard]] recv_awaiter {
    public:
+    /// Internal (made by `recv`): receives from `c` (null: moved-from receiver).
     explicit recv_awaiter(chan* c) noexcept : c_(c) {}
     /// Only before the first `await_suspend`.
     recv_awaiter(recv_awaiter&& o) noexcept(std::is_nothrow_move_constructible_v<T>)

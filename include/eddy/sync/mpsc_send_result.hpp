@@ -19,6 +19,8 @@
 
 namespace eddy {
 
+/// The outcome of a channel send: success, or an error code and the value handed back.
+/// See the file comment.
 template <class T>
 class [[nodiscard]] send_result {
  public:
@@ -28,6 +30,9 @@ class [[nodiscard]] send_result {
   send_result(errc c, T&& v) noexcept(std::is_nothrow_move_constructible_v<T>) : code_(c) {
     ::new (&v_) T(std::move(v));
   }
+  /// Copies and moves copy (move) the code and, on failure, the handed-back value; a
+  /// moved-from failure keeps its code and holds a moved-from value.
+  ///@{
   send_result(send_result&& o) noexcept(std::is_nothrow_move_constructible_v<T>) : code_(o.code_) {
     if (failed()) ::new (&v_) T(std::move(o.v_));
   }
@@ -48,10 +53,12 @@ class [[nodiscard]] send_result {
     if (failed()) ::new (&v_) T(o.v_);
     return *this;
   }
+  ///@}
   ~send_result() { reset(); }
 
   /// True if the value was sent.
   bool has_value() const noexcept { return !failed(); }
+  /// Same as `has_value()`.
   explicit operator bool() const noexcept { return !failed(); }
   /// Checks success like `result<void>::value()`: a failure is a programming error (panics).
   void value() const {

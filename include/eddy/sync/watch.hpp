@@ -98,10 +98,14 @@ class receiver;
 template <class T>
 class [[nodiscard]] send_result {
  public:
+  /// Success.
   send_result() noexcept : err_(errc::closed) {}
+  /// Failure with error `e`; `v` is the value handed back.
   send_result(eddy::error e, T&& v) : err_(e), back_(std::move(v)) {}
 
+  /// True if the value was published.
   bool has_value() const noexcept { return !back_.has_value(); }
+  /// Same as `has_value()`.
   explicit operator bool() const noexcept { return has_value(); }
   /// Checks success like `result<void>::value()`: panics on an error.
   void value() const {
@@ -117,6 +121,7 @@ class [[nodiscard]] send_result {
     if (has_value()) panic("eddy::watch::send_result::returned() called on a success");
     return *back_;
   }
+  /// The value handed back on an error, as an rvalue to move from. On success: panics.
   T&& returned() && { return std::move(returned()); }
 
  private:
@@ -134,6 +139,9 @@ class sender {
  public:
   /// An empty sender (see "Handles").
   sender() noexcept = default;
+  /// Moves leave the source empty; assigning over a sender first closes the channel it held
+  /// (as its destructor does).
+  ///@{
   sender(sender&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
   sender& operator=(sender&& o) noexcept {
     if (this != &o) {
@@ -142,6 +150,7 @@ class sender {
     }
     return *this;
   }
+  ///@}
   sender(const sender&) = delete;
   sender& operator=(const sender&) = delete;
   /// Closes the channel: waiting receivers wake with `errc::closed` (after any unseen change).
@@ -210,6 +219,7 @@ class sender {
   }
   /// True when no receiver is alive (or the sender is empty): `send` would fail.
   bool is_closed() const noexcept { return receiver_count() == 0; }
+  /// True if this handle refers to a channel (false when empty or moved-from).
   bool valid() const noexcept { return s_ != nullptr; }
 
  private:
@@ -242,6 +252,10 @@ class receiver {
  public:
   /// An empty receiver (see "Handles").
   receiver() noexcept = default;
+  /// A copy is a new receiver of the same channel that starts with `o`'s seen version and then
+  /// tracks its own; a move leaves the source empty. Assigning over a receiver first drops the
+  /// one it held. Takes the channel lock briefly.
+  ///@{
   receiver(const receiver& o) noexcept : s_(o.s_) {
     if (!s_) return;
     guard g(s_->lock);
@@ -253,6 +267,8 @@ class receiver {
   // by-value parameter of `h = {}` inside a template, which would leak the old handle.
   receiver& operator=(const receiver& o) noexcept { return swap_in(receiver{o}); }
   receiver& operator=(receiver&& o) noexcept { return swap_in(receiver{std::move(o)}); }
+  ///@}
+  /// Drops this receiver; once the last one is gone, `send` fails with `errc::closed`.
   ~receiver() {
     if (!s_) return;
     bool last;
@@ -288,6 +304,7 @@ class receiver {
     if (!s_->sender_alive) return error{errc::closed};
     return false;
   }
+  /// True if this handle refers to a channel (false when empty or moved-from).
   bool valid() const noexcept { return s_ != nullptr; }
 
   class changed_awaiter;
@@ -295,8 +312,12 @@ class receiver {
   /// runtime. Cancel-safe.
   changed_awaiter changed() noexcept { return changed_awaiter{this}; }
 
+  /// Awaitable returned by `changed()`; gives `result<void>` (see `changed`). Must not outlive
+  /// its receiver. Destroyed while waiting (task aborted, `timeout`), it deregisters and marks
+  /// nothing seen.
   class [[nodiscard]] changed_awaiter {
    public:
+    /// Internal (made by `changed`): waits on `*r`.
     explicit changed_awaiter(receiver* r) noexcept : r_(r) {}
     /// Only before the first suspension (e.g. `timeout` moves it into a wrapper task).
     changed_awaiter(changed_awaiter&& o) noexcept : r_(o.r_), out_(std::move(o.out_)) {}
