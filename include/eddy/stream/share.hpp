@@ -340,6 +340,7 @@ class shared {
   }
   /// Current subscribers. Thread-safe.
   std::size_t subscriber_count() const {
+    if (!s_) return 0;  // a moved-from handle has no subscribers
     detail::lock_guard<detail::spin_lock> g(s_->lock);
     return s_->subs.size();
   }
