@@ -6,6 +6,8 @@
 //   W6_next_loop      while (auto r = co_await s.next()) ...: one awaiter per item
 //   W6_any_stream     the pipeline erased to any_stream<u64>, then subscribe
 //   W6_generator      a generator<u64> source (every item is a coroutine resumption)
+//   W6c_channels      each stage a task, joined by mpsc::channel(1024), on local_runtime and
+//                     thread_pool{2} (1M items)
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -17,6 +19,8 @@
 #include <eddy/stream/generator.hpp>
 #include <eddy/stream/map.hpp>
 #include <eddy/stream/scan.hpp>
+#include <eddy/sync/mpsc.hpp>
+#include <optional>
 #include <ranges>
 
 #include "common/alloc_count.hpp"
@@ -150,5 +154,63 @@ void W6_generator(benchmark::State& st) {
   finish(st, last, n, a0);
 }
 BENCHMARK(W6_generator)->Unit(benchmark::kMillisecond);
+
+// W6c: the same stages as tasks joined by bounded(1024) channels.
+
+eddy::task<void> w6c_source(eddy::mpsc::sender<u64> out, u64 n) {
+  for (u64 x = 0; x < n; ++x) {
+    auto r = co_await out.send(x);
+    if (!r.has_value()) co_return;
+  }
+}
+template <class F>
+eddy::task<void> w6c_stage(eddy::mpsc::receiver<u64> in, eddy::mpsc::sender<u64> out, F f) {
+  while (auto v = co_await in.recv()) {
+    std::optional<u64> o = f(*v);
+    if (!o) continue;
+    auto r = co_await out.send(*o);
+    if (!r.has_value()) co_return;
+  }
+}
+eddy::task<u64> w6c_pipeline(u64 n) {
+  auto [tx1, rx1] = eddy::mpsc::channel<u64>(1024);
+  auto [tx2, rx2] = eddy::mpsc::channel<u64>(1024);
+  auto [tx3, rx3] = eddy::mpsc::channel<u64>(1024);
+  auto a = eddy::spawn(w6c_source(std::move(tx1), n));
+  auto b = eddy::spawn(
+      w6c_stage(std::move(rx1), std::move(tx2), [](u64 x) -> std::optional<u64> { return x * 3; }));
+  auto c = eddy::spawn(w6c_stage(std::move(rx2), std::move(tx3), [](u64 x) -> std::optional<u64> {
+    if (x % 2 != 0) return std::nullopt;
+    return x;
+  }));
+  u64 acc = 0;
+  while (auto v = co_await rx3.recv()) acc += *v;  // scan: the last running sum is the total
+  (void)co_await a;
+  (void)co_await b;
+  (void)co_await c;
+  co_return acc;
+}
+
+template <class Rt, class... A>
+void W6c_channels(benchmark::State& st, A... args) {
+  u64 n = 1'000'000;
+  u64 last = 0;
+  Rt rt{args...};
+  const auto a0 = eddy_bench::allocations();
+  for (auto _ : st) {
+    benchmark::DoNotOptimize(n);
+    last = rt.block_on(w6c_pipeline(n));
+    benchmark::DoNotOptimize(last);
+  }
+  finish(st, last, n, a0);
+}
+void W6c_channels_local(benchmark::State& st) {
+  W6c_channels<eddy::local_runtime>(st);
+}
+void W6c_channels_pool2(benchmark::State& st) {
+  W6c_channels<eddy::thread_pool>(st, std::size_t{2});
+}
+BENCHMARK(W6c_channels_local)->Unit(benchmark::kMillisecond);
+BENCHMARK(W6c_channels_pool2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
