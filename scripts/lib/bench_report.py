@@ -37,13 +37,20 @@ for path in sorted(glob.glob(os.path.join(res_dir, "*.json"))):
     for b in data.get("benchmarks", []):
         if b.get("run_type") == "aggregate":
             continue
-        name = b["name"].split("/")[0]
+        # keep the arguments (ordered_merge_n/4), drop Google Benchmark's run options
+        parts = b["name"].split("/")
+        name = "/".join(p for p in parts if not p.startswith("iterations:")
+                        and p not in ("real_time", "manual_time"))
         ns = None
-        for key in ("ns/op", "ns/item", "overhead ns/timer"):
+        for key in ("ns/op", "ns/item", "per_item", "overhead ns/timer"):
             if key in b:
-                ns = b[key] * (1e9 if key != "overhead ns/timer" and b[key] < 1e-3 else 1)
+                v = b[key]
+                # rate counters inverted by the benchmark come in seconds per item
+                ns = v * 1e9 if key == "per_item" or (key != "overhead ns/timer" and v < 1e-3) else v
                 break
-        items = b.get("items_per_second")
+        items = b.get("items_per_second", b.get("items/s"))
+        if items is None and ns:
+            items = 1e9 / ns
         allocs = b.get("allocs/op")
         rows.append((binary, name, ns, items, allocs))
 
@@ -68,7 +75,8 @@ lines = [
     f"- machine: {platform.machine()}, {context.get('num_cpus', '?')} CPUs at "
     f"{context.get('mhz_per_cpu', '?')} MHz, {platform.platform()}",
     f"- compiler: {subprocess.run(['g++', '--version'], capture_output=True, text=True).stdout.splitlines()[0]}, -O3 (CMake release)",
-    f"- date: {context.get('date', '?')}",
+    f"- date: {context.get('date', '?')}; load average when written: "
+    f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} (figures taken on a busy machine are upper bounds)",
     "",
     "| binary | benchmark | ns/op | items/s | allocs/op | best peer ns/op | target |",
     "|---|---|---:|---:|---:|---:|---:|",
@@ -108,6 +116,7 @@ set terminal pngcairo size 1400,700 noenhanced
 set output '{out_png}'
 set title 'eddy: ns per operation (log scale, lower is better)'
 set style fill solid 0.7
+set rmargin 12
 set boxwidth 0.7
 set logscale y
 set xtics rotate by -45 font ',9'
