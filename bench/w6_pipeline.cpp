@@ -35,10 +35,25 @@ u64 expected(u64 n) {
   return 3 * 2 * (m * (m - 1) / 2);
 }
 
-auto pipeline(u64 n) {
-  return eddy::from_range(std::views::iota(u64{0}, n)) | eddy::map([](u64 x) { return x * 3; }) |
+/// The W6 stages after any source of u64.
+template <class S>
+auto stages(S src) {
+  return std::move(src) | eddy::map([](u64 x) { return x * 3; }) |
          eddy::filter([](u64 x) { return x % 2 == 0; }) |
          eddy::scan(u64{0}, [](u64 acc, u64 x) { return acc + x; });
+}
+
+auto pipeline(u64 n) {
+  return stages(eddy::from_range(std::views::iota(u64{0}, n)));
+}
+
+/// Subscribes to `s` and gives its last value (0 on an error).
+template <class S>
+eddy::task<u64> last_of(S s) {
+  u64 last = 0;
+  auto r = co_await eddy::subscribe(std::move(s), [&last](u64 v) { last = v; });
+  if (!r.has_value()) co_return 0;
+  co_return last;
 }
 
 void finish(benchmark::State& st, u64 last, u64 n, std::uint64_t allocs0) {
@@ -48,6 +63,19 @@ void finish(benchmark::State& st, u64 last, u64 n, std::uint64_t allocs0) {
       benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate |
                                                      benchmark::Counter::kInvert);
   eddy_bench::report_allocs(st, allocs0, static_cast<double>(st.iterations()));
+}
+
+/// Runs `run(n)` (a task<u64> giving the last sum) on `rt` once per iteration.
+template <class Rt, class F>
+void run_w6(benchmark::State& st, Rt& rt, u64 n, F run) {
+  u64 last = 0;
+  const auto a0 = eddy_bench::allocations();
+  for (auto _ : st) {
+    benchmark::DoNotOptimize(n);
+    last = rt.block_on(run(n));
+    benchmark::DoNotOptimize(last);
+  }
+  finish(st, last, n, a0);
 }
 
 void W6_hand_loop(benchmark::State& st) {
@@ -72,60 +100,27 @@ void W6_hand_loop(benchmark::State& st) {
 BENCHMARK(W6_hand_loop)->Unit(benchmark::kMillisecond);
 
 void W6_subscribe(benchmark::State& st) {
-  u64 n = n_items;
-  u64 last = 0;
   eddy::local_runtime rt;
-  const auto a0 = eddy_bench::allocations();
-  for (auto _ : st) {
-    benchmark::DoNotOptimize(n);
-    last = rt.block_on([](u64 n) -> eddy::task<u64> {
-      u64 last = 0;
-      auto r = co_await eddy::subscribe(pipeline(n), [&last](u64 v) { last = v; });
-      if (!r.has_value()) co_return 0;
-      co_return last;
-    }(n));
-    benchmark::DoNotOptimize(last);
-  }
-  finish(st, last, n, a0);
+  run_w6(st, rt, n_items, [](u64 n) { return last_of(pipeline(n)); });
 }
 BENCHMARK(W6_subscribe)->Unit(benchmark::kMillisecond);
 
-void W6_next_loop(benchmark::State& st) {
-  u64 n = n_items;
+eddy::task<u64> next_loop(u64 n) {
+  auto s = pipeline(n);
   u64 last = 0;
+  while (auto r = co_await s.next()) last = r->value();
+  co_return last;
+}
+
+void W6_next_loop(benchmark::State& st) {
   eddy::local_runtime rt;
-  const auto a0 = eddy_bench::allocations();
-  for (auto _ : st) {
-    benchmark::DoNotOptimize(n);
-    last = rt.block_on([](u64 n) -> eddy::task<u64> {
-      auto s = pipeline(n);
-      u64 last = 0;
-      while (auto r = co_await s.next()) last = r->value();
-      co_return last;
-    }(n));
-    benchmark::DoNotOptimize(last);
-  }
-  finish(st, last, n, a0);
+  run_w6(st, rt, n_items, next_loop);
 }
 BENCHMARK(W6_next_loop)->Unit(benchmark::kMillisecond);
 
 void W6_any_stream(benchmark::State& st) {
-  u64 n = n_items;
-  u64 last = 0;
   eddy::local_runtime rt;
-  const auto a0 = eddy_bench::allocations();
-  for (auto _ : st) {
-    benchmark::DoNotOptimize(n);
-    last = rt.block_on([](u64 n) -> eddy::task<u64> {
-      u64 last = 0;
-      eddy::any_stream<u64> s(pipeline(n));
-      auto r = co_await eddy::subscribe(std::move(s), [&last](u64 v) { last = v; });
-      if (!r.has_value()) co_return 0;
-      co_return last;
-    }(n));
-    benchmark::DoNotOptimize(last);
-  }
-  finish(st, last, n, a0);
+  run_w6(st, rt, n_items, [](u64 n) { return last_of(eddy::any_stream<u64>(pipeline(n))); });
 }
 BENCHMARK(W6_any_stream)->Unit(benchmark::kMillisecond);
 
@@ -134,24 +129,8 @@ eddy::generator<u64> counting(u64 n) {
 }
 
 void W6_generator(benchmark::State& st) {
-  u64 n = n_items;
-  u64 last = 0;
   eddy::local_runtime rt;
-  const auto a0 = eddy_bench::allocations();
-  for (auto _ : st) {
-    benchmark::DoNotOptimize(n);
-    last = rt.block_on([](u64 n) -> eddy::task<u64> {
-      u64 last = 0;
-      auto s = counting(n) | eddy::map([](u64 x) { return x * 3; }) |
-               eddy::filter([](u64 x) { return x % 2 == 0; }) |
-               eddy::scan(u64{0}, [](u64 acc, u64 x) { return acc + x; });
-      auto r = co_await eddy::subscribe(std::move(s), [&last](u64 v) { last = v; });
-      if (!r.has_value()) co_return 0;
-      co_return last;
-    }(n));
-    benchmark::DoNotOptimize(last);
-  }
-  finish(st, last, n, a0);
+  run_w6(st, rt, n_items, [](u64 n) { return last_of(stages(counting(n))); });
 }
 BENCHMARK(W6_generator)->Unit(benchmark::kMillisecond);
 
@@ -191,24 +170,13 @@ eddy::task<u64> w6c_pipeline(u64 n) {
   co_return acc;
 }
 
-template <class Rt, class... A>
-void W6c_channels(benchmark::State& st, A... args) {
-  u64 n = 1'000'000;
-  u64 last = 0;
-  Rt rt{args...};
-  const auto a0 = eddy_bench::allocations();
-  for (auto _ : st) {
-    benchmark::DoNotOptimize(n);
-    last = rt.block_on(w6c_pipeline(n));
-    benchmark::DoNotOptimize(last);
-  }
-  finish(st, last, n, a0);
-}
 void W6c_channels_local(benchmark::State& st) {
-  W6c_channels<eddy::local_runtime>(st);
+  eddy::local_runtime rt;
+  run_w6(st, rt, 1'000'000, w6c_pipeline);
 }
 void W6c_channels_pool2(benchmark::State& st) {
-  W6c_channels<eddy::thread_pool>(st, std::size_t{2});
+  eddy::thread_pool rt{2};
+  run_w6(st, rt, 1'000'000, w6c_pipeline);
 }
 BENCHMARK(W6c_channels_local)->Unit(benchmark::kMillisecond);
 BENCHMARK(W6c_channels_pool2)->Unit(benchmark::kMillisecond)->UseRealTime();
