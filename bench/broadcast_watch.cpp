@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // broadcast and watch channels.
 //   broadcast_1to4_{local,pool2} - 1 sender task -> 4 receiver tasks, 1M u64 values, cap 1024.
 //       The sender waits (yield_now) while the slowest receiver's backlog (`len()`) is above

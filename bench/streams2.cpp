@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Streams II workloads (issue 5): items/s through the multi-input, hot and time operators.
 // - ordered_merge of 4 and of 16 synchronous inputs (1M items in all), sequenced values;
 // - combine_latest of 3 synchronous inputs (1M input items; about 1M combinations out);

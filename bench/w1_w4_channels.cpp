@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // W1-W4 (DESIGN.md): mpsc and oneshot channels. Each iteration runs the whole workload on a
 // fresh runtime and checks its result; `ns/item` is wall time per message (W4: per round trip),
 // `allocs/op` global operator-new calls per message.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // W5: spawn and join 1M trivial tasks (local_runtime; thread_pool{2}).
 // W7a: 100k concurrent sleeps of 0-50 ms (overhead per timer = (wall - 50 ms) / timers).
 // W7b: 1M timeout() around an already-ready awaitable (must not arm a timer).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // W6: from_range(0..n) | map(x*3) | filter(even) | scan(sum), consumed to the end, against a
 // hand-written loop over the same data in the same binary. ns/item and allocs per run.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // W8: async mutex. 4 tasks x 250k (lock, increment a plain counter, unlock).
 //   w8_mutex_pool2  - on thread_pool{2} (the DESIGN.md workload; peers: tokio, futures, smol,
 //                     async-std in /work/shared/peers, 4 x 10M on 2 workers)

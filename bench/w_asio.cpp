@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // eddy on Asio (asio_runtime) next to the same workloads written in plain Asio, in one binary.
 //
 // W1  spsc unbounded, 10M u64, one thread: eddy mpsc vs experimental::channel (plain async

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # CMake toolchain file: Cortex-M4F bare metal with Debian's arm-none-eabi-gcc 12 and newlib-nano.
 #
 #   cmake -S tests/firmware -B build/firmware -G Ninja \

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # Installation: headers, the libraries, the CMake package (find_package(eddy CONFIG) with
 # components asio and uv) and a pkg-config file. Included from the top-level CMakeLists.txt.
 include(GNUInstallDirs)

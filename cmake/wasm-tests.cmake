@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # Test targets of the wasm build (included by tests/wasm/CMakeLists.txt after eddy).
 #
 # - GoogleTest is compiled from Debian's `googletest` sources with emcc, without pthreads.

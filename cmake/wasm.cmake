@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # Emscripten (emcc) settings for the eddy library, included by the top-level CMakeLists.txt
 # when EMSCRIPTEN is set (configure with `emcmake cmake`). See docs/browser.md.
 #

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // asio_runtime: eddy's queue and timer heap driven by an Asio executor. See asio_runtime.hpp.
 #include "eddy/runtime/asio_runtime.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Out-of-line parts of eddy/core: panic, error strings, the frame allocator and lock hooks.
 #include <cstdio>
 #include <cstdlib>

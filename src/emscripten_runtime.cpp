@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // emscripten_runtime: the ready queue and timer heap, pumped from the JavaScript event loop.
 // See include/eddy/runtime/emscripten_runtime.hpp for the contract.
 #ifdef __EMSCRIPTEN__

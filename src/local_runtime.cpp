@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "eddy/runtime/local_runtime.hpp"
 
 #include <chrono>

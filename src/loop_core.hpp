@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Internal: the state every adapter over a foreign event loop shares (asio_runtime,
 // uv_runtime). Not a public header.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "eddy/runtime/sim_runtime.hpp"
 
 #include <vector>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The task runner: the state machine every spawned task goes through. See task_header.hpp.
 #include "eddy/runtime/task_header.hpp"
 

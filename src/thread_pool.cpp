@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // thread_pool: per-worker queues with stealing, one injection queue for posts from outside the
 // pool, one shared timer heap. Workers sleep on a condition variable only when every queue is
 // empty; posters take the sleep mutex only when somebody sleeps.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "eddy/core/panic.hpp"
 #include "eddy/runtime/sleep.hpp"
 

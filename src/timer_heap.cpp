@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "eddy/runtime/timer_heap.hpp"
 
 namespace eddy::detail {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // uv_runtime: eddy's queue and timer heap driven by libuv handles. See uv_runtime.hpp.
 #include "eddy/runtime/uv_runtime.hpp"
 

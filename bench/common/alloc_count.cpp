@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "common/alloc_count.hpp"
 
 #include <atomic>

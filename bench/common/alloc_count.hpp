@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Counts global operator new calls in a benchmark binary, so every workload reports
 // allocations per operation next to ns per operation.
 #pragma once

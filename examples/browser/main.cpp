@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // eddy in a web page: a search box and two sliders, all the logic in C++ compiled to wasm and
 // run by emscripten_runtime on the browser's event loop (main returns at once).
 //

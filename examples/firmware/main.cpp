@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // examples/firmware: a sensor loop on a Cortex-M4F (QEMU mps2-an386), with no heap.
 //
 //   SysTick interrupt, 1 kHz ── the clock; every 5 ms it samples the "ADC" and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The smallest useful eddy firmware (the size probe of docs/firmware.md): one task, one channel,
 // three operators. The SysTick interrupt produces readings with `try_send`; the task runs
 // `from_receiver(rx) | map | filter | scan` on a local_runtime driven by the tick clock, with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // One process, three runtimes, each on its own thread(s), talking through eddy channels:
 //
 //   Asio loop (one thread)              thread_pool{2}              libuv loop (one thread)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // examples/rpc: a request/response session, the core of an RPC layer, written once on eddy's
 // runtime-agnostic primitives and run unchanged on every runtime that is built (local_runtime,
 // thread_pool, sim_runtime, asio_runtime / uv_runtime) and, compiled to WebAssembly, on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The eddy tour: one reactive pipeline, written once, run unchanged on every runtime that is
 // built (local_runtime, thread_pool, sim_runtime, and asio_runtime / uv_runtime when eddy was
 // built with Asio / libuv).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The runtimes the tour runs on: every one that is built. A backend adds one call here.
 // `f(name, run)`: `run(task)` runs the task to completion on that runtime and returns its value.
 #pragma once

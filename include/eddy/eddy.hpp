@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// Everything in eddy that needs no optional dependency.
 #pragma once

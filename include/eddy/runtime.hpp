@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// The runtime layer: the contract, spawn/join/scope, time, and the dependency-free runtimes.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// The stream library (eddy/stream/*) and its consumers (eddy/exec/*). Add each header here.
 #pragma once

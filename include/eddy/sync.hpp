@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// The runtime-agnostic channels and locks (eddy/sync/*). Add each new primitive here.
 #pragma once

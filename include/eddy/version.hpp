@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// eddy's version: compile-time macros and `eddy::version()` for the library that was linked.
 #pragma once

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSL-1.0
 """Turns Google Benchmark JSON files (and the W9 measurements) into docs/benchmarks.md and a
 PNG bar chart drawn with gnuplot. Usage: bench_report.py RESULTS_DIR OUT_MD OUT_PNG"""
 import glob

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # Shared by scripts/test-browser and scripts/demo-browser: build examples/browser with emcc.
 # Usage: eddy_build_page <build dir> <-O2|-Os>   -> <build dir>/page/{index.html,browser.js,browser.wasm}
 eddy_build_page() {

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # Shared by scripts/test, scripts/demo and scripts/bench: install missing Debian packages.
 # Usage: ensure_packages pkg...   (runs apt-get update once, only when something is missing)
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // asio_runtime basics: runs tasks from io.run(), timers, cross-thread posts.
 #include <gtest/gtest.h>
 

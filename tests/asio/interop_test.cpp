@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Asio interop: eddy tasks awaiting Asio operations (use_task), Asio coroutines awaiting eddy
 // tasks (asio_await, to_awaitable), with cancellation in both directions.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Three runtimes in one process, each on its own thread(s), exchanging over eddy channels:
 //
 //   Asio loop (io.run on one thread)    thread_pool{2}             libuv loop (its own thread)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // asio_runtime: stopping the loop with tasks still suspended, destroying the runtime, abort,
 // cross-thread posts, executors other than io_context.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // End-to-end test of examples/browser in headless Chromium (Debian's /usr/bin/chromium, driven by
 // playwright-core, which downloads no browser). Serves the built page from 127.0.0.1, types into
 // the search box and moves the sliders like a person would, and checks:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The runtime fixtures of the conformance suite. Every typed suite in tests/ instantiates over
 // `eddy_test::all_runtimes`; a new backend joins every suite by adding its fixture below.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Conformance: scope (structured concurrency) and cancellation_token on every runtime.
 #include <atomic>
 

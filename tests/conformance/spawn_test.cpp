@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Conformance: spawn, join, abort, detach on every runtime.
 #include <atomic>
 #include <memory>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Conformance: sleep, sleep_until, timeout, yield_now, now on every runtime.
 // Real-clock runtimes get tiny durations and order-only assertions; exact times are in
 // tests/unit/sim_time_test.cpp.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # ctest `doc_check`: every public name in include/eddy has a doc comment.
 # Runs doxygen with docs/Doxyfile (which generates nothing but warnings) and fails, listing
 # the warnings, if there are any.

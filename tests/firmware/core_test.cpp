@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Firmware subset of the conformance suite: spawn/join/abort, sleep/timeout on the fake clock,
 // yield, scope, cancellation, and the frame arena's out-of-memory path.
 #include <eddy/core/arena.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Runs that must end in eddy::panic (no exceptions: a message, then abort): the harness runs the
 // "death" suite only when it is named, and ctest passes it when the message appears.
 #include <eddy/core/arena.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A tiny test harness for eddy's firmware image (GoogleTest does not fit on a Cortex-M without
 // exceptions). Tests register themselves; main() runs those whose suite is named on the
 // semihosting command line (all when none is), prints one line per test and the standard

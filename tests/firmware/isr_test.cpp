@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Real interrupts on the emulated Cortex-M4: what docs/firmware.md says is safe from an interrupt
 // handler (posting to local_runtime, waker::wake, try_send on a bounded mpsc channel), with
 // PRIMASK as eddy's critical section and the idle hook doing WFI.

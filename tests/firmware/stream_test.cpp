@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Firmware subset of the stream and exec suites: map/filter/scan (synchronous and over a
 // channel), subscribe, subscribe_latest, and the Streams II operators as their headers land.
 #include "harness.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Firmware subset of the sync suites: mpsc (bounded and unbounded), oneshot, mutex, notify, on
 // local_runtime with a fake clock and on sim_runtime.
 #include "harness.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A tiny program built against an installed (or fetched) eddy.
 #include <eddy/eddy.hpp>
 #include <eddy/version.hpp>

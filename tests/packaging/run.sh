@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSL-1.0
 # Builds the tiny consumer against eddy installed with `cmake --install` (find_package and
 # pkg-config), and through FetchContent from a local path. Usage: run.sh SOURCE_DIR BUILD_DIR CXX
 set -euo pipefail

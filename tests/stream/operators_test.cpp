@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Every single-input operator: a value test, an error test, a composition test and an
 // empty-stream test, each over several kinds of source (see check_all), on local and sim
 // runtimes (check_all and both() run every case on each; plain TESTs keep the pipeline types,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Operator laws, checked with rapidcheck over random streams of values and errors, on a
 // synchronous source and on an asynchronous one (every next() suspends). Built when CMake
 // finds rapidcheck (tests/CMakeLists.txt defines EDDY_TEST_WITH_RAPIDCHECK and links it).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // buffer_time: exact virtual-time marbles, empty periods, max_count, errors, end, bad input.
 #include "stream/s2_test_util.hpp"
 

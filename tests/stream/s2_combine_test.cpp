@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // combine_latest, with_latest_from, zip: values, errors, composition, empty; output timestamps.
 #include <sstream>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // debounce: exact virtual-time marbles, errors, composition, empty, bad durations.
 #include "stream/s2_test_util.hpp"
 

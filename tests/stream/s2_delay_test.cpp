@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // delay: exact virtual-time marbles, order, errors, the end, bounded pending values.
 #include "stream/s2_test_util.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // switch_map, merge_map, concat_map: values, errors, composition, empty; virtual-time marbles.
 #include "stream/s2_test_util.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // emit_when, take_latest_when, take_while_with: values, errors, composition, empty.
 #include "stream/s2_test_util.hpp"
 

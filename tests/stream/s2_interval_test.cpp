@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // interval: exact ticks, burst catch-up for a late consumer, composition, bad durations.
 #include "stream/s2_test_util.hpp"
 

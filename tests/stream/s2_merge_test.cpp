@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // merge (arrival order) and merge_with (stateful): values, errors, composition, empty.
 #include "stream/s2_test_util.hpp"
 

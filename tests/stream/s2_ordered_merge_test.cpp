@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // ordered_merge: values in timestamp order, errors at once, composition, empty inputs.
 #include "stream/s2_test_util.hpp"
 

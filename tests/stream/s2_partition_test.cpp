@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // partition: routing, errors to both, end, dropping a side, backpressure, composition, empty.
 #include "stream/s2_test_util.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // sample: exact virtual-time marbles, empty periods, errors, the end drops the pending value.
 #include "stream/s2_test_util.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // share: every subscriber gets every later item, errors pass, pull-driven, policies, stops
 // pulling when the last subscriber goes, cancel safety, composition, empty, bad capacity.
 #include "stream/s2_test_util.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // subject: late subscribers, error/close, send after close, policies, composition, empty,
 // bad capacity, across threads.
 #include "stream/s2_test_util.hpp"

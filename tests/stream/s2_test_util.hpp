@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Helpers of the Streams II tests (s2_*): stamped inputs, timed sources on sim_runtime.
 #pragma once
 #include <chrono>

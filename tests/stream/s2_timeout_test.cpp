@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // timeout (stream operator): exact virtual-time marbles, reset on every item, errors, empty,
 // bad durations; and both `timeout` forms in one translation unit.
 #include "stream/s2_test_util.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Timestamps: the concept, stamp/sequence/unstamp, and the rule that every time operator
 // emits values with their own timestamp (not the time they were emitted).
 #include "stream/s2_test_util.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // window_time: windows as streams per non-empty period, exact boundaries, errors, skipping,
 // composition, empty, bad durations.
 #include "stream/s2_test_util.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Sources: from_range, from_items, just, empty, generator, from_receiver (mpsc and a test
 // double), any_stream; plus cancel safety of a next() destroyed mid-flight.
 #include <eddy/sync/mpsc.hpp>

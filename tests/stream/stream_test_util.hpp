@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Helpers of the stream tests: collecting a stream, an asynchronous source, printing items.
 #pragma once
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // subscribe_latest: skip intermediate values while the handler runs, the two policies, errors
 // never dropped, end and cancellation. Conformance over every runtime. No real sleeps: the
 // tests order events with flags and yield_now.

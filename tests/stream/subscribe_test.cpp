@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // subscribe: handlers in order, errors to on_error, coroutine handlers, exceptions, prompt
 // cancellation of a pending next(). Conformance over every runtime.
 #include <atomic>

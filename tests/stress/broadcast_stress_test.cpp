@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Stress (meant for TSan): broadcast with one sender and three receivers on a thread_pool{2},
 // 100k values, both lossy (small ring: lag counts must add up exactly) and lossless (the sender
 // waits on len()); and a receiver on another runtime (wakes cross runtimes, affinity kept).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Hot sources under many schedules: seeded exploration on sim_runtime (1000 seeds each for
 // subject, share and partition) and real threads on thread_pool (run under TSan).
 // Checked: under overflow::wait no item is lost or duplicated and per-producer order is kept;

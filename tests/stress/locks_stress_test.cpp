@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Stress for the locks on thread_pool{2} (meant to run under TSan): a mutex guarding a plain
 // counter, a semaphore that must never be over-subscribed, barrier generations, notify
 // ping-pong, and aborts racing hand-offs from another thread.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Stress (run it under TSan): mpsc and oneshot with producers and consumers on several threads
 // and runtimes. Checks the sum and each producer's order.
 #include <cstdint>

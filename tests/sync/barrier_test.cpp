@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Conformance: eddy::barrier on every runtime (leader, generations, withdrawn arrivals).
 #include <atomic>
 #include <vector>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Seeded schedule exploration on sim_runtime: broadcast (and watch) under many interleavings.
 //
 // broadcast: one sender, three receivers from the start, one subscribed halfway, and one whose

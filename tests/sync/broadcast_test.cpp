@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Conformance: broadcast::channel on every runtime (values, lag counts, closing, subscribers,
 // cancel safety, empty handles), plus the virtual-time cases on sim_runtime.
 #include <atomic>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Conformance: eddy::latch on every runtime.
 #include <atomic>
 #include <vector>

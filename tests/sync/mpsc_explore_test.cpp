@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Seeded schedule exploration on sim_runtime: mpsc and oneshot under many interleavings, with
 // aborted producers and receivers and time-outs. Each seed is one schedule; a failure names it.
 // Checked: no item lost or duplicated, per-producer FIFO, no deadlock (try_block_on reports

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Seeded schedule exploration of eddy::mutex on sim_runtime: over 1200 seeds (each seed picks a
 // different order of ready work), check mutual exclusion, FIFO order for waiters queued in a
 // known order (also when one of them is aborted while queued or right after the hand-off),

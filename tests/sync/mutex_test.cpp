@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Conformance: eddy::mutex on every runtime (FIFO hand-off, try_lock, guards, cancel safety).
 #include <atomic>
 #include <vector>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Conformance: eddy::notify on every runtime (notify_one permit, notify_waiters, cancel safety).
 #include <atomic>
 #include <vector>

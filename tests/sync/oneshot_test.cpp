@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Conformance: oneshot channels on every runtime.
 #include <atomic>
 #include <memory>

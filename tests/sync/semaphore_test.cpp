@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Conformance: eddy::semaphore on every runtime (FIFO, maximum, permits, cancel safety).
 #include <atomic>
 #include <vector>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Conformance: watch::channel on every runtime (versions, closing, copies, cancel safety, empty
 // handles), plus the virtual-time cases on sim_runtime.
 #include <atomic>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Affinity across runtimes: a task woken from another runtime's thread resumes on its own
 // runtime (checked with current_executor() and thread ids), never inline on the waker's thread.
 #include <gtest/gtest.h>

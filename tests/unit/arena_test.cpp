@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // eddy::arena and the out-of-memory path of the frame allocator (firmware feature, tested
 // natively too): a spawn whose frame cannot be allocated joins to errc::out_of_memory.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Bad input gets a defined answer.
 #include <gtest/gtest.h>
 

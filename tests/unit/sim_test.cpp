@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // sim_runtime: exact virtual time, determinism per seed, deadlock detection.
 #include <gtest/gtest.h>
 

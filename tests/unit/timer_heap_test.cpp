@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The backends' timer heap against a reference ordering, with random removals.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // uv_runtime: loop lifetime, timers, cross-thread posts, abort, shutdown with suspended tasks.
 #include <gtest/gtest.h>
 

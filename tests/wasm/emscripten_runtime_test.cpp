@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // emscripten_runtime under node, driven by block_on / run_until_idle (the event-loop mode is
 // tested by tests/wasm/loop/*.cpp and tests/wasm/js/*).
 #include <gtest/gtest.h>

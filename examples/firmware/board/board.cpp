@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "board.hpp"
 
 #include <eddy/core/lock.hpp>

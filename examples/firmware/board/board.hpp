@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// A tiny board layer for eddy's firmware images on QEMU's mps2-an386 (Cortex-M4F): console
 /// output and exit through semihosting, the interrupt mask used as eddy's critical section, the

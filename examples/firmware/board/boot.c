@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /* Startup for eddy's firmware images on QEMU's mps2-an386 (Cortex-M4F, RAM at address 0).
  *
  * - The vector table goes to address 0 (link with -Wl,--section-start=.vectors=0

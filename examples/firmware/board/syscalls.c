@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /* The newlib system calls an image needs when it links libnosys (--specs=nosys.specs) instead of
  * the semihosted librdimon: `_exit` ends the QEMU run with the status, `_write` sends stdout and
  * stderr (eddy::panic's message) to the semihosting console. No heap growth: `_sbrk` fails, so

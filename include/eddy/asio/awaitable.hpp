@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// Running eddy tasks from Asio code (target `eddy::asio`): `asio_await(join_handle, token)`
 /// and `to_awaitable(executor, task)`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `eddy::use_task`: an Asio completion token that lets an eddy task `co_await` any Asio
 /// asynchronous operation (target `eddy::asio`).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `arena`: a fixed-buffer allocator for coroutine frames and spawn blocks, so that a firmware
 /// build can run with no heap.

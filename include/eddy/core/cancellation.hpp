@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `cancellation_token`: cooperative cancellation shared by copies.
 ///

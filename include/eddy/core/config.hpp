@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// Build-configuration detection shared by every eddy header.
 ///

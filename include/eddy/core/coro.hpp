@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// The one place eddy names the coroutine library. libc++ 13 (Debian's emscripten 3.1.6) only
 /// has `<experimental/coroutine>`; everything else has `<coroutine>`. Code uses `eddy::coro::`.

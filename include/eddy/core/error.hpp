@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `errc` and `error`: eddy's errors as values. An `error` is small (a code, a count, a static
 /// message) and, when exceptions are on, may carry a captured `std::exception_ptr`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// The allocation hook for coroutine frames and spawned-task state.
 ///

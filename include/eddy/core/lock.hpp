@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `detail::spin_lock`: the short critical-section lock used inside eddy's primitives. Critical
 /// sections under it are a few dozen instructions and never suspend or call user code.

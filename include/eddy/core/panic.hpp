@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `eddy::panic`: the single exit for programming errors that cannot be reported as a value
 /// (a constructor given bad input, `block_on` on a runtime's own thread, `value()` on an error).

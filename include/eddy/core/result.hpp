@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `result<T>`: a `T` or an `error`. Thread-compatible; owns its value.
 #pragma once

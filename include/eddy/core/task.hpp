@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `task<T>`: eddy's lazy coroutine type.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `unit`: the value of a `void` outcome where a type is needed (e.g. `timeout` of a
 /// `task<void>` gives `std::optional<unit>`).

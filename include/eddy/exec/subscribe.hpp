@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `subscribe(s, on_next, on_error, token)`: consumes a stream, calling the handlers in order.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `subscribe_latest(s, on_next, on_error, token, policy)`: consumes a stream, handling only the
 /// newest value while the handler is busy.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `asio_runtime`: eddy tasks on an Asio event loop the application owns (target `eddy::asio`,
 /// standalone Asio).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// The shared shape of `block_on`: start a root task on a runtime, drive or wait until it is
 /// finished, hand back its result. Each runtime supplies `wait_until_done(pred)`.

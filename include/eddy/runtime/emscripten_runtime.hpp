@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `emscripten_runtime`: eddy on the JavaScript event loop (a browser page or node), for
 /// single-threaded WebAssembly built with Emscripten.

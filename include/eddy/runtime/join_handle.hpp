@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `join_handle<T>`: the owner's handle to a spawned task.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `local_runtime`: a single-threaded runtime driven by the thread that calls `block_on`,
 /// `run` or `run_until_idle`.

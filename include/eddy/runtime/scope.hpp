@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `scope`: structured concurrency. Children spawned through a scope are joined together by
 /// `co_await s.join()` and aborted together by `cancel()` or when the scope is dropped.

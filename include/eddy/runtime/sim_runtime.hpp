@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `sim_runtime`: a deterministic runtime with virtual time, for tests.
 ///

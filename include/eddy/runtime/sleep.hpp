@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// Time inside tasks: `now()`, `sleep(d)`, `sleep_until(t)`, `yield_now()`.
 ///

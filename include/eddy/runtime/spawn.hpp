@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `spawn(task)` / `spawn(executor, task)`: start a task on a runtime and get its `join_handle`.
 ///

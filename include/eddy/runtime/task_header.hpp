@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `detail::task_header`: the scheduling state of one spawned task, and `waker`.
 ///

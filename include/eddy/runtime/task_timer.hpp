@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `detail::task_timer`: a timer owned by a suspended task's awaiter. When it fires it wakes the
 /// task, or (in scope mode) marks a `cancel_scope` fired and interrupts the task. `disarm()`

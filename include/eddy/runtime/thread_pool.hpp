@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `thread_pool{n}`: a runtime with n worker threads (hosted builds only).
 ///

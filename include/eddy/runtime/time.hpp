@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// eddy's time types. Every runtime has its own clock (`runtime::now()`); `sim_runtime`'s is
 /// virtual and starts at zero. `time_point` counts nanoseconds from the runtime's epoch.

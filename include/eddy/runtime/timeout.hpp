@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `timeout(d, awaitable)`: runs the awaitable with a deadline on the runtime clock.
 ///

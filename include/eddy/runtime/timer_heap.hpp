@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `detail::timer_heap`: an intrusive pairing heap of `timer_node`s for backends. O(1) push,
 /// O(log n) amortized pop and remove, no allocation. Not thread-safe: the backend locks it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `uv_runtime`: eddy tasks on a libuv loop the application owns (target `eddy::uv`).
 ///

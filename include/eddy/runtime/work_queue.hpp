@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `detail::work_queue`: an intrusive FIFO of `work_node`s. Not thread-safe; O(1) push/pop.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `any_stream<T>`: a type-erased stream of `T`.
 ///

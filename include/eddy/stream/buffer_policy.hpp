@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `buffer_policy`: the bound and the overflow rule of every subscriber buffer of a hot source
 /// (`subject`, `share`, `partition`). Nothing in eddy buffers without a bound.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `buffer_time(d)`: collects the values of each period of length `d` into a `std::vector`.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `combine_latest`: once every input has a value, emits the latest value of each input every
 /// time any input has a new one.

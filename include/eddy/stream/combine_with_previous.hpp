@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `combine_with_previous()`: pairs each value with the value before it.
 ///

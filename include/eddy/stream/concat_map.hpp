@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `concat_map(f)`: maps each value to an inner stream and emits the inner streams one after
 /// another, each in full.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// The stream concept and the small machinery every stream source and operator shares.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `debounce(d)`: emits a value only once `d` has passed without a newer value (trailing).
 ///

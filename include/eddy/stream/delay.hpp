@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `delay(d)`: shifts every value later by `d`, keeping their order.
 ///

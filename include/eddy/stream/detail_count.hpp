@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `detail::checked_count`: turns a user count (any integer type) into a `std::uint64_t`,
 /// remembering a negative (or, where asked, zero) count as an argument error.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `detail::inner_ref<I>`: an inner stream of a flattening operator (`switch_map`,
 /// `merge_map`) in its own port (see detail_port.hpp), created per outer value and sharing the

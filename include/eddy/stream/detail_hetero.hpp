@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `combined<Ts...>` (the output of `combine_latest`, `with_latest_from`, `zip`) and
 /// `detail::hetero_inputs<S...>`, the inputs of the combining operators: streams of different

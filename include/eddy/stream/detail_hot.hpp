@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// The pieces shared by the hot sources (`subject`, `share`, `partition`): `hot_buffer<T>`, a
 /// subscriber's bounded buffer with its overflow policy and terminal state, an intrusive list

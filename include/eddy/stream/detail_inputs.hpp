@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `detail::input_set`: the inputs of a homogeneous multi-input operator (`ordered_merge`,
 /// `merge`): n ports whose values have one type `T`, each with a one-item head, held in one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// The machinery of every operator that waits on more than one thing at once (several inputs,
 /// or an input and a timer): `port_hub`, `port<S>`, `hub_wait` and `hub_next<Op>`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `detail::timed_input<S>`: the one input of a time operator (`debounce`, `sample`, `delay`,
 /// `timeout`, `buffer_time`, `window_time`): a port (see detail_port.hpp) with a one-item head

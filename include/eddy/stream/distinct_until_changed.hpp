@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `distinct_until_changed()`: drops a value equal (`==`) to the last value emitted.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `distinct_until_changed_by(eq)`: drops a value when `eq(previous, value)` is true, where
 /// `previous` is the last value emitted.

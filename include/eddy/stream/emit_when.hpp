@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `emit_when(filter, pred)`: emits the source's latest value whenever a gate, re-evaluated on
 /// every source and every filter value, is open.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `empty<T>()`: a stream of `T` that ends at once.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `filter(pred)`: keeps the values for which `pred(value)` is true.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `from_items<T>({...})`: a stream of the given values and errors, in order, then the end.
 /// Meant for tests and examples.

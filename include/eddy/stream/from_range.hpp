@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `from_range(r)`: a stream of the elements of a range, in order, then the end.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `from_receiver(rx)`: a channel receiver as a stream.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `generator<T>`: a stream written as a coroutine that `co_yield`s items and may `co_await`.
 ///

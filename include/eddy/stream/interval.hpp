@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `interval(d)`: a source of `0, 1, 2, ...`, one every `d` on the runtime clock.
 ///

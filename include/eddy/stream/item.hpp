@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `item<T>`: one element of a stream, a value of type `T` or an `eddy::error`.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `just(v)`: a stream of one item, then the end.
 ///

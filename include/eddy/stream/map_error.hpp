@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `map_error(f)`: replaces every error `e` by `f(e)`.
 ///

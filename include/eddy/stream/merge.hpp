@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `merge`: merges streams of one value type in arrival order.
 ///

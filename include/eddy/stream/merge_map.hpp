@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `merge_map(f, limit)`: maps each value to an inner stream and merges up to `limit` inner
 /// streams at once, in arrival order.

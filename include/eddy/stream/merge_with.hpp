@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `merge_with(seed)`: merges inputs into one stream through a state shared by all of them.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `on_error(handler)`: lets `handler` consume errors.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `ordered_merge`: merges streams of one `timestamped` value type in timestamp order.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `partition(pred)`: splits one stream in two: values for which `pred` holds, and the rest.
 ///

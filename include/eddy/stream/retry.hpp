@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `retry(n, factory)`: a stream from `factory()` that, on an error, drops the current stream
 /// and subscribes to a fresh `factory()`, up to `n` times.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `sample(d)`: at the end of every period of length `d`, emits the latest value that arrived
 /// during that period, if any.

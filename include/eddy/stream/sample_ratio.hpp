@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `sample_ratio(r, seed)`: keeps each value with probability `r`, deterministically per seed.
 ///

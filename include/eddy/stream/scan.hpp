@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `scan(init, g)`: a running accumulation; emits the accumulator after every value.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `share()`: one upstream, many subscribers; each gets every item from when it subscribed.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `skip(n)`: drops the first `n` items, then passes everything.
 ///

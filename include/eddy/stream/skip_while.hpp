@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `skip_while(pred)`: drops values while `pred(value)` is true; from the first value for which
 /// it is false on, passes everything (`pred` is not called again).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `detail::stage`: the machinery shared by every single-input operator.
 ///

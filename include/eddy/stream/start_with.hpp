@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `start_with(a, b, ...)`: emits the given items first, then the upstream's.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `timeout(d)` as a stream operator: an `errc::timed_out` error, then the end, when the
 /// upstream gives no item for `d`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `subject<T>`: a hot source. Producers `send` values; every current subscriber gets each.
 ///

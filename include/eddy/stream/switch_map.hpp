@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `switch_map(f)`: maps each value to an inner stream and follows only the newest one.
 ///

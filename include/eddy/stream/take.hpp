@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `take(n)`: the first `n` items, then the end.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `take_latest_when(trigger, pred)`: emits the source's latest value each time the trigger
 /// has a value that passes `pred`.

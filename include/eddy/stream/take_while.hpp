@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `take_while(pred)`: passes values while `pred(value)` is true; the first value for which it
 /// is false ends the stream (that value is not emitted).

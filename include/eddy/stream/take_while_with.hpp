@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `take_while_with(filter, pred)`: passes source values while the filter's latest value
 /// satisfies `pred`; ends as soon as a filter value fails it.

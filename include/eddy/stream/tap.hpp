@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `tap(f)`: calls `f(value)` for each value (a side effect) and passes every item on.
 ///

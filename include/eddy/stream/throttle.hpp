@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `throttle(d)`: emits a value, then ignores values for `d` (leading).
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// Values that carry a timestamp: the `timestamped` concept, `stamped<T>`, `sequenced<T>`, and
 /// the operators `stamp()`, `sequence()` and `unstamp()`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `window_by_count(n)`: groups values into `std::vector<T>` windows of `n`.
 ///

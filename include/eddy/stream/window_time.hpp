@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `window_time(d)`: splits a stream into windows of `d`: each window is itself a stream of the
 /// values of one period, delivered as they arrive.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `with_cancellation(token, awaitable)`: awaits `awaitable` unless `token` is cancelled first.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `with_latest_from`: when the primary stream emits, combines its value with the latest value
 /// of every other input.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `zip`: pairs the inputs' values by position: the first of each, then the second of each...
 ///

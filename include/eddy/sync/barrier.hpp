@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `barrier`: a reusable rendezvous of `n` tasks (like tokio's `Barrier`).
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `broadcast::channel<T>(cap)`: many senders, many receivers; every receiver sees every value
 /// sent after it subscribed, in order, unless it falls more than `cap` values behind.

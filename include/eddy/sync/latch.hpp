@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `latch`: a single-use countdown; tasks wait until it reaches zero (like `std::latch`).
 ///

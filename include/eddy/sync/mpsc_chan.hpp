@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `detail::mpsc_chan<T>`: the shared state of one `mpsc` channel (see `sync/mpsc.hpp` for the
 /// public contract). Internal.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `detail::mpsc_ring<T>`: the fixed-capacity FIFO behind a bounded `mpsc` channel. One
 /// allocation at construction, none afterwards. Not thread-safe: the channel guards it with

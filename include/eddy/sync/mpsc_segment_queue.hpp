@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `detail::mpsc_segment_queue<T>`: the unbounded FIFO behind `mpsc::unbounded_channel`.
 ///

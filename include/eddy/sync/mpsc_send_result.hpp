@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `send_result<T>`: the outcome of a channel send. Success, or an error *and the value handed
 /// back* (nothing is lost on a failed send). Used by `mpsc` and `oneshot`.

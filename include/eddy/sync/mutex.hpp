@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `mutex`: a fair (FIFO) asynchronous lock, and its RAII `mutex_guard`.
 ///

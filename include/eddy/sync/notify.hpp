@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `notify`: wakes one waiting task, or every task waiting right now (tokio's `Notify`).
 ///

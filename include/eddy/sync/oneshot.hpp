@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `oneshot`: a channel for exactly one value (a reply).
 ///

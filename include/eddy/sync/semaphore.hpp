@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `semaphore`: a fair (FIFO) counting semaphore, and its RAII `semaphore_permit`.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `detail::waiter_node` / `detail::waiter_list`: the intrusive FIFO every sync primitive keeps
 /// its suspended tasks in. Nodes live in the awaiting coroutine's frame (no allocation).

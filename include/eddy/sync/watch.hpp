@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `watch::channel<T>(v)`: one sender publishes "the current value"; receivers wait for it to
 /// change and read the latest one. Intermediate values may be skipped; changes are counted by a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Exports for promise.mjs: each starts a root task on the event loop and returns the id of a JS
 // Promise (emscripten_runtime::start_promise); JavaScript awaits Module.eddyPromise(id).
 #include <emscripten.h>

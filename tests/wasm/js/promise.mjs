@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Loads the MODULARIZE build of promise.cpp and checks what JavaScript sees from
 // emscripten_runtime::start_promise. Usage: node promise.mjs path/to/eddy_wasm_js_promise.js
 import { createRequire } from 'node:module';

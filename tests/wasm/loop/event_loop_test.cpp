@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // emscripten_runtime in its real mode: main() returns at once and everything below runs later,
 // pumped by node's event loop (immediates for ready work, timeouts for timers). Nothing here
 // blocks. The exit code is 3 until the root task reports; node only exits once the runtime

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // main() of the wasm GoogleTest programs. Emscripten keeps the runtime alive after main returns
 // (EXIT_RUNTIME=0), so main's return value never reaches node: hand it over as process.exitCode.
 #include <emscripten.h>
