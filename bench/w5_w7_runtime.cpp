@@ -22,11 +22,14 @@ constexpr std::uint64_t n_timeout = 1'000'000;
 constexpr std::uint64_t max_sleep_us = 50'000;
 
 void per_op(benchmark::State& st, std::uint64_t ops) {
-  st.counters["ns/op"] = benchmark::Counter(static_cast<double>(ops) * st.iterations(),
-                                            benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  st.counters["ns/op"] =
+      benchmark::Counter(static_cast<double>(ops) * st.iterations(),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
-task<std::uint64_t> trivial(std::uint64_t i) { co_return i; }
+task<std::uint64_t> trivial(std::uint64_t i) {
+  co_return i;
+}
 
 task<std::uint64_t> spawn_join_all(std::uint64_t n) {
   std::vector<join_handle<std::uint64_t>> hs;
@@ -77,7 +80,9 @@ std::vector<std::chrono::microseconds> sleep_durations(std::uint64_t count) {
   return v;
 }
 
-task<void> sleep_for(std::chrono::microseconds d) { co_await sleep(d); }
+task<void> sleep_for(std::chrono::microseconds d) {
+  co_await sleep(d);
+}
 
 task<void> sleep_all(const std::vector<std::chrono::microseconds>* ds) {
   std::vector<join_handle<void>> hs;
@@ -94,7 +99,8 @@ void w7a_timer_sleep(benchmark::State& st) {
   for (auto _ : st) {
     const auto t0 = std::chrono::steady_clock::now();
     rt.block_on(sleep_all(&ds));
-    const double wall = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
+    const double wall =
+        std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
     overhead_ns += (wall - double(max_sleep_us) * 1e3) / double(n_timers);
   }
   st.counters["overhead ns/timer"] = overhead_ns / double(st.iterations());

@@ -494,7 +494,7 @@ void timers_arm_cancel_asio(benchmark::State& st) {
       asio::steady_timer t(io, std::chrono::seconds(1));
       t.async_wait([&](const ec_t& ec) { aborted += ec == asio::error::operation_aborted; });
       t.cancel();
-      io.poll();  // deliver the cancelled wait, as a loop would
+      io.poll();     // deliver the cancelled wait, as a loop would
       io.restart();  // a poll that ran out of work stops the context
     }
     return aborted == n_arm_cancel;

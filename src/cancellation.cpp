@@ -77,8 +77,10 @@ class token_state {
 
  private:
   void unlink(cancellation_callback* c) noexcept {
-    if (c->prev_) c->prev_->next_ = c->next_;
-    else head_ = c->next_;
+    if (c->prev_)
+      c->prev_->next_ = c->next_;
+    else
+      head_ = c->next_;
     if (c->next_) c->next_->prev_ = c->prev_;
     c->prev_ = c->next_ = nullptr;
     c->linked_ = false;
@@ -134,7 +136,9 @@ cancellation_token::~cancellation_token() {
 void cancellation_token::cancel() const noexcept {
   if (s_) s_->cancel();
 }
-bool cancellation_token::is_cancelled() const noexcept { return s_ && s_->is_cancelled(); }
+bool cancellation_token::is_cancelled() const noexcept {
+  return s_ && s_->is_cancelled();
+}
 
 cancellation_token cancellation_token::child() const {
   auto* c = new detail::token_state(s_);
@@ -146,7 +150,9 @@ cancellation_token cancellation_token::child() const {
 cancellation_token::awaiter::~awaiter() {
   if (registered_) reinterpret_cast<cancellation_callback*>(cb_)->~cancellation_callback();
 }
-bool cancellation_token::awaiter::await_ready() const noexcept { return !s_ || s_->is_cancelled(); }
+bool cancellation_token::awaiter::await_ready() const noexcept {
+  return !s_ || s_->is_cancelled();
+}
 bool cancellation_token::awaiter::await_suspend(coro::coroutine_handle<> h) noexcept {
   // If the token is cancelled meanwhile, the callback runs inline and the wake is recorded
   // while the task runs: it resumes right after suspending.

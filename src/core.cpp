@@ -29,17 +29,28 @@ void panic(const char* message) {
 
 const char* to_string(errc code) noexcept {
   switch (code) {
-    case errc::aborted: return "aborted";
-    case errc::timed_out: return "timed out";
-    case errc::closed: return "closed";
-    case errc::lagged: return "lagged";
-    case errc::invalid_argument: return "invalid argument";
-    case errc::user: return "user error";
-    case errc::full: return "full";
-    case errc::empty: return "empty";
-    case errc::deadlock: return "deadlock";
-    case errc::exception: return "exception";
-    case errc::out_of_memory: return "out of memory";
+    case errc::aborted:
+      return "aborted";
+    case errc::timed_out:
+      return "timed out";
+    case errc::closed:
+      return "closed";
+    case errc::lagged:
+      return "lagged";
+    case errc::invalid_argument:
+      return "invalid argument";
+    case errc::user:
+      return "user error";
+    case errc::full:
+      return "full";
+    case errc::empty:
+      return "empty";
+    case errc::deadlock:
+      return "deadlock";
+    case errc::exception:
+      return "exception";
+    case errc::out_of_memory:
+      return "out of memory";
   }
   return "unknown error";
 }
@@ -63,8 +74,12 @@ void bad_result_access(const error& e) {
 
 // --- frame allocator ---
 namespace {
-void* default_allocate(std::size_t n, void*) noexcept { return ::operator new(n, std::nothrow); }
-void default_deallocate(void* p, std::size_t, void*) noexcept { ::operator delete(p); }
+void* default_allocate(std::size_t n, void*) noexcept {
+  return ::operator new(n, std::nothrow);
+}
+void default_deallocate(void* p, std::size_t, void*) noexcept {
+  ::operator delete(p);
+}
 frame_allocator g_frames{&default_allocate, &default_deallocate, nullptr};
 }  // namespace
 
@@ -72,16 +87,22 @@ void set_frame_allocator(frame_allocator a) noexcept {
   if (!a.allocate || !a.deallocate) a = {&default_allocate, &default_deallocate, nullptr};
   g_frames = a;
 }
-frame_allocator get_frame_allocator() noexcept { return g_frames; }
+frame_allocator get_frame_allocator() noexcept {
+  return g_frames;
+}
 
 namespace detail {
-void* frame_try_alloc(std::size_t n) noexcept { return g_frames.allocate(n, g_frames.context); }
+void* frame_try_alloc(std::size_t n) noexcept {
+  return g_frames.allocate(n, g_frames.context);
+}
 void* frame_alloc(std::size_t n) {
   void* p = g_frames.allocate(n, g_frames.context);
   if (!p) panic("eddy: out of memory allocating a coroutine frame");
   return p;
 }
-void frame_free(void* p, std::size_t n) noexcept { g_frames.deallocate(p, n, g_frames.context); }
+void frame_free(void* p, std::size_t n) noexcept {
+  g_frames.deallocate(p, n, g_frames.context);
+}
 
 // --- locks ---
 critical_section_hooks g_critical_section{nullptr, nullptr};
@@ -100,7 +121,9 @@ void yield_thread() noexcept {
 }
 }  // namespace detail
 
-void set_critical_section_hooks(critical_section_hooks h) noexcept { detail::g_critical_section = h; }
+void set_critical_section_hooks(critical_section_hooks h) noexcept {
+  detail::g_critical_section = h;
+}
 
 }  // namespace eddy
 
@@ -119,7 +142,9 @@ struct section {
     if (eddy::detail::g_critical_section.leave) eddy::detail::g_critical_section.leave(state);
   }
 };
-volatile u64* cell(volatile void* p) noexcept { return static_cast<volatile u64*>(p); }
+volatile u64* cell(volatile void* p) noexcept {
+  return static_cast<volatile u64*>(p);
+}
 }  // namespace
 
 extern "C" {
@@ -148,18 +173,18 @@ bool __atomic_compare_exchange_8(volatile void* p, void* expected, u64 desired, 
   *e = *cell(p);
   return false;
 }
-#define EDDY_ATOMIC64_RMW(name, op)                                                                \
-  u64 __atomic_fetch_##name##_8(volatile void* p, u64 v, int) noexcept {                           \
-    section s;                                                                                     \
-    const u64 old = *cell(p);                                                                      \
-    *cell(p) = old op v;                                                                           \
-    return old;                                                                                    \
-  }                                                                                                \
-  u64 __atomic_##name##_fetch_8(volatile void* p, u64 v, int) noexcept {                           \
-    section s;                                                                                     \
-    const u64 now = *cell(p) op v;                                                                 \
-    *cell(p) = now;                                                                                \
-    return now;                                                                                    \
+#define EDDY_ATOMIC64_RMW(name, op)                                      \
+  u64 __atomic_fetch_##name##_8(volatile void* p, u64 v, int) noexcept { \
+    section s;                                                           \
+    const u64 old = *cell(p);                                            \
+    *cell(p) = old op v;                                                 \
+    return old;                                                          \
+  }                                                                      \
+  u64 __atomic_##name##_fetch_8(volatile void* p, u64 v, int) noexcept { \
+    section s;                                                           \
+    const u64 now = *cell(p) op v;                                       \
+    *cell(p) = now;                                                      \
+    return now;                                                          \
   }
 EDDY_ATOMIC64_RMW(add, +)
 EDDY_ATOMIC64_RMW(sub, -)

@@ -15,7 +15,9 @@
 namespace eddy {
 
 namespace detail {
-bool inside_runtime() noexcept { return thread_runtime() != nullptr || current_task() != nullptr; }
+bool inside_runtime() noexcept {
+  return thread_runtime() != nullptr || current_task() != nullptr;
+}
 }  // namespace detail
 
 namespace {
@@ -60,7 +62,8 @@ local_runtime::~local_runtime() {
 time_point local_runtime::now() const noexcept {
   if (p_->clock) return p_->clock();
 #if EDDY_HAS_THREADS
-  return time_point{std::chrono::duration_cast<duration>(std::chrono::steady_clock::now() - p_->epoch)};
+  return time_point{
+      std::chrono::duration_cast<duration>(std::chrono::steady_clock::now() - p_->epoch)};
 #else
   return time_point{};
 #endif
@@ -164,7 +167,8 @@ void local_runtime::drive(done_fn done, void* ctx) {
 #endif
     }
     if (idled) continue;
-    if (!done && next == time_point::max() && !p.remote_pending.load()) break;  // run(): nothing left
+    if (!done && next == time_point::max() && !p.remote_pending.load())
+      break;  // run(): nothing left
 #if EDDY_HAS_THREADS
     if (p.idle) {
       p.idle(next);
@@ -173,9 +177,12 @@ void local_runtime::drive(done_fn done, void* ctx) {
     std::unique_lock<std::mutex> lk(p.m);
     p.sleeping = true;
     if (!p.remote_pending.load(std::memory_order_seq_cst)) {
-      if (p.clock) p.cv.wait_for(lk, std::chrono::milliseconds(1));
-      else if (next == time_point::max()) p.cv.wait(lk);
-      else p.cv.wait_until(lk, p.epoch + next.time_since_epoch());
+      if (p.clock)
+        p.cv.wait_for(lk, std::chrono::milliseconds(1));
+      else if (next == time_point::max())
+        p.cv.wait(lk);
+      else
+        p.cv.wait_until(lk, p.epoch + next.time_since_epoch());
     }
     p.sleeping = false;
 #endif

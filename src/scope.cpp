@@ -4,12 +4,16 @@
 namespace eddy {
 namespace detail {
 
-void spawn_misuse(const char* what) { panic(what); }
+void spawn_misuse(const char* what) {
+  panic(what);
+}
 
 scope_state::scope_state(scope_policy p) noexcept
     : task_header::observer{&on_child_complete}, policy_(p) {}
 
-void scope_state::add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+void scope_state::add_ref() noexcept {
+  refs_.fetch_add(1, std::memory_order_relaxed);
+}
 void scope_state::release() noexcept {
   if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
 }
@@ -41,8 +45,10 @@ void scope_state::on_child_complete(observer* o, task_header* t, const error* e)
   auto* self = static_cast<scope_state*>(o);
   {
     lock_guard<spin_lock> g(self->lock);
-    if (t->scope_prev) t->scope_prev->scope_next = t->scope_next;
-    else self->children_ = t->scope_next;
+    if (t->scope_prev)
+      t->scope_prev->scope_next = t->scope_next;
+    else
+      self->children_ = t->scope_next;
     if (t->scope_next) t->scope_next->scope_prev = t->scope_prev;
     t->scope_prev = t->scope_next = nullptr;
     --self->live_;
@@ -86,7 +92,9 @@ scope::join_awaiter::~join_awaiter() {
     s_->joiner = waker{};
   }
 }
-bool scope::join_awaiter::await_ready() noexcept { return s_->live() == 0; }
+bool scope::join_awaiter::await_ready() noexcept {
+  return s_->live() == 0;
+}
 bool scope::join_awaiter::await_suspend(coro::coroutine_handle<> h) noexcept {
   detail::lock_guard<detail::spin_lock> g(s_->lock);
   if (s_->live_ == 0) return false;

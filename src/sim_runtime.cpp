@@ -13,8 +13,8 @@ struct sim_runtime::impl {
   std::uint64_t rng;
   std::uint64_t steps = 0;
   std::atomic<std::int64_t> now_ns{0};
-  detail::spin_lock lock;           // guards ready and timers
-  std::vector<work_node*> ready;    // grows to the peak, then reused: no per-post allocation
+  detail::spin_lock lock;         // guards ready and timers
+  std::vector<work_node*> ready;  // grows to the peak, then reused: no per-post allocation
   detail::timer_heap timers;
 
   std::uint64_t next_random() noexcept {  // splitmix64
@@ -28,7 +28,8 @@ struct sim_runtime::impl {
     if (ready.empty()) return nullptr;
     const std::size_t i = seed == 0 ? 0 : next_random() % ready.size();
     work_node* n = ready[i];
-    if (seed == 0) ready.erase(ready.begin());  // seed 0: plain FIFO order
+    if (seed == 0)
+      ready.erase(ready.begin());  // seed 0: plain FIFO order
     else {
       ready[i] = ready.back();
       ready.pop_back();
@@ -70,9 +71,15 @@ sim_runtime::~sim_runtime() {
   run_until_idle();
 }
 
-std::uint64_t sim_runtime::seed() const noexcept { return p_->seed; }
-std::uint64_t sim_runtime::steps() const noexcept { return p_->steps; }
-time_point sim_runtime::now() const noexcept { return time_point{duration{p_->now_ns.load()}}; }
+std::uint64_t sim_runtime::seed() const noexcept {
+  return p_->seed;
+}
+std::uint64_t sim_runtime::steps() const noexcept {
+  return p_->steps;
+}
+time_point sim_runtime::now() const noexcept {
+  return time_point{duration{p_->now_ns.load()}};
+}
 
 void sim_runtime::post(work_node& n) noexcept {
   detail::lock_guard<detail::spin_lock> g(p_->lock);
@@ -120,7 +127,9 @@ bool sim_runtime::drive(done_fn done, void* ctx) {
   return ok;
 }
 
-void sim_runtime::run() { drive(nullptr, nullptr); }
+void sim_runtime::run() {
+  drive(nullptr, nullptr);
+}
 
 void sim_runtime::advance(duration d) {
   const std::int64_t target = p_->now_ns.load() + d.count();
@@ -128,7 +137,8 @@ void sim_runtime::advance(duration d) {
   for (;;) {
     {
       detail::lock_guard<detail::spin_lock> g(p_->lock);
-      if (p_->timers.empty() || p_->timers.top()->deadline.time_since_epoch().count() > target) break;
+      if (p_->timers.empty() || p_->timers.top()->deadline.time_since_epoch().count() > target)
+        break;
     }
     p_->jump();
     run_until_idle();

@@ -9,17 +9,22 @@ namespace detail {
 namespace {
 EDDY_THREAD_LOCAL task_header* t_current_task = nullptr;
 EDDY_THREAD_LOCAL runtime* t_thread_runtime = nullptr;
-constexpr int run_budget = 64;  // resumptions in a row before the task goes to the back of the queue
+constexpr int run_budget =
+    64;  // resumptions in a row before the task goes to the back of the queue
 }  // namespace
 
-task_header* current_task() noexcept { return t_current_task; }
+task_header* current_task() noexcept {
+  return t_current_task;
+}
 
 runtime* set_thread_runtime(runtime* rt) noexcept {
   runtime* prev = t_thread_runtime;
   t_thread_runtime = rt;
   return prev;
 }
-runtime* thread_runtime() noexcept { return t_thread_runtime; }
+runtime* thread_runtime() noexcept {
+  return t_thread_runtime;
+}
 
 waker suspend_here(coro::coroutine_handle<> h) noexcept {
   task_header* t = t_current_task;
@@ -41,8 +46,10 @@ void task_header::register_with_runtime() noexcept {
 void task_header::unregister_from_runtime() noexcept {
   runtime* rt = ex_.get();
   lock_guard<spin_lock> g(rt->tasks_lock_);
-  if (rt_prev) rt_prev->rt_next = rt_next;
-  else rt->tasks_ = rt_next;
+  if (rt_prev)
+    rt_prev->rt_next = rt_next;
+  else
+    rt->tasks_ = rt_next;
   if (rt_next) rt_next->rt_prev = rt_prev;
   rt_prev = rt_next = nullptr;
   --rt->live_;
@@ -86,7 +93,9 @@ void task_header::remove_scope(cancel_scope* s) noexcept {
   }
 }
 
-void task_header::run_entry(work_node* n) noexcept { static_cast<task_header*>(n)->run(); }
+void task_header::run_entry(work_node* n) noexcept {
+  static_cast<task_header*>(n)->run();
+}
 
 void task_header::run() noexcept {
   std::uint32_t s = state_.load(std::memory_order_acquire);

@@ -22,7 +22,9 @@ struct blocking_observer::impl {
   bool done = false;
 };
 blocking_observer::blocking_observer() noexcept : observer{&done}, p_(new impl) {}
-blocking_observer::~blocking_observer() { delete p_; }
+blocking_observer::~blocking_observer() {
+  delete p_;
+}
 void blocking_observer::done(observer* o, task_header*, const error*) noexcept {
   auto* self = static_cast<blocking_observer*>(o);
   std::lock_guard<std::mutex> g(self->p_->m);
@@ -43,7 +45,7 @@ constexpr std::size_t steal_max = 64;
 
 struct locked_queue {
   detail::spin_lock lock;
-  detail::work_queue q;            // under lock
+  detail::work_queue q;              // under lock
   std::atomic<std::size_t> size{0};  // hint for thieves and sleepers
 
   /// Returns whether the queue was empty before.
@@ -105,8 +107,9 @@ struct thread_pool::impl {
       detail::lock_guard<detail::spin_lock> g(timer_lock);
       const time_point t = now();
       while (!timers.empty() && timers.top()->deadline <= t) due.push(timers.pop());
-      next_deadline.store(timers.empty() ? no_deadline : timers.top()->deadline.time_since_epoch().count(),
-                          std::memory_order_release);
+      next_deadline.store(
+          timers.empty() ? no_deadline : timers.top()->deadline.time_since_epoch().count(),
+          std::memory_order_release);
     }
     std::size_t ran = 0;
     while (work_node* n = due.pop()) {
@@ -176,8 +179,10 @@ struct thread_pool::impl {
       sleepers.fetch_add(1, std::memory_order_seq_cst);
       if (!any_work() && !stopping.load(std::memory_order_acquire)) {
         const std::int64_t d = next_deadline.load(std::memory_order_acquire);
-        if (d == no_deadline) cv.wait(lk);
-        else cv.wait_until(lk, epoch + std::chrono::nanoseconds(d));
+        if (d == no_deadline)
+          cv.wait(lk);
+        else
+          cv.wait_until(lk, epoch + std::chrono::nanoseconds(d));
       }
       sleepers.fetch_sub(1, std::memory_order_relaxed);
     }
@@ -207,8 +212,12 @@ thread_pool::~thread_pool() {
   for (auto& t : p_->workers) t.join();
 }
 
-std::size_t thread_pool::size() const noexcept { return p_->workers.size(); }
-time_point thread_pool::now() const noexcept { return p_->now(); }
+std::size_t thread_pool::size() const noexcept {
+  return p_->workers.size();
+}
+time_point thread_pool::now() const noexcept {
+  return p_->now();
+}
 
 void thread_pool::post(work_node& n) noexcept {
   if (t_worker.pool == p_.get()) {

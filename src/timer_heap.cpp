@@ -71,8 +71,10 @@ bool timer_heap::remove(timer_node* n) noexcept {
     return true;
   }
   if (!n->heap_prev) return false;
-  if (n->heap_prev->heap_child == n) n->heap_prev->heap_child = n->heap_sibling;
-  else n->heap_prev->heap_sibling = n->heap_sibling;
+  if (n->heap_prev->heap_child == n)
+    n->heap_prev->heap_child = n->heap_sibling;
+  else
+    n->heap_prev->heap_sibling = n->heap_sibling;
   if (n->heap_sibling) n->heap_sibling->heap_prev = n->heap_prev;
   timer_node* sub = merge_pairs(n->heap_child);
   n->heap_child = n->heap_sibling = n->heap_prev = nullptr;

@@ -2,5 +2,7 @@
 #include "eddy/version.hpp"
 
 namespace eddy {
-const char* version() noexcept { return EDDY_VERSION_STRING; }
+const char* version() noexcept {
+  return EDDY_VERSION_STRING;
+}
 }  // namespace eddy

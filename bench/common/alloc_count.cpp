@@ -10,7 +10,9 @@ std::atomic<std::uint64_t> g_allocs{0};
 }
 
 namespace eddy_bench {
-std::uint64_t allocations() noexcept { return g_allocs.load(std::memory_order_relaxed); }
+std::uint64_t allocations() noexcept {
+  return g_allocs.load(std::memory_order_relaxed);
+}
 }  // namespace eddy_bench
 
 void* operator new(std::size_t n) {
@@ -22,8 +24,18 @@ void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
   g_allocs.fetch_add(1, std::memory_order_relaxed);
   return std::malloc(n ? n : 1);
 }
-void* operator new[](std::size_t n) { return operator new(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void* operator new[](std::size_t n) {
+  return operator new(n);
+}
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+  std::free(p);
+}

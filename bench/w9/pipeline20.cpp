@@ -13,27 +13,28 @@
 // Not in an anonymous namespace: g++ 12 -Wsubobject-linkage on coroutine frames.
 eddy::task<eddy::result<void>> w9_run(std::vector<int> in, long* out) {
 #if EDDY_W9_OPERATORS
-  auto s = eddy::from_range(std::move(in))                                      //
-           | eddy::map([](int x) { return x + 1; })                             // 1
-           | eddy::filter([](int x) { return x % 3 != 0; })                     // 2
-           | eddy::scan(0L, [](long a, int x) { return a + x; })                // 3
-           | eddy::tap([](long) {})                                             // 4
-           | eddy::skip(2)                                                      // 5
-           | eddy::take(1000)                                                   // 6
-           | eddy::distinct_until_changed()                                     // 7
-           | eddy::map([](long x) { return static_cast<int>(x % 1000); })      // 8
-           | eddy::skip_while([](int x) { return x < 3; })                      // 9
-           | eddy::take_while([](int x) { return x >= 0; })                     // 10
-           | eddy::start_with(7)                                                // 11
-           | eddy::combine_with_previous()                                      // 12
-           | eddy::map([](auto p) { return p.current; })                        // 13
-           | eddy::window_by_count(4)                                           // 14
-           | eddy::map([](const std::vector<int>& w) { return w.size(); })      // 15
-           | eddy::sample_ratio(0.5, 42)                                        // 16
-           | eddy::map_error([](eddy::error e) { return e; })                   // 17
-           | eddy::on_error([](const eddy::error&) { return true; })           // 18
-           | eddy::distinct_until_changed_by([](std::size_t a, std::size_t b) { return a == b; })  // 19
-           | eddy::map([](std::size_t x) { return static_cast<long>(x); });    // 20
+  auto s =
+      eddy::from_range(std::move(in))                                                         //
+      | eddy::map([](int x) { return x + 1; })                                                // 1
+      | eddy::filter([](int x) { return x % 3 != 0; })                                        // 2
+      | eddy::scan(0L, [](long a, int x) { return a + x; })                                   // 3
+      | eddy::tap([](long) {})                                                                // 4
+      | eddy::skip(2)                                                                         // 5
+      | eddy::take(1000)                                                                      // 6
+      | eddy::distinct_until_changed()                                                        // 7
+      | eddy::map([](long x) { return static_cast<int>(x % 1000); })                          // 8
+      | eddy::skip_while([](int x) { return x < 3; })                                         // 9
+      | eddy::take_while([](int x) { return x >= 0; })                                        // 10
+      | eddy::start_with(7)                                                                   // 11
+      | eddy::combine_with_previous()                                                         // 12
+      | eddy::map([](auto p) { return p.current; })                                           // 13
+      | eddy::window_by_count(4)                                                              // 14
+      | eddy::map([](const std::vector<int>& w) { return w.size(); })                         // 15
+      | eddy::sample_ratio(0.5, 42)                                                           // 16
+      | eddy::map_error([](eddy::error e) { return e; })                                      // 17
+      | eddy::on_error([](const eddy::error&) { return true; })                               // 18
+      | eddy::distinct_until_changed_by([](std::size_t a, std::size_t b) { return a == b; })  // 19
+      | eddy::map([](std::size_t x) { return static_cast<long>(x); });                        // 20
 #else
   auto s = eddy::from_range(std::move(in));
 #endif

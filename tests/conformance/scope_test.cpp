@@ -144,7 +144,7 @@ TYPED_TEST(scope_conformance, token_wakes_waiters_and_children_tokens) {
     (void)co_await a;
     (void)co_await b;
     (void)co_await c;
-    co_return before && child.is_cancelled() && grandchild.is_cancelled();
+    co_return before&& child.is_cancelled() && grandchild.is_cancelled();
   }(&woke));
   EXPECT_TRUE(r);
   EXPECT_EQ(woke.load(), 3);

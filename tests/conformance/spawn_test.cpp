@@ -19,8 +19,12 @@ class spawn_conformance : public ::testing::Test {
 TYPED_TEST_SUITE(spawn_conformance, eddy_test::all_runtimes, eddy_test::runtime_names);
 
 namespace {
-task<int> answer() { co_return 42; }
-task<int> add(int a, int b) { co_return a + b; }
+task<int> answer() {
+  co_return 42;
+}
+task<int> add(int a, int b) {
+  co_return a + b;
+}
 task<int> nested(int depth) {
   if (depth == 0) co_return 0;
   co_return 1 + co_await nested(depth - 1);
@@ -72,7 +76,8 @@ TYPED_TEST(spawn_conformance, join_twice_is_invalid_argument) {
 TYPED_TEST(spawn_conformance, spawn_on_explicit_executor) {
   auto ex = this->f.ex();
   auto r = this->f.block_on([](executor ex) -> task<bool> {
-    auto h = spawn(ex, []() -> task<bool> { co_return current_executor() == current_executor(); }());
+    auto h =
+        spawn(ex, []() -> task<bool> { co_return current_executor() == current_executor(); }());
     auto v = co_await h;
     co_return v.value() && h.get_executor() == ex;
   }(ex));

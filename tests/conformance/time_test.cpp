@@ -74,9 +74,8 @@ TYPED_TEST(time_conformance, zero_and_negative_sleep_return_at_once) {
 }
 
 TYPED_TEST(time_conformance, timeout_gives_the_value_when_in_time) {
-  auto r = this->f.block_on([]() -> task<std::optional<int>> {
-    co_return co_await timeout(10s, slow_value(1ms, 7));
-  }());
+  auto r = this->f.block_on(
+      []() -> task<std::optional<int>> { co_return co_await timeout(10s, slow_value(1ms, 7)); }());
   EXPECT_EQ(r, std::optional<int>(7));
 }
 

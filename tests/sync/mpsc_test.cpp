@@ -616,8 +616,8 @@ namespace {
 // the receiver never saw `closed`).
 template <class Sender>
 void reassign(Sender& a, Sender& b) {
-  a = b;             // copy: leaves a's channel
-  b = Sender{};      // move from a temporary: leaves b's channel
+  a = b;         // copy: leaves a's channel
+  b = Sender{};  // move from a temporary: leaves b's channel
   auto& self = a;
   a = self;
   a = std::move(self);

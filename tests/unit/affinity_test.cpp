@@ -57,7 +57,8 @@ TEST(affinity, pool_task_joining_local_tasks_resumes_on_the_pool) {
     }
     co_return sum;
   }(local.get_executor(), main_id));
-  auto r = local.block_on([](join_handle<int>* h) -> task<result<int>> { co_return co_await *h; }(&h));
+  auto r =
+      local.block_on([](join_handle<int>* h) -> task<result<int>> { co_return co_await *h; }(&h));
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r.value(), 199 * 200 / 2);
 }
@@ -67,21 +68,23 @@ TEST(affinity, abort_from_another_thread_runs_destructors_on_the_tasks_runtime) 
   thread_pool pool{1};
   std::atomic<bool> destroyed_on_main{false};
   const auto main_id = std::this_thread::get_id();
-  auto victim = spawn(local.get_executor(), [](std::atomic<bool>* flag, std::thread::id id) -> task<void> {
-    struct guard {
-      std::atomic<bool>* flag;
-      std::thread::id id;
-      ~guard() { flag->store(std::this_thread::get_id() == id); }
-    } g{flag, id};
-    co_await sleep(24h);
-  }(&destroyed_on_main, main_id));
+  auto victim =
+      spawn(local.get_executor(), [](std::atomic<bool>* flag, std::thread::id id) -> task<void> {
+        struct guard {
+          std::atomic<bool>* flag;
+          std::thread::id id;
+          ~guard() { flag->store(std::this_thread::get_id() == id); }
+        } g{flag, id};
+        co_await sleep(24h);
+      }(&destroyed_on_main, main_id));
   local.run_until_idle();  // the victim is now asleep
   // A pool task aborts it: the abort is posted to `local`, not run on the pool thread.
   auto killer = spawn(pool.get_executor(), [](join_handle<void>* v) -> task<void> {
     v->abort();
     co_return;
   }(&victim));
-  auto jr = local.block_on([](join_handle<void>* v) -> task<result<void>> { co_return co_await *v; }(&victim));
+  auto jr = local.block_on(
+      [](join_handle<void>* v) -> task<result<void>> { co_return co_await *v; }(&victim));
   EXPECT_TRUE(destroyed_on_main.load());
   ASSERT_FALSE(jr.has_value());
   EXPECT_EQ(jr.error().code(), errc::aborted);

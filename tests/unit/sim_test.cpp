@@ -10,7 +10,9 @@ using namespace eddy;
 using namespace std::chrono_literals;
 
 namespace {
-duration since_start() { return now().time_since_epoch(); }
+duration since_start() {
+  return now().time_since_epoch();
+}
 
 task<void> tagged_worker(int id, int steps, std::vector<int>* trace) {
   for (int i = 0; i < steps; ++i) {

@@ -31,8 +31,8 @@ TEST(timer_heap, pops_in_deadline_then_arming_order_with_removals) {
       if (rng() % 3 == 0) {
         EXPECT_TRUE(h.remove(nodes[i].get()));
         EXPECT_FALSE(h.remove(nodes[i].get()));
-        expected.erase(std::find_if(expected.begin(), expected.end(),
-                                    [&](auto& p) { return p.second == i; }));
+        expected.erase(
+            std::find_if(expected.begin(), expected.end(), [&](auto& p) { return p.second == i; }));
       }
     }
     std::sort(expected.begin(), expected.end());

@@ -122,9 +122,10 @@ class [[nodiscard]] asio_op_awaiter {
   using value_type = typename asio_result<Args...>::type;
 
   template <class I, class T>
-  asio_op_awaiter(I&& init, T&& args) : init_(std::forward<I>(init)), args_(std::forward<T>(args)) {}
-  asio_op_awaiter(asio_op_awaiter&& o) noexcept(std::is_nothrow_move_constructible_v<Initiation> &&
-                                                std::is_nothrow_move_constructible_v<InitArgs>)
+  asio_op_awaiter(I&& init, T&& args)
+      : init_(std::forward<I>(init)), args_(std::forward<T>(args)) {}
+  asio_op_awaiter(asio_op_awaiter&& o) noexcept(std::is_nothrow_move_constructible_v<Initiation>&&
+                                                    std::is_nothrow_move_constructible_v<InitArgs>)
       : init_(std::move(o.init_)), args_(std::move(o.args_)), s_(std::exchange(o.s_, nullptr)) {}
   asio_op_awaiter& operator=(asio_op_awaiter&&) = delete;
   ~asio_op_awaiter() {
@@ -179,9 +180,9 @@ class async_result<eddy::use_task_t, void(Args...)> {
   /// Called by Asio: packs the operation into an awaitable; the operation starts when awaited.
   template <class Initiation, class... InitArgs>
   static auto initiate(Initiation&& init, eddy::use_task_t, InitArgs&&... args) {
-    using awaiter = eddy::detail::asio_op_awaiter<std::decay_t<Initiation>,
-                                                  std::tuple<std::decay_t<InitArgs>...>,
-                                                  std::decay_t<Args>...>;
+    using awaiter =
+        eddy::detail::asio_op_awaiter<std::decay_t<Initiation>,
+                                      std::tuple<std::decay_t<InitArgs>...>, std::decay_t<Args>...>;
     return awaiter(std::forward<Initiation>(init),
                    std::tuple<std::decay_t<InitArgs>...>(std::forward<InitArgs>(args)...));
   }

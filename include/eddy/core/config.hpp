@@ -3,7 +3,8 @@
 /// Build-configuration detection shared by every eddy header.
 ///
 /// - `EDDY_HAS_EXCEPTIONS` is 1 when the compiler has exceptions enabled.
-/// - `EDDY_HAS_THREADS` is 1 on hosted builds with `<thread>`; define `EDDY_NO_THREADS` (bare metal,
+/// - `EDDY_HAS_THREADS` is 1 on hosted builds with `<thread>`; define `EDDY_NO_THREADS` (bare
+/// metal,
 ///   single-threaded wasm) to make it 0. With 0, eddy uses no `<thread>`, `<mutex>`, `thread_local`
 ///   or `<stop_token>`, and its locks become the critical-section hook of `core/lock.hpp`.
 /// - `EDDY_HAS_STOP_TOKEN` is 1 when `std::stop_token` is available and threads are on.

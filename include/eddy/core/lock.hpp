@@ -15,7 +15,7 @@ namespace eddy {
 
 /// Firmware hooks: `enter` masks interrupts and returns a state that `leave` restores.
 struct critical_section_hooks {
-  unsigned (*enter)() noexcept;           ///< masks interrupts; returns the previous state
+  unsigned (*enter)() noexcept;            ///< masks interrupts; returns the previous state
   void (*leave)(unsigned state) noexcept;  ///< restores the state `enter` returned
 };
 /// Installs the hooks used by every eddy lock when `EDDY_HAS_THREADS == 0`. Not thread-safe.
@@ -33,8 +33,10 @@ class spin_lock {
   void lock() noexcept {
     for (int spins = 0; flag_.exchange(true, std::memory_order_acquire);) {
       while (flag_.load(std::memory_order_relaxed)) {
-        if (++spins < 64) cpu_relax();
-        else yield_thread();
+        if (++spins < 64)
+          cpu_relax();
+        else
+          yield_thread();
       }
     }
   }

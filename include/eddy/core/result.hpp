@@ -36,12 +36,16 @@ class [[nodiscard]] result {
   ///@{
 
   result(const result& o) : ok_(o.ok_) {
-    if (ok_) ::new (&val_) T(o.val_);
-    else ::new (&err_) eddy::error(o.err_);
+    if (ok_)
+      ::new (&val_) T(o.val_);
+    else
+      ::new (&err_) eddy::error(o.err_);
   }
   result(result&& o) noexcept(std::is_nothrow_move_constructible_v<T>) : ok_(o.ok_) {
-    if (ok_) ::new (&val_) T(std::move(o.val_));
-    else ::new (&err_) eddy::error(std::move(o.err_));
+    if (ok_)
+      ::new (&val_) T(std::move(o.val_));
+    else
+      ::new (&err_) eddy::error(std::move(o.err_));
   }
   result& operator=(const result& o) {
     if (this != &o) assign(o);
@@ -106,8 +110,10 @@ class [[nodiscard]] result {
     }
   }
   void destroy() noexcept {
-    if (ok_) val_.~T();
-    else err_.eddy::error::~error();
+    if (ok_)
+      val_.~T();
+    else
+      err_.eddy::error::~error();
   }
   union {
     T val_;

@@ -141,9 +141,9 @@ class task_promise<void> final : public promise_base {
 template <class T>
 class [[nodiscard]] task {
  public:
-  using promise_type = detail::task_promise<T>;                ///< the coroutine promise
+  using promise_type = detail::task_promise<T>;              ///< the coroutine promise
   using handle_type = coro::coroutine_handle<promise_type>;  ///< the frame's handle type
-  using value_type = T;                                       ///< what `co_await` gives
+  using value_type = T;                                      ///< what `co_await` gives
 
   /// An empty task (owns no frame).
   task() noexcept = default;

@@ -18,8 +18,10 @@ inline constexpr const char* block_on_inside_message =
 /// captured exception is rethrown).
 template <class T>
 T unwrap_block_on(result<T>&& r) {
-  if constexpr (std::is_void_v<T>) r.value();
-  else return std::move(r).value();
+  if constexpr (std::is_void_v<T>)
+    r.value();
+  else
+    return std::move(r).value();
 }
 
 }  // namespace eddy::detail

@@ -47,8 +47,10 @@ class spawned final : public task_header {
  private:
   static const error* finish(task_header* h, bool aborted) noexcept {
     auto* self = static_cast<spawned*>(h);
-    if (aborted) self->res.emplace(error{errc::aborted});
-    else self->res.emplace(self->task_.handle().promise().take_result());
+    if (aborted)
+      self->res.emplace(error{errc::aborted});
+    else
+      self->res.emplace(self->task_.handle().promise().take_result());
     self->task_.reset();
     if (!self->res->has_value()) return &self->res->error();
     if constexpr (is_result_v<T>) {  // a task<result<U>> that returned an error failed too

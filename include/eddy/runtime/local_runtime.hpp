@@ -50,7 +50,8 @@ class local_runtime final : public runtime {
   /// result (`errc::invalid_argument` when called from inside a runtime).
   template <class T>
   result<T> try_block_on(task<T> t) {
-    if (detail::inside_runtime()) return error{errc::invalid_argument, 0, detail::block_on_inside_message};
+    if (detail::inside_runtime())
+      return error{errc::invalid_argument, 0, detail::block_on_inside_message};
     join_handle<T> h = spawn(get_executor(), std::move(t));
     drive([](void* p) { return static_cast<join_handle<T>*>(p)->is_finished(); }, &h);
     return h.try_take();

@@ -41,16 +41,16 @@ class scope_state final : public task_header::observer {
   void fail(const error& e) noexcept;
 
   spin_lock lock;
-  waker joiner;             // under lock
-  std::size_t live_ = 0;    // under lock
-  bool has_error = false;   // under lock
+  waker joiner;                      // under lock
+  std::size_t live_ = 0;             // under lock
+  bool has_error = false;            // under lock
   error first_error{errc::aborted};  // under lock
-  bool cancelled = false;   // under lock
+  bool cancelled = false;            // under lock
 
  private:
   static void on_child_complete(observer* o, task_header* t, const error* e) noexcept;
   void note_error(const error& e) noexcept;  // under lock
-  task_header* children_ = nullptr;  // under lock, linked through scope_prev/scope_next
+  task_header* children_ = nullptr;          // under lock, linked through scope_prev/scope_next
   std::atomic<std::uint32_t> refs_{1};
   scope_policy policy_;
 };

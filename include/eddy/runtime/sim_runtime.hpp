@@ -38,12 +38,14 @@ class sim_runtime final : public runtime {
   /// result (`errc::invalid_argument` when called from inside a runtime).
   template <class T>
   result<T> try_block_on(task<T> t) {
-    if (detail::inside_runtime()) return error{errc::invalid_argument, 0, detail::block_on_inside_message};
+    if (detail::inside_runtime())
+      return error{errc::invalid_argument, 0, detail::block_on_inside_message};
     join_handle<T> h = spawn(get_executor(), std::move(t));
     if (!drive([](void* p) { return static_cast<join_handle<T>*>(p)->is_finished(); }, &h)) {
       h.abort();
       run_until_idle();
-      return error{errc::deadlock, 0, "sim_runtime: deadlock (nothing ready, no timer, root unfinished)"};
+      return error{errc::deadlock, 0,
+                   "sim_runtime: deadlock (nothing ready, no timer, root unfinished)"};
     }
     return h.try_take();
   }

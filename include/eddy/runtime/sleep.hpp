@@ -35,7 +35,9 @@ class [[nodiscard]] sleep_awaiter {
 };
 
 /// Suspends until the runtime clock reaches `deadline`.
-inline sleep_awaiter sleep_until(time_point deadline) noexcept { return sleep_awaiter{deadline}; }
+inline sleep_awaiter sleep_until(time_point deadline) noexcept {
+  return sleep_awaiter{deadline};
+}
 
 /// Suspends for `d` on the runtime clock. `d <= 0` completes at once.
 template <class Rep, class Period>
@@ -55,6 +57,8 @@ class [[nodiscard]] yield_awaiter {
 
 /// Lets every task that is ready now run before the caller continues (goes to the back of its
 /// executor's queue).
-inline yield_awaiter yield_now() noexcept { return {}; }
+inline yield_awaiter yield_now() noexcept {
+  return {};
+}
 
 }  // namespace eddy

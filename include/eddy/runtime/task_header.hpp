@@ -113,7 +113,9 @@ class task_header : public work_node {
   void request_yield() noexcept { state_.fetch_or(notified | yielded, std::memory_order_acq_rel); }
   /// Drops pending wakes after the caller destroyed the frames that were waiting (the inline
   /// time-out path of `timeout`). Only from inside the running task.
-  void discard_wakes() noexcept { state_.fetch_and(~(notified | yielded), std::memory_order_acq_rel); }
+  void discard_wakes() noexcept {
+    state_.fetch_and(~(notified | yielded), std::memory_order_acq_rel);
+  }
   void push_scope(cancel_scope* s) noexcept {
     s->outer = scopes_;
     scopes_ = s;
@@ -122,8 +124,8 @@ class task_header : public work_node {
 
   // --- joining ---
   spin_lock join_lock;
-  waker joiner;             ///< under join_lock
-  observer* obs = nullptr;  ///< set before start; read by the runner at completion
+  waker joiner;                       ///< under join_lock
+  observer* obs = nullptr;            ///< set before start; read by the runner at completion
   task_header* scope_prev = nullptr;  ///< owned by the observing scope, under its lock
   task_header* scope_next = nullptr;  ///< owned by the observing scope, under its lock
   task_header* rt_prev = nullptr;     ///< the runtime's live-task list, under its lock
@@ -144,7 +146,6 @@ class task_header : public work_node {
   static void abort_list(task_header* head) noexcept;
 
  private:
-
   const vtable* vt_;
   executor ex_;
   coro::coroutine_handle<> leaf_;
@@ -163,6 +164,8 @@ waker suspend_here(coro::coroutine_handle<> h) noexcept;
 
 }  // namespace detail
 
-inline void waker::wake() const noexcept { t_->wake(); }
+inline void waker::wake() const noexcept {
+  t_->wake();
+}
 
 }  // namespace eddy

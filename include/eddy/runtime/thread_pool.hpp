@@ -57,7 +57,8 @@ class thread_pool final : public runtime {
   /// result (`errc::invalid_argument` when called from inside a runtime).
   template <class T>
   result<T> try_block_on(task<T> t) {
-    if (detail::inside_runtime()) return error{errc::invalid_argument, 0, detail::block_on_inside_message};
+    if (detail::inside_runtime())
+      return error{errc::invalid_argument, 0, detail::block_on_inside_message};
     detail::blocking_observer obs;
     join_handle<T> h{detail::spawn_raw(get_executor(), std::move(t), 2, &obs)};
     obs.wait();

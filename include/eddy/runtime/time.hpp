@@ -10,11 +10,11 @@ namespace eddy {
 
 /// The clock tag of every runtime clock. It has no static `now()`: ask a runtime (`eddy::now()`).
 struct runtime_clock {
-  using rep = std::int64_t;                                ///< nanosecond count
-  using period = std::nano;                                ///< nanoseconds
-  using duration = std::chrono::nanoseconds;               ///< a span of runtime time
+  using rep = std::int64_t;                                   ///< nanosecond count
+  using period = std::nano;                                   ///< nanoseconds
+  using duration = std::chrono::nanoseconds;                  ///< a span of runtime time
   using time_point = std::chrono::time_point<runtime_clock>;  ///< an instant of runtime time
-  static constexpr bool is_steady = true;                  ///< runtime clocks never go back
+  static constexpr bool is_steady = true;                     ///< runtime clocks never go back
 };
 
 /// A span of runtime time, in nanoseconds.

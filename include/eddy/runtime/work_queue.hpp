@@ -11,8 +11,10 @@ class work_queue {
   bool empty() const noexcept { return head_ == nullptr; }
   void push(work_node* n) noexcept {
     n->next = nullptr;
-    if (tail_) tail_->next = n;
-    else head_ = n;
+    if (tail_)
+      tail_->next = n;
+    else
+      head_ = n;
     tail_ = n;
   }
   work_node* pop() noexcept {
@@ -27,8 +29,10 @@ class work_queue {
   /// Moves all of `o` to the back of this queue.
   void splice(work_queue& o) noexcept {
     if (o.empty()) return;
-    if (tail_) tail_->next = o.head_;
-    else head_ = o.head_;
+    if (tail_)
+      tail_->next = o.head_;
+    else
+      head_ = o.head_;
     tail_ = o.tail_;
     o.head_ = o.tail_ = nullptr;
   }

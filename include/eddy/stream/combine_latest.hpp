@@ -168,7 +168,8 @@ struct combine_latest_closure : pipe_closure {
 
 /// `a | combine_latest(b, c, ...)`: see the file comment. The streams are moved in.
 template <class... S>
-requires(sizeof...(S) > 0 && (stream<S> && ...)) auto combine_latest(S... others) {
+  requires(sizeof...(S) > 0 && (stream<S> && ...))
+auto combine_latest(S... others) {
   return detail::combine_latest_closure<detail::no_filter, S...>{
       {}, {}, std::tuple<S...>(std::move(others)...)};
 }

@@ -31,9 +31,7 @@ struct common_ts {
   static constexpr bool ordered = false;
 };
 template <class... T>
-requires(timestamped<T>&&...) && requires {
-  typename std::common_type_t<timestamp_t<T>...>;
-}
+  requires(timestamped<T> && ...) && requires { typename std::common_type_t<timestamp_t<T>...>; }
 struct common_ts<T...> {
   using type = std::common_type_t<timestamp_t<T>...>;
   static constexpr bool ordered = std::totally_ordered<type>;
@@ -45,8 +43,7 @@ void with_index(std::size_t i, F&& f) {
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     static_cast<void>(
         ((i == I ? (f(std::integral_constant<std::size_t, I>{}), true) : false) || ...));
-  }
-  (std::make_index_sequence<N>{});
+  }(std::make_index_sequence<N>{});
 }
 
 /// Calls `f(std::integral_constant<std::size_t, I>{})` for every `I < N`.
@@ -54,15 +51,15 @@ template <std::size_t N, class F>
 void for_index(F&& f) {
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     (f(std::integral_constant<std::size_t, I>{}), ...);
-  }
-  (std::make_index_sequence<N>{});
+  }(std::make_index_sequence<N>{});
 }
 
 /// Holds the trigger's timestamp when the values are timestamped.
 template <class... Ts>
 struct combined_stamp {};
 template <class... Ts>
-requires common_ts<Ts...>::ordered struct combined_stamp<Ts...> {
+  requires common_ts<Ts...>::ordered
+struct combined_stamp<Ts...> {
   typename common_ts<Ts...>::type ts{};
 };
 
@@ -99,9 +96,14 @@ class combined : public detail::combined_stamp<Ts...> {
     return std::get<I>(values);
   }
   /// The trigger's timestamp (only when every input value is timestamped).
-  auto timestamp() const noexcept requires detail::common_ts<Ts...>::ordered { return this->ts; }
-  friend bool operator==(const combined& a,
-                         const combined& b) requires(std::equality_comparable<Ts>&&...) {
+  auto timestamp() const noexcept
+    requires detail::common_ts<Ts...>::ordered
+  {
+    return this->ts;
+  }
+  friend bool operator==(const combined& a, const combined& b)
+    requires(std::equality_comparable<Ts> && ...)
+  {
     return a.values == b.values && a.trigger == b.trigger;
   }
 };

@@ -133,7 +133,7 @@ struct emit_when_closure : pipe_closure {
 
 /// `source | emit_when(filter, pred)`: see the file comment. `filter` is moved in.
 template <class F, class Pred>
-requires stream<F>
+  requires stream<F>
 auto emit_when(F filter, Pred pred) {
   return detail::emit_when_closure<F, Pred>{{}, std::move(filter), std::move(pred)};
 }

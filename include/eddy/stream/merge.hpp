@@ -114,13 +114,14 @@ struct merge_closure : pipe_closure {
 
 /// `a | merge(b, c, ...)`: see the file comment. The streams are moved in.
 template <class... S>
-requires(stream<S>&&...) auto merge(S... others) {
+  requires(stream<S> && ...)
+auto merge(S... others) {
   return detail::merge_closure<S...>{{}, std::tuple<S...>(std::move(others)...)};
 }
 
 /// `merge(std::move(inputs))`: the n streams of `inputs` merged. See the file comment.
 template <class S>
-requires stream<S>
+  requires stream<S>
 auto merge(std::vector<S> inputs) {
   return merge_stream<detail::port_vector<S>>(std::in_place, std::move(inputs));
 }

@@ -75,7 +75,7 @@ class merge_with_stream<State, std::tuple<S...>, std::tuple<F...>> {
 
   /// Adds input `s`, mapped with `f(value, State&)`. See the file comment.
   template <class S2, class F2>
-  requires stream<S2>
+    requires stream<S2>
   auto merge(S2 s, F2 f) && {
     if (in_) panic("eddy::merge_with: merge() on a stream that has started");
     return merge_with_stream<State, std::tuple<S..., S2>, std::tuple<F..., F2>>(

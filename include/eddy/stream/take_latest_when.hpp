@@ -128,7 +128,7 @@ struct take_latest_when_closure : pipe_closure {
 
 /// `source | take_latest_when(trigger, pred)`: see the file comment. `trigger` is moved in.
 template <class F, class Pred>
-requires stream<F>
+  requires stream<F>
 auto take_latest_when(F trigger, Pred pred) {
   return detail::take_latest_when_closure<F, Pred>{{}, std::move(trigger), std::move(pred)};
 }

@@ -134,7 +134,7 @@ struct take_while_with_closure : pipe_closure {
 
 /// `source | take_while_with(filter, pred)`: see the file comment. `filter` is moved in.
 template <class F, class Pred>
-requires stream<F>
+  requires stream<F>
 auto take_while_with(F filter, Pred pred) {
   return detail::take_while_with_closure<F, Pred>{{}, std::move(filter), std::move(pred)};
 }

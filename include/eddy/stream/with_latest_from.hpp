@@ -142,7 +142,8 @@ struct with_latest_from_closure : pipe_closure {
 
 /// `primary | with_latest_from(b, c, ...)`: see the file comment. The streams are moved in.
 template <class... S>
-requires(sizeof...(S) > 0 && (stream<S> && ...)) auto with_latest_from(S... others) {
+  requires(sizeof...(S) > 0 && (stream<S> && ...))
+auto with_latest_from(S... others) {
   return detail::with_latest_from_closure<S...>{{}, std::tuple<S...>(std::move(others)...)};
 }
 

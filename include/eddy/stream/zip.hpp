@@ -103,8 +103,7 @@ class zip_stream {
   auto heads() {
     return [&]<std::size_t... I>(std::index_sequence<I...>) {
       return std::tie(in_.template head<I>()...);
-    }
-    (std::make_index_sequence<N>{});
+    }(std::make_index_sequence<N>{});
   }
   template <class T>
   static T take_value(std::optional<item<T>>& h) {
@@ -151,7 +150,8 @@ struct zip_closure : pipe_closure {
 
 /// `a | zip(b, c, ...)`: see the file comment. The streams are moved in.
 template <class... S>
-requires(sizeof...(S) > 0 && (stream<S> && ...)) auto zip(S... others) {
+  requires(sizeof...(S) > 0 && (stream<S> && ...))
+auto zip(S... others) {
   return detail::zip_closure<S...>{{}, std::tuple<S...>(std::move(others)...)};
 }
 

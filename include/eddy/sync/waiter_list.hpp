@@ -23,8 +23,10 @@ class waiter_list {
   void push_back(waiter_node* n) noexcept {
     n->next = nullptr;
     n->prev = tail_;
-    if (tail_) tail_->next = n;
-    else head_ = n;
+    if (tail_)
+      tail_->next = n;
+    else
+      head_ = n;
     tail_ = n;
     n->linked = true;
   }
@@ -36,10 +38,14 @@ class waiter_list {
   /// Unlinks `n` if linked; returns whether it was.
   bool remove(waiter_node* n) noexcept {
     if (!n->linked) return false;
-    if (n->prev) n->prev->next = n->next;
-    else head_ = n->next;
-    if (n->next) n->next->prev = n->prev;
-    else tail_ = n->prev;
+    if (n->prev)
+      n->prev->next = n->next;
+    else
+      head_ = n->next;
+    if (n->next)
+      n->next->prev = n->prev;
+    else
+      tail_ = n->prev;
     n->prev = n->next = nullptr;
     n->linked = false;
     return true;
