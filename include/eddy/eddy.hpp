@@ -9,3 +9,4 @@
 #include "eddy/runtime.hpp"
 #include "eddy/stream.hpp"
 #include "eddy/sync.hpp"
+#include "eddy/version.hpp"

@@ -2,8 +2,10 @@
 # ctest `doc_check`: every public name in include/eddy has a doc comment.
 # Runs doxygen with docs/Doxyfile (which generates nothing but warnings) and fails, listing
 # the warnings, if there are any.
-# Usage: cmake -DDOXYGEN=<exe> -DSOURCE_DIR=<repo> -DBINARY_DIR=<dir> -P doc_check.cmake
-foreach(v DOXYGEN SOURCE_DIR BINARY_DIR)
+# Usage: cmake -DDOXYGEN=<exe> -DSOURCE_DIR=<repo> -DGENERATED_DIR=<build>/include
+#              -DBINARY_DIR=<dir> -P doc_check.cmake
+# (GENERATED_DIR holds the generated eddy/version.hpp.)
+foreach(v DOXYGEN SOURCE_DIR GENERATED_DIR BINARY_DIR)
   if(NOT DEFINED ${v})
     message(FATAL_ERROR "doc_check: -D${v}=... is required")
   endif()
@@ -14,8 +16,8 @@ file(REMOVE ${log})
 # docs/Doxyfile with absolute paths and the log in the build directory (later lines win).
 file(WRITE ${BINARY_DIR}/Doxyfile
   "@INCLUDE = ${SOURCE_DIR}/docs/Doxyfile\n"
-  "INPUT = ${SOURCE_DIR}/include/eddy\n"
-  "STRIP_FROM_PATH = ${SOURCE_DIR}/include\n"
+  "INPUT = ${SOURCE_DIR}/include/eddy ${GENERATED_DIR}/eddy/version.hpp\n"
+  "STRIP_FROM_PATH = ${SOURCE_DIR}/include ${GENERATED_DIR}\n"
   "OUTPUT_DIRECTORY = ${BINARY_DIR}\n"
   "WARN_LOGFILE = ${log}\n")
 execute_process(COMMAND ${DOXYGEN} ${BINARY_DIR}/Doxyfile
