@@ -86,7 +86,7 @@ struct emscripten_fixture {
 using local_fixture = emscripten_fixture;
 using all_runtimes = ::testing::Types<emscripten_fixture, sim_fixture>;
 #else
-// ---- Asio and libuv backends (issue 6), when the test binary is linked with them ----------
+// ---- Asio and libuv backends, when the test binary is linked with them ---------------------
 #if defined(EDDY_TEST_WITH_ASIO)
 // `N` threads run the io_context during block_on: the calling thread (inside rt.block_on) and
 // N - 1 helpers, stopped and joined when block_on returns.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSL-1.0
 // Firmware subset of the stream and exec suites: map/filter/scan (synchronous and over a
-// channel), subscribe, subscribe_latest, and the Streams II operators as their headers land.
+// channel), subscribe, subscribe_latest, and the multi-input, hot and time operators.
 #include "harness.hpp"
 
 #if __has_include(<eddy/stream/map.hpp>) && __has_include(<eddy/exec/subscribe_latest.hpp>) && \

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: BSL-1.0
 // sample: exact virtual-time marbles, empty periods, errors, the end drops the pending value.
-#include "stream/s2_test_util.hpp"
+#include "stream/stream_test_util.hpp"
 
-namespace s2 {
+namespace eddy_stream_test {
 namespace {
 
-TEST(S2Sample, LatestOfEachPeriodNothingForAnEmptyOne) {
+TEST(Sample, LatestOfEachPeriodNothingForAnEmptyOne) {
   sim_runtime sim{1};
   auto src = timed_source<int>({{2, 1}, {5, 2}, {15, 3}, {45, 4}, {55, std::nullopt}});
   auto out = sim.block_on(marble(std::move(src) | sample(20ms)));
@@ -13,21 +13,21 @@ TEST(S2Sample, LatestOfEachPeriodNothingForAnEmptyOne) {
   EXPECT_EQ(out, (std::vector<seen<int>>{V(20, 3), End<int>(55)}));
 }
 
-TEST(S2Sample, AValueAtABoundaryBelongsToTheNextPeriod) {
+TEST(Sample, AValueAtABoundaryBelongsToTheNextPeriod) {
   sim_runtime sim{2};
   auto src = timed_source<int>({{5, 1}, {10, 2}, {25, std::nullopt}});
   auto out = sim.block_on(marble(std::move(src) | sample(10ms)));
   EXPECT_EQ(out, (std::vector<seen<int>>{V(10, 1), V(20, 2), End<int>(25)}));
 }
 
-TEST(S2Sample, ErrorsPassAtOnce) {
+TEST(Sample, ErrorsPassAtOnce) {
   sim_runtime sim{3};
   auto src = timed_source<int>({{1, 1}, {3, E(5)}, {30, std::nullopt}});
   auto out = sim.block_on(marble(std::move(src) | sample(10ms)));
   EXPECT_EQ(out, (std::vector<seen<int>>{Err<int>(3, 5), V(10, 1), End<int>(30)}));
 }
 
-TEST(S2Sample, ComposesEmptyAndBadDurations) {
+TEST(Sample, ComposesEmptyAndBadDurations) {
   sim_runtime sim{4};
   auto s = interval(3ms) | sample(10ms) | take(3);
   // ticks 0@3 1@6 2@9 | 3@12 4@15 5@18 | 6@21 ...: samples 2@10, 5@20, 8@30
@@ -43,4 +43,4 @@ TEST(S2Sample, ComposesEmptyAndBadDurations) {
 }
 
 }  // namespace
-}  // namespace s2
+}  // namespace eddy_stream_test

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: BSL-1.0
 // share: every subscriber gets every later item, errors pass, pull-driven, policies, stops
 // pulling when the last subscriber goes, cancel safety, composition, empty, bad capacity.
-#include "stream/s2_test_util.hpp"
+#include "stream/stream_test_util.hpp"
 
-namespace s2 {
+namespace eddy_stream_test {
 namespace {
 
 /// A generator of 1..n, one per `step`, counting what it produced.
@@ -15,7 +15,7 @@ generator<int> counted(int n, duration step, int* produced) {
   }
 }
 
-TEST(S2Share, SynchronousUpstreamPurePull) {
+TEST(Share, SynchronousUpstreamPurePull) {
   local_runtime rt;
   auto out = rt.block_on([]() -> task<std::pair<items<int>, items<int>>> {
     auto sh = from_items<int>({1, 2, E(3), 4}) | share();
@@ -30,7 +30,7 @@ TEST(S2Share, SynchronousUpstreamPurePull) {
   EXPECT_EQ(out.second, (items<int>{1, 2, E(3), 4}));
 }
 
-TEST(S2Share, HandleAssignmentAndMovedFrom) {
+TEST(Share, HandleAssignmentAndMovedFrom) {
   auto sh = from_items<int>({1, 2}) | share();
   auto a = sh.subscribe();
   EXPECT_EQ(sh.subscriber_count(), 1u);
@@ -43,7 +43,7 @@ TEST(S2Share, HandleAssignmentAndMovedFrom) {
   EXPECT_EQ(moved.subscriber_count(), 1u);
 }
 
-TEST(S2Share, LateSubscriberSeesOnlyLaterItems) {
+TEST(Share, LateSubscriberSeesOnlyLaterItems) {
   sim_runtime sim{1};
   auto out = sim.block_on([]() -> task<std::pair<items<int>, items<int>>> {
     int produced = 0;
@@ -64,7 +64,7 @@ TEST(S2Share, LateSubscriberSeesOnlyLaterItems) {
   EXPECT_EQ(out.second, (items<int>{3, 4}));
 }
 
-TEST(S2Share, ConcurrentSubscribersOnVirtualTime) {
+TEST(Share, ConcurrentSubscribersOnVirtualTime) {
   sim_runtime sim{7};
   auto out = sim.block_on([]() -> task<std::vector<std::vector<seen<int>>>> {
     auto sh = timed_source<int>({{10, 1}, {20, E(2)}, {30, 3}, {40, std::nullopt}}) | share();
@@ -82,7 +82,7 @@ TEST(S2Share, ConcurrentSubscribersOnVirtualTime) {
   }
 }
 
-TEST(S2Share, WaitPolicyHoldsThePullerForTheSlowest) {
+TEST(Share, WaitPolicyHoldsThePullerForTheSlowest) {
   sim_runtime sim{2};
   auto out = sim.block_on([]() -> task<std::pair<std::vector<seen<int>>, items<int>>> {
     int produced = 0;
@@ -101,7 +101,7 @@ TEST(S2Share, WaitPolicyHoldsThePullerForTheSlowest) {
   EXPECT_EQ(out.second, (items<int>{1, 2, 3, 4, 5, 6}));
 }
 
-TEST(S2Share, DropPoliciesNeverHoldThePuller) {
+TEST(Share, DropPoliciesNeverHoldThePuller) {
   local_runtime rt;
   rt.block_on([]() -> task<void> {
     auto sh = from_range(std::vector<int>{1, 2, 3, 4, 5, 6}) | share();
@@ -129,7 +129,7 @@ TEST(S2Share, DropPoliciesNeverHoldThePuller) {
   }());
 }
 
-TEST(S2Share, StopsPullingWhenTheLastSubscriberGoes) {
+TEST(Share, StopsPullingWhenTheLastSubscriberGoes) {
   sim_runtime sim{3};
   int produced = 0;
   sim.block_on([](int* produced) -> task<void> {
@@ -149,7 +149,7 @@ TEST(S2Share, StopsPullingWhenTheLastSubscriberGoes) {
   EXPECT_EQ(sim.live_tasks(), 0u);
 }
 
-TEST(S2Share, CancelledPullerLosesNothing) {
+TEST(Share, CancelledPullerLosesNothing) {
   sim_runtime sim{4};
   auto out = sim.block_on([]() -> task<items<int>> {
     auto sh = timed_source<int>({{10, 1}, {20, 2}, {30, std::nullopt}}) | share();
@@ -161,7 +161,7 @@ TEST(S2Share, CancelledPullerLosesNothing) {
   EXPECT_EQ(out, (items<int>{1, 2}));
 }
 
-TEST(S2Share, ComposesEmptyAndBadCapacity) {
+TEST(Share, ComposesEmptyAndBadCapacity) {
   sim_runtime sim{5};
   sim.block_on([]() -> task<void> {
     auto sh = timed_source<int>({{1, 1}, {2, 2}, {3, 3}}) | share();
@@ -190,4 +190,4 @@ TEST(S2Share, ComposesEmptyAndBadCapacity) {
 }
 
 }  // namespace
-}  // namespace s2
+}  // namespace eddy_stream_test

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: BSL-1.0
 // throttle (leading): exact virtual-time marbles, errors, composition, empty, bad durations.
-#include "stream/s2_test_util.hpp"
+#include "stream/stream_test_util.hpp"
 
-namespace s2 {
+namespace eddy_stream_test {
 namespace {
 
-TEST(S2Throttle, LeadingValueThenIgnoresForD) {
+TEST(Throttle, LeadingValueThenIgnoresForD) {
   sim_runtime sim{1};
   auto src = timed_source<int>(
       {{0, 1}, {5, 2}, {15, 3}, {20, 4}, {30, 5}, {40, 6}, {45, 7}, {50, std::nullopt}});
@@ -14,7 +14,7 @@ TEST(S2Throttle, LeadingValueThenIgnoresForD) {
   EXPECT_EQ(out, (std::vector<seen<int>>{V(0, 1), V(20, 4), V(40, 6), End<int>(50)}));
 }
 
-TEST(S2Throttle, ErrorsPassAndDoNotTouchTheWindow) {
+TEST(Throttle, ErrorsPassAndDoNotTouchTheWindow) {
   sim_runtime sim{2};
   auto src = timed_source<int>({{0, E(1)}, {2, 1}, {4, E(2)}, {6, 2}, {12, 3}});
   auto out = sim.block_on(marble(std::move(src) | throttle(10ms)));
@@ -22,13 +22,13 @@ TEST(S2Throttle, ErrorsPassAndDoNotTouchTheWindow) {
                                          End<int>(12)}));
 }
 
-TEST(S2Throttle, SynchronousSourceGivesTheFirstValue) {
+TEST(Throttle, SynchronousSourceGivesTheFirstValue) {
   sim_runtime sim{3};
   auto out = sim.block_on(collect_subscribe(from_items<int>({1, 2, E(3), 4}) | throttle(1ms)));
   EXPECT_EQ(out, (items<int>{1, E(3)}));
 }
 
-TEST(S2Throttle, ComposesEmptyAndBadDurations) {
+TEST(Throttle, ComposesEmptyAndBadDurations) {
   sim_runtime sim{4};
   auto s = interval(7ms) | throttle(20ms) | take(3) | stamp();
   auto out = sim.block_on(collect(std::move(s)));
@@ -46,4 +46,4 @@ TEST(S2Throttle, ComposesEmptyAndBadDurations) {
 }
 
 }  // namespace
-}  // namespace s2
+}  // namespace eddy_stream_test

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: BSL-1.0
 // interval: exact ticks, burst catch-up for a late consumer, composition, bad durations.
-#include "stream/s2_test_util.hpp"
+#include "stream/stream_test_util.hpp"
 
-namespace s2 {
+namespace eddy_stream_test {
 namespace {
 
-TEST(S2Interval, TicksEveryD) {
+TEST(Interval, TicksEveryD) {
   sim_runtime sim{1};
   auto out = sim.block_on(marble(interval(10ms) | take(3)));
   EXPECT_EQ(out,
@@ -13,7 +13,7 @@ TEST(S2Interval, TicksEveryD) {
                                               V<std::uint64_t>(30, 2), End<std::uint64_t>(30)}));
 }
 
-TEST(S2Interval, ALateConsumerGetsOverdueTicksAtOnce) {
+TEST(Interval, ALateConsumerGetsOverdueTicksAtOnce) {
   sim_runtime sim{2};
   auto out = sim.block_on([]() -> task<std::vector<seen<std::uint64_t>>> {
     auto s = interval(10ms);
@@ -32,7 +32,7 @@ TEST(S2Interval, ALateConsumerGetsOverdueTicksAtOnce) {
                                                    V<std::uint64_t>(50, 4)}));
 }
 
-TEST(S2Interval, CancelledNextLosesNoTick) {
+TEST(Interval, CancelledNextLosesNoTick) {
   sim_runtime sim{3};
   auto out = sim.block_on([]() -> task<std::vector<std::uint64_t>> {
     auto s = interval(10ms);
@@ -48,7 +48,7 @@ TEST(S2Interval, CancelledNextLosesNoTick) {
   EXPECT_EQ(out, (std::vector<std::uint64_t>{0, 1}));
 }
 
-TEST(S2Interval, ComposesAndBadDurations) {
+TEST(Interval, ComposesAndBadDurations) {
   sim_runtime sim{4};
   auto s = interval(1s) | map([](std::uint64_t x) { return x * x; }) | take(4);
   EXPECT_EQ(sim.block_on(collect_subscribe(std::move(s))), (items<std::uint64_t>{0, 1, 4, 9}));
@@ -61,4 +61,4 @@ TEST(S2Interval, ComposesAndBadDurations) {
 }
 
 }  // namespace
-}  // namespace s2
+}  // namespace eddy_stream_test

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: BSL-1.0
 // timeout (stream operator): exact virtual-time marbles, reset on every item, errors, empty,
 // bad durations; and both `timeout` forms in one translation unit.
-#include "stream/s2_test_util.hpp"
+#include "stream/stream_test_util.hpp"
 
-namespace s2 {
+namespace eddy_stream_test {
 namespace {
 
-TEST(S2Timeout, TimedOutErrorThenTheEnd) {
+TEST(StreamTimeout, TimedOutErrorThenTheEnd) {
   sim_runtime sim{1};
   auto src = timed_source<int>({{0, 1}, {10, 2}, {60, 3}});
   auto out = sim.block_on(marble(std::move(src) | timeout(25ms)));
@@ -20,20 +20,20 @@ TEST(S2Timeout, TimedOutErrorThenTheEnd) {
   EXPECT_EQ(sim.live_tasks(), 0u);  // the upstream's pull was cancelled
 }
 
-TEST(S2Timeout, EveryItemRestartsTheTimerErrorsToo) {
+TEST(StreamTimeout, EveryItemRestartsTheTimerErrorsToo) {
   sim_runtime sim{2};
   auto src = timed_source<int>({{20, 1}, {40, E(3)}, {60, 2}, {80, std::nullopt}});
   auto out = sim.block_on(marble(std::move(src) | timeout(25ms)));
   EXPECT_EQ(out, (std::vector<seen<int>>{V(20, 1), Err<int>(40, 3), V(60, 2), End<int>(80)}));
 }
 
-TEST(S2Timeout, SynchronousSourceNeverTimesOut) {
+TEST(StreamTimeout, SynchronousSourceNeverTimesOut) {
   sim_runtime sim{3};
   EXPECT_EQ(sim.block_on(collect_subscribe(from_items<int>({1, E(2), 3}) | timeout(1ns))),
             (items<int>{1, E(2), 3}));
 }
 
-TEST(S2Timeout, ComposesEmptyAndBadDurations) {
+TEST(StreamTimeout, ComposesEmptyAndBadDurations) {
   sim_runtime sim{4};
   auto s = interval(10ms) | filter([](std::uint64_t x) { return x < 3; }) | timeout(15ms) |
            map([](std::uint64_t x) { return static_cast<int>(x); });
@@ -52,7 +52,7 @@ TEST(S2Timeout, ComposesEmptyAndBadDurations) {
   }
 }
 
-TEST(S2Timeout, BothFormsLiveInOneTranslationUnit) {
+TEST(StreamTimeout, BothFormsLiveInOneTranslationUnit) {
   sim_runtime sim{5};
   auto r = sim.block_on([]() -> task<int> {
     auto nap = [](duration d) -> task<int> {
@@ -69,4 +69,4 @@ TEST(S2Timeout, BothFormsLiveInOneTranslationUnit) {
 }
 
 }  // namespace
-}  // namespace s2
+}  // namespace eddy_stream_test

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: BSL-1.0
 // window_time: windows as streams per non-empty period, exact boundaries, errors, skipping,
 // composition, empty, bad durations.
-#include "stream/s2_test_util.hpp"
+#include "stream/stream_test_util.hpp"
 
-namespace s2 {
+namespace eddy_stream_test {
 namespace {
 
 /// Reads every window in turn: for each, (time it was emitted, its marble).
@@ -23,7 +23,7 @@ task<std::vector<std::pair<std::int64_t, std::vector<seen<int>>>>> read_windows(
   co_return out;
 }
 
-TEST(S2WindowTime, OneWindowPerNonEmptyPeriod) {
+TEST(WindowTime, OneWindowPerNonEmptyPeriod) {
   sim_runtime sim{1};
   auto src = timed_source<int>({{2, 1}, {5, 2}, {15, 3}, {45, 4}, {50, E(9)}, {55, std::nullopt}});
   auto out = sim.block_on(read_windows(std::move(src) | window_time(20ms)));
@@ -34,7 +34,7 @@ TEST(S2WindowTime, OneWindowPerNonEmptyPeriod) {
   EXPECT_EQ(out[1].second, (std::vector<seen<int>>{V(45, 4), Err<int>(50, 9), End<int>(55)}));
 }
 
-TEST(S2WindowTime, BoundaryValueOpensTheNextWindow) {
+TEST(WindowTime, BoundaryValueOpensTheNextWindow) {
   sim_runtime sim{2};
   auto src = timed_source<int>({{5, 1}, {10, 2}, {12, std::nullopt}});
   auto out = sim.block_on(read_windows(std::move(src) | window_time(10ms)));
@@ -43,7 +43,7 @@ TEST(S2WindowTime, BoundaryValueOpensTheNextWindow) {
   EXPECT_EQ(out[1].second, (std::vector<seen<int>>{V(10, 2), End<int>(12)}));
 }
 
-TEST(S2WindowTime, AskingForTheNextWindowSkipsTheRestOfTheCurrentOne) {
+TEST(WindowTime, AskingForTheNextWindowSkipsTheRestOfTheCurrentOne) {
   sim_runtime sim{3};
   auto out = sim.block_on([]() -> task<std::vector<int>> {
     auto s = timed_source<int>({{1, 1}, {2, 2}, {3, E(7)}, {4, 3}, {12, 4}}) | window_time(10ms);
@@ -63,7 +63,7 @@ TEST(S2WindowTime, AskingForTheNextWindowSkipsTheRestOfTheCurrentOne) {
   EXPECT_EQ(out, (std::vector<int>{1, -7, 4, 0}));
 }
 
-TEST(S2WindowTime, ComposesEmptyAndBadDurations) {
+TEST(WindowTime, ComposesEmptyAndBadDurations) {
   sim_runtime sim{4};
   auto counts = sim.block_on([]() -> task<std::vector<int>> {
     auto s = interval(3ms) | take(7) | map([](std::uint64_t x) { return static_cast<int>(x); }) |
@@ -87,4 +87,4 @@ TEST(S2WindowTime, ComposesEmptyAndBadDurations) {
 }
 
 }  // namespace
-}  // namespace s2
+}  // namespace eddy_stream_test

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSL-1.0
 // switch_map, merge_map, concat_map: values, errors, composition, empty; virtual-time marbles.
-#include "stream/s2_test_util.hpp"
+#include "stream/stream_test_util.hpp"
 
-namespace s2 {
+namespace eddy_stream_test {
 namespace {
 
 /// An inner stream of `n` values `base+1..base+n`, one every `step` ms (after `delay0`).
@@ -14,7 +14,7 @@ generator<int> ticks(int base, int n, std::int64_t delay0, std::int64_t step) {
   }
 }
 
-TEST(S2SwitchMap, FollowsOnlyTheNewestInner) {
+TEST(SwitchMap, FollowsOnlyTheNewestInner) {
   sim_runtime sim{1};
   auto src = timed_source<int>({{0, 10}, {22, 20}, {70, std::nullopt}});
   auto s = std::move(src) | switch_map([](int base) { return ticks(base, 4, 5, 10); });
@@ -26,7 +26,7 @@ TEST(S2SwitchMap, FollowsOnlyTheNewestInner) {
   EXPECT_EQ(sim.live_tasks(), 0u);
 }
 
-TEST(S2SwitchMap, SynchronousOuterSwitchesToTheLastAndErrorsPass) {
+TEST(SwitchMap, SynchronousOuterSwitchesToTheLastAndErrorsPass) {
   sim_runtime sim{2};
   auto s =
       from_items<int>({10, E(1), 20}) | switch_map([](int base) { return ticks(base, 2, 1, 1); });
@@ -38,7 +38,7 @@ TEST(S2SwitchMap, SynchronousOuterSwitchesToTheLastAndErrorsPass) {
   EXPECT_EQ(sim.block_on(collect(std::move(t))), (items<int>{1, E(1), 10, 2, E(2), 20}));
 }
 
-TEST(S2SwitchMap, ComposesAndEmpty) {
+TEST(SwitchMap, ComposesAndEmpty) {
   sim_runtime sim{3};
   auto s = interval(10ms) | take(3) | switch_map([](std::uint64_t x) {
              return from_items<int>({static_cast<int>(x), 100});
@@ -52,7 +52,7 @@ TEST(S2SwitchMap, ComposesAndEmpty) {
           .empty());
 }
 
-TEST(S2MergeMap, MergesUpToTheLimit) {
+TEST(MergeMap, MergesUpToTheLimit) {
   sim_runtime sim{4};
   auto src = timed_source<int>({{0, 10}, {5, 20}, {8, 30}, {100, std::nullopt}});
   auto s = std::move(src) | merge_map([](int base) { return ticks(base, 2, 10, 10); }, 2);
@@ -62,7 +62,7 @@ TEST(S2MergeMap, MergesUpToTheLimit) {
                                          V(40, 32), End<int>(100)}));
 }
 
-TEST(S2MergeMap, ErrorsFromOuterAndInnerPass) {
+TEST(MergeMap, ErrorsFromOuterAndInnerPass) {
   sim_runtime sim{5};
   auto s = from_items<int>({1, E(2), 3}) | merge_map(
                                                [](int x) {
@@ -78,7 +78,7 @@ TEST(S2MergeMap, ErrorsFromOuterAndInnerPass) {
   EXPECT_EQ(std::count(out.begin(), out.end(), item<int>(3)), 1);
 }
 
-TEST(S2MergeMap, ComposesEmptyAndBadLimit) {
+TEST(MergeMap, ComposesEmptyAndBadLimit) {
   sim_runtime sim{6};
   auto s = from_items<int>({1, 2, 3}) |
            merge_map([](int x) { return ticks(x * 10, 2, x, 10); }, 3) |
@@ -95,7 +95,7 @@ TEST(S2MergeMap, ComposesEmptyAndBadLimit) {
   }
 }
 
-TEST(S2ConcatMap, InnerStreamsOneAfterAnother) {
+TEST(ConcatMap, InnerStreamsOneAfterAnother) {
   sim_runtime sim{7};
   auto src = timed_source<int>({{0, 10}, {5, 20}});
   auto s = std::move(src) | concat_map([](int base) { return ticks(base, 2, 10, 10); });
@@ -105,7 +105,7 @@ TEST(S2ConcatMap, InnerStreamsOneAfterAnother) {
             (std::vector<seen<int>>{V(10, 11), V(20, 12), V(30, 21), V(40, 22), End<int>(40)}));
 }
 
-TEST(S2ConcatMap, SynchronousAndErrors) {
+TEST(ConcatMap, SynchronousAndErrors) {
   local_runtime rt;
   auto s = from_items<int>({1, E(5), 2}) | concat_map([](int x) {
              return from_items<int>({x, E(x), x * 10});
@@ -113,7 +113,7 @@ TEST(S2ConcatMap, SynchronousAndErrors) {
   EXPECT_EQ(rt.block_on(collect(std::move(s))), (items<int>{1, E(1), 10, E(5), 2, E(2), 20}));
 }
 
-TEST(S2ConcatMap, ComposesAndEmpty) {
+TEST(ConcatMap, ComposesAndEmpty) {
   local_runtime rt;
   auto s = from_items<int>({1, 2, 3}) |
            concat_map([](int x) { return from_range(std::vector<int>(x, x)); }) | take(4);
@@ -126,4 +126,4 @@ TEST(S2ConcatMap, ComposesAndEmpty) {
 }
 
 }  // namespace
-}  // namespace s2
+}  // namespace eddy_stream_test

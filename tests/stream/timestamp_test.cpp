@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: BSL-1.0
 // Timestamps: the concept, stamp/sequence/unstamp, and the rule that every time operator
 // emits values with their own timestamp (not the time they were emitted).
-#include "stream/s2_test_util.hpp"
+#include "stream/stream_test_util.hpp"
 
-namespace s2 {
+namespace eddy_stream_test {
 namespace {
 
 struct no_stamp {
@@ -21,7 +21,7 @@ static_assert(!timestamped<int>);
 static_assert(timestamped<combined<stamped<int>, stamped<char>>>);
 static_assert(!timestamped<combined<int, stamped<char>>>);
 
-TEST(S2Timestamp, StampUsesTheRuntimeClock) {
+TEST(Timestamp, StampUsesTheRuntimeClock) {
   sim_runtime sim{1};
   auto out = sim.block_on(collect(timed_source<int>({{5, 1}, {12, E(3)}, {30, 2}}) | stamp()));
   ASSERT_EQ(out.size(), 3u);
@@ -30,7 +30,7 @@ TEST(S2Timestamp, StampUsesTheRuntimeClock) {
   EXPECT_EQ(out[2].value(), (stamped<int>{2, at_ms(30)}));
 }
 
-TEST(S2Timestamp, SequenceNumbersAreTotallyOrderedAcrossStreams) {
+TEST(Timestamp, SequenceNumbersAreTotallyOrderedAcrossStreams) {
   local_runtime rt;
   auto a = from_items<int>({1, 2}) | sequence();
   auto b = from_items<int>({10, 20}) | sequence();
@@ -57,7 +57,7 @@ TEST(S2Timestamp, SequenceNumbersAreTotallyOrderedAcrossStreams) {
             (items<int>{1, 2, 3, 4}));
 }
 
-TEST(S2Timestamp, TimeOperatorsKeepEachValuesOwnTimestamp) {
+TEST(Timestamp, TimeOperatorsKeepEachValuesOwnTimestamp) {
   sim_runtime sim{2};
   auto src = [] { return stamped_source<int>({{0, 1}, {4, 2}, {30, 3}, {40, std::nullopt}}); };
   auto stamps = [](const items<stamped<int>>& v) {
@@ -81,4 +81,4 @@ TEST(S2Timestamp, TimeOperatorsKeepEachValuesOwnTimestamp) {
 }
 
 }  // namespace
-}  // namespace s2
+}  // namespace eddy_stream_test

@@ -2,9 +2,9 @@
 // combine_latest, with_latest_from, zip: values, errors, composition, empty; output timestamps.
 #include <sstream>
 
-#include "stream/s2_test_util.hpp"
+#include "stream/stream_test_util.hpp"
 
-namespace s2 {
+namespace eddy_stream_test {
 namespace {
 
 using SI = stamped<int>;
@@ -28,7 +28,7 @@ std::vector<std::string> show(const items<C>& v) {
   return out;
 }
 
-TEST(S2CombineLatest, EmitsOnceAllHaveAValueThenOnEveryValue) {
+TEST(CombineLatest, EmitsOnceAllHaveAValueThenOnEveryValue) {
   sim_runtime sim{1};
   auto a = from_range(items<SI>{SI{1, at_ms(1)}, SI{2, at_ms(4)}, SI{3, at_ms(9)}});
   auto b = from_range(items<SI>{SI{10, at_ms(3)}, SI{20, at_ms(6)}, SI{30, at_ms(8)}});
@@ -37,7 +37,7 @@ TEST(S2CombineLatest, EmitsOnceAllHaveAValueThenOnEveryValue) {
                                                  "(2,30)t1@8", "(3,30)t0@9"}));
 }
 
-TEST(S2CombineLatest, ThreeInputsOnVirtualTimeWithTheTriggersTimestamp) {
+TEST(CombineLatest, ThreeInputsOnVirtualTimeWithTheTriggersTimestamp) {
   sim_runtime sim{7};
   auto a = stamped_source<int>({{10, 1}, {50, 2}});
   auto b = stamped_source<int>({{20, 10}});
@@ -50,7 +50,7 @@ TEST(S2CombineLatest, ThreeInputsOnVirtualTimeWithTheTriggersTimestamp) {
   EXPECT_EQ(out, (std::vector<seen<int>>{V(30, 111), V(40, 211), V(50, 212), End<int>(50)}));
 }
 
-TEST(S2CombineLatest, FilterAndErrors) {
+TEST(CombineLatest, FilterAndErrors) {
   sim_runtime sim{1};
   auto a = from_range(items<SI>{SI{1, at_ms(1)}, E(3), SI{2, at_ms(4)}, SI{3, at_ms(5)}});
   auto b = from_range(items<SI>{SI{10, at_ms(2)}});
@@ -62,7 +62,7 @@ TEST(S2CombineLatest, FilterAndErrors) {
   EXPECT_EQ(show(out), (std::vector<std::string>{"E3", "(1,10)t1@2", "(3,10)t0@5"}));
 }
 
-TEST(S2CombineLatest, EndsWhenAnInputEndsWithoutAValueAndOnEmpty) {
+TEST(CombineLatest, EndsWhenAnInputEndsWithoutAValueAndOnEmpty) {
   sim_runtime sim{1};
   auto a = from_range(stamped_ints(3, 1, 1, 1, 1));
   auto out = sim.block_on(collect(std::move(a) | combine_latest(from_range(items<SI>{}))));
@@ -72,7 +72,7 @@ TEST(S2CombineLatest, EndsWhenAnInputEndsWithoutAValueAndOnEmpty) {
   EXPECT_TRUE(both.empty());
 }
 
-TEST(S2CombineLatest, UntimestampedInputsTakeTurns) {
+TEST(CombineLatest, UntimestampedInputsTakeTurns) {
   local_runtime rt;
   auto s = from_items<int>({1, 2}) | combine_latest(from_items<char>({'a', 'b'})) |
            map([](const combined<int, char>& c) {
@@ -82,7 +82,7 @@ TEST(S2CombineLatest, UntimestampedInputsTakeTurns) {
   EXPECT_EQ(out, (items<int>{101, 200, 211}));
 }
 
-TEST(S2WithLatestFrom, EmitsOnlyWhenThePrimaryEmits) {
+TEST(WithLatestFrom, EmitsOnlyWhenThePrimaryEmits) {
   sim_runtime sim{1};
   auto p =
       from_range(items<SI>{SI{1, at_ms(1)}, SI{2, at_ms(4)}, SI{3, at_ms(7)}, SI{4, at_ms(9)}});
@@ -93,7 +93,7 @@ TEST(S2WithLatestFrom, EmitsOnlyWhenThePrimaryEmits) {
   EXPECT_EQ(show(out), (std::vector<std::string>{"(2,10)t0@4", "E8", "(3,20)t0@7", "(4,20)t0@9"}));
 }
 
-TEST(S2WithLatestFrom, OnVirtualTimeEndsWithThePrimary) {
+TEST(WithLatestFrom, OnVirtualTimeEndsWithThePrimary) {
   sim_runtime sim{3};
   auto p = stamped_source<int>({{10, 1}, {30, 2}, {50, 3}, {60, std::nullopt}});
   auto o = stamped_source<int>({{20, 7}, {40, 8}, {70, 9}});
@@ -104,14 +104,14 @@ TEST(S2WithLatestFrom, OnVirtualTimeEndsWithThePrimary) {
   EXPECT_EQ(out, (std::vector<seen<int>>{V(30, 27), V(50, 38), End<int>(60)}));
 }
 
-TEST(S2WithLatestFrom, Empty) {
+TEST(WithLatestFrom, Empty) {
   local_runtime rt;
   EXPECT_TRUE(rt.block_on(collect(empty<int>() | with_latest_from(from_items<int>({1})))).empty());
   EXPECT_TRUE(
       rt.block_on(collect(from_items<int>({1, 2}) | with_latest_from(empty<int>()))).empty());
 }
 
-TEST(S2Zip, PairsByPositionWithTheCompletingTimestamp) {
+TEST(Zip, PairsByPositionWithTheCompletingTimestamp) {
   sim_runtime sim{1};
   auto a = from_range(items<SI>{SI{1, at_ms(1)}, SI{2, at_ms(2)}, SI{3, at_ms(6)}});
   auto b = from_range(items<SI>{SI{10, at_ms(4)}, E(5), SI{20, at_ms(5)}});
@@ -119,7 +119,7 @@ TEST(S2Zip, PairsByPositionWithTheCompletingTimestamp) {
   EXPECT_EQ(show(out), (std::vector<std::string>{"(1,10)t1@4", "E5", "(2,20)t1@5"}));
 }
 
-TEST(S2Zip, OnVirtualTimeAndEndsWithTheShortestInput) {
+TEST(Zip, OnVirtualTimeAndEndsWithTheShortestInput) {
   sim_runtime sim{8};
   auto a = timed_source<int>({{10, 1}, {20, 2}, {30, 3}});
   auto b = timed_source<char>({{15, 'x'}, {40, 'y'}, {45, std::nullopt}});
@@ -129,7 +129,7 @@ TEST(S2Zip, OnVirtualTimeAndEndsWithTheShortestInput) {
   EXPECT_EQ(out, (std::vector<seen<int>>{V(15, 1000 + 'x'), V(40, 2000 + 'y'), End<int>(45)}));
 }
 
-TEST(S2Zip, Empty) {
+TEST(Zip, Empty) {
   local_runtime rt;
   EXPECT_TRUE(rt.block_on(collect(empty<int>() | zip(from_items<int>({1, 2})))).empty());
   auto three = from_items<int>({1, 2}) | zip(from_items<int>({3, 4}), from_items<int>({5}));
@@ -139,4 +139,4 @@ TEST(S2Zip, Empty) {
 }
 
 }  // namespace
-}  // namespace s2
+}  // namespace eddy_stream_test

@@ -1,25 +1,25 @@
 // SPDX-License-Identifier: BSL-1.0
 // debounce: exact virtual-time marbles, errors, composition, empty, bad durations.
-#include "stream/s2_test_util.hpp"
+#include "stream/stream_test_util.hpp"
 
-namespace s2 {
+namespace eddy_stream_test {
 namespace {
 
-TEST(S2Debounce, TrailingValueAfterQuietPeriod) {
+TEST(Debounce, TrailingValueAfterQuietPeriod) {
   sim_runtime sim{1};
   auto src = timed_source<int>({{0, 1}, {10, 2}, {30, 3}, {60, 4}, {70, std::nullopt}});
   auto out = sim.block_on(marble(std::move(src) | debounce(15ms)));
   EXPECT_EQ(out, (std::vector<seen<int>>{V(25, 2), V(45, 3), V(70, 4), End<int>(70)}));
 }
 
-TEST(S2Debounce, AValueExactlyDLaterDoesNotCancelThePendingOne) {
+TEST(Debounce, AValueExactlyDLaterDoesNotCancelThePendingOne) {
   sim_runtime sim{2};
   auto src = timed_source<int>({{0, 1}, {15, 2}, {40, std::nullopt}});
   auto out = sim.block_on(marble(std::move(src) | debounce(15ms)));
   EXPECT_EQ(out, (std::vector<seen<int>>{V(15, 1), V(30, 2), End<int>(40)}));
 }
 
-TEST(S2Debounce, ErrorsPassAtOnceWithoutResettingOrDiscarding) {
+TEST(Debounce, ErrorsPassAtOnceWithoutResettingOrDiscarding) {
   sim_runtime sim{3};
   auto src = timed_source<int>({{0, 1}, {5, E(7)}, {12, E(8)}, {30, 2}, {50, std::nullopt}});
   auto out = sim.block_on(marble(std::move(src) | debounce(15ms)));
@@ -27,20 +27,20 @@ TEST(S2Debounce, ErrorsPassAtOnceWithoutResettingOrDiscarding) {
                                          End<int>(50)}));
 }
 
-TEST(S2Debounce, PendingValueIsFlushedAtOnceAtTheEnd) {
+TEST(Debounce, PendingValueIsFlushedAtOnceAtTheEnd) {
   sim_runtime sim{4};
   auto src = timed_source<int>({{0, 1}, {5, 2}, {8, std::nullopt}});
   auto out = sim.block_on(marble(std::move(src) | debounce(100ms)));
   EXPECT_EQ(out, (std::vector<seen<int>>{V(8, 2), End<int>(8)}));
 }
 
-TEST(S2Debounce, SynchronousSourceGivesOnlyTheLastValue) {
+TEST(Debounce, SynchronousSourceGivesOnlyTheLastValue) {
   sim_runtime sim{1};
   auto out = sim.block_on(marble(from_items<int>({1, E(2), 3, 4}) | debounce(10ms)));
   EXPECT_EQ(out, (std::vector<seen<int>>{Err<int>(0, 2), V(0, 4), End<int>(0)}));
 }
 
-TEST(S2Debounce, ExactWhenTheConsumerIsLate) {
+TEST(Debounce, ExactWhenTheConsumerIsLate) {
   // The consumer sleeps after the first value; decisions use arrival times, not wake-up times.
   sim_runtime sim{5};
   auto out = sim.block_on([]() -> task<std::vector<seen<int>>> {
@@ -61,7 +61,7 @@ TEST(S2Debounce, ExactWhenTheConsumerIsLate) {
   EXPECT_EQ(out, (std::vector<seen<int>>{V(15, 1), V(50, 2), V(65, 3), End<int>(100)}));
 }
 
-TEST(S2Debounce, ComposesWithOperatorsAndSubscribe) {
+TEST(Debounce, ComposesWithOperatorsAndSubscribe) {
   sim_runtime sim{6};
   auto s = timed_source<int>({{0, 1}, {30, 2}, {35, 3}, {80, 4}}) |
            map([](int x) { return x * 2; }) | debounce(20ms) | filter([](int x) { return x != 8; });
@@ -71,7 +71,7 @@ TEST(S2Debounce, ComposesWithOperatorsAndSubscribe) {
   EXPECT_EQ(sim.block_on(collect(std::move(t))), (items<int>{{2}}));
 }
 
-TEST(S2Debounce, EmptyAndBadDurations) {
+TEST(Debounce, EmptyAndBadDurations) {
   sim_runtime sim{7};
   EXPECT_EQ(sim.block_on(marble(empty<int>() | debounce(5ms))),
             (std::vector<seen<int>>{End<int>(0)}));
@@ -82,7 +82,7 @@ TEST(S2Debounce, EmptyAndBadDurations) {
   }
 }
 
-TEST(S2Debounce, AnHourOfValuesInVirtualTimeOnEveryRuntimeClock) {
+TEST(Debounce, AnHourOfValuesInVirtualTimeOnEveryRuntimeClock) {
   sim_runtime sim{8};
   auto n = sim.block_on([]() -> task<int> {
     auto src = []() -> generator<int> {
@@ -106,4 +106,4 @@ TEST(S2Debounce, AnHourOfValuesInVirtualTimeOnEveryRuntimeClock) {
 }
 
 }  // namespace
-}  // namespace s2
+}  // namespace eddy_stream_test

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: BSL-1.0
 // subject: late subscribers, error/close, send after close, policies, composition, empty,
 // bad capacity, across threads.
-#include "stream/s2_test_util.hpp"
+#include "stream/stream_test_util.hpp"
 
-namespace s2 {
+namespace eddy_stream_test {
 namespace {
 
-TEST(S2Subject, EverySubscriberGetsItemsSentAfterItSubscribed) {
+TEST(Subject, EverySubscriberGetsItemsSentAfterItSubscribed) {
   local_runtime rt;
   auto out = rt.block_on([]() -> task<std::pair<items<int>, items<int>>> {
     subject<int> s;
@@ -27,7 +27,7 @@ TEST(S2Subject, EverySubscriberGetsItemsSentAfterItSubscribed) {
   EXPECT_EQ(out.second, (items<int>{{3}}));
 }
 
-TEST(S2Subject, ErrorDeliversAfterTheBufferThenEnds) {
+TEST(Subject, ErrorDeliversAfterTheBufferThenEnds) {
   local_runtime rt;
   auto out = rt.block_on([]() -> task<items<int>> {
     subject<int> s;
@@ -51,7 +51,7 @@ TEST(S2Subject, ErrorDeliversAfterTheBufferThenEnds) {
   EXPECT_EQ(out, (items<int>{1, E(5)}));
 }
 
-TEST(S2Subject, WaitPolicyMakesTheSenderWait) {
+TEST(Subject, WaitPolicyMakesTheSenderWait) {
   sim_runtime sim{1};
   auto out = sim.block_on([]() -> task<std::vector<seen<int>>> {
     subject<int> s{buffer_policy::wait(2)};
@@ -81,7 +81,7 @@ TEST(S2Subject, WaitPolicyMakesTheSenderWait) {
                                          End<int>(60)}));
 }
 
-TEST(S2Subject, TrySendReportsFullUnderWait) {
+TEST(Subject, TrySendReportsFullUnderWait) {
   local_runtime rt;
   rt.block_on([]() -> task<void> {
     subject<int> s{buffer_policy::wait(1)};
@@ -96,7 +96,7 @@ TEST(S2Subject, TrySendReportsFullUnderWait) {
   }());
 }
 
-TEST(S2Subject, DropPoliciesAndErrorPolicy) {
+TEST(Subject, DropPoliciesAndErrorPolicy) {
   local_runtime rt;
   rt.block_on([]() -> task<void> {
     subject<int> s;
@@ -124,7 +124,7 @@ TEST(S2Subject, DropPoliciesAndErrorPolicy) {
   }());
 }
 
-TEST(S2Subject, ComposesWithOperatorsAndMultiInputOperators) {
+TEST(Subject, ComposesWithOperatorsAndMultiInputOperators) {
   sim_runtime sim{2};
   auto out = sim.block_on([]() -> task<items<int>> {
     subject<stamped<int>> a, b;
@@ -148,7 +148,7 @@ TEST(S2Subject, ComposesWithOperatorsAndMultiInputOperators) {
   EXPECT_EQ(out, (items<int>{10, 20, 30}));
 }
 
-TEST(S2Subject, LastHandleClosesAndBadCapacity) {
+TEST(Subject, LastHandleClosesAndBadCapacity) {
   local_runtime rt;
   rt.block_on([]() -> task<void> {
     auto s = std::make_unique<subject<int>>();
@@ -171,7 +171,7 @@ TEST(S2Subject, LastHandleClosesAndBadCapacity) {
   }());
 }
 
-TEST(S2Subject, CancelledSendSendsNothingAndCancelledNextLosesNothing) {
+TEST(Subject, CancelledSendSendsNothingAndCancelledNextLosesNothing) {
   sim_runtime sim{3};
   sim.block_on([]() -> task<void> {
     subject<int> s{buffer_policy::wait(1)};
@@ -190,7 +190,7 @@ TEST(S2Subject, CancelledSendSendsNothingAndCancelledNextLosesNothing) {
 }
 
 #if EDDY_HAS_THREADS
-TEST(S2Subject, ProducerAndConsumersOnAThreadPool) {
+TEST(Subject, ProducerAndConsumersOnAThreadPool) {
   thread_pool pool{2};
   auto sums = pool.block_on([]() -> task<std::vector<long>> {
     subject<int> s{buffer_policy::wait(4)};
@@ -220,4 +220,4 @@ TEST(S2Subject, ProducerAndConsumersOnAThreadPool) {
 #endif  // EDDY_HAS_THREADS
 
 }  // namespace
-}  // namespace s2
+}  // namespace eddy_stream_test

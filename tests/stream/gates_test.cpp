@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: BSL-1.0
 // emit_when, take_latest_when, take_while_with: values, errors, composition, empty.
-#include "stream/s2_test_util.hpp"
+#include "stream/stream_test_util.hpp"
 
-namespace s2 {
+namespace eddy_stream_test {
 namespace {
 
 using SI = stamped<int>;
 using SB = stamped<bool>;
 
-TEST(S2EmitWhen, GateReevaluatedOnSourceAndFilterUpdates) {
+TEST(EmitWhen, GateReevaluatedOnSourceAndFilterUpdates) {
   sim_runtime sim{1};
   auto src = from_range(items<SI>{SI{1, at_ms(1)}, SI{2, at_ms(4)}, SI{3, at_ms(8)}});
   auto flt = from_range(items<SB>{SB{true, at_ms(3)}, SB{false, at_ms(5)}, SB{true, at_ms(7)}});
@@ -23,7 +23,7 @@ TEST(S2EmitWhen, GateReevaluatedOnSourceAndFilterUpdates) {
   EXPECT_EQ(out[3].value(), (SI{3, at_ms(8)}));
 }
 
-TEST(S2EmitWhen, OnVirtualTimeWithErrorsEndsWithTheSource) {
+TEST(EmitWhen, OnVirtualTimeWithErrorsEndsWithTheSource) {
   sim_runtime sim{2};
   auto src = stamped_source<int>({{10, 5}, {30, 15}, {35, E(1)}, {50, 25}, {60, std::nullopt}});
   auto flt = stamped_source<int>({{20, 10}, {40, 20}, {70, 0}});
@@ -35,7 +35,7 @@ TEST(S2EmitWhen, OnVirtualTimeWithErrorsEndsWithTheSource) {
   EXPECT_EQ(out, (std::vector<seen<int>>{V(30, 15), Err<int>(35, 1), V(50, 25), End<int>(60)}));
 }
 
-TEST(S2EmitWhen, Empty) {
+TEST(EmitWhen, Empty) {
   local_runtime rt;
   auto s = empty<int>() | emit_when(from_items<int>({1}), [](int, int) { return true; });
   EXPECT_TRUE(rt.block_on(collect(std::move(s))).empty());
@@ -43,7 +43,7 @@ TEST(S2EmitWhen, Empty) {
   EXPECT_TRUE(rt.block_on(collect(std::move(t))).empty());
 }
 
-TEST(S2TakeLatestWhen, EmitsTheLatestSourceValueOnPassingTriggers) {
+TEST(TakeLatestWhen, EmitsTheLatestSourceValueOnPassingTriggers) {
   sim_runtime sim{1};
   auto src = from_range(items<SI>{SI{1, at_ms(1)}, SI{2, at_ms(2)}, SI{3, at_ms(6)}});
   auto trg = from_range(items<SI>{SI{0, at_ms(0)}, SI{1, at_ms(4)}, SI{0, at_ms(5)},
@@ -58,7 +58,7 @@ TEST(S2TakeLatestWhen, EmitsTheLatestSourceValueOnPassingTriggers) {
   EXPECT_EQ(out[2].value(), (SI{3, at_ms(6)}));
 }
 
-TEST(S2TakeLatestWhen, OnVirtualTimeErrorsAndEnd) {
+TEST(TakeLatestWhen, OnVirtualTimeErrorsAndEnd) {
   sim_runtime sim{5};
   auto src = timed_source<int>({{10, 1}, {20, 2}, {25, E(4)}, {60, std::nullopt}});
   auto trg = timed_source<int>({{30, 1}, {40, 1}, {50, std::nullopt}});
@@ -74,7 +74,7 @@ TEST(S2TakeLatestWhen, OnVirtualTimeErrorsAndEnd) {
   EXPECT_EQ(out2, (std::vector<seen<int>>{End<int>(20)}));
 }
 
-TEST(S2TakeLatestWhen, ComposesAndEmpty) {
+TEST(TakeLatestWhen, ComposesAndEmpty) {
   local_runtime rt;
   auto s = empty<int>() | take_latest_when(from_items<int>({1, 1}), [](int) { return true; });
   EXPECT_TRUE(rt.block_on(collect(std::move(s))).empty());
@@ -83,7 +83,7 @@ TEST(S2TakeLatestWhen, ComposesAndEmpty) {
   EXPECT_TRUE(rt.block_on(collect_subscribe(std::move(t))).empty());
 }
 
-TEST(S2TakeWhileWith, PassesWhileTheFilterHoldsThenEnds) {
+TEST(TakeWhileWith, PassesWhileTheFilterHoldsThenEnds) {
   sim_runtime sim{1};
   auto src = from_range(items<SI>{SI{0, at_ms(0)}, SI{1, at_ms(2)}, SI{2, at_ms(3)},
                                   SI{3, at_ms(5)}, SI{4, at_ms(6)}, SI{5, at_ms(9)}});
@@ -93,7 +93,7 @@ TEST(S2TakeWhileWith, PassesWhileTheFilterHoldsThenEnds) {
   EXPECT_EQ(out, (items<int>{1, 2, 3, 4}));  // 0 precedes any filter value; @8 the filter fails
 }
 
-TEST(S2TakeWhileWith, OnVirtualTimeEndsAtOnceWhenTheFilterFails) {
+TEST(TakeWhileWith, OnVirtualTimeEndsAtOnceWhenTheFilterFails) {
   sim_runtime sim{6};
   auto src = timed_source<int>({{10, 1}, {20, E(2)}, {30, 3}, {100, 4}});
   auto flt = timed_source<bool>({{5, true}, {50, false}});
@@ -104,7 +104,7 @@ TEST(S2TakeWhileWith, OnVirtualTimeEndsAtOnceWhenTheFilterFails) {
   EXPECT_EQ(sim.live_tasks(), 0u);  // the source's pending pull was stopped
 }
 
-TEST(S2TakeWhileWith, Empty) {
+TEST(TakeWhileWith, Empty) {
   local_runtime rt;
   auto s = empty<int>() | take_while_with(from_items<bool>({true}), [](bool f) { return f; });
   EXPECT_TRUE(rt.block_on(collect(std::move(s))).empty());
@@ -113,4 +113,4 @@ TEST(S2TakeWhileWith, Empty) {
 }
 
 }  // namespace
-}  // namespace s2
+}  // namespace eddy_stream_test

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: BSL-1.0
 // partition: routing, errors to both, end, dropping a side, backpressure, composition, empty.
-#include "stream/s2_test_util.hpp"
+#include "stream/stream_test_util.hpp"
 
-namespace s2 {
+namespace eddy_stream_test {
 namespace {
 
 auto is_odd() {
   return [](int x) { return x % 2 != 0; };
 }
 
-TEST(S2Partition, SplitsValuesAndSendsErrorsToBoth) {
+TEST(Partition, SplitsValuesAndSendsErrorsToBoth) {
   local_runtime rt;
   auto out = rt.block_on([]() -> task<std::pair<items<int>, items<int>>> {
     auto [odd, even] = from_items<int>({1, 2, E(7), 3, 4}) | partition(is_odd());
@@ -21,7 +21,7 @@ TEST(S2Partition, SplitsValuesAndSendsErrorsToBoth) {
   EXPECT_EQ(out.second, (items<int>{2, E(7), 4}));
 }
 
-TEST(S2Partition, BothSidesConcurrentlyOnVirtualTime) {
+TEST(Partition, BothSidesConcurrentlyOnVirtualTime) {
   sim_runtime sim{3};
   auto out = sim.block_on([]() -> task<std::pair<std::vector<seen<int>>, std::vector<seen<int>>>> {
     auto src = timed_source<int>({{10, 1}, {20, 2}, {25, E(4)}, {30, 3}, {40, std::nullopt}});
@@ -35,7 +35,7 @@ TEST(S2Partition, BothSidesConcurrentlyOnVirtualTime) {
   EXPECT_EQ(out.second, (std::vector<seen<int>>{V(20, 2), Err<int>(25, 4), End<int>(40)}));
 }
 
-TEST(S2Partition, DroppingOneSideIsSafe) {
+TEST(Partition, DroppingOneSideIsSafe) {
   sim_runtime sim{4};
   auto out = sim.block_on([]() -> task<items<int>> {
     auto [odd, even] = from_range(std::vector<int>{1, 2, 3, 4, 5, 6}) |
@@ -46,7 +46,7 @@ TEST(S2Partition, DroppingOneSideIsSafe) {
   EXPECT_EQ(out, (items<int>{1, 3, 5}));
 }
 
-TEST(S2Partition, WaitPolicyHoldsAnItemForTheFullSide) {
+TEST(Partition, WaitPolicyHoldsAnItemForTheFullSide) {
   sim_runtime sim{5};
   sim.block_on([]() -> task<void> {
     auto [odd, even] =
@@ -69,7 +69,7 @@ TEST(S2Partition, WaitPolicyHoldsAnItemForTheFullSide) {
   }());
 }
 
-TEST(S2Partition, DropPoliciesCount) {
+TEST(Partition, DropPoliciesCount) {
   local_runtime rt;
   rt.block_on([]() -> task<void> {
     auto [odd, even] = from_range(std::vector<int>{1, 2, 4, 6, 8, 3, 10}) |
@@ -86,7 +86,7 @@ TEST(S2Partition, DropPoliciesCount) {
   }());
 }
 
-TEST(S2Partition, ComposesEmptyAndBadCapacity) {
+TEST(Partition, ComposesEmptyAndBadCapacity) {
   local_runtime rt;
   rt.block_on([]() -> task<void> {
     auto [a, b] =
@@ -117,7 +117,7 @@ TEST(S2Partition, ComposesEmptyAndBadCapacity) {
   }());
 }
 
-TEST(S2Partition, ThrowingPredicateGivesAnErrorToBoth) {
+TEST(Partition, ThrowingPredicateGivesAnErrorToBoth) {
 #if EDDY_HAS_EXCEPTIONS
   local_runtime rt;
   rt.block_on([]() -> task<void> {
@@ -138,4 +138,4 @@ TEST(S2Partition, ThrowingPredicateGivesAnErrorToBoth) {
 }
 
 }  // namespace
-}  // namespace s2
+}  // namespace eddy_stream_test

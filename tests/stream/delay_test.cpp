@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: BSL-1.0
 // delay: exact virtual-time marbles, order, errors, the end, bounded pending values.
-#include "stream/s2_test_util.hpp"
+#include "stream/stream_test_util.hpp"
 
-namespace s2 {
+namespace eddy_stream_test {
 namespace {
 
-TEST(S2Delay, EveryValueShiftedByD) {
+TEST(Delay, EveryValueShiftedByD) {
   sim_runtime sim{1};
   auto src = timed_source<int>({{0, 1}, {10, 2}, {12, 3}, {35, std::nullopt}});
   auto out = sim.block_on(marble(std::move(src) | delay(25ms)));
   EXPECT_EQ(out, (std::vector<seen<int>>{V(25, 1), V(35, 2), V(37, 3), End<int>(37)}));
 }
 
-TEST(S2Delay, TheEndComesRightAfterTheLastValueOrTheSourcesEnd) {
+TEST(Delay, TheEndComesRightAfterTheLastValueOrTheSourcesEnd) {
   sim_runtime sim{2};
   auto early = timed_source<int>({{0, 1}, {5, std::nullopt}});
   EXPECT_EQ(sim.block_on(marble(std::move(early) | delay(20ms))),
@@ -23,14 +23,14 @@ TEST(S2Delay, TheEndComesRightAfterTheLastValueOrTheSourcesEnd) {
             (std::vector<seen<int>>{V(20, 1), End<int>(50)}));
 }
 
-TEST(S2Delay, ErrorsPassAtOnce) {
+TEST(Delay, ErrorsPassAtOnce) {
   sim_runtime sim{3};
   auto src = timed_source<int>({{0, 1}, {5, E(9)}, {6, 2}});
   auto out = sim.block_on(marble(std::move(src) | delay(10ms)));
   EXPECT_EQ(out, (std::vector<seen<int>>{Err<int>(5, 9), V(10, 1), V(16, 2), End<int>(16)}));
 }
 
-TEST(S2Delay, SynchronousSourceAndBoundedPending) {
+TEST(Delay, SynchronousSourceAndBoundedPending) {
   sim_runtime sim{4};
   EXPECT_EQ(sim.block_on(marble(from_items<int>({1, 2, 3}) | delay(5ms))),
             (std::vector<seen<int>>{V(5, 1), V(5, 2), V(5, 3), End<int>(5)}));
@@ -40,7 +40,7 @@ TEST(S2Delay, SynchronousSourceAndBoundedPending) {
             (std::vector<seen<int>>{V(5, 1), V(5, 2), V(10, 3), V(10, 4), End<int>(10)}));
 }
 
-TEST(S2Delay, ComposesEmptyAndBadArguments) {
+TEST(Delay, ComposesEmptyAndBadArguments) {
   sim_runtime sim{5};
   auto s =
       interval(10ms) | take(3) | delay(3ms) | stamp() | map([](auto x) { return ms_of(x.at); });
@@ -55,4 +55,4 @@ TEST(S2Delay, ComposesEmptyAndBadArguments) {
 }
 
 }  // namespace
-}  // namespace s2
+}  // namespace eddy_stream_test

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: BSL-1.0
 // ordered_merge: values in timestamp order, errors at once, composition, empty inputs.
-#include "stream/s2_test_util.hpp"
+#include "stream/stream_test_util.hpp"
 
-namespace s2 {
+namespace eddy_stream_test {
 namespace {
 
 using SI = stamped<int>;
 
-TEST(S2OrderedMerge, SynchronousInputsAreMergedInTimestampOrder) {
+TEST(OrderedMerge, SynchronousInputsAreMergedInTimestampOrder) {
   sim_runtime sim{1};
   auto a = from_range(items<SI>{SI{1, at_ms(1)}, SI{4, at_ms(4)}, SI{7, at_ms(7)}});
   auto b = from_range(items<SI>{SI{2, at_ms(2)}, SI{3, at_ms(3)}, SI{6, at_ms(6)}});
@@ -15,7 +15,7 @@ TEST(S2OrderedMerge, SynchronousInputsAreMergedInTimestampOrder) {
   EXPECT_EQ(values_of(out), (std::vector<int>{1, 2, 3, 4, 6, 7}));
 }
 
-TEST(S2OrderedMerge, TiesGoToTheInputListedFirst) {
+TEST(OrderedMerge, TiesGoToTheInputListedFirst) {
   sim_runtime sim{1};
   auto a = from_range(items<SI>{SI{10, at_ms(5)}, SI{11, at_ms(6)}});
   auto b = from_range(items<SI>{SI{20, at_ms(5)}, SI{21, at_ms(6)}});
@@ -23,7 +23,7 @@ TEST(S2OrderedMerge, TiesGoToTheInputListedFirst) {
   EXPECT_EQ(values_of(out), (std::vector<int>{20, 10, 21, 11}));
 }
 
-TEST(S2OrderedMerge, VectorOfSixteenInputs) {
+TEST(OrderedMerge, VectorOfSixteenInputs) {
   local_runtime rt;
   std::vector<items<SI>> data;
   for (int k = 0; k < 16; ++k) data.push_back(stamped_ints(20, k, 16, k, 16));
@@ -34,7 +34,7 @@ TEST(S2OrderedMerge, VectorOfSixteenInputs) {
   for (int i = 0; i < 320; ++i) EXPECT_EQ(out[i].value().value, i);
 }
 
-TEST(S2OrderedMerge, ErrorsGoAtOnceAndEndNothing) {
+TEST(OrderedMerge, ErrorsGoAtOnceAndEndNothing) {
   sim_runtime sim{1};
   auto a = from_range(items<SI>{SI{1, at_ms(1)}, E(7), SI{5, at_ms(5)}});
   auto b = from_range(items<SI>{SI{3, at_ms(3)}});
@@ -48,7 +48,7 @@ TEST(S2OrderedMerge, ErrorsGoAtOnceAndEndNothing) {
   EXPECT_EQ(out[3].value().value, 5);
 }
 
-TEST(S2OrderedMerge, AsynchronousInputsOnVirtualTime) {
+TEST(OrderedMerge, AsynchronousInputsOnVirtualTime) {
   sim_runtime sim{3};
   auto a = stamped_source<int>({{10, 1}, {40, 4}, {70, 7}, {80, std::nullopt}});
   auto b = stamped_source<int>({{20, 2}, {30, 3}, {60, 6}, {90, std::nullopt}});
@@ -57,7 +57,7 @@ TEST(S2OrderedMerge, AsynchronousInputsOnVirtualTime) {
                                          End<int>(90)}));
 }
 
-TEST(S2OrderedMerge, ASlowInputDoesNotHoldTheOthersBack) {
+TEST(OrderedMerge, ASlowInputDoesNotHoldTheOthersBack) {
   // b's value has the smaller timestamp but arrives later: what is available goes first.
   sim_runtime sim{5};
   auto a = from_range(items<SI>{SI{5, at_ms(5)}});
@@ -66,7 +66,7 @@ TEST(S2OrderedMerge, ASlowInputDoesNotHoldTheOthersBack) {
   EXPECT_EQ(out, (std::vector<seen<int>>{V(0, 5), V(50, 1), End<int>(50)}));
 }
 
-TEST(S2OrderedMerge, ComposesWithStageOperatorsAndSubscribe) {
+TEST(OrderedMerge, ComposesWithStageOperatorsAndSubscribe) {
   sim_runtime sim{1};
   auto a = from_range(stamped_ints(5, 0, 2, 0, 2));  // 0 2 4 6 8
   auto b = from_range(stamped_ints(5, 1, 2, 1, 2));  // 1 3 5 7 9
@@ -76,7 +76,7 @@ TEST(S2OrderedMerge, ComposesWithStageOperatorsAndSubscribe) {
   EXPECT_EQ(out, (items<int>{10, 20, 40, 50, 70, 80}));
 }
 
-TEST(S2OrderedMerge, ThreeInputsOfDifferentStreamTypes) {
+TEST(OrderedMerge, ThreeInputsOfDifferentStreamTypes) {
   sim_runtime sim{9};
   auto a = from_range(stamped_ints(3, 0, 3, 0, 3));
   auto b = stamped_source<int>({{1, 1}, {4, 4}, {7, 7}});
@@ -86,7 +86,7 @@ TEST(S2OrderedMerge, ThreeInputsOfDifferentStreamTypes) {
   EXPECT_EQ(values_of(out), (std::vector<int>{0, 2, 3, 5, 6, 8, 1, 4, 7}));
 }
 
-TEST(S2OrderedMerge, EmptyInputs) {
+TEST(OrderedMerge, EmptyInputs) {
   sim_runtime sim{1};
   auto out =
       sim.block_on(collect(from_range(items<SI>{}) | ordered_merge(from_range(items<SI>{}))));
@@ -96,7 +96,7 @@ TEST(S2OrderedMerge, EmptyInputs) {
   EXPECT_EQ(values_of(one), (std::vector<int>{1, 2}));
 }
 
-TEST(S2OrderedMerge, NoInputsIsInvalidArgument) {
+TEST(OrderedMerge, NoInputsIsInvalidArgument) {
   sim_runtime sim{1};
   items<SI> none;
   auto out = sim.block_on(collect(ordered_merge(std::vector<decltype(from_range(none))>{})));
@@ -104,7 +104,7 @@ TEST(S2OrderedMerge, NoInputsIsInvalidArgument) {
   EXPECT_EQ(out[0].error().code(), errc::invalid_argument);
 }
 
-TEST(S2OrderedMerge, DestroyedWhileAnInputIsPendingAbortsItsPump) {
+TEST(OrderedMerge, DestroyedWhileAnInputIsPendingAbortsItsPump) {
   sim_runtime sim{2};
   int finished = sim.block_on([]() -> task<int> {
     auto a = stamped_source<int>({{10, 1}, {1000, 2}});
@@ -120,4 +120,4 @@ TEST(S2OrderedMerge, DestroyedWhileAnInputIsPendingAbortsItsPump) {
 }
 
 }  // namespace
-}  // namespace s2
+}  // namespace eddy_stream_test

@@ -1,19 +1,19 @@
 // SPDX-License-Identifier: BSL-1.0
 // merge (arrival order) and merge_with (stateful): values, errors, composition, empty.
-#include "stream/s2_test_util.hpp"
+#include "stream/stream_test_util.hpp"
 
-namespace s2 {
+namespace eddy_stream_test {
 namespace {
 
 using SI = stamped<int>;
 
-TEST(S2Merge, SynchronousInputsTakeTurns) {
+TEST(Merge, SynchronousInputsTakeTurns) {
   local_runtime rt;
   auto out = rt.block_on(collect(from_items<int>({1, 2, 3}) | merge(from_items<int>({10, 20}))));
   EXPECT_EQ(out, (items<int>{1, 10, 2, 20, 3}));
 }
 
-TEST(S2Merge, ArrivalOrderOnVirtualTime) {
+TEST(Merge, ArrivalOrderOnVirtualTime) {
   sim_runtime sim{4};
   auto a = timed_source<int>({{10, 1}, {40, 4}, {50, std::nullopt}});
   auto b = timed_source<int>({{20, 2}, {30, 3}, {35, E(9)}, {60, 5}});
@@ -22,13 +22,13 @@ TEST(S2Merge, ArrivalOrderOnVirtualTime) {
                                          V(60, 5), End<int>(60)}));
 }
 
-TEST(S2Merge, ErrorsPassAndEndNothing) {
+TEST(Merge, ErrorsPassAndEndNothing) {
   local_runtime rt;
   auto out = rt.block_on(collect(from_items<int>({1, E(1), 2}) | merge(from_items<int>({E(2)}))));
   EXPECT_EQ(out, (items<int>{1, E(2), E(1), 2}));
 }
 
-TEST(S2Merge, VectorFormAndComposition) {
+TEST(Merge, VectorFormAndComposition) {
   sim_runtime sim{2};
   std::vector<generator<int>> in;
   for (int k = 0; k < 3; ++k) in.push_back(timed_source<int>({{10 * (k + 1), k}, {100, k + 10}}));
@@ -42,7 +42,7 @@ TEST(S2Merge, VectorFormAndComposition) {
   EXPECT_EQ(out[5], End<int>(100));
 }
 
-TEST(S2Merge, Empty) {
+TEST(Merge, Empty) {
   local_runtime rt;
   EXPECT_TRUE(rt.block_on(collect(empty<int>() | merge(empty<int>(), empty<int>()))).empty());
   std::vector<decltype(empty<int>())> none;
@@ -51,7 +51,7 @@ TEST(S2Merge, Empty) {
   EXPECT_EQ(bad[0].error().code(), errc::invalid_argument);
 }
 
-TEST(S2MergeWith, SharedStateAcrossInputsInTimestampOrder) {
+TEST(MergeWith, SharedStateAcrossInputsInTimestampOrder) {
   sim_runtime sim{1};
   auto dep = from_range(items<SI>{SI{10, at_ms(1)}, SI{5, at_ms(4)}});
   auto wd = from_range(items<SI>{SI{3, at_ms(2)}, SI{2, at_ms(5)}});
@@ -62,7 +62,7 @@ TEST(S2MergeWith, SharedStateAcrossInputsInTimestampOrder) {
   EXPECT_EQ(out, (items<int>{10, 7, 12, 10}));
 }
 
-TEST(S2MergeWith, KeepsTheSourceTimestampWhenFReturnsIt) {
+TEST(MergeWith, KeepsTheSourceTimestampWhenFReturnsIt) {
   sim_runtime sim{1};
   auto a = stamped_source<int>({{10, 1}, {30, 3}});
   auto b = stamped_source<int>({{20, 2}});
@@ -82,7 +82,7 @@ TEST(S2MergeWith, KeepsTheSourceTimestampWhenFReturnsIt) {
                                             V<std::string>(30, "aba3"), End<std::string>(30)}));
 }
 
-TEST(S2MergeWith, ErrorsPassAndDoNotTouchTheState) {
+TEST(MergeWith, ErrorsPassAndDoNotTouchTheState) {
   local_runtime rt;
   auto s = merge_with(100)
                .merge(from_items<int>({1, E(4), 2}), [](int v, int& st) { return st += v; })
@@ -91,7 +91,7 @@ TEST(S2MergeWith, ErrorsPassAndDoNotTouchTheState) {
   EXPECT_EQ(out, (items<int>{E(5), 101, E(4), 103}));  // held error heads go first
 }
 
-TEST(S2MergeWith, ComposesAndEmpty) {
+TEST(MergeWith, ComposesAndEmpty) {
   local_runtime rt;
   auto s = merge_with(0).merge(from_items<int>({1, 2, 3}), [](int v, int& st) { return st += v; }) |
            filter([](int x) { return x > 1; });
@@ -104,4 +104,4 @@ TEST(S2MergeWith, ComposesAndEmpty) {
 }
 
 }  // namespace
-}  // namespace s2
+}  // namespace eddy_stream_test
