@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSL-1.0
-// W1-W4 (DESIGN.md): mpsc and oneshot channels. Each iteration runs the whole workload on a
-// fresh runtime and checks its result; `ns/item` is wall time per message (W4: per round trip),
-// `allocs/op` global operator-new calls per message.
+// W1-W4 (the workloads of docs/benchmarks.md): mpsc and oneshot channels. Each iteration runs the
+// whole workload on a fresh runtime and checks its result; `ns/item` is wall time per message (W4:
+// per round trip), `allocs/op` global operator-new calls per message.
 //
 //   W1 spsc unbounded: one producer task sends 10M u64 to one consumer task (local_runtime)
 //   W2 the same, bounded 1024

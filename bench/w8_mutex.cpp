@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSL-1.0
 // W8: async mutex. 4 tasks x 250k (lock, increment a plain counter, unlock).
-//   w8_mutex_pool2  - on thread_pool{2} (the DESIGN.md workload; peers: tokio, futures, smol,
-//                     async-std in /work/shared/peers, 4 x 10M on 2 workers)
+//   w8_mutex_pool2  - on thread_pool{2} (the W8 workload; the peers, tokio, futures, smol and
+//                     async-std, run 4 x 10M on 2 workers)
 //   w8_mutex_pool1  - the same on thread_pool{1} (no parallelism: hand-off cost without races)
 //   w8_mutex_local  - the same on local_runtime (single thread)
 //   w8_uncontended  - 1 task x 1M on local_runtime: the bare lock/unlock fast path

@@ -2,7 +2,7 @@
 // eddy on Asio (asio_runtime) next to the same workloads written in plain Asio, in one binary.
 //
 // W1  spsc unbounded, 10M u64, one thread: eddy mpsc vs experimental::channel (plain async
-//     and try-first, as in /work/shared/peers/cpp).
+//     and try-first, as the side-by-side Asio peer does).
 // W4  oneshot RPC, 1M round trips, one thread: eddy mpsc + oneshot vs a channel + a capacity-1
 //     channel per request.
 // W5  spawn + join 1M trivial tasks, 1 and 2 threads: eddy spawn/join_handle vs co_spawn with
@@ -10,7 +10,7 @@
 // W7a 100k concurrent sleeps of 0-50 ms (overhead per timer = (wall - 50 ms) / timers): eddy
 //     sleep vs steady_timer::async_wait.
 // W7b timeout(1 s) around a ready value: eddy timeout vs awaitable operators (`||` + a timer).
-// Timer mechanism (issue 6: "heap posted through Asio or Asio's steady timer, measure"):
+// Timer mechanism (a heap posted through Asio, or one Asio steady timer per eddy timer?):
 //     arm + fire and arm + cancel of raw timers through asio_runtime's heap vs one
 //     asio::steady_timer per timer.
 // Run: build/release/bench/eddy_bench_w_asio [--benchmark_filter=W5]

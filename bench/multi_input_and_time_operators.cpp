@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: BSL-1.0
-// Streams II workloads (issue 5): items/s through the multi-input, hot and time operators.
-// - ordered_merge of 4 and of 16 synchronous inputs (1M items in all), sequenced values;
-// - combine_latest of 3 synchronous inputs (1M input items; about 1M combinations out);
+// Items per second through the stream operators that wait on several things (the operators of
+// docs/operators-multi-input.md and docs/operators-time.md), on local_runtime:
+// - merge (arrival order) and ordered_merge (timestamp order) of 4 synchronous inputs, 1M items
+//   in all, and ordered_merge of 16;
+// - combine_latest of 3 synchronous inputs (1M input items; n - 2 combinations out);
 // - share of one synchronous upstream (1M items) to 4 subscribers (4M deliveries), wait(1024);
 // - debounce over 1M items in virtual time (sim_runtime): an asynchronous source emitting a
 //   burst of 4 values 1 ms apart then a 10 ms pause; debounce(5 ms) keeps 1 in 4.
-// Reference (the Rust library eddy grew from): ~10 M items/s map, 0.8 M/s combine_latest of 3,
-// up to 15 M/s ordered merge.
-// Run: build/release/bench/eddy_bench_streams2
+// The merges and combine_latest are also the side-by-side workloads C3_merge4 and
+// C3_combine_latest3 (names sbs/<workload>/<peer>, counter sbs_ns: wall-clock ns per output
+// item; RPP and RxCpp merge and combine_latest are measured against them).
+// Run: build/release/bench/eddy_bench_multi_input_and_time_operators
 #include <benchmark/benchmark.h>
 
 #include <chrono>
@@ -33,6 +36,26 @@ void rate(benchmark::State& st, double items_per_iter, std::uint64_t a0) {
   eddy_bench::report_allocs(st, a0, items_per_iter * static_cast<double>(st.iterations()));
 }
 
+/// Wall-clock time of the iterations, for the side-by-side counters.
+struct wall_clock {
+  std::chrono::steady_clock::duration total{};
+  template <class F>
+  auto time(F&& f) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = f();
+    total += std::chrono::steady_clock::now() - t0;
+    return r;
+  }
+  /// sbs_ns (wall ns per output item) and sbs_n (output items per iteration).
+  void report(benchmark::State& st, double outputs_per_iter) const {
+    const double ns =
+        static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(total).count());
+    const double iters = static_cast<double>(st.iterations());
+    if (iters > 0) st.counters["sbs_ns"] = ns / (iters * outputs_per_iter);
+    st.counters["sbs_n"] = outputs_per_iter;
+  }
+};
+
 /// A timestamped value: the timestamp is the value.
 struct tick {
   std::int64_t ts;
@@ -46,7 +69,8 @@ std::vector<std::vector<tick>> interleaved(int k, std::int64_t n) {
   return in;
 }
 
-task<std::int64_t> drain_merge(std::vector<std::vector<tick>>* data) {
+/// ordered_merge of the inputs: the count when every item came in timestamp order, else -1.
+task<std::int64_t> drain_ordered_merge(std::vector<std::vector<tick>>* data) {
   std::vector<decltype(from_range((*data)[0]))> in;
   for (auto& d : *data) in.push_back(from_range(d));
   auto s = ordered_merge(std::move(in));
@@ -61,17 +85,55 @@ task<std::int64_t> drain_merge(std::vector<std::vector<tick>>* data) {
   co_return last == count - 1 ? count : -1;
 }
 
-void ordered_merge_n(benchmark::State& st) {
-  const int k = static_cast<int>(st.range(0));
+/// merge of the inputs (arrival order): the count when every item came once, else -1.
+task<std::int64_t> drain_merge(std::vector<std::vector<tick>>* data) {
+  std::vector<decltype(from_range((*data)[0]))> in;
+  for (auto& d : *data) in.push_back(from_range(d));
+  auto s = merge(std::move(in));
+  std::int64_t count = 0, sum = 0;
+  co_await subscribe(std::move(s), [&](tick t) {
+    sum += t.ts;
+    ++count;
+  });
+  co_return sum == count*(count - 1) / 2 ? count : -1;
+}
+
+void ordered_merge_of(benchmark::State& st, int k) {
   auto data = interleaved(k, n_items);
   local_runtime rt;
+  wall_clock wall;
   const auto a0 = eddy_bench::allocations();
   for (auto _ : st) {
-    if (rt.block_on(drain_merge(&data)) != n_items) st.SkipWithError("out of order");
+    if (wall.time([&] { return rt.block_on(drain_ordered_merge(&data)); }) != n_items)
+      st.SkipWithError("out of order");
   }
   rate(st, double(n_items), a0);
+  wall.report(st, double(n_items));
 }
-BENCHMARK(ordered_merge_n)->Arg(4)->Arg(16)->Unit(benchmark::kMillisecond);
+
+void C3_merge4_ordered(benchmark::State& st) {
+  ordered_merge_of(st, 4);
+}
+BENCHMARK(C3_merge4_ordered)->Name("sbs/C3_merge4/eddy-ordered")->Unit(benchmark::kMillisecond);
+
+void ordered_merge_16(benchmark::State& st) {
+  ordered_merge_of(st, 16);
+}
+BENCHMARK(ordered_merge_16)->Unit(benchmark::kMillisecond);
+
+void C3_merge4(benchmark::State& st) {
+  auto data = interleaved(4, n_items);
+  local_runtime rt;
+  wall_clock wall;
+  const auto a0 = eddy_bench::allocations();
+  for (auto _ : st) {
+    if (wall.time([&] { return rt.block_on(drain_merge(&data)); }) != n_items)
+      st.SkipWithError("an item lost or duplicated");
+  }
+  rate(st, double(n_items), a0);
+  wall.report(st, double(n_items));
+}
+BENCHMARK(C3_merge4)->Name("sbs/C3_merge4/eddy")->Unit(benchmark::kMillisecond);
 
 task<std::int64_t> drain_combine(std::vector<std::vector<tick>>* d) {
   auto s = from_range((*d)[0]) | combine_latest(from_range((*d)[1]), from_range((*d)[2]));
@@ -83,16 +145,19 @@ task<std::int64_t> drain_combine(std::vector<std::vector<tick>>* d) {
   co_return count;
 }
 
-void combine_latest_3(benchmark::State& st) {
+void C3_combine_latest3(benchmark::State& st) {
   auto data = interleaved(3, n_items);
   local_runtime rt;
+  wall_clock wall;
   const auto a0 = eddy_bench::allocations();
   for (auto _ : st) {
-    if (rt.block_on(drain_combine(&data)) != n_items - 2) st.SkipWithError("wrong count");
+    if (wall.time([&] { return rt.block_on(drain_combine(&data)); }) != n_items - 2)
+      st.SkipWithError("wrong count");
   }
   rate(st, double(n_items), a0);
+  wall.report(st, double(n_items - 2));
 }
-BENCHMARK(combine_latest_3)->Unit(benchmark::kMillisecond);
+BENCHMARK(C3_combine_latest3)->Name("sbs/C3_combine_latest3/eddy")->Unit(benchmark::kMillisecond);
 
 task<std::int64_t> drain_sub(
     shared_subscriber<
