@@ -10,6 +10,10 @@
 /// - `EDDY_HAS_STOP_TOKEN` is 1 when `std::stop_token` is available and threads are on.
 #pragma once
 
+#if __cplusplus < 202002L
+#error "eddy needs C++20 or later: compile with -std=c++20 (or a later standard)"
+#endif
+
 #if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
 /// 1 when exceptions are enabled.
 #define EDDY_HAS_EXCEPTIONS 1

@@ -13,7 +13,7 @@
 
 namespace eddy {
 
-/// What went wrong. The first six are the names of DESIGN.md; the rest are eddy additions.
+/// What went wrong: the kind of an `error`. Compare with `==`; `to_string` names it.
 enum class errc : std::uint8_t {
   aborted = 1,       ///< the task was aborted (join_handle::abort, scope::cancel)
   timed_out,         ///< a deadline passed
