@@ -20,6 +20,7 @@ namespace eddy {
 /// Base of every operator closure (a tag).
 struct pipe_closure {};
 
+/// An operator closure (a type derived from `pipe_closure`): what `s | op` accepts.
 template <class Op>
 concept pipe_operator = std::is_base_of_v<pipe_closure, std::remove_cvref_t<Op>>;
 
