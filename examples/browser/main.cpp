@@ -191,6 +191,10 @@ void render(const hits& h) {
 mpsc::sender<std::string>* queries = nullptr;
 mpsc::sender<int>* sliders[2] = {nullptr, nullptr};
 
+// The page shows the code between each pair of "card" markers under its card (the build
+// copies it into index.html: examples/browser/CMakeLists.txt).
+// [card search]
+// rx: every value of the search box, sent by the page's input listener.
 task<void> search(mpsc::receiver<std::string> rx) {
   auto results = from_receiver(std::move(rx))  //
                  | debounce(250ms)             //
@@ -198,7 +202,12 @@ task<void> search(mpsc::receiver<std::string> rx) {
                  | switch_map([](std::string q) { return lookup(std::move(q)); });
   (void)co_await subscribe(std::move(results), [](hits h) { render(h); });
 }
+// lookup(q): a generator<hits> that sleeps like a slow server, then yields the matches;
+// switch_map destroys it (cancelling the sleep) when a newer query arrives.
+// [end card]
 
+// [card sliders]
+// hue, size: the sliders' values, sent by their input listeners.
 task<void> swatch(mpsc::receiver<int> hue, mpsc::receiver<int> size) {
   auto both = from_receiver(std::move(hue)) | combine_latest(from_receiver(std::move(size)));
   int count = 0;
@@ -206,6 +215,7 @@ task<void> swatch(mpsc::receiver<int> hue, mpsc::receiver<int> size) {
     dom_swatch(c.template get<0>(), c.template get<1>(), static_cast<int>(c.trigger), ++count);
   });
 }
+// [end card]
 
 }  // namespace
 

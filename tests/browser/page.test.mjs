@@ -5,8 +5,13 @@
 //  1. typing "apple" quickly runs one lookup, for "apple" only (debounce + distinct);
 //  2. "ap", a pause (its slow lookup starts), then "ple": the "ap" lookup is cancelled and its
 //     result never shows, not even after it would have arrived (switch_map);
-//  3. the sliders drive combine_latest: the swatch follows both.
-// Takes a screenshot. Usage: node page.test.mjs <page dir> [screenshot.png]
+//  3. the sliders drive combine_latest: the swatch follows both;
+//  4. on first load each card shows its hint and, under "The C++ behind this card", exactly the
+//     lines of examples/browser/main.cpp between its "// [card ...]" markers;
+//  5. 420 px wide (a phone): no horizontal overflow (with the code open too), both cards in
+//     one column within the width and visible, the hints shown.
+// Takes a screenshot at 1180 px after the interaction and one at 420 px on first load
+// (<name>-420.png). Usage: node page.test.mjs <page dir> [screenshot.png]
 import { chromium } from 'playwright-core';
 import http from 'node:http';
 import fs from 'node:fs';
@@ -14,6 +19,15 @@ import path from 'node:path';
 
 const pageDir = path.resolve(process.argv[2] || 'build/browser/page');
 const shot = path.resolve(process.argv[3] || path.join(pageDir, '..', 'screenshot.png'));
+const narrowShot = shot.replace(/\.png$/, '') + '-420.png';
+const mainCpp = fs.readFileSync(new URL('../../examples/browser/main.cpp', import.meta.url), 'utf8');
+// The lines of main.cpp between "// [card <name>]" and "// [end card]".
+function cardSource(name) {
+  const lines = mainCpp.split('\n');
+  const from = lines.indexOf(`// [card ${name}]`);
+  const to = lines.indexOf('// [end card]', from);
+  return from < 0 || to < 0 ? null : lines.slice(from + 1, to).join('\n').trim();
+}
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
 
 const server = http.createServer((req, res) => {
@@ -53,6 +67,22 @@ try {
   const state = () => page.evaluate(() => JSON.parse(JSON.stringify(window.eddyPage)));
   const starts = (s, from = 0) => s.events.slice(from).filter((e) => e.kind === 'start').map((e) => e.query);
   const box = page.locator('#q');
+
+  // 4. First load: a hint on each card, and the C++ behind it.
+  check(await page.locator('#hint-search').isVisible() && /type\s+ap\b/.test(await page.textContent('#hint-search')),
+        'the search card shows its hint on first load');
+  check(await page.locator('#hint-sliders').isVisible(), 'the slider card shows its hint on first load');
+  for (const card of ['search', 'sliders']) {
+    const details = page.locator(`#code-${card}`);
+    await details.locator('summary').click();
+    const code = (await details.locator('code').textContent()).trim();
+    const want = cardSource(card);
+    check(want !== null && code === want && await details.locator('code').isVisible(),
+          `the ${card} card shows its C++ from main.cpp`, `page: ${code.slice(0, 80)}... source: ${want && want.slice(0, 80)}`);
+    await details.locator('summary').click();
+  }
+  check(/switch_map/.test(cardSource('search') || '') && /combine_latest/.test(cardSource('sliders') || ''),
+        'the cards\' code is the pipelines they demonstrate');
 
   // 1. Debounce: five keystrokes 40 ms apart (well under 250 ms) make one query.
   await box.click();
@@ -110,6 +140,34 @@ try {
   await box.focus();
   await page.screenshot({ path: shot });
   console.log(`screenshot: ${shot}`);
+
+  // 5. 420 px wide, first load: one column, nothing wider than the screen.
+  const narrow = await browser.newPage({ viewport: { width: 420, height: 860 } });
+  narrow.on('pageerror', (e) => pageErrors.push(String(e)));
+  await narrow.goto(url);
+  await narrow.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 15000 });
+  const overflow = () => narrow.evaluate(() => ({
+    doc: document.documentElement.scrollWidth, body: document.body.scrollWidth, view: window.innerWidth,
+  }));
+  let o = await overflow();
+  check(o.view === 420 && o.doc <= o.view && o.body <= o.view, 'no horizontal overflow at 420 px', JSON.stringify(o));
+  const cards = await narrow.evaluate(() => [...document.querySelectorAll('main > section')].map((el) => {
+    const r = el.getBoundingClientRect();
+    return { left: r.left, right: r.right, top: r.top, width: r.width, height: r.height };
+  }));
+  check(cards.length === 2 && cards.every((c) => c.left >= 0 && c.right <= 420 && c.width > 300 && c.height > 100),
+        'both cards fit the width at 420 px', JSON.stringify(cards));
+  check(cards.length === 2 && cards[1].top >= cards[0].top + cards[0].height, 'the cards stack in one column',
+        JSON.stringify(cards));
+  check(await narrow.locator('main > section').nth(0).isVisible() && await narrow.locator('main > section').nth(1).isVisible() &&
+        await narrow.locator('#hint-search').isVisible() && await narrow.locator('#hint-sliders').isVisible(),
+        'both cards and their hints are visible at 420 px');
+  await narrow.screenshot({ path: narrowShot, fullPage: true });
+  console.log(`screenshot: ${narrowShot}`);
+  for (const card of ['search', 'sliders']) await narrow.locator(`#code-${card} summary`).click();
+  o = await overflow();
+  check(o.doc <= o.view && o.body <= o.view, 'no horizontal overflow at 420 px with the code shown', JSON.stringify(o));
+  await narrow.close();
 } catch (e) {
   check(false, 'the test ran to the end', e && e.stack || String(e));
 } finally {
