@@ -21,13 +21,13 @@ class task_timer : private timer_node {
 
   /// Arms the timer for `task` on its executor. With `scope` non-null, firing sets
   /// `scope->fired` and interrupts the task instead of waking it.
-  void arm(task_header* task, time_point deadline, cancel_scope* scope = nullptr) noexcept {
+  void arm(task_header* task, time_point at, cancel_scope* scope = nullptr) noexcept {
     task_ = task;
     scope_ = scope;
     ex_ = task->get_executor();
     done_.store(false, std::memory_order_relaxed);
     armed_ = true;
-    ex_.post_at(deadline, *this);
+    ex_.post_at(at, *this);
   }
   /// Cancels the timer or waits for its fire routine to finish. Idempotent.
   void disarm() noexcept {

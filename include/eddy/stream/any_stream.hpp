@@ -45,7 +45,7 @@ class any_stream {
 
   template <class S>
   struct holder {
-    explicit holder(S&& s) : s(std::move(s)) {}
+    explicit holder(S&& src) : s(std::move(src)) {}
     S s;
     detail::manual_lifetime<detail::next_of<S>> aw;
     bool live = false;

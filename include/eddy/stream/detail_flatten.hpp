@@ -14,7 +14,7 @@ namespace eddy::detail {
 template <class I>
 class inner_block final : public shared_block {
  public:
-  inner_block(I s, port_hub* hub) : shared_block(&destroy), p(std::move(s)), hub(hub) {
+  inner_block(I s, port_hub* owner) : shared_block(&destroy), p(std::move(s)), hub(owner) {
     hub->add_ref();
   }
   ~inner_block() { hub->release(); }

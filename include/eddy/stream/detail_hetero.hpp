@@ -72,11 +72,13 @@ struct combined_stamp<Ts...> {
 template <class... Ts>
 class combined : public detail::combined_stamp<Ts...> {
  public:
-  /// The values `v`, emitted because input `trigger` had an item; takes the trigger's timestamp.
-  combined(std::tuple<Ts...> v, std::size_t trigger) : values(std::move(v)), trigger(trigger) {
+  /// The values `v`, emitted because input `trigger_index` had an item; takes its timestamp.
+  combined(std::tuple<Ts...> v, std::size_t trigger_index)
+      : values(std::move(v)), trigger(trigger_index) {
     if constexpr (detail::common_ts<Ts...>::ordered) {
-      detail::with_index<sizeof...(Ts)>(
-          trigger, [&](auto I) { this->ts = std::get<decltype(I)::value>(values).timestamp(); });
+      detail::with_index<sizeof...(Ts)>(trigger_index, [&](auto I) {
+        this->ts = std::get<decltype(I)::value>(values).timestamp();
+      });
     }
   }
 

@@ -113,7 +113,7 @@ class port_hub : public shared_block {
 template <class S>
 struct port_state {
   using value_type = stream_value_t<S>;
-  explicit port_state(S s) : s(std::move(s)) {}
+  explicit port_state(S src) : s(std::move(src)) {}
   port_state(port_state&&) = default;  // only before a pump exists
 
   S s;
@@ -137,7 +137,7 @@ class port : private port_state<S> {
  public:
   using value_type = stream_value_t<S>;
 
-  explicit port(S s) : st(std::move(s)) {}
+  explicit port(S src) : st(std::move(src)) {}
   port(port&&) = default;  // only before the first poll
 
   /// If the input's next item is available now, calls exactly one of `v.value`, `v.error`,
@@ -296,14 +296,14 @@ task<void> pump_loop(block_ref owner, port_hub* hub, port_state<S>* p) {
   static_cast<void>(owner);
 }
 
-/// Suspends the consumer until a pump delivers (`hub.signalled`) or `deadline` passes.
+/// Suspends the consumer until a pump delivers (`hub.signalled`) or `until` passes.
 /// Exactly one wake per suspension: the pump and the timer both clear `hub.consumer` under the
 /// hub's lock before waking. Cancel-safe: the destructor disarms the timer and deregisters.
 class hub_wait : private timer_node {
  public:
-  hub_wait(port_hub* h, const time_point* deadline) noexcept
-      : timer_node(&fire), h_(h), has_deadline_(deadline != nullptr) {
-    if (deadline) deadline_ = *deadline;
+  hub_wait(port_hub* h, const time_point* until) noexcept
+      : timer_node(&fire), h_(h), has_deadline_(until != nullptr) {
+    if (until) deadline_ = *until;
   }
   hub_wait(const hub_wait&) = delete;
   hub_wait& operator=(const hub_wait&) = delete;
