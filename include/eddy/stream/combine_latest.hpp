@@ -49,9 +49,9 @@ struct no_filter {
 }  // namespace detail
 
 /// The stream made by `combine_latest`: see the file comment and docs/operators.md /
-/// docs/operators-2.md for its marbles and its timestamp, error and buffering rules. One consumer,
-/// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
-/// flight.
+/// docs/operators-multi-input.md for its marbles and its timestamp, error and buffering rules. One
+/// consumer, one `next()` at a time, not thread-safe; owns its input(s); movable only while no
+/// `next()` is in flight.
 template <class Pred, class... S>
 class combine_latest_stream {
   using inputs = detail::hetero_inputs<S...>;

@@ -19,7 +19,7 @@
 
 namespace eddy {
 
-/// The stream made by `map_error`: see the file comment and docs/operators.md / docs/operators-2.md
+/// The stream made by `map_error`: see the file comment and docs/operators.md
 /// for its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a
 /// time, not thread-safe; owns its input(s); movable only while no `next()` is in flight.
 template <class S, class F>

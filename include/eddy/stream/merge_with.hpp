@@ -43,9 +43,9 @@ template <class State, class Streams = std::tuple<>, class Fns = std::tuple<>>
 class merge_with_stream;
 
 /// The stream made by `merge_with`: see the file comment and docs/operators.md /
-/// docs/operators-2.md for its marbles and its timestamp, error and buffering rules. One consumer,
-/// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
-/// flight.
+/// docs/operators-multi-input.md for its marbles and its timestamp, error and buffering rules. One
+/// consumer, one `next()` at a time, not thread-safe; owns its input(s); movable only while no
+/// `next()` is in flight.
 template <class State, class... S, class... F>
 class merge_with_stream<State, std::tuple<S...>, std::tuple<F...>> {
   static constexpr std::size_t N = sizeof...(S);

@@ -39,7 +39,7 @@ struct splitmix64 {
 }  // namespace detail
 
 /// The stream made by `sample_ratio`: see the file comment and docs/operators.md /
-/// docs/operators-2.md for its marbles and its timestamp, error and buffering rules. One consumer,
+/// docs/operators.md for its marbles and its timestamp, error and buffering rules. One consumer,
 /// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
 /// flight.
 template <class S>

@@ -34,9 +34,9 @@
 namespace eddy {
 
 /// The stream made by `switch_map`: see the file comment and docs/operators.md /
-/// docs/operators-2.md for its marbles and its timestamp, error and buffering rules. One consumer,
-/// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
-/// flight.
+/// docs/operators-multi-input.md for its marbles and its timestamp, error and buffering rules. One
+/// consumer, one `next()` at a time, not thread-safe; owns its input(s); movable only while no
+/// `next()` is in flight.
 template <class S, class F>
 class switch_map_stream {
   using In = stream_value_t<S>;

@@ -26,7 +26,7 @@
 namespace eddy {
 
 /// The stream made by `window_by_count`: see the file comment and docs/operators.md /
-/// docs/operators-2.md for its marbles and its timestamp, error and buffering rules. One consumer,
+/// docs/operators.md for its marbles and its timestamp, error and buffering rules. One consumer,
 /// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
 /// flight.
 template <class S>

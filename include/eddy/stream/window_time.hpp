@@ -181,9 +181,9 @@ class time_window {
 };
 
 /// The stream made by `window_time`: see the file comment and docs/operators.md /
-/// docs/operators-2.md for its marbles and its timestamp, error and buffering rules. One consumer,
-/// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
-/// flight.
+/// docs/operators-time.md for its marbles and its timestamp, error and buffering rules. One
+/// consumer, one `next()` at a time, not thread-safe; owns its input(s); movable only while no
+/// `next()` is in flight.
 template <class S>
 class window_time_stream {
   using state = detail::window_state<S>;
