@@ -117,7 +117,7 @@ class cancellable_awaiter : private cancel_scope {
 
   cancellation_token token_;
   manual_lifetime<Inner> inner_;
-  manual_lifetime<cancellation_callback> cb_;
+  manual_lifetime<cancellation_callback<>> cb_;
   task_header* task_ = nullptr;
   bool live_ = false;
   bool armed_ = false;
