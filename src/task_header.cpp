@@ -105,12 +105,21 @@ void task_header::run() noexcept {
   task_header* const prev = t_current_task;
   t_current_task = this;
   int budget = run_budget;
+  bool deferred = false;  // the interrupt waits for one resumption that was already pending
   for (;;) {
     s = state_.load(std::memory_order_acquire);
     if (s & interrupted) {
-      state_.fetch_and(~interrupted, std::memory_order_acq_rel);
-      if (handle_interrupt()) break;  // completed (aborted); `this` may be gone
-      continue;
+      // A fired cancel scope (timeout) and a wake pending together: the wake happened at the
+      // same instant, so the leaf resumes once first (the inner work may complete: the value
+      // wins), then the interrupt is handled. Not for an abort, and only once per interrupt.
+      const bool wake_first = (s & notified) && !(s & (abort_requested | yielded)) && !deferred;
+      if (!wake_first) {
+        deferred = false;
+        state_.fetch_and(~interrupted, std::memory_order_acq_rel);
+        if (handle_interrupt()) break;  // completed (aborted); `this` may be gone
+        continue;
+      }
+      deferred = true;
     }
     if (s & notified) {
       if ((s & yielded) || budget-- == 0) {

@@ -12,7 +12,19 @@
 /// - Otherwise the inner work runs at once, inline, until it first suspends; only then is a
 ///   timer armed. Work that completes without suspending never arms a timer.
 /// - `d <= 0`: the inner work still gets that first run; if it suspends, it is cancelled at once.
-/// - If the inner work completes in the same instant the timer fires, the value wins.
+/// - Any duration and deadline is valid: the deadline saturates (time.hpp), and a deadline of
+///   `never` (`timeout(duration::max(), x)`, `timeout(hours::max(), x)`, `timeout_at(never, x)`)
+///   arms no timer: `x` runs without a time limit.
+/// - Ties: the value wins when the inner work's completion is already pending when the time-out
+///   is handled, that is when the wake that lets it complete arrived before the task runs again
+///   after its timer fired. The inner work then gets that one resumption first; if it completes,
+///   the value is returned, if it suspends again, it is cancelled. On `sim_runtime` this is
+///   exact: inner work woken at the deadline's virtual instant by a timer completes, on every
+///   seed (`timeout(5ms, [sleep 5ms, return])` gives the value at 5 ms). On a real clock,
+///   "the same instant" means a wake already delivered when the runner looks at the fired
+///   timer (for instance a timer with the same deadline: both are taken together). Work that
+///   another task has still to do at that instant is not pending: which runs first follows the
+///   runtime's order (on `sim_runtime`, the seed).
 /// - Non-task awaitables are wrapped in a `task` (one frame allocation) unless ready at once.
 #pragma once
 #include <optional>
@@ -74,7 +86,7 @@ class timeout_task_awaiter : private cancel_scope {
   }
   bool await_suspend(coro::coroutine_handle<> h) noexcept {
     task_header* t = current_task();
-    if (relative_) deadline_ = t->get_executor().now() + d_;
+    if (relative_) deadline_ = saturating_add(t->get_executor().now(), d_);
     auto ih = inner_.handle();
     ih.promise().continuation_ = nullptr;
     ih.resume();  // first run, inline, until the inner work suspends or completes
@@ -202,8 +214,7 @@ auto timeout_at(time_point deadline, A&& aw) {
 /// is read only if `aw` is not ready at once. See the file comment.
 template <class Rep, class Period, class A>
 auto timeout(std::chrono::duration<Rep, Period> d, A&& aw) {
-  return detail::make_timeout(time_point{}, std::chrono::duration_cast<duration>(d), true,
-                              std::forward<A>(aw));
+  return detail::make_timeout(time_point{}, saturating_duration(d), true, std::forward<A>(aw));
 }
 
 /// An awaiter that is ready at once with `v` (for tests and benchmarks).
