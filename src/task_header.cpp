@@ -30,6 +30,7 @@ waker suspend_here(coro::coroutine_handle<> h) noexcept {
   task_header* t = t_current_task;
   if (!t) panic("eddy: an eddy awaitable suspended outside a task (use spawn or block_on)");
   t->set_leaf(h);
+  t->discard_wakes();  // stale: this suspension's registration comes after this call
   return waker{t};
 }
 

@@ -112,9 +112,11 @@ class task_header : public work_node {
   void set_leaf(coro::coroutine_handle<> h) noexcept { leaf_ = h; }
   void request_yield() noexcept { state_.fetch_or(notified | yielded, std::memory_order_acq_rel); }
   /// Drops pending wakes after the caller destroyed the frames that were waiting (the inline
-  /// time-out path of `timeout`). Only from inside the running task.
+  /// time-out path of `timeout`), and in `suspend_here` (see there). Only from inside the
+  /// running task.
   void discard_wakes() noexcept {
-    state_.fetch_and(~(notified | yielded), std::memory_order_acq_rel);
+    if (state_.load(std::memory_order_acquire) & (notified | yielded))
+      state_.fetch_and(~(notified | yielded), std::memory_order_acq_rel);
   }
   void push_scope(cancel_scope* s) noexcept {
     s->outer = scopes_;
@@ -159,7 +161,10 @@ class task_header : public work_node {
 task_header* current_task() noexcept;
 
 /// Records `h` as the point to resume and returns the current task's waker. Panics if called
-/// outside a task (eddy awaitables need a task to resume).
+/// outside a task (eddy awaitables need a task to resume). A wake still pending from an earlier
+/// registration is dropped: every registration is made after this call, so such a wake is stale
+/// (an awaiter that `timeout` or `with_cancellation` cancelled but that lives on, as a temporary,
+/// until the end of the caller's full-expression, and was woken meanwhile).
 waker suspend_here(coro::coroutine_handle<> h) noexcept;
 
 }  // namespace detail

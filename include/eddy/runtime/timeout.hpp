@@ -26,6 +26,15 @@
 ///   another task has still to do at that instant is not pending: which runs first follows the
 ///   runtime's order (on `sim_runtime`, the seed).
 /// - Non-task awaitables are wrapped in a `task` (one frame allocation) unless ready at once.
+/// - Any awaitable: a task, an awaiter, or anything with `operator co_await`, including ones
+///   that cannot be copied or moved (`s.join()`, `h.join()`, `tok.cancelled()`) and lvalues
+///   of awaitables with `operator co_await` (`co_await timeout(d, h)` with a `join_handle h`).
+///   A movable temporary is moved into the awaiter; an lvalue is used in place (it must outlive
+///   the `co_await`); a temporary that cannot be moved is used in place too, so the result of
+///   `timeout` is awaited in the same expression (`co_await timeout(500ms, conns.join())`), as
+///   usual; such a temporary, when timed out, is destroyed (and deregisters) at the end of
+///   that expression. An awaiter itself (no `operator co_await`) given as a variable is a
+///   compile-time error: a timed-out awaiter must be destroyed, and a variable outlives it.
 #pragma once
 #include <optional>
 #include <type_traits>
@@ -137,38 +146,45 @@ class timeout_task_awaiter : private cancel_scope {
   task_header* task_ = nullptr;
 };
 
-template <class A>
-task<await_result_t<A>> as_task(A a) {
-  co_return co_await std::move(a);
+/// The task that awaits the awaitable held at `*p` (`H` as in `held_awaitable_t`: an lvalue is
+/// awaited as an lvalue, anything else as an rvalue).
+template <class H>
+task<await_result_t<H>> await_held(std::remove_reference_t<H>* p) {
+  co_return co_await static_cast<H&&>(*p);
 }
 
-/// Generic awaitables: the ready-at-once fast path, else a task wrapper.
-template <class A>
+/// Generic awaitables: the ready-at-once fast path, else a task wrapper around the awaitable,
+/// which stays where `H` keeps it (see `held_awaitable_t`): nothing is copied or moved.
+template <class H>
 class timeout_awaiter {
-  using T = await_result_t<A>;
+  using T = await_result_t<H>;
+  using object = std::remove_reference_t<H>;
+  /// Has the awaiter members itself (no `operator co_await`): it may take the ready path.
+  static constexpr bool direct =
+      std::is_same_v<awaiter_t<object&>, object&> && requires(object& w) { w.await_ready(); };
 
  public:
+  template <class A>
   timeout_awaiter(time_point deadline, duration d, bool relative, A&& a)
       : deadline_(deadline), d_(d), relative_(relative), a_(std::forward<A>(a)) {}
+  timeout_awaiter(const timeout_awaiter&) = delete;
+  timeout_awaiter& operator=(const timeout_awaiter&) = delete;
   bool await_ready() {
-    if constexpr (requires(awaiter_t<A&> w) { w.await_ready(); }) {
-      if constexpr (std::is_same_v<awaiter_t<A&>, A&>) {
-        if (a_.await_ready()) {
-          ready_ = true;
-          return true;
-        }
+    if constexpr (direct) {
+      if (a_.await_ready()) {
+        ready_ = true;
+        return true;
       }
     }
     return false;
   }
   bool await_suspend(coro::coroutine_handle<> h) {
-    slow_.emplace(deadline_, d_, relative_, as_task<A>(std::forward<A>(a_)));
+    slow_.emplace(deadline_, d_, relative_, await_held<H>(&a_));
     slow_->await_ready();  // panics if the wrapper task's frame could not be allocated
     return slow_->await_suspend(h);
   }
   optional_of<T> await_resume() {
-    // Only a direct awaiter (no `operator co_await`) can have taken the ready path.
-    if constexpr (std::is_same_v<awaiter_t<A&>, A&>) {
+    if constexpr (direct) {
       if (ready_) {
         if constexpr (std::is_void_v<T>) {
           a_.await_resume();
@@ -185,7 +201,7 @@ class timeout_awaiter {
   time_point deadline_;
   duration d_;
   bool relative_;
-  A a_;
+  H a_;  // declared before slow_: the wrapper task (which refers to it) goes first
   bool ready_ = false;
   std::optional<timeout_task_awaiter<T>> slow_;
 };
@@ -199,7 +215,13 @@ auto make_timeout(time_point deadline, duration d, bool relative, A&& aw) {
   if constexpr (is_task_v<D>) {
     return timeout_task_awaiter<typename D::value_type>(deadline, d, relative, std::move(aw));
   } else {
-    return timeout_awaiter<A>(deadline, d, relative, std::forward<A>(aw));
+    using object = std::remove_reference_t<A>;
+    static_assert(!std::is_lvalue_reference_v<A> || !std::is_same_v<awaiter_t<object&>, object&>,
+                  "eddy::timeout: pass an awaiter as a temporary (timeout(d, rx.recv())), not as "
+                  "a variable: a timed-out awaiter must be destroyed at its suspension point, and "
+                  "a variable outlives it. An awaitable with operator co_await (a join_handle) "
+                  "may be a variable.");
+    return timeout_awaiter<held_awaitable_t<A&&>>(deadline, d, relative, std::forward<A>(aw));
   }
 }
 }  // namespace detail
