@@ -171,13 +171,19 @@ void task_header::finish(bool aborted) noexcept {
   scopes_ = nullptr;
   unregister_from_runtime();
   if (obs) obs->on_complete(obs, this, err);
+  std::uint32_t before;
   {
     lock_guard<spin_lock> g(join_lock);
-    state_.fetch_or(complete, std::memory_order_acq_rel);
+    before = state_.fetch_or(complete, std::memory_order_acq_rel);
     const waker w = joiner;
     joiner = waker{};
     if (w) w.wake();
   }
+  // An exception nobody can join (the handle was dropped before the task finished; a scope's
+  // children report to their scope): the runtime's hook, so that it is never silently lost.
+  // A task's name goes here once tasks have names.
+  if ((before & detached) && !obs && err && err->code() == errc::exception)
+    ex_.get()->report_unhandled_error(unhandled_error{*err, nullptr, *ex_.get()});
   release();  // the task's own reference
 }
 

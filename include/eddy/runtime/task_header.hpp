@@ -72,6 +72,7 @@ class task_header : public work_node {
   static constexpr std::uint32_t abort_requested = 1u << 5;
   static constexpr std::uint32_t yielded = 1u << 6;
   static constexpr std::uint32_t unstarted = 1u << 7;  ///< signals before start() only record bits
+  static constexpr std::uint32_t detached = 1u << 8;   ///< no join handle any more (see finish)
 
   struct vtable {
     /// Stores the result (aborted: `errc::aborted`), destroys the root frame. Returns the error
@@ -101,6 +102,9 @@ class task_header : public work_node {
   void interrupt() noexcept { signal(interrupted); }
 
   bool is_complete() const noexcept { return state_.load(std::memory_order_acquire) & complete; }
+  /// The join handle is gone: an exception the task ends with from now on goes to the
+  /// runtime's unhandled-error hook. Call before dropping the handle's reference.
+  void mark_detached() noexcept { state_.fetch_or(detached, std::memory_order_acq_rel); }
   executor get_executor() const noexcept { return ex_; }
 
   void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
