@@ -182,13 +182,4 @@ FW_TEST(sync, notify_one_stores_a_permit_and_notify_waiters_wakes_all) {
   });
 }
 
-// No exceptions here: a capacity the heap cannot hold is an error value, not an abort.
-FW_TEST(sync, try_channel_out_of_memory_is_an_error_value) {
-  auto r = mpsc::try_channel<int>(std::size_t{1} << 28);  // 1 GiB on a board with kilobytes
-  CHECK(!r.has_value());
-  if (!r.has_value()) CHECK(r.error().code() == errc::out_of_memory);
-  auto ok = mpsc::try_channel<int>(4);
-  CHECK(ok.has_value());
-}
-
 #endif

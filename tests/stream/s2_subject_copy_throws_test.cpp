@@ -24,7 +24,6 @@ struct fragile {
   fragile(fragile&& o) noexcept : v(o.v) {}
   fragile& operator=(const fragile&) = default;
   fragile& operator=(fragile&&) noexcept = default;
-  friend bool operator==(const fragile&, const fragile&) = default;
 };
 
 template <class S>
