@@ -86,7 +86,7 @@ class delay_stream {
         v.error(std::move(it).error());
         return true;
       }
-      q_.push(entry{std::move(it).value(), in_.arrival() + d_});
+      q_.push(entry{std::move(it).value(), saturating_add(in_.arrival(), d_)});
     }
     if (!q_.empty()) {
       if (now() < q_.front().due) return false;

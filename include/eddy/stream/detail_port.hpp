@@ -301,9 +301,10 @@ task<void> pump_loop(block_ref owner, port_hub* hub, port_state<S>* p) {
 /// hub's lock before waking. Cancel-safe: the destructor disarms the timer and deregisters.
 class hub_wait : private timer_node {
  public:
+  /// A null `until`, or `never`, waits for the pump alone (no timer).
   hub_wait(port_hub* h, const time_point* until) noexcept
-      : timer_node(&fire), h_(h), has_deadline_(until != nullptr) {
-    if (until) deadline_ = *until;
+      : timer_node(&fire), h_(h), has_deadline_(until != nullptr && *until != never) {
+    if (has_deadline_) deadline_ = *until;
   }
   hub_wait(const hub_wait&) = delete;
   hub_wait& operator=(const hub_wait&) = delete;

@@ -61,7 +61,7 @@ class timeout_stream {
   detail::port_hub* hub() const noexcept { return in_.hub(); }
   bool deadline(time_point& t) const noexcept {
     if (!waiting_) return false;
-    t = since_ + d_;
+    t = saturating_add(since_, d_);
     return true;
   }
   detail::frame_cache& cache() noexcept { return cache_; }
@@ -93,7 +93,7 @@ class timeout_stream {
       since_ = t;
       return false;
     }
-    if (t < since_ + d_) return false;
+    if (t < saturating_add(since_, d_)) return false;
     done_ = true;
     in_.stop();
     v.error(error{errc::timed_out, 0, "timeout: no item within the duration"});
