@@ -77,9 +77,11 @@ class timeout_task_awaiter : private cancel_scope {
     if (relative_) deadline_ = t->get_executor().now() + d_;
     auto ih = inner_.handle();
     ih.promise().continuation_ = nullptr;
+    cancel_scope* const below = t->innermost_scope();
     ih.resume();  // first run, inline, until the inner work suspends or completes
     if (ih.done()) return false;
-    if (deadline_ <= t->get_executor().now()) {
+    const bool expired = deadline_ <= t->get_executor().now();
+    if (expired && !t->foreign_pending()) {
       inner_.reset();
       t->discard_wakes();
       cancelled = true;
@@ -88,8 +90,13 @@ class timeout_task_awaiter : private cancel_scope {
     ih.promise().continuation_ = h;
     owner = h;
     task_ = t;
-    t->push_scope(this);
-    timer_.arm(t, deadline_, this);
+    t->push_scope_above(this, below);  // scopes the first run pushed are inside this one
+    if (expired) {  // a foreign operation is pending: the runner cancels it (task_header.hpp)
+      fired.store(true, std::memory_order_release);
+      t->interrupt();
+    } else {
+      timer_.arm(t, deadline_, this);
+    }
     return true;
   }
   optional_of<T> await_resume() {
