@@ -309,7 +309,12 @@ void asio_runtime::shutdown() noexcept {
                       }
 #endif
                     });
-  if (drove && was_stopped) io->stop();  // leave the loop as the application left it
+  if (drove) {  // leave the loop as the application left it (stopped or not)
+    if (was_stopped)
+      io->stop();
+    else if (io->stopped())
+      io->restart();
+  }
   detail::set_thread_runtime(prev);
   p_->update_work();  // releases the outstanding work
   std::lock_guard<std::mutex> g(p_->tm);

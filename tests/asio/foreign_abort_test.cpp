@@ -11,12 +11,15 @@
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/read_until.hpp>
+#include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
 #include <atomic>
 #include <eddy/asio/use_task.hpp>
 #include <eddy/runtime.hpp>
 #include <eddy/runtime/asio_runtime.hpp>
 #include <eddy/stream/with_cancellation.hpp>
+#include <memory>
+#include <stdexcept>
 #include <string>
 
 using namespace eddy;
@@ -158,4 +161,59 @@ TEST(asio_foreign_abort, runtime_shutdown_waits_for_the_composed_read) {
   EXPECT_EQ(dropped.load(), 1);
   io.restart();
   io.run();  // nothing left to touch the task's frame
+}
+
+TEST(asio_foreign_abort, an_io_context_destroyed_first_aborts_the_waiting_task) {
+  // The task runs on a local_runtime; the Asio operation's handler is destroyed without being
+  // called (its io_context goes away): the operation can never complete, so the task is aborted
+  // instead of waiting for ever.
+  local_runtime rt;
+  auto io = std::make_unique<asio::io_context>();
+  auto timer = std::make_unique<asio::steady_timer>(*io, std::chrono::hours(1));
+  std::atomic<int> dropped{0};
+  auto h = spawn(rt.get_executor(), [](asio::steady_timer* t, std::atomic<int>* d) -> task<int> {
+    drop_counter g{d};
+    std::error_code ec = co_await t->async_wait(use_task);
+    co_return ec ? 1 : 2;
+  }(timer.get(), &dropped));
+  rt.run_until_idle();  // the task waits in async_wait
+  timer.reset();        // the wait completes (operation_aborted) into the queue of io...
+  io.reset();           // ...which is destroyed without running it
+  rt.run_until_idle();
+  ASSERT_TRUE(h.is_finished());
+  EXPECT_EQ(h.try_take().error().code(), errc::aborted);
+  EXPECT_EQ(dropped.load(), 1);
+}
+
+TEST(asio_foreign_abort, initiations_that_throw_or_drop_the_handler) {
+  asio::io_context io;
+  asio_runtime rt{io, 1};
+  auto throwing = [](auto token) {
+    return asio::async_initiate<decltype(token), void(std::error_code)>(
+        [](auto) { throw std::runtime_error("initiation failed"); }, token);
+  };
+  auto dropping = [](auto token) {
+    return asio::async_initiate<decltype(token), void(std::error_code)>(
+        [](auto handler) { auto gone = std::move(handler); }, token);
+  };
+  auto r = rt.block_on([](decltype(throwing) th) -> task<bool> {
+    bool caught = false;
+    try {
+      (void)co_await th(use_task);
+    } catch (const std::runtime_error&) {
+      caught = true;
+    }
+    // The failed wait left no registration behind: an abort of this task later is prompt.
+    co_await sleep(1ms);
+    co_return caught;
+  }(throwing));
+  EXPECT_TRUE(r);
+  auto h = spawn(rt.get_executor(), [](decltype(dropping) dr) -> task<int> {
+    (void)co_await dr(use_task);  // never completes: the task is aborted
+    co_return 1;
+  }(dropping));
+  io.restart();
+  io.run();
+  ASSERT_TRUE(h.is_finished());
+  EXPECT_EQ(h.try_take().error().code(), errc::aborted);
 }
