@@ -180,6 +180,9 @@ void uv_runtime::shutdown() noexcept {
 uv_loop_t* uv_runtime::loop() const noexcept {
   return p_->loop;
 }
+bool uv_runtime::in_loop_thread() const noexcept {
+  return std::this_thread::get_id() == p_->loop_thread;
+}
 time_point uv_runtime::now() const noexcept {
   return p_->now();
 }
