@@ -5,7 +5,10 @@
 /// `co_await timeout(d, x)` gives `std::optional<T>` (`std::optional<unit>` for void): the value
 /// if `x` completed first, empty on time-out. On time-out the inner work is cancelled: its
 /// frames are destroyed at their current suspension point (cancel-safe waits lose nothing) and
-/// the caller resumes at exactly the deadline on `sim_runtime`.
+/// the caller resumes at exactly the deadline on `sim_runtime`. If the inner work waits in a
+/// foreign operation (Asio through `use_task`, an `eddy/uv/` request), the operation is asked
+/// to stop and the caller resumes, empty, once its completion has run (later than the
+/// deadline); nested time-outs cancel it once and the outermost expired one reports.
 ///
 /// - An awaiter that is ready at once (`await_ready()` true) completes without arming a timer
 ///   and without allocating.
