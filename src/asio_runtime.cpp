@@ -286,7 +286,35 @@ asio_runtime::~asio_runtime() {
 
 void asio_runtime::shutdown() noexcept {
   runtime* prev = detail::set_thread_runtime(this);
-  p_->core.shutdown([this] { abort_all_tasks(); }, [this] { return live_tasks(); });
+  asio::io_context* io = p_->io;
+  const bool was_stopped = io && io->stopped();
+  bool drove = false;
+  // A task aborted while it waits in an Asio operation (use_task) finishes once the operation's
+  // completion has run: run the io_context here until it has (the loop is not running now).
+  p_->core.shutdown([this] { abort_all_tasks(); }, [this] { return live_tasks(); },
+                    [this] { return draining_tasks(); },
+                    [io, &drove] {
+                      if (!io) {
+                        detail::yield_thread();  // other threads run the executor
+                        return;
+                      }
+                      drove = true;
+                      if (io->stopped()) io->restart();
+#if defined(__cpp_exceptions)
+                      try {
+#endif
+                        io->run_one_for(std::chrono::milliseconds(1));
+#if defined(__cpp_exceptions)
+                      } catch (...) {  // a user handler threw: nothing to report it to here
+                      }
+#endif
+                    });
+  if (drove) {  // leave the loop as the application left it (stopped or not)
+    if (was_stopped)
+      io->stop();
+    else if (io->stopped())
+      io->restart();
+  }
   detail::set_thread_runtime(prev);
   p_->update_work();  // releases the outstanding work
   std::lock_guard<std::mutex> g(p_->tm);

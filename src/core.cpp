@@ -51,6 +51,8 @@ const char* to_string(errc code) noexcept {
       return "exception";
     case errc::out_of_memory:
       return "out of memory";
+    case errc::io:
+      return "I/O error";
   }
   return "unknown error";
 }

@@ -67,16 +67,21 @@ class loop_core {
   }
 
   /// Shutdown, on the calling thread (marked as the runtime's thread, the only one running its
-  /// work): `abort_all(ctx)` requests abort of every live task, then the queue runs until no
-  /// task is left. Aborting destroys the tasks' frames; their awaiters deregister (timers are
-  /// cancelled). Work queued for other reasons runs too. Afterwards remaining timers are dropped.
-  template <class AbortAll, class Live>
-  void shutdown(AbortAll abort_all, Live live) noexcept {
+  /// work): `abort_all()` requests abort of every live task, then the queue runs until no task
+  /// is left. Aborting destroys the tasks' frames; their awaiters deregister (timers are
+  /// cancelled). Work queued for other reasons runs too. A task whose abort waits for a foreign
+  /// operation (`draining() > 0`, see task_header.hpp) needs that operation's completion:
+  /// `drive_foreign()` runs the foreign loop a little (it may block briefly), for as long as it
+  /// takes. Otherwise a task still running elsewhere (a contract breach) gets a bounded number
+  /// of rounds. Afterwards remaining timers are dropped.
+  template <class AbortAll, class Live, class Draining, class DriveForeign>
+  void shutdown(AbortAll abort_all, Live live, Draining draining,
+                DriveForeign drive_foreign) noexcept {
     {
       lock_guard<spin_lock> g(lock);
       closing = true;
     }
-    for (int round = 0; round < 100000; ++round) {
+    for (int idle_rounds = 0; idle_rounds < 100000;) {
       abort_all();  // posts the idle ones here
       work_queue q;
       {
@@ -86,6 +91,11 @@ class loop_core {
       }
       if (q.empty()) {
         if (live() == 0) break;
+        if (draining() > 0) {
+          drive_foreign();  // the operations were asked to stop: their completions come
+          continue;
+        }
+        ++idle_rounds;
         yield_thread();  // a task still running elsewhere (a contract breach): let it finish
         continue;
       }

@@ -76,6 +76,12 @@ sim_runtime::sim_runtime(std::uint64_t seed) : p_(new impl) {
 sim_runtime::~sim_runtime() {
   abort_all_tasks();
   run_until_idle();
+  // A task aborted in a foreign operation (task_header.hpp) waits for its completion, which
+  // another thread delivers.
+  while (draining_tasks() > 0) {
+    detail::yield_thread();
+    run_until_idle();
+  }
 }
 
 std::uint64_t sim_runtime::seed() const noexcept {

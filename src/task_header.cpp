@@ -75,7 +75,10 @@ void task_header::signal(std::uint32_t bits) noexcept {
   std::uint32_t s = state_.load(std::memory_order_acquire);
   for (;;) {
     if (s & complete) return;
-    const bool idle = !(s & (running | scheduled | unstarted));
+    // A draining task runs again only for the wake of its foreign operation's completion; an
+    // abort or interrupt meanwhile is recorded and taken up then.
+    const bool idle =
+        !(s & (running | scheduled | unstarted)) && (!(s & draining) || (bits & notified));
     const std::uint32_t ns = s | bits | (idle ? scheduled : 0u);
     if (state_.compare_exchange_weak(s, ns, std::memory_order_acq_rel, std::memory_order_acquire)) {
       if (idle) ex_.post(*this);
@@ -92,6 +95,13 @@ void task_header::remove_scope(cancel_scope* s) noexcept {
       return;
     }
   }
+}
+
+void task_header::push_scope_above(cancel_scope* s, cancel_scope* below) noexcept {
+  cancel_scope** p = &scopes_;
+  while (*p != below) p = &(*p)->outer;
+  s->outer = below;
+  *p = s;
 }
 
 void task_header::run_entry(work_node* n) noexcept {
@@ -123,6 +133,11 @@ void task_header::run() noexcept {
       deferred = true;
     }
     if (s & notified) {
+      if (s & draining) {  // only a foreign completion lets the cancellation go on
+        state_.fetch_and(~notified, std::memory_order_acq_rel);
+        if (handle_drain()) break;  // completed (aborted); `this` may be gone
+        continue;
+      }
       if ((s & yielded) || budget-- == 0) {
         // Go to the back of the executor's queue (yield_now, or fairness after a long run).
         const std::uint32_t ns = (s & ~(running | yielded)) | scheduled;
@@ -147,16 +162,48 @@ void task_header::run() noexcept {
   t_current_task = prev;
 }
 
+void task_header::set_draining(bool on) noexcept {
+  runtime* rt = ex_.get();
+  if (on) {
+    state_.fetch_or(draining, std::memory_order_acq_rel);
+    rt->draining_.fetch_add(1, std::memory_order_acq_rel);
+  } else {
+    state_.fetch_and(~draining, std::memory_order_acq_rel);
+    rt->draining_.fetch_sub(1, std::memory_order_acq_rel);
+  }
+}
+
+bool task_header::handle_drain() noexcept {
+  if (foreign_pending()) return false;  // a stale wake: the operation has not completed yet
+  return handle_interrupt();            // what asked for the cancellation is still recorded
+}
+
 bool task_header::handle_interrupt() noexcept {
-  if (state_.load(std::memory_order_acquire) & abort_requested) {
+  const std::uint32_t s = state_.load(std::memory_order_acquire);
+  const bool pending = foreign_pending();  // read once: the operation may complete any time
+  if ((s & draining) && !pending) set_draining(false);
+  const bool aborting = s & abort_requested;
+  cancel_scope* target = nullptr;  // the outermost fired scope cancels everything inside it
+  if (!aborting) {
+    for (cancel_scope* sc = scopes_; sc; sc = sc->outer) {
+      if (sc->fired.load(std::memory_order_acquire)) target = sc;
+    }
+    if (!target) return false;
+  }
+  // The task is suspended at one point, so a pending foreign wait is inside every scope on the
+  // stack: the frames stay until the operation has completed (an abort or a wider scope that
+  // arrives meanwhile is taken up then: the abort bit and `fired` flags stay set).
+  if (pending) {
+    if (!(s & draining)) {
+      set_draining(true);
+      foreign_->cancel(foreign_);  // may complete inline: the wake only sets `notified`
+    }
+    return false;
+  }
+  if (aborting) {
     finish(true);
     return true;
   }
-  cancel_scope* target = nullptr;  // the outermost fired scope cancels everything inside it
-  for (cancel_scope* sc = scopes_; sc; sc = sc->outer) {
-    if (sc->fired.load(std::memory_order_acquire)) target = sc;
-  }
-  if (!target) return false;
   target->cancelled = true;
   target->cancel_inner(target);  // destroys the inner frames; their waits deregister
   // Wakes that arrived for the destroyed waits are stale; the owner is what runs next.
@@ -169,6 +216,7 @@ bool task_header::handle_interrupt() noexcept {
 void task_header::finish(bool aborted) noexcept {
   const error* err = vt_->finish(this, aborted);
   scopes_ = nullptr;
+  foreign_ = nullptr;
   unregister_from_runtime();
   if (obs) obs->on_complete(obs, this, err);
   std::uint32_t before;

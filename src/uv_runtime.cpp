@@ -162,7 +162,15 @@ uv_runtime::~uv_runtime() {
 
 void uv_runtime::shutdown() noexcept {
   runtime* prev = detail::set_thread_runtime(this);
-  p_->core.shutdown([this] { abort_all_tasks(); }, [this] { return live_tasks(); });
+  // A task aborted while it waits in a libuv request (eddy/uv/) finishes once the request's
+  // callback has run: turn the loop here until it has (uv_run is not running now).
+  uv_loop_t* loop = p_->loop;
+  p_->core.shutdown([this] { abort_all_tasks(); }, [this] { return live_tasks(); },
+                    [this] { return draining_tasks(); },
+                    [loop] {
+                      uv_run(loop, UV_RUN_NOWAIT);
+                      detail::yield_thread();
+                    });
   detail::set_thread_runtime(prev);
   uv_idle_stop(&p_->idle);
   uv_timer_stop(&p_->timer);
@@ -172,6 +180,9 @@ void uv_runtime::shutdown() noexcept {
 
 uv_loop_t* uv_runtime::loop() const noexcept {
   return p_->loop;
+}
+bool uv_runtime::in_loop_thread() const noexcept {
+  return std::this_thread::get_id() == p_->loop_thread;
 }
 time_point uv_runtime::now() const noexcept {
   return p_->now();

@@ -15,28 +15,39 @@
 ///   Asio runs it, stores the arguments and wakes the task through its waker: the task resumes
 ///   on its own runtime (any eddy runtime, not only `asio_runtime`), never inline on the Asio
 ///   thread.
-/// - Cancellation: if the task is aborted (or a `timeout` around the wait expires) while the
-///   operation is pending, the awaiter emits `cancellation_type::terminal` on the operation's
-///   cancellation slot, inline on the aborting thread, and the completion that follows is
-///   dropped. The frames are gone by then; the handler only owns a small shared state (one
-///   allocation per operation, freed by whichever side finishes last).
-/// - Asio's rules for cancellation apply: the emission must not race with the operation's own
-///   steps. That holds for operations whose cancellation handlers lock (timers, socket
-///   operations) and for single-threaded loops; a composed operation (`async_read`) on an
-///   `io_context` run by several threads needs a strand, as in plain Asio. The I/O object must
-///   outlive the awaiter (declare it before the `co_await`, as usual).
+/// - Cancellation is a request (the same rule as Asio's `co_spawn`): if the task is aborted, or
+///   a `timeout`/`with_cancellation`/`scope` around the wait cancels it, while the operation is
+///   pending, the awaiter emits `cancellation_type::terminal` on the operation's cancellation
+///   slot and the task's frames, with every buffer the operation references, stay alive until
+///   the operation's completion handler has run. Only then is the abort finished (the join
+///   gives `errc::aborted`) or the time-out reported (an empty optional); the completion's
+///   arguments are dropped. Frame-local buffers (`std::string buf;` with
+///   `asio::dynamic_buffer(buf)`) are therefore safe.
+/// - The signal is emitted through `asio::dispatch` on the operation's I/O executor when the
+///   initiation exposes it (`get_executor()`, as Asio's own operations do): inline when the
+///   caller already runs there, otherwise posted, so that on a strand it never races with the
+///   operation's own steps. Asio's rule still applies: a composed operation (`async_read`,
+///   `async_read_until`) on an `io_context` run by several threads needs a strand, as in plain
+///   Asio. Operations that ignore cancellation delay the abort until they complete.
+/// - The I/O object must outlive the operation: a frame-local socket or timer is fine (the frame
+///   outlives the operation); one owned elsewhere must not be destroyed during the wait.
 /// - If the operation's handler is destroyed without being called (its `io_context` destroyed
-///   first), the task stays suspended until it is aborted.
+///   first, or stopped and never run again and then destroyed), the task is aborted: its join
+///   gives `errc::aborted`.
+/// - Cost: one small allocation per operation (the state shared with the handler); a task that
+///   never awaits a `use_task` operation pays nothing for the cancellation protocol.
 #pragma once
 #include <asio/async_result.hpp>
 #include <asio/cancellation_signal.hpp>
 #include <asio/cancellation_type.hpp>
+#include <asio/dispatch.hpp>
 #include <atomic>
 #include <optional>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 
+#include "eddy/core/config.hpp"
 #include "eddy/core/lock.hpp"
 #include "eddy/core/panic.hpp"
 #include "eddy/runtime/task_header.hpp"
@@ -72,12 +83,15 @@ struct asio_result<> {
 template <class... Args>
 struct asio_op_state {
   spin_lock lock;
-  waker w;                 // set before the operation starts
-  bool completed = false;  // under lock
-  bool abandoned = false;  // under lock: the awaiter is gone
-  std::optional<std::tuple<Args...>> values;
+  waker w;                     // set before the operation starts
+  foreign_wait* fw = nullptr;  // the awaiter's registration with its task
+  bool completed = false;      // under lock: the handler ran or was destroyed
+  bool abandoned = false;      // under lock: the awaiter is gone
+  bool initiating = false;     // under lock: the initiation runs on the awaiting thread
+  std::optional<std::tuple<Args...>> values;  // under lock
   asio::cancellation_signal signal;
-  std::atomic<int> refs{2};
+  std::atomic<int> refs{2};  // the awaiter, the handler, and one per emission on its way
+  void add_ref() noexcept { refs.fetch_add(1, std::memory_order_relaxed); }
   void release() noexcept {
     if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }
@@ -91,8 +105,22 @@ class asio_task_handler {
   explicit asio_task_handler(asio_op_state<Args...>* s) noexcept : s_(s) {}
   asio_task_handler(asio_task_handler&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
   asio_task_handler& operator=(asio_task_handler&&) = delete;
+  /// Destroyed uncalled (its io_context is gone): the operation will never complete, so the
+  /// task is aborted (during the initiation, the awaiter handles it).
   ~asio_task_handler() {
-    if (s_) s_->release();
+    if (!s_) return;
+    {
+      lock_guard<spin_lock> g(s_->lock);
+      if (!s_->completed) {
+        s_->completed = true;
+        if (!s_->abandoned && !s_->initiating) {
+          s_->fw->complete();
+          s_->w.task()->abort();  // under the lock: the task cannot complete meanwhile
+          s_->w.wake();
+        }
+      }
+    }
+    s_->release();
   }
 
   cancellation_slot_type get_cancellation_slot() const noexcept { return s_->signal.slot(); }
@@ -105,6 +133,7 @@ class asio_task_handler {
       s->completed = true;
       if (!s->abandoned) {
         s->values.emplace(std::forward<A>(a)...);
+        s->fw->complete();
         s->w.wake();  // under the lock: the awaiter cannot vanish meanwhile
       }
     }
@@ -115,18 +144,60 @@ class asio_task_handler {
   asio_op_state<Args...>* s_;
 };
 
+/// Emits the terminal cancellation, unless the operation completed first.
+template <class... Args>
+class asio_cancel_emitter {
+ public:
+  /// Adopts one reference to `s`.
+  explicit asio_cancel_emitter(asio_op_state<Args...>* s) noexcept : s_(s) {}
+  asio_cancel_emitter(asio_cancel_emitter&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
+  asio_cancel_emitter& operator=(asio_cancel_emitter&&) = delete;
+  ~asio_cancel_emitter() {
+    if (s_) s_->release();
+  }
+  void operator()() noexcept {
+    bool pending;
+    {
+      lock_guard<spin_lock> g(s_->lock);
+      pending = !s_->completed;
+    }
+    // Outside the lock: a cancellation handler may complete the operation at once.
+    if (pending) s_->signal.emit(asio::cancellation_type::terminal);
+  }
+
+ private:
+  asio_op_state<Args...>* s_;
+};
+
+template <class I>
+concept has_io_executor = requires(const I& i) { i.get_executor(); };
+
+template <class I>
+struct io_executor_of {
+  using type = int;  // unused: no executor known
+};
+template <has_io_executor I>
+struct io_executor_of<I> {
+  using type = std::decay_t<decltype(std::declval<const I&>().get_executor())>;
+};
+
 /// What `op(..., use_task)` returns: co_await it once, inside an eddy task.
 template <class Initiation, class InitArgs, class... Args>
-class [[nodiscard]] asio_op_awaiter {
+class [[nodiscard]] asio_op_awaiter : private foreign_wait {
+  using io_executor = typename io_executor_of<Initiation>::type;
+
  public:
   using value_type = typename asio_result<Args...>::type;
 
   template <class I, class T>
   asio_op_awaiter(I&& init, T&& args)
-      : init_(std::forward<I>(init)), args_(std::forward<T>(args)) {}
+      : foreign_wait(&cancel_op), init_(std::forward<I>(init)), args_(std::forward<T>(args)) {}
   asio_op_awaiter(asio_op_awaiter&& o) noexcept(std::is_nothrow_move_constructible_v<Initiation>&&
                                                     std::is_nothrow_move_constructible_v<InitArgs>)
-      : init_(std::move(o.init_)), args_(std::move(o.args_)), s_(std::exchange(o.s_, nullptr)) {}
+      : foreign_wait(&cancel_op),
+        init_(std::move(o.init_)),
+        args_(std::move(o.args_)),
+        s_(std::exchange(o.s_, nullptr)) {}
   asio_op_awaiter& operator=(asio_op_awaiter&&) = delete;
   ~asio_op_awaiter() {
     if (!s_) return;
@@ -136,8 +207,10 @@ class [[nodiscard]] asio_op_awaiter {
       pending = !s_->completed;
       s_->abandoned = true;
     }
-    // Outside the lock: a cancellation handler may complete the operation at once.
-    if (pending) s_->signal.emit(asio::cancellation_type::terminal);
+    task_->end_foreign(this);
+    // Only when the frame is destroyed outside the runner's protocol (task_header.hpp): stop
+    // the operation and drop its completion.
+    if (pending) emit();
     s_->release();
   }
 
@@ -145,13 +218,44 @@ class [[nodiscard]] asio_op_awaiter {
   void await_suspend(coro::coroutine_handle<> h) {
     s_ = new asio_op_state<Args...>();
     s_->w = suspend_here(h);
-    std::apply(
-        [&](auto&&... a) {
-          std::move(init_)(asio_task_handler<Args...>{s_}, std::forward<decltype(a)>(a)...);
-        },
-        std::move(args_));
+    s_->fw = this;
+    s_->initiating = true;  // before any handler exists
+    task_ = s_->w.task();
+    if constexpr (has_io_executor<Initiation>) ex_.emplace(init_.get_executor());
+    task_->begin_foreign(this);
+#if EDDY_HAS_EXCEPTIONS
+    try {
+#endif
+      std::apply(
+          [&](auto&&... a) {
+            std::move(init_)(asio_task_handler<Args...>{s_}, std::forward<decltype(a)>(a)...);
+          },
+          std::move(args_));
+#if EDDY_HAS_EXCEPTIONS
+    } catch (...) {
+      {
+        lock_guard<spin_lock> g(s_->lock);
+        s_->initiating = false;
+        s_->completed = true;
+      }
+      task_->end_foreign(this);
+      throw;  // the co_await throws; the destructor releases the state
+    }
+#endif
+    bool dropped;
+    {
+      lock_guard<spin_lock> g(s_->lock);
+      s_->initiating = false;
+      dropped = s_->completed && !s_->values;
+    }
+    if (dropped) {  // the initiation destroyed the handler uncalled: it will never complete
+      complete();
+      task_->abort();
+      task_->wake();
+    }
   }
   value_type await_resume() {
+    task_->end_foreign(this);
     std::optional<std::tuple<Args...>> v;
     {
       lock_guard<spin_lock> g(s_->lock);
@@ -162,9 +266,21 @@ class [[nodiscard]] asio_op_awaiter {
   }
 
  private:
+  static void cancel_op(foreign_wait* f) noexcept { static_cast<asio_op_awaiter*>(f)->emit(); }
+  void emit() noexcept {
+    s_->add_ref();
+    if constexpr (has_io_executor<Initiation>) {
+      asio::dispatch(*ex_, asio_cancel_emitter<Args...>{s_});
+    } else {
+      asio_cancel_emitter<Args...>{s_}();
+    }
+  }
+
   Initiation init_;
   InitArgs args_;
   asio_op_state<Args...>* s_ = nullptr;
+  task_header* task_ = nullptr;
+  std::optional<io_executor> ex_;
 };
 
 }  // namespace detail

@@ -27,6 +27,7 @@ enum class errc : std::uint8_t {
   deadlock,          ///< sim_runtime: nothing runnable, no timer, and the root task unfinished
   exception,         ///< a task ended with an exception; `exception()` holds it
   out_of_memory,     ///< a frame or buffer allocation failed (firmware arenas)
+  io,                ///< an I/O library or the system failed; `count()` is its error number
 };
 
 /// The fixed description of a code. Never null.

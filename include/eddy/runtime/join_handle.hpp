@@ -7,6 +7,11 @@
 ///   on a moved-from handle, gives `errc::invalid_argument`.
 /// - `abort()` makes the task stop at its current or next suspension point; its frames are
 ///   destroyed (destructors run) on its own executor. No-op on a finished or empty handle.
+///   A wait on an eddy primitive ends at once. A wait in a foreign operation (an Asio
+///   operation through `use_task`, an `eddy/uv/` request) makes abort a request: the operation
+///   is asked to stop through its own mechanism and the frames, with the buffers it uses, stay
+///   until its completion has run; only then does the join give `errc::aborted`
+///   (runtime/task_header.hpp, `foreign_wait`).
 /// - `detach()` and the destructor let the task run on; its result is dropped, except an
 ///   exception it ends with: that goes to its runtime's unhandled-error hook (by default one
 ///   line on stderr), so that it is never silently lost. An error *value* is dropped.
@@ -99,7 +104,8 @@ class join_handle {
   join_handle& operator=(const join_handle&) = delete;
   ~join_handle() { detach(); }
 
-  /// Requests abort. Thread-safe; no-op when finished or empty.
+  /// Requests abort (see the file comment: prompt for eddy waits, after the completion for a
+  /// foreign operation). Thread-safe; no-op when finished or empty.
   void abort() noexcept {
     if (s_) s_->abort();
   }

@@ -17,6 +17,7 @@
 ///   run); false if `run` has been called or is about to be. After true the node is the caller's.
 /// - `now()`: thread-safe; monotonic.
 #pragma once
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -85,6 +86,11 @@ class runtime {
 
   /// Tasks spawned on this runtime that have not completed. Thread-safe.
   std::size_t live_tasks() const noexcept;
+  /// Live tasks whose abort (or time-out) waits for a foreign operation's completion: the
+  /// operation was asked to stop and the task's frames stay alive until its handler has run
+  /// (see task_header.hpp). A backend's shutdown drives its foreign loop while this is not
+  /// zero. Thread-safe.
+  std::size_t draining_tasks() const noexcept { return draining_.load(std::memory_order_acquire); }
 
   /// The function told about errors nobody can join: `fn(e, ctx)`, called on the runtime thread
   /// that ran the task, right after the task ended. Must not throw.
@@ -121,6 +127,7 @@ class runtime {
   unhandled_error_hook hook_ = nullptr;       // under hook_lock_; null: print_unhandled_error
   void* hook_ctx_ = nullptr;                  // under hook_lock_
   std::atomic<std::uint32_t> hook_calls_{0};  // hook calls in flight
+  std::atomic<std::size_t> draining_{0};  // tasks waiting for a cancelled foreign operation
 };
 
 /// A copyable, comparable, type-erased reference to a runtime. It does not own the runtime: the

@@ -9,6 +9,10 @@
 /// run. `join()` gives the first error, or success. Aborts caused by the scope itself are not
 /// reported as the scope's error.
 ///
+/// Cancelling aborts each child as `join_handle::abort` does: a child waiting in a foreign
+/// operation (Asio through `use_task`, an `eddy/uv/` request) finishes once that operation's
+/// completion has run, so `join()` returns only when no operation uses a child's frame.
+///
 /// Thread-safety: `spawn`, `cancel` and `join` may be called from any task on any runtime;
 /// children may run on different executors. Only one task may wait in `join()` at a time.
 #pragma once

@@ -13,6 +13,16 @@
 /// 3. the awaiter's destructor deregisters under the same lock if it was never woken, and gives
 ///    back anything handed to it but not consumed (cancel safety: the frame can be destroyed by
 ///    abort or timeout at any suspension).
+///
+/// Cancellation (an abort, or a fired cancel scope of `timeout` / `with_cancellation`) destroys
+/// the task's frames at their suspension point, at once, on the task's executor: eddy's own waits
+/// deregister and give back what they held. A wait in a **foreign** operation (an Asio operation
+/// through `use_task`, a libuv request) cannot be taken back that way: the operation still owns
+/// buffers in the frames. Such an awaiter registers a `foreign_wait` while the operation is
+/// pending, and cancellation becomes a request: the runner asks the operation to stop through
+/// its own mechanism (`foreign_wait::cancel`), keeps every frame alive, and finishes the abort
+/// (or the scope's cancellation) once the operation's completion has woken the task. See
+/// `foreign_wait`. A task that never waits in a foreign operation pays nothing for this.
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -61,6 +71,41 @@ struct cancel_scope {
   bool cancelled = false;  ///< set by the runner once it has cancelled the inner work
 };
 
+/// A task's wait in a foreign asynchronous operation (see the file comment). Lives in the
+/// awaiter; registered with the task only while the operation is pending.
+///
+/// The awaiter's side:
+/// 1. `await_suspend`: `task->begin_foreign(this)` before the operation starts;
+/// 2. the operation's completion, on any thread, under the awaiter's own lock (the one its
+///    destructor also takes): `complete()`, then the task's `waker::wake()`; or, when the
+///    operation is known never to complete (its handler was destroyed uncalled),
+///    `complete()`, `task_header::abort()`, then the wake (the task is aborted);
+/// 3. `await_resume` and the destructor: `task->end_foreign(this)`.
+///
+/// The runner's side: cancellation that finds the wait pending calls `cancel` once, on the
+/// task's executor, then waits for the completion's wake before destroying any frame. `cancel`
+/// asks the operation to stop (Asio: a terminal cancellation signal; libuv: `uv_cancel`,
+/// stopping a read, closing the handle); it must not block, and the operation may complete
+/// inline.
+struct foreign_wait {
+  /// What `cancel` points to.
+  using cancel_fn = void (*)(foreign_wait*) noexcept;
+  /// A wait whose operation is stopped by `c`.
+  explicit foreign_wait(cancel_fn c) noexcept : cancel(c) {}
+  foreign_wait(const foreign_wait&) = delete;
+  foreign_wait& operator=(const foreign_wait&) = delete;
+
+  /// Asks the operation to stop (called by the runner at most once per registration).
+  cancel_fn cancel;
+  /// The completion arrived (called before the wake that reports it). Thread-safe.
+  void complete() noexcept { done_.store(true, std::memory_order_release); }
+  /// True once `complete()` was called. Thread-safe.
+  bool is_done() const noexcept { return done_.load(std::memory_order_acquire); }
+
+ private:
+  std::atomic<bool> done_{false};
+};
+
 class task_header : public work_node {
  public:
   // state bits
@@ -73,6 +118,8 @@ class task_header : public work_node {
   static constexpr std::uint32_t yielded = 1u << 6;
   static constexpr std::uint32_t unstarted = 1u << 7;  ///< signals before start() only record bits
   static constexpr std::uint32_t detached = 1u << 8;   ///< no join handle any more (see finish)
+  /// Cancellation asked a foreign operation to stop; waiting for its completion (runner only).
+  static constexpr std::uint32_t draining = 1u << 9;
 
   struct vtable {
     /// Stores the result (aborted: `errc::aborted`), destroys the root frame. Returns the error
@@ -96,7 +143,8 @@ class task_header : public work_node {
   /// ever runs (a spawn into a cancelled scope).
   void start(bool aborted = false) noexcept;
   void wake() noexcept { signal(notified); }
-  /// Requests abort: the task stops at its current or next suspension point.
+  /// Requests abort: the task stops at its current or next suspension point; if it waits in a
+  /// foreign operation, once that operation's completion has run (see `foreign_wait`).
   void abort() noexcept { signal(notified_free_abort); }
   /// Asks the runner to look at the cancel scopes (a timeout fired).
   void interrupt() noexcept { signal(interrupted); }
@@ -126,7 +174,22 @@ class task_header : public work_node {
     s->outer = scopes_;
     scopes_ = s;
   }
+  /// The innermost cancel scope (the stack's top), or null.
+  cancel_scope* innermost_scope() const noexcept { return scopes_; }
+  /// Pushes `s` right above `below` (a scope on the stack, or null for the bottom): scopes
+  /// pushed after `below` stay inside `s`. For a scope whose inner work ran before it was
+  /// pushed (`timeout` runs its inner work once, inline, first).
+  void push_scope_above(cancel_scope* s, cancel_scope* below) noexcept;
   void remove_scope(cancel_scope* s) noexcept;
+  /// Registers the pending foreign wait `f` (see `foreign_wait`): at most one per task, as a
+  /// task is suspended at one point.
+  void begin_foreign(foreign_wait* f) noexcept { foreign_ = f; }
+  /// Deregisters `f` (no-op if it is not the registered wait).
+  void end_foreign(foreign_wait* f) noexcept {
+    if (foreign_ == f) foreign_ = nullptr;
+  }
+  /// True while a registered foreign wait has not completed.
+  bool foreign_pending() const noexcept { return foreign_ && !foreign_->is_done(); }
 
   // --- joining ---
   spin_lock join_lock;
@@ -143,6 +206,8 @@ class task_header : public work_node {
   void run() noexcept;
   void signal(std::uint32_t bits) noexcept;
   bool handle_interrupt() noexcept;  // true when the task completed
+  bool handle_drain() noexcept;      // a wake while draining; true when the task completed
+  void set_draining(bool on) noexcept;
   void finish(bool aborted) noexcept;
   void register_with_runtime() noexcept;
   void unregister_from_runtime() noexcept;
@@ -157,6 +222,7 @@ class task_header : public work_node {
   coro::coroutine_handle<> leaf_;
   coro::coroutine_handle<> root_;
   cancel_scope* scopes_ = nullptr;
+  foreign_wait* foreign_ = nullptr;  // the pending foreign wait; running task only
   std::atomic<std::uint32_t> state_{unstarted};
   std::atomic<std::uint32_t> refs_;
 };

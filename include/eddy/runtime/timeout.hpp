@@ -5,7 +5,10 @@
 /// `co_await timeout(d, x)` gives `std::optional<T>` (`std::optional<unit>` for void): the value
 /// if `x` completed first, empty on time-out. On time-out the inner work is cancelled: its
 /// frames are destroyed at their current suspension point (cancel-safe waits lose nothing) and
-/// the caller resumes at exactly the deadline on `sim_runtime`.
+/// the caller resumes at exactly the deadline on `sim_runtime`. If the inner work waits in a
+/// foreign operation (Asio through `use_task`, an `eddy/uv/` request), the operation is asked
+/// to stop and the caller resumes, empty, once its completion has run (later than the
+/// deadline); nested time-outs cancel it once and the outermost expired one reports.
 ///
 /// - An awaiter that is ready at once (`await_ready()` true) completes without arming a timer
 ///   and without allocating.
@@ -98,9 +101,11 @@ class timeout_task_awaiter : private cancel_scope {
     if (relative_) deadline_ = saturating_add(t->get_executor().now(), d_);
     auto ih = inner_.handle();
     ih.promise().continuation_ = nullptr;
+    cancel_scope* const below = t->innermost_scope();
     ih.resume();  // first run, inline, until the inner work suspends or completes
     if (ih.done()) return false;
-    if (deadline_ <= t->get_executor().now()) {
+    const bool expired = deadline_ <= t->get_executor().now();
+    if (expired && !t->foreign_pending()) {
       inner_.reset();
       t->discard_wakes();
       cancelled = true;
@@ -109,8 +114,13 @@ class timeout_task_awaiter : private cancel_scope {
     ih.promise().continuation_ = h;
     owner = h;
     task_ = t;
-    t->push_scope(this);
-    timer_.arm(t, deadline_, this);
+    t->push_scope_above(this, below);  // scopes the first run pushed are inside this one
+    if (expired) {  // a foreign operation is pending: the runner cancels it (task_header.hpp)
+      fired.store(true, std::memory_order_release);
+      t->interrupt();
+    } else {
+      timer_.arm(t, deadline_, this);
+    }
     return true;
   }
   optional_of<T> await_resume() {

@@ -58,6 +58,9 @@ class uv_runtime final : public runtime {
   executor get_executor() noexcept { return executor{*this}; }
   /// The libuv loop this runtime runs on (not owned).
   uv_loop_t* loop() const noexcept;
+  /// True on the loop's thread (the one that constructed the runtime), where libuv may be
+  /// called. Thread-safe.
+  bool in_loop_thread() const noexcept;
 
   /// Runs `uv_run(loop, UV_RUN_ONCE)` until `t` finishes and gives its result; call on the loop's
   /// thread, outside callbacks. `errc::invalid_argument` when called from inside a runtime.

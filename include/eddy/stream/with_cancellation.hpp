@@ -13,7 +13,9 @@
 ///   cancelled, from any thread, the task is interrupted and, on its own executor, `x`'s
 ///   awaiter is destroyed at its suspension point (its waits deregister and it gives back what
 ///   it held, by the awaiter protocol) and the caller resumes at once with an empty result.
-///   It does not wait for `x` to make progress.
+///   It does not wait for `x` to make progress, except for a foreign operation (Asio through
+///   `use_task`, an `eddy/uv/` request): that one is asked to stop and the caller resumes once
+///   its completion has run (runtime/task_header.hpp).
 /// - If `x` completes in the same instant the token is cancelled, either may win; nothing is
 ///   lost either way (a value handed to the destroyed awaiter is given back by it).
 /// - Must be awaited inside an eddy task.
