@@ -38,7 +38,7 @@ namespace eddy {
 /// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
 /// flight.
 template <class S>
-class buffer_time_stream {
+class buffer_time_stream : public detail::hub_stage<buffer_time_stream<S>> {
   using T = stream_value_t<S>;
 
  public:
@@ -48,19 +48,8 @@ class buffer_time_stream {
   /// Made by `buffer_time(...)`, which validates the arguments (see the file comment); takes
   /// ownership of the input stream(s) and functions.
   buffer_time_stream(S s, detail::checked_duration d, std::size_t max_count)
-      : in_(std::move(s)), d_(d.d), max_(max_count), check_(d.bad) {
-    if (!d.bad && max_count == 0)
-      check_ = detail::arg_check("buffer_time: max_count must be at least 1");
-  }
-
-  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
-  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
-  auto next() { return detail::hub_next<buffer_time_stream>(*this); }
-  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
-  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
-  template <class V>
-  bool try_visit(V& v) {
-    return produce(v);
+      : buffer_time_stream::hub_stage(d.bad), in_(std::move(s)), d_(d.d), max_(max_count) {
+    if (max_count == 0) this->reject("buffer_time: max_count must be at least 1");
   }
 
  private:
@@ -71,15 +60,9 @@ class buffer_time_stream {
     t = end_;
     return true;
   }
-  detail::frame_cache& cache() noexcept { return cache_; }
 
   template <class V>
   bool produce(V& v) {
-    if (check_.bad()) {
-      detail::tracking_emitter<V> e{v};
-      check_.report(e);
-      return true;
-    }
     if (!started_) {
       started_ = true;
       end_ = now() + d_;
@@ -126,11 +109,9 @@ class buffer_time_stream {
   detail::timed_input<S> in_;
   duration d_;
   std::size_t max_;
-  detail::arg_check check_;
   bool started_ = false;
   time_point end_{};  ///< the end of the current period
   value_type buf_;
-  detail::frame_cache cache_;
 };
 
 namespace detail {

@@ -53,7 +53,7 @@ struct no_filter {
 /// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
 /// flight.
 template <class Pred, class... S>
-class combine_latest_stream {
+class combine_latest_stream : public detail::hub_stage<combine_latest_stream<Pred, S...>> {
   using inputs = detail::hetero_inputs<S...>;
   static constexpr std::size_t N = sizeof...(S);
 
@@ -65,28 +65,12 @@ class combine_latest_stream {
   /// ownership of the input stream(s) and functions.
   combine_latest_stream(Pred p, S... s) : in_(std::move(s)...), pred_(std::move(p)) {}
 
-  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
-  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
-  auto next() { return detail::hub_next<combine_latest_stream>(*this); }
-  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
-  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
-  template <class V>
-  bool try_visit(V& v) {
-    return produce(v);
-  }
-
  private:
   friend struct detail::hub_access;
   detail::port_hub* hub() const noexcept { return in_.hub(); }
-  bool deadline(time_point&) const noexcept { return false; }
-  detail::frame_cache& cache() noexcept { return cache_; }
 
   template <class V>
   bool produce(V& v) {
-    if (done_) {
-      v.end();
-      return true;
-    }
     for (;;) {
       in_.fill();
       const std::size_t i = in_.pick();
@@ -96,10 +80,8 @@ class combine_latest_stream {
           if (in_.ended(I) && !std::get<decltype(I)::value>(latest_)) finished = true;
         });
         if (!finished) return false;
-        done_ = true;
         in_.stop_all();
-        v.end();
-        return true;
+        return this->finish(v);
       }
       bool emitted = false;
       detail::with_index<N>(i, [&](auto I) {
@@ -139,8 +121,6 @@ class combine_latest_stream {
   inputs in_;
   Pred pred_;
   std::tuple<std::optional<stream_value_t<S>>...> latest_;
-  bool done_ = false;
-  detail::frame_cache cache_;
 };
 
 namespace detail {

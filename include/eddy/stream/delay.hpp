@@ -35,7 +35,7 @@ namespace eddy {
 /// its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a time,
 /// not thread-safe; owns its input(s); movable only while no `next()` is in flight.
 template <class S>
-class delay_stream {
+class delay_stream : public detail::hub_stage<delay_stream<S>> {
  public:
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
@@ -43,20 +43,9 @@ class delay_stream {
   /// Made by `delay(...)`, which validates the arguments (see the file comment); takes ownership of
   /// the input stream(s) and functions.
   delay_stream(S s, detail::checked_duration d, std::size_t max_pending)
-      : in_(std::move(s)), d_(d.d), check_(d.bad) {
-    if (!d.bad && max_pending == 0)
-      check_ = detail::arg_check("delay: max_pending must be at least 1");
-    if (!check_.bad()) q_ = detail::item_ring<entry>(max_pending);
-  }
-
-  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
-  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
-  auto next() { return detail::hub_next<delay_stream>(*this); }
-  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
-  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
-  template <class V>
-  bool try_visit(V& v) {
-    return produce(v);
+      : delay_stream::hub_stage(d.bad), in_(std::move(s)), d_(d.d) {
+    if (max_pending == 0) this->reject("delay: max_pending must be at least 1");
+    if (!this->rejected_args()) q_ = detail::item_ring<entry>(max_pending);
   }
 
  private:
@@ -71,15 +60,9 @@ class delay_stream {
     t = q_.front().due;
     return true;
   }
-  detail::frame_cache& cache() noexcept { return cache_; }
 
   template <class V>
   bool produce(V& v) {
-    if (check_.bad()) {
-      detail::tracking_emitter<V> e{v};
-      check_.report(e);
-      return true;
-    }
     while (!q_.full() && in_.fill()) {
       auto it = in_.take();
       if (it.is_error()) {
@@ -102,9 +85,7 @@ class delay_stream {
 
   detail::timed_input<S> in_;
   duration d_;
-  detail::arg_check check_;
   detail::item_ring<entry> q_;
-  detail::frame_cache cache_;
 };
 
 namespace detail {

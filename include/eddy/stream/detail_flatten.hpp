@@ -7,7 +7,7 @@
 #pragma once
 #include <utility>
 
-#include "eddy/stream/detail_port.hpp"
+#include "eddy/stream/detail_hub.hpp"
 
 namespace eddy::detail {
 

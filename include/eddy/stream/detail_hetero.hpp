@@ -19,7 +19,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "eddy/stream/detail_port.hpp"
+#include "eddy/stream/detail_hub.hpp"
 #include "eddy/stream/timestamp.hpp"
 
 namespace eddy {

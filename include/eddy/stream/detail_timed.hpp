@@ -13,7 +13,7 @@
 #include <optional>
 #include <utility>
 
-#include "eddy/stream/detail_port.hpp"
+#include "eddy/stream/detail_hub.hpp"
 
 namespace eddy::detail {
 

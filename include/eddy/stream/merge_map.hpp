@@ -39,7 +39,7 @@ namespace eddy {
 /// for its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a
 /// time, not thread-safe; owns its input(s); movable only while no `next()` is in flight.
 template <class S, class F>
-class merge_map_stream {
+class merge_map_stream : public detail::hub_stage<merge_map_stream<S, F>> {
   using In = stream_value_t<S>;
   using Inner = std::remove_cvref_t<std::invoke_result_t<F&, In&&>>;
   using block_type = detail::port_block<detail::port<S>>;
@@ -51,19 +51,19 @@ class merge_map_stream {
   /// Made by `merge_map(...)`, which validates the arguments (see the file comment); takes
   /// ownership of the input stream(s) and functions.
   merge_map_stream(S s, F f, detail::checked_count limit)
-      : b_(new block_type(std::move(s))), f_(std::move(f)), check_(limit.bad) {
+      : merge_map_stream::hub_stage(limit.bad), b_(new block_type(std::move(s))), f_(std::move(f)) {
     if (!limit.bad) inner_.resize(static_cast<std::size_t>(limit.n));
   }
   /// Move; only while no `next()` is in flight (the moved-from stream may only be destroyed
   /// or assigned).
   merge_map_stream(merge_map_stream&& o) noexcept
-      : b_(std::exchange(o.b_, nullptr)),
+      : merge_map_stream::hub_stage(std::move(o)),
+        b_(std::exchange(o.b_, nullptr)),
         f_(std::move(o.f_)),
         inner_(std::move(o.inner_)),
         live_(o.live_),
         rr_(o.rr_),
-        outer_ended_(o.outer_ended_),
-        check_(o.check_) {}
+        outer_ended_(o.outer_ended_) {}
   merge_map_stream& operator=(merge_map_stream&&) = delete;
   ~merge_map_stream() {
     inner_.clear();
@@ -72,29 +72,12 @@ class merge_map_stream {
     b_->release();
   }
 
-  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
-  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
-  auto next() { return detail::hub_next<merge_map_stream>(*this); }
-  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
-  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
-  template <class V>
-  bool try_visit(V& v) {
-    return produce(v);
-  }
-
  private:
   friend struct detail::hub_access;
   detail::port_hub* hub() const noexcept { return b_; }
-  bool deadline(time_point&) const noexcept { return false; }
-  detail::frame_cache& cache() noexcept { return cache_; }
 
   template <class V>
   bool produce(V& v) {
-    if (check_.bad()) {
-      detail::tracking_emitter<V> e{v};
-      check_.report(e);
-      return true;
-    }
     const std::size_t n = inner_.size();
     for (;;) {
       for (std::size_t k = 0; k < n; ++k) {
@@ -149,8 +132,6 @@ class merge_map_stream {
   std::size_t live_ = 0;
   std::size_t rr_ = 0;
   bool outer_ended_ = false;
-  detail::arg_check check_;
-  detail::frame_cache cache_;
 };
 
 namespace detail {

@@ -48,7 +48,7 @@ namespace eddy {
 /// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
 /// flight.
 template <class Ports>
-class ordered_merge_stream {
+class ordered_merge_stream : public detail::hub_stage<ordered_merge_stream<Ports>> {
  public:
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = typename Ports::value_type;
@@ -59,32 +59,15 @@ class ordered_merge_stream {
   /// ownership of the input stream(s) and functions.
   template <class... A>
   explicit ordered_merge_stream(std::in_place_t, A&&... a) : in_(std::forward<A>(a)...) {
-    if (in_.size() == 0) check_ = detail::arg_check("ordered_merge: no inputs");
-  }
-
-  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
-  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
-  auto next() { return detail::hub_next<ordered_merge_stream>(*this); }
-  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
-  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
-  template <class V>
-  bool try_visit(V& v) {
-    return produce(v);
+    if (in_.size() == 0) this->reject("ordered_merge: no inputs");
   }
 
  private:
   friend struct detail::hub_access;
   detail::port_hub* hub() const noexcept { return in_.hub(); }
-  bool deadline(time_point&) const noexcept { return false; }
-  detail::frame_cache& cache() noexcept { return cache_; }
 
   template <class V>
   bool produce(V& v) {
-    if (check_.bad()) {
-      detail::tracking_emitter<V> e{v};
-      check_.report(e);
-      return true;
-    }
     if (in_.size() <= scan_limit) return produce_scan(v);
     if (!init_) init();
     // Ask the inputs without a head for one (a synchronous input answers at once).
@@ -202,8 +185,6 @@ class ordered_merge_stream {
   std::vector<std::uint32_t> errs_;  ///< inputs whose head is an error
   bool init_ = false;
   static constexpr std::size_t scan_limit = 6;  ///< up to this many inputs: scan, no heap
-  detail::arg_check check_;
-  detail::frame_cache cache_;
 };
 
 namespace detail {

@@ -36,6 +36,7 @@
 
 #include "eddy/stream/buffer_policy.hpp"
 #include "eddy/stream/detail_hot.hpp"
+#include "eddy/stream/detail_hub.hpp"
 #include "eddy/stream/detail_port.hpp"
 #include "eddy/stream/pipe.hpp"
 #include "eddy/stream/stage.hpp"

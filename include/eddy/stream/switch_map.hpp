@@ -38,7 +38,7 @@ namespace eddy {
 /// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
 /// flight.
 template <class S, class F>
-class switch_map_stream {
+class switch_map_stream : public detail::hub_stage<switch_map_stream<S, F>> {
   using In = stream_value_t<S>;
   using Inner = std::remove_cvref_t<std::invoke_result_t<F&, In&&>>;
   using block_type = detail::port_block<detail::port<S>>;
@@ -53,7 +53,8 @@ class switch_map_stream {
   /// Move; only while no `next()` is in flight (the moved-from stream may only be destroyed
   /// or assigned).
   switch_map_stream(switch_map_stream&& o) noexcept
-      : b_(std::exchange(o.b_, nullptr)),
+      : switch_map_stream::hub_stage(std::move(o)),
+        b_(std::exchange(o.b_, nullptr)),
         f_(std::move(o.f_)),
         inner_(std::move(o.inner_)),
         outer_ended_(o.outer_ended_) {}
@@ -65,21 +66,9 @@ class switch_map_stream {
     b_->release();
   }
 
-  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
-  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
-  auto next() { return detail::hub_next<switch_map_stream>(*this); }
-  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
-  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
-  template <class V>
-  bool try_visit(V& v) {
-    return produce(v);
-  }
-
  private:
   friend struct detail::hub_access;
   detail::port_hub* hub() const noexcept { return b_; }
-  bool deadline(time_point&) const noexcept { return false; }
-  detail::frame_cache& cache() noexcept { return cache_; }
 
   template <class V>
   bool produce(V& v) {
@@ -122,7 +111,6 @@ class switch_map_stream {
   F f_;
   detail::inner_ref<Inner> inner_;
   bool outer_ended_ = false;
-  detail::frame_cache cache_;
 };
 
 namespace detail {

@@ -106,7 +106,7 @@ class window_state final : public port_hub {
 
 /// One window of `window_time`: a stream of the values (and errors) of one period.
 template <class S>
-class time_window {
+class time_window : public detail::hub_stage<time_window<S>> {
   using state = detail::window_state<S>;
 
  public:
@@ -114,7 +114,8 @@ class time_window {
   using value_type = stream_value_t<S>;
 
   /// Move; only while no `next()` is in flight.
-  time_window(time_window&& o) noexcept : s_(std::exchange(o.s_, nullptr)), id_(o.id_) {}
+  time_window(time_window&& o) noexcept
+      : time_window::hub_stage(std::move(o)), s_(std::exchange(o.s_, nullptr)), id_(o.id_) {}
   /// Move assignment (releases this window first); only while no `next()` is in flight.
   time_window& operator=(time_window&& o) noexcept {
     if (this != &o) {
@@ -129,16 +130,6 @@ class time_window {
     if (s_) s_->release();
   }
 
-  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
-  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
-  auto next() { return detail::hub_next<time_window>(*this); }
-  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
-  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
-  template <class V>
-  bool try_visit(V& v) {
-    return produce(v);
-  }
-
  private:
   friend class window_time_stream<S>;
   friend struct detail::hub_access;
@@ -150,7 +141,6 @@ class time_window {
     t = s_->end;
     return true;
   }
-  detail::frame_cache& cache() noexcept { return cache_; }
   bool live() const noexcept { return s_ && s_->id == id_ && s_->open; }
 
   template <class V>
@@ -177,7 +167,6 @@ class time_window {
 
   state* s_;
   std::uint64_t id_;
-  detail::frame_cache cache_;
 };
 
 /// The stream made by `window_time`: see the file comment and docs/operators.md /
@@ -185,7 +174,7 @@ class time_window {
 /// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
 /// flight.
 template <class S>
-class window_time_stream {
+class window_time_stream : public detail::hub_stage<window_time_stream<S>> {
   using state = detail::window_state<S>;
   using T = stream_value_t<S>;
 
@@ -196,11 +185,11 @@ class window_time_stream {
   /// Made by `window_time(...)`, which validates the arguments (see the file comment); takes
   /// ownership of the input stream(s) and functions.
   window_time_stream(S s, detail::checked_duration d)
-      : s_(new state(std::move(s), d.d)), check_(d.bad) {}
+      : window_time_stream::hub_stage(d.bad), s_(new state(std::move(s), d.d)) {}
   /// Move; only while no `next()` is in flight (the moved-from stream may only be destroyed
   /// or assigned).
   window_time_stream(window_time_stream&& o) noexcept
-      : s_(std::exchange(o.s_, nullptr)), check_(o.check_) {}
+      : window_time_stream::hub_stage(std::move(o)), s_(std::exchange(o.s_, nullptr)) {}
   window_time_stream& operator=(window_time_stream&&) = delete;
   ~window_time_stream() {
     if (!s_) return;
@@ -208,29 +197,12 @@ class window_time_stream {
     s_->release();
   }
 
-  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
-  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
-  auto next() { return detail::hub_next<window_time_stream>(*this); }
-  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
-  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
-  template <class V>
-  bool try_visit(V& v) {
-    return produce(v);
-  }
-
  private:
   friend struct detail::hub_access;
   detail::port_hub* hub() const noexcept { return s_; }
-  bool deadline(time_point&) const noexcept { return false; }
-  detail::frame_cache& cache() noexcept { return cache_; }
 
   template <class V>
   bool produce(V& v) {
-    if (check_.bad()) {
-      detail::tracking_emitter<V> e{v};
-      check_.report(e);
-      return true;
-    }
     typename state::busy_scope busy(s_);
     if (!s_->started) {
       s_->started = true;
@@ -260,8 +232,6 @@ class window_time_stream {
   }
 
   state* s_;
-  detail::arg_check check_;
-  detail::frame_cache cache_;
 };
 
 namespace detail {

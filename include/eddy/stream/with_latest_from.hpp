@@ -36,7 +36,7 @@ namespace eddy {
 /// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
 /// flight.
 template <class P, class... S>
-class with_latest_from_stream {
+class with_latest_from_stream : public detail::hub_stage<with_latest_from_stream<P, S...>> {
   using inputs = detail::hetero_inputs<P, S...>;
   static constexpr std::size_t N = 1 + sizeof...(S);
 
@@ -48,37 +48,19 @@ class with_latest_from_stream {
   /// ownership of the input stream(s) and functions.
   with_latest_from_stream(P p, S... s) : in_(std::move(p), std::move(s)...) {}
 
-  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
-  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
-  auto next() { return detail::hub_next<with_latest_from_stream>(*this); }
-  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
-  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
-  template <class V>
-  bool try_visit(V& v) {
-    return produce(v);
-  }
-
  private:
   friend struct detail::hub_access;
   detail::port_hub* hub() const noexcept { return in_.hub(); }
-  bool deadline(time_point&) const noexcept { return false; }
-  detail::frame_cache& cache() noexcept { return cache_; }
 
   template <class V>
   bool produce(V& v) {
-    if (done_) {
-      v.end();
-      return true;
-    }
     for (;;) {
       in_.fill();
       const std::size_t i = in_.pick();
       if (i == inputs::none) {
         if (!in_.ended(0)) return false;
-        done_ = true;
         in_.stop_all();
-        v.end();
-        return true;
+        return this->finish(v);
       }
       bool emitted = false;
       detail::with_index<N>(i, [&](auto I) {
@@ -120,8 +102,6 @@ class with_latest_from_stream {
 
   inputs in_;
   std::tuple<std::optional<stream_value_t<S>>...> latest_;
-  bool done_ = false;
-  detail::frame_cache cache_;
 };
 
 namespace detail {

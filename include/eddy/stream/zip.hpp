@@ -34,7 +34,7 @@ namespace eddy {
 /// its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a time,
 /// not thread-safe; owns its input(s); movable only while no `next()` is in flight.
 template <class... S>
-class zip_stream {
+class zip_stream : public detail::hub_stage<zip_stream<S...>> {
   using inputs = detail::hetero_inputs<S...>;
   static constexpr std::size_t N = sizeof...(S);
 
@@ -46,28 +46,12 @@ class zip_stream {
   /// the input stream(s) and functions.
   explicit zip_stream(S... s) : in_(std::move(s)...) {}
 
-  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
-  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
-  auto next() { return detail::hub_next<zip_stream>(*this); }
-  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
-  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
-  template <class V>
-  bool try_visit(V& v) {
-    return produce(v);
-  }
-
  private:
   friend struct detail::hub_access;
   detail::port_hub* hub() const noexcept { return in_.hub(); }
-  bool deadline(time_point&) const noexcept { return false; }
-  detail::frame_cache& cache() noexcept { return cache_; }
 
   template <class V>
   bool produce(V& v) {
-    if (done_) {
-      v.end();
-      return true;
-    }
     in_.fill();
     std::size_t err = N;
     bool all = true, dead = false;
@@ -92,10 +76,8 @@ class zip_stream {
       return true;
     }
     if (dead) {
-      done_ = true;
       in_.stop_all();
-      v.end();
-      return true;
+      return this->finish(v);
     }
     return false;
   }
@@ -130,8 +112,6 @@ class zip_stream {
   }
 
   inputs in_;
-  bool done_ = false;
-  detail::frame_cache cache_;
 };
 
 namespace detail {
