@@ -33,10 +33,7 @@
 
 namespace eddy {
 
-/// The stream made by `buffer_time`: see the file comment and docs/operators.md /
-/// docs/operators-2.md for its marbles and its timestamp, error and buffering rules. One consumer,
-/// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
-/// flight.
+/// The stream of `buffer_time`: see the file comment and stream/concept.hpp.
 template <class S>
 class buffer_time_stream : public detail::hub_stage<buffer_time_stream<S>> {
   using T = stream_value_t<S>;
@@ -45,8 +42,7 @@ class buffer_time_stream : public detail::hub_stage<buffer_time_stream<S>> {
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = std::vector<T>;
 
-  /// Made by `buffer_time(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
+  /// Made by `buffer_time(...)`.
   buffer_time_stream(S s, detail::checked_duration d, std::size_t max_count)
       : buffer_time_stream::hub_stage(d.bad), in_(std::move(s)), d_(d.d), max_(max_count) {
     if (max_count == 0) this->reject("buffer_time: max_count must be at least 1");
@@ -114,22 +110,11 @@ class buffer_time_stream : public detail::hub_stage<buffer_time_stream<S>> {
   value_type buf_;
 };
 
-namespace detail {
-struct buffer_time_closure : pipe_closure {
-  checked_duration d;
-  std::size_t max_count;
-  template <class S>
-  auto apply(S&& s) const {
-    return buffer_time_stream<std::remove_cvref_t<S>>(std::forward<S>(s), d, max_count);
-  }
-};
-}  // namespace detail
-
 /// `s | buffer_time(d)` / `s | buffer_time(d, max_count)`: see the file comment.
 template <class Rep, class Period>
 auto buffer_time(std::chrono::duration<Rep, Period> d, std::size_t max_count = 1024) {
-  return detail::buffer_time_closure{
-      {}, detail::checked_duration::make(d, "buffer_time: duration must be positive"), max_count};
+  return detail::bind_stream<buffer_time_stream>(
+      detail::checked_duration::make(d, "buffer_time: duration must be positive"), max_count);
 }
 
 }  // namespace eddy

@@ -48,10 +48,7 @@ struct no_filter {
 };
 }  // namespace detail
 
-/// The stream made by `combine_latest`: see the file comment and docs/operators.md /
-/// docs/operators-2.md for its marbles and its timestamp, error and buffering rules. One consumer,
-/// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
-/// flight.
+/// The stream of `combine_latest`: see the file comment and stream/concept.hpp.
 template <class Pred, class... S>
 class combine_latest_stream : public detail::hub_stage<combine_latest_stream<Pred, S...>> {
   using inputs = detail::hetero_inputs<S...>;
@@ -61,8 +58,7 @@ class combine_latest_stream : public detail::hub_stage<combine_latest_stream<Pre
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = combined<stream_value_t<S>...>;
 
-  /// Made by `combine_latest(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
+  /// Made by `combine_latest(...)`.
   combine_latest_stream(Pred p, S... s) : in_(std::move(s)...), pred_(std::move(p)) {}
 
  private:

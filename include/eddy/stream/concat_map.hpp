@@ -31,10 +31,7 @@
 
 namespace eddy {
 
-/// The stream made by `concat_map`: see the file comment and docs/operators.md /
-/// docs/operators-2.md for its marbles and its timestamp, error and buffering rules. One consumer,
-/// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
-/// flight.
+/// The stream of `concat_map`: see the file comment and stream/concept.hpp.
 template <class S, class F>
 class concat_map_stream {
   using In = stream_value_t<S>;
@@ -44,8 +41,7 @@ class concat_map_stream {
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<Inner>;
 
-  /// Made by `concat_map(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
+  /// Made by `concat_map(...)`.
   concat_map_stream(S s, F f) : s_(std::move(s)), f_(std::move(f)) {}
 
   /// The awaiter of `next()`. Destroying it while suspended deregisters its waits and gives back
@@ -160,22 +156,10 @@ class concat_map_stream {
   detail::frame_cache cache_;
 };
 
-namespace detail {
-template <class F>
-struct concat_map_closure : pipe_closure {
-  F f;
-  template <class S>
-  auto apply(S&& s) && {
-    using D = std::remove_cvref_t<S>;
-    return concat_map_stream<D, F>(D(std::forward<S>(s)), std::move(f));
-  }
-};
-}  // namespace detail
-
 /// `s | concat_map(f)`: see the file comment.
 template <class F>
 auto concat_map(F f) {
-  return detail::concat_map_closure<F>{{}, std::move(f)};
+  return detail::bind_stream<concat_map_stream, F>(std::move(f));
 }
 
 }  // namespace eddy

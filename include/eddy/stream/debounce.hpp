@@ -30,17 +30,14 @@
 
 namespace eddy {
 
-/// The stream made by `debounce`: see the file comment and docs/operators.md / docs/operators-2.md
-/// for its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a
-/// time, not thread-safe; owns its input(s); movable only while no `next()` is in flight.
+/// The stream of `debounce`: see the file comment and stream/concept.hpp.
 template <class S>
 class debounce_stream : public detail::hub_stage<debounce_stream<S>> {
  public:
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
-  /// Made by `debounce(...)`, which validates the arguments (see the file comment); takes ownership
-  /// of the input stream(s) and functions.
+  /// Made by `debounce(...)`.
   debounce_stream(S s, detail::checked_duration d)
       : debounce_stream::hub_stage(d.bad), in_(std::move(s)), d_(d.d) {}
 
@@ -90,21 +87,11 @@ class debounce_stream : public detail::hub_stage<debounce_stream<S>> {
   time_point due_{};
 };
 
-namespace detail {
-struct debounce_closure : pipe_closure {
-  checked_duration d;
-  template <class S>
-  auto apply(S&& s) const {
-    return debounce_stream<std::remove_cvref_t<S>>(std::forward<S>(s), d);
-  }
-};
-}  // namespace detail
-
 /// `s | debounce(d)`: see the file comment.
 template <class Rep, class Period>
 auto debounce(std::chrono::duration<Rep, Period> d) {
-  return detail::debounce_closure{
-      {}, detail::checked_duration::make(d, "debounce: duration must be positive")};
+  return detail::bind_stream<debounce_stream>(
+      detail::checked_duration::make(d, "debounce: duration must be positive"));
 }
 
 }  // namespace eddy

@@ -31,17 +31,14 @@
 
 namespace eddy {
 
-/// The stream made by `delay`: see the file comment and docs/operators.md / docs/operators-2.md for
-/// its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a time,
-/// not thread-safe; owns its input(s); movable only while no `next()` is in flight.
+/// The stream of `delay`: see the file comment and stream/concept.hpp.
 template <class S>
 class delay_stream : public detail::hub_stage<delay_stream<S>> {
  public:
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
-  /// Made by `delay(...)`, which validates the arguments (see the file comment); takes ownership of
-  /// the input stream(s) and functions.
+  /// Made by `delay(...)`.
   delay_stream(S s, detail::checked_duration d, std::size_t max_pending)
       : delay_stream::hub_stage(d.bad), in_(std::move(s)), d_(d.d) {
     if (max_pending == 0) this->reject("delay: max_pending must be at least 1");
@@ -88,22 +85,11 @@ class delay_stream : public detail::hub_stage<delay_stream<S>> {
   detail::item_ring<entry> q_;
 };
 
-namespace detail {
-struct delay_closure : pipe_closure {
-  checked_duration d;
-  std::size_t max_pending;
-  template <class S>
-  auto apply(S&& s) const {
-    return delay_stream<std::remove_cvref_t<S>>(std::forward<S>(s), d, max_pending);
-  }
-};
-}  // namespace detail
-
 /// `s | delay(d)` / `s | delay(d, max_pending)`: see the file comment.
 template <class Rep, class Period>
 auto delay(std::chrono::duration<Rep, Period> d, std::size_t max_pending = 1024) {
-  return detail::delay_closure{
-      {}, detail::checked_duration::make(d, "delay: duration must be positive"), max_pending};
+  return detail::bind_stream<delay_stream>(
+      detail::checked_duration::make(d, "delay: duration must be positive"), max_pending);
 }
 
 }  // namespace eddy

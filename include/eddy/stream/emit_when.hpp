@@ -32,9 +32,7 @@
 
 namespace eddy {
 
-/// The stream made by `emit_when`: see the file comment and docs/operators.md / docs/operators-2.md
-/// for its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a
-/// time, not thread-safe; owns its input(s); movable only while no `next()` is in flight.
+/// The stream of `emit_when`: see the file comment and stream/concept.hpp.
 template <class S, class F, class Pred>
 class emit_when_stream
     : public detail::gate_stage<emit_when_stream<S, F, Pred>, S, F, detail::gate_end::source> {
@@ -42,8 +40,7 @@ class emit_when_stream
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
-  /// Made by `emit_when(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
+  /// Made by `emit_when(...)`.
   emit_when_stream(S s, F f, Pred p)
       : emit_when_stream::gate_stage(std::move(s), std::move(f)), pred_(std::move(p)) {}
 
@@ -75,24 +72,11 @@ class emit_when_stream
   std::optional<stream_value_t<F>> flt_;
 };
 
-namespace detail {
-template <class F, class Pred>
-struct emit_when_closure : pipe_closure {
-  F filter;
-  Pred pred;
-  template <class A>
-  auto apply(A&& a) && {
-    using D = std::remove_cvref_t<A>;
-    return emit_when_stream<D, F, Pred>(D(std::forward<A>(a)), std::move(filter), std::move(pred));
-  }
-};
-}  // namespace detail
-
 /// `source | emit_when(filter, pred)`: see the file comment. `filter` is moved in.
 template <class F, class Pred>
   requires stream<F>
 auto emit_when(F filter, Pred pred) {
-  return detail::emit_when_closure<F, Pred>{{}, std::move(filter), std::move(pred)};
+  return detail::bind_stream<emit_when_stream, F, Pred>(std::move(filter), std::move(pred));
 }
 
 }  // namespace eddy

@@ -33,17 +33,14 @@
 
 namespace eddy {
 
-/// The stream made by `merge`: see the file comment and docs/operators.md / docs/operators-2.md for
-/// its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a time,
-/// not thread-safe; owns its input(s); movable only while no `next()` is in flight.
+/// The stream of `merge`: see the file comment and stream/concept.hpp.
 template <class Ports>
 class merge_stream : public detail::hub_stage<merge_stream<Ports>> {
  public:
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = typename Ports::value_type;
 
-  /// Made by `merge(...)`, which validates the arguments (see the file comment); takes ownership of
-  /// the input stream(s) and functions.
+  /// Made by `merge(...)`.
   template <class... A>
   explicit merge_stream(std::in_place_t, A&&... a) : in_(std::forward<A>(a)...) {
     if (in_.size() == 0) this->reject("merge: no inputs");
@@ -76,28 +73,15 @@ class merge_stream : public detail::hub_stage<merge_stream<Ports>> {
   std::size_t next_ = 0;
 };
 
-namespace detail {
-template <class... S>
-struct merge_closure : pipe_closure {
-  std::tuple<S...> others;
-  template <class A>
-  auto apply(A&& a) && {
-    using P = port_tuple<std::remove_cvref_t<A>, S...>;
-    return std::apply(
-        [&](S&... o) {
-          return merge_stream<P>(std::in_place, std::remove_cvref_t<A>(std::forward<A>(a)),
-                                 std::move(o)...);
-        },
-        others);
-  }
-};
-}  // namespace detail
-
 /// `a | merge(b, c, ...)`: see the file comment. The streams are moved in.
 template <class... S>
   requires(stream<S> && ...)
 auto merge(S... others) {
-  return detail::merge_closure<S...>{{}, std::tuple<S...>(std::move(others)...)};
+  return detail::pipe_with([... o = std::move(others)]<class A>(A&& a) mutable {
+    using D = std::remove_cvref_t<A>;
+    return merge_stream<detail::port_tuple<D, S...>>(std::in_place, D(std::forward<A>(a)),
+                                                     std::move(o)...);
+  });
 }
 
 /// `merge(std::move(inputs))`: the n streams of `inputs` merged. See the file comment.

@@ -35,9 +35,7 @@
 
 namespace eddy {
 
-/// The stream made by `merge_map`: see the file comment and docs/operators.md / docs/operators-2.md
-/// for its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a
-/// time, not thread-safe; owns its input(s); movable only while no `next()` is in flight.
+/// The stream of `merge_map`: see the file comment and stream/concept.hpp.
 template <class S, class F>
 class merge_map_stream : public detail::hub_stage<merge_map_stream<S, F>> {
   using In = stream_value_t<S>;
@@ -48,8 +46,7 @@ class merge_map_stream : public detail::hub_stage<merge_map_stream<S, F>> {
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<Inner>;
 
-  /// Made by `merge_map(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
+  /// Made by `merge_map(...)`.
   merge_map_stream(S s, F f, detail::checked_count limit)
       : merge_map_stream::hub_stage(limit.bad), b_(new block_type(std::move(s))), f_(std::move(f)) {
     if (!limit.bad) inner_.resize(static_cast<std::size_t>(limit.n));
@@ -134,27 +131,12 @@ class merge_map_stream : public detail::hub_stage<merge_map_stream<S, F>> {
   bool outer_ended_ = false;
 };
 
-namespace detail {
-template <class F>
-struct merge_map_closure : pipe_closure {
-  F f;
-  checked_count limit;
-  template <class S>
-  auto apply(S&& s) && {
-    using D = std::remove_cvref_t<S>;
-    return merge_map_stream<D, F>(D(std::forward<S>(s)), std::move(f), limit);
-  }
-};
-}  // namespace detail
-
 /// `s | merge_map(f, limit)`: see the file comment.
 template <class F, std::integral I>
 auto merge_map(F f, I limit) {
-  return detail::merge_map_closure<F>{
-      {},
-      std::move(f),
-      detail::checked_count::make(limit, "merge_map: negative limit",
-                                  "merge_map: limit must be at least 1")};
+  return detail::bind_stream<merge_map_stream, F>(
+      std::move(f), detail::checked_count::make(limit, "merge_map: negative limit",
+                                                "merge_map: limit must be at least 1"));
 }
 
 }  // namespace eddy

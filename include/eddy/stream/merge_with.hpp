@@ -42,10 +42,7 @@ namespace eddy {
 template <class State, class Streams = std::tuple<>, class Fns = std::tuple<>>
 class merge_with_stream;
 
-/// The stream made by `merge_with`: see the file comment and docs/operators.md /
-/// docs/operators-2.md for its marbles and its timestamp, error and buffering rules. One consumer,
-/// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
-/// flight.
+/// The stream of `merge_with`: see the file comment and stream/concept.hpp.
 template <class State, class... S, class... F>
 class merge_with_stream<State, std::tuple<S...>, std::tuple<F...>>
     : public detail::hub_stage<merge_with_stream<State, std::tuple<S...>, std::tuple<F...>>> {
@@ -66,13 +63,11 @@ class merge_with_stream<State, std::tuple<S...>, std::tuple<F...>>
       (N > 0), std::common_type<std::invoke_result_t<F&, stream_value_t<S>&&, State&>...>,
       no_output<State>>::type;
 
-  /// Made by `merge_with(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
+  /// Made by `merge_with(...)`.
   explicit merge_with_stream(State seed)
       : merge_with_stream::hub_stage(N == 0 ? "merge_with: no inputs" : nullptr),
         state_(std::move(seed)) {}
-  /// Made by `merge_with(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
+  /// Made by `merge_with(...)`.
   merge_with_stream(State st, std::tuple<S...>&& s, std::tuple<F...>&& f)
       : merge_with_stream::hub_stage(N == 0 ? "merge_with: no inputs" : nullptr),
         state_(std::move(st)),

@@ -43,10 +43,7 @@
 
 namespace eddy {
 
-/// The stream made by `ordered_merge`: see the file comment and docs/operators.md /
-/// docs/operators-2.md for its marbles and its timestamp, error and buffering rules. One consumer,
-/// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
-/// flight.
+/// The stream of `ordered_merge`: see the file comment and stream/concept.hpp.
 template <class Ports>
 class ordered_merge_stream : public detail::hub_stage<ordered_merge_stream<Ports>> {
  public:
@@ -55,8 +52,7 @@ class ordered_merge_stream : public detail::hub_stage<ordered_merge_stream<Ports
   static_assert(timestamped<value_type>,
                 "ordered_merge needs values with a timestamp() (see stream/timestamp.hpp)");
 
-  /// Made by `ordered_merge(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
+  /// Made by `ordered_merge(...)`.
   template <class... A>
   explicit ordered_merge_stream(std::in_place_t, A&&... a) : in_(std::forward<A>(a)...) {
     if (in_.size() == 0) this->reject("ordered_merge: no inputs");
@@ -187,28 +183,15 @@ class ordered_merge_stream : public detail::hub_stage<ordered_merge_stream<Ports
   static constexpr std::size_t scan_limit = 6;  ///< up to this many inputs: scan, no heap
 };
 
-namespace detail {
-template <class... S>
-struct ordered_merge_closure : pipe_closure {
-  std::tuple<S...> others;
-  template <class A>
-  auto apply(A&& a) && {
-    using P = port_tuple<std::remove_cvref_t<A>, S...>;
-    return std::apply(
-        [&](S&... o) {
-          return ordered_merge_stream<P>(std::in_place, std::remove_cvref_t<A>(std::forward<A>(a)),
-                                         std::move(o)...);
-        },
-        others);
-  }
-};
-}  // namespace detail
-
 /// `a | ordered_merge(b, c, ...)`: see the file comment. The streams are moved in.
 template <class... S>
   requires(stream<S> && ...)
 auto ordered_merge(S... others) {
-  return detail::ordered_merge_closure<S...>{{}, std::tuple<S...>(std::move(others)...)};
+  return detail::pipe_with([... o = std::move(others)]<class A>(A&& a) mutable {
+    using D = std::remove_cvref_t<A>;
+    return ordered_merge_stream<detail::port_tuple<D, S...>>(std::in_place, D(std::forward<A>(a)),
+                                                             std::move(o)...);
+  });
 }
 
 /// `ordered_merge(std::move(inputs))`: the n streams of `inputs` merged. See the file comment.

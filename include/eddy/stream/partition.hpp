@@ -320,26 +320,16 @@ class partition_side {
   detail::frame_cache cache_;
 };
 
-namespace detail {
-template <class P>
-struct partition_closure : pipe_closure {
-  P pred;
-  buffer_policy policy;
-  template <class S>
-  auto apply(S&& s) && {
-    using D = std::remove_cvref_t<S>;
-    auto* st = new partition_state<D, P>(D(std::forward<S>(s)), std::move(pred), policy);
-    st->add_ref();  // one reference per side
-    return std::pair<partition_side<D, P>, partition_side<D, P>>(
-        std::piecewise_construct, std::forward_as_tuple(st, 0), std::forward_as_tuple(st, 1));
-  }
-};
-}  // namespace detail
-
 /// `s | partition(pred, policy)`: see the file comment.
 template <class P>
 auto partition(P pred, buffer_policy policy = {}) {
-  return detail::partition_closure<P>{{}, std::move(pred), policy};
+  return detail::pipe_with([pred = std::move(pred), policy]<class S>(S&& s) mutable {
+    using D = std::remove_cvref_t<S>;
+    auto* st = new detail::partition_state<D, P>(D(std::forward<S>(s)), std::move(pred), policy);
+    st->add_ref();  // one reference per side
+    return std::pair<partition_side<D, P>, partition_side<D, P>>(
+        std::piecewise_construct, std::forward_as_tuple(st, 0), std::forward_as_tuple(st, 1));
+  });
 }
 
 }  // namespace eddy

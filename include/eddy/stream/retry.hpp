@@ -26,11 +26,9 @@
 
 namespace eddy {
 
-/// The stream made by `retry`: see the file comment and docs/operators.md / docs/operators-2.md for
-/// its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a time,
-/// not thread-safe; owns its input(s); movable only while no `next()` is in flight.
+/// The stream of `retry`: see the file comment and stream/concept.hpp.
 template <class F>
-class retry_stream : public detail::stage<retry_stream<F>> {
+class retry_stream : public detail::stage_base<retry_stream<F>> {
   using S = std::remove_cvref_t<std::invoke_result_t<F&>>;
 
  public:
@@ -39,8 +37,7 @@ class retry_stream : public detail::stage<retry_stream<F>> {
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
-  /// Made by `retry(...)`, which validates the arguments (see the file comment); takes ownership of
-  /// the input stream(s) and functions.
+  /// Made by `retry(...)`.
   retry_stream(detail::checked_count n, F f) : left_(n.n), check_(n.bad), f_(std::move(f)) {}
   /// Move; only while no `next()` is in flight (the moved-from stream may only be destroyed
   /// or assigned).

@@ -32,17 +32,14 @@
 
 namespace eddy {
 
-/// The stream made by `sample`: see the file comment and docs/operators.md / docs/operators-2.md
-/// for its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a
-/// time, not thread-safe; owns its input(s); movable only while no `next()` is in flight.
+/// The stream of `sample`: see the file comment and stream/concept.hpp.
 template <class S>
 class sample_stream : public detail::hub_stage<sample_stream<S>> {
  public:
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
-  /// Made by `sample(...)`, which validates the arguments (see the file comment); takes ownership
-  /// of the input stream(s) and functions.
+  /// Made by `sample(...)`.
   sample_stream(S s, detail::checked_duration d)
       : sample_stream::hub_stage(d.bad), in_(std::move(s)), d_(d.d) {}
 
@@ -103,21 +100,11 @@ class sample_stream : public detail::hub_stage<sample_stream<S>> {
   std::optional<value_type> latest_;
 };
 
-namespace detail {
-struct sample_closure : pipe_closure {
-  checked_duration d;
-  template <class S>
-  auto apply(S&& s) const {
-    return sample_stream<std::remove_cvref_t<S>>(std::forward<S>(s), d);
-  }
-};
-}  // namespace detail
-
 /// `s | sample(d)`: see the file comment.
 template <class Rep, class Period>
 auto sample(std::chrono::duration<Rep, Period> d) {
-  return detail::sample_closure{
-      {}, detail::checked_duration::make(d, "sample: duration must be positive")};
+  return detail::bind_stream<sample_stream>(
+      detail::checked_duration::make(d, "sample: duration must be positive"));
 }
 
 }  // namespace eddy

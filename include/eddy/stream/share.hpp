@@ -356,19 +356,9 @@ class shared {
   state* s_;
 };
 
-namespace detail {
-struct share_closure : pipe_closure {
-  buffer_policy policy;
-  template <class S>
-  auto apply(S&& s) const {
-    return shared<std::remove_cvref_t<S>>(std::remove_cvref_t<S>(std::forward<S>(s)), policy);
-  }
-};
-}  // namespace detail
-
 /// `s | share(policy)`: see the file comment. `policy` is the default of `subscribe()`.
-inline detail::share_closure share(buffer_policy policy = {}) {
-  return {{}, policy};
+inline auto share(buffer_policy policy = {}) {
+  return detail::bind_stream<shared>(policy);
 }
 
 }  // namespace eddy

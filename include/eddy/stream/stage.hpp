@@ -2,12 +2,12 @@
 /// \file
 /// `detail::stage`: the machinery shared by every single-input operator.
 ///
-/// An operator stream `Op` derives from `detail::stage<Op>` (which gives it `next()` and
-/// `try_visit()`) and supplies the *stage protocol* (private members; befriend
-/// `detail::stage_access`):
-/// - `using upstream_type = S; using value_type = Out;`
+/// An operator stream `Op` over an upstream `S` derives from `detail::stage<Op, S>`, which owns
+/// the upstream (constructed from the first argument of its constructor), gives `next()` and
+/// `try_visit()`, and supplies `upstream_type`, `upstream()` and the pull loop's frame cache. The
+/// operator supplies the *stage protocol* (private members; befriend `detail::stage_access`):
+/// - `using value_type = Out;`
 /// - `static constexpr bool one_to_one`: every input gives exactly one output (map, scan...);
-/// - `S& upstream()`; `detail::frame_cache& cache()` when not `one_to_one`;
 /// - hooks that get an *emitter* `e` (members `value(Out&&)`, `error(eddy::error&&)`, `end()`)
 ///   and call at most one of its members; calling none means "nothing to emit, pull again":
 ///   - `void pre(E& e)`: before every pull from the upstream (defaults to nothing); what it
@@ -291,9 +291,11 @@ struct input_visitor {
 template <class Op, bool TrySync = true>
 class stage_next;
 
-/// Base of single-input operator streams (CRTP). See the file comment.
+/// The stage protocol without the upstream (CRTP): for an operator that holds its upstream
+/// itself (`retry`), supplying `using upstream_type`, `upstream()` and `cache()`. See the file
+/// comment.
 template <class Op>
-class stage {
+class stage_base {
  public:
   /// The awaiter of the next item. See `stage_next`.
   auto next() { return stage_next<Op>(static_cast<Op&>(*this)); }
@@ -335,6 +337,23 @@ class stage {
   void on_end(E& e) {
     e.end();
   }
+};
+
+/// Base of single-input operator streams over an upstream `S` (CRTP). See the file comment.
+template <class Op, class S>
+class stage : public stage_base<Op> {
+ public:
+  /// The upstream stream's type.
+  using upstream_type = S;
+
+ protected:
+  explicit stage(S&& s) : s_(std::move(s)) {}
+  S& upstream() noexcept { return s_; }
+  frame_cache& cache() noexcept { return cache_; }
+
+ private:
+  S s_;
+  frame_cache cache_;
 };
 
 template <class Op, bool TrySync>

@@ -33,17 +33,14 @@
 
 namespace eddy {
 
-/// The stream made by `timeout`: see the file comment and docs/operators.md / docs/operators-2.md
-/// for its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a
-/// time, not thread-safe; owns its input(s); movable only while no `next()` is in flight.
+/// The stream of `timeout`: see the file comment and stream/concept.hpp.
 template <class S>
 class timeout_stream : public detail::hub_stage<timeout_stream<S>> {
  public:
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
-  /// Made by `timeout(...)`, which validates the arguments (see the file comment); takes ownership
-  /// of the input stream(s) and functions.
+  /// Made by `timeout(...)`.
   timeout_stream(S s, detail::checked_duration d)
       : timeout_stream::hub_stage(d.bad), in_(std::move(s)), d_(d.d) {}
 
@@ -83,21 +80,11 @@ class timeout_stream : public detail::hub_stage<timeout_stream<S>> {
   time_point since_{};
 };
 
-namespace detail {
-struct stream_timeout_closure : pipe_closure {
-  checked_duration d;
-  template <class S>
-  auto apply(S&& s) const {
-    return timeout_stream<std::remove_cvref_t<S>>(std::forward<S>(s), d);
-  }
-};
-}  // namespace detail
-
 /// `s | timeout(d)`: see the file comment. (`timeout(d, awaitable)` is the awaitable form.)
 template <class Rep, class Period>
 auto timeout(std::chrono::duration<Rep, Period> d) {
-  return detail::stream_timeout_closure{
-      {}, detail::checked_duration::make(d, "timeout: duration must be positive")};
+  return detail::bind_stream<timeout_stream>(
+      detail::checked_duration::make(d, "timeout: duration must be positive"));
 }
 
 }  // namespace eddy

@@ -33,10 +33,7 @@
 
 namespace eddy {
 
-/// The stream made by `switch_map`: see the file comment and docs/operators.md /
-/// docs/operators-2.md for its marbles and its timestamp, error and buffering rules. One consumer,
-/// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
-/// flight.
+/// The stream of `switch_map`: see the file comment and stream/concept.hpp.
 template <class S, class F>
 class switch_map_stream : public detail::hub_stage<switch_map_stream<S, F>> {
   using In = stream_value_t<S>;
@@ -47,8 +44,7 @@ class switch_map_stream : public detail::hub_stage<switch_map_stream<S, F>> {
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<Inner>;
 
-  /// Made by `switch_map(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
+  /// Made by `switch_map(...)`.
   switch_map_stream(S s, F f) : b_(new block_type(std::move(s))), f_(std::move(f)) {}
   /// Move; only while no `next()` is in flight (the moved-from stream may only be destroyed
   /// or assigned).
@@ -113,22 +109,10 @@ class switch_map_stream : public detail::hub_stage<switch_map_stream<S, F>> {
   bool outer_ended_ = false;
 };
 
-namespace detail {
-template <class F>
-struct switch_map_closure : pipe_closure {
-  F f;
-  template <class S>
-  auto apply(S&& s) && {
-    using D = std::remove_cvref_t<S>;
-    return switch_map_stream<D, F>(D(std::forward<S>(s)), std::move(f));
-  }
-};
-}  // namespace detail
-
 /// `s | switch_map(f)`: see the file comment.
 template <class F>
 auto switch_map(F f) {
-  return detail::switch_map_closure<F>{{}, std::move(f)};
+  return detail::bind_stream<switch_map_stream, F>(std::move(f));
 }
 
 }  // namespace eddy

@@ -32,10 +32,7 @@
 
 namespace eddy {
 
-/// The stream made by `take_latest_when`: see the file comment and docs/operators.md /
-/// docs/operators-2.md for its marbles and its timestamp, error and buffering rules. One consumer,
-/// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
-/// flight.
+/// The stream of `take_latest_when`: see the file comment and stream/concept.hpp.
 template <class S, class F, class Pred>
 class take_latest_when_stream : public detail::gate_stage<take_latest_when_stream<S, F, Pred>, S, F,
                                                           detail::gate_end::either> {
@@ -43,8 +40,7 @@ class take_latest_when_stream : public detail::gate_stage<take_latest_when_strea
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
-  /// Made by `take_latest_when(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
+  /// Made by `take_latest_when(...)`.
   take_latest_when_stream(S s, F f, Pred p)
       : take_latest_when_stream::gate_stage(std::move(s), std::move(f)), pred_(std::move(p)) {}
 
@@ -69,25 +65,11 @@ class take_latest_when_stream : public detail::gate_stage<take_latest_when_strea
   std::optional<value_type> latest_;
 };
 
-namespace detail {
-template <class F, class Pred>
-struct take_latest_when_closure : pipe_closure {
-  F trigger;
-  Pred pred;
-  template <class A>
-  auto apply(A&& a) && {
-    using D = std::remove_cvref_t<A>;
-    return take_latest_when_stream<D, F, Pred>(D(std::forward<A>(a)), std::move(trigger),
-                                               std::move(pred));
-  }
-};
-}  // namespace detail
-
 /// `source | take_latest_when(trigger, pred)`: see the file comment. `trigger` is moved in.
 template <class F, class Pred>
   requires stream<F>
 auto take_latest_when(F trigger, Pred pred) {
-  return detail::take_latest_when_closure<F, Pred>{{}, std::move(trigger), std::move(pred)};
+  return detail::bind_stream<take_latest_when_stream, F, Pred>(std::move(trigger), std::move(pred));
 }
 
 }  // namespace eddy

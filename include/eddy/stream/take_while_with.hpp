@@ -30,10 +30,7 @@
 
 namespace eddy {
 
-/// The stream made by `take_while_with`: see the file comment and docs/operators.md /
-/// docs/operators-2.md for its marbles and its timestamp, error and buffering rules. One consumer,
-/// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
-/// flight.
+/// The stream of `take_while_with`: see the file comment and stream/concept.hpp.
 template <class S, class F, class Pred>
 class take_while_with_stream : public detail::gate_stage<take_while_with_stream<S, F, Pred>, S, F,
                                                          detail::gate_end::source> {
@@ -41,8 +38,7 @@ class take_while_with_stream : public detail::gate_stage<take_while_with_stream<
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
-  /// Made by `take_while_with(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
+  /// Made by `take_while_with(...)`.
   take_while_with_stream(S s, F f, Pred p)
       : take_while_with_stream::gate_stage(std::move(s), std::move(f)), pred_(std::move(p)) {}
 
@@ -70,25 +66,11 @@ class take_while_with_stream : public detail::gate_stage<take_while_with_stream<
   bool open_ = false;
 };
 
-namespace detail {
-template <class F, class Pred>
-struct take_while_with_closure : pipe_closure {
-  F filter;
-  Pred pred;
-  template <class A>
-  auto apply(A&& a) && {
-    using D = std::remove_cvref_t<A>;
-    return take_while_with_stream<D, F, Pred>(D(std::forward<A>(a)), std::move(filter),
-                                              std::move(pred));
-  }
-};
-}  // namespace detail
-
 /// `source | take_while_with(filter, pred)`: see the file comment. `filter` is moved in.
 template <class F, class Pred>
   requires stream<F>
 auto take_while_with(F filter, Pred pred) {
-  return detail::take_while_with_closure<F, Pred>{{}, std::move(filter), std::move(pred)};
+  return detail::bind_stream<take_while_with_stream, F, Pred>(std::move(filter), std::move(pred));
 }
 
 }  // namespace eddy

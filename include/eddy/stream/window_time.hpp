@@ -169,10 +169,7 @@ class time_window : public detail::hub_stage<time_window<S>> {
   std::uint64_t id_;
 };
 
-/// The stream made by `window_time`: see the file comment and docs/operators.md /
-/// docs/operators-2.md for its marbles and its timestamp, error and buffering rules. One consumer,
-/// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
-/// flight.
+/// The stream of `window_time`: see the file comment and stream/concept.hpp.
 template <class S>
 class window_time_stream : public detail::hub_stage<window_time_stream<S>> {
   using state = detail::window_state<S>;
@@ -182,8 +179,7 @@ class window_time_stream : public detail::hub_stage<window_time_stream<S>> {
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = time_window<S>;
 
-  /// Made by `window_time(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
+  /// Made by `window_time(...)`.
   window_time_stream(S s, detail::checked_duration d)
       : window_time_stream::hub_stage(d.bad), s_(new state(std::move(s), d.d)) {}
   /// Move; only while no `next()` is in flight (the moved-from stream may only be destroyed
@@ -234,21 +230,11 @@ class window_time_stream : public detail::hub_stage<window_time_stream<S>> {
   state* s_;
 };
 
-namespace detail {
-struct window_time_closure : pipe_closure {
-  checked_duration d;
-  template <class S>
-  auto apply(S&& s) const {
-    return window_time_stream<std::remove_cvref_t<S>>(std::forward<S>(s), d);
-  }
-};
-}  // namespace detail
-
 /// `s | window_time(d)`: see the file comment.
 template <class Rep, class Period>
 auto window_time(std::chrono::duration<Rep, Period> d) {
-  return detail::window_time_closure{
-      {}, detail::checked_duration::make(d, "window_time: duration must be positive")};
+  return detail::bind_stream<window_time_stream>(
+      detail::checked_duration::make(d, "window_time: duration must be positive"));
 }
 
 }  // namespace eddy

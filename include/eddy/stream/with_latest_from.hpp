@@ -31,10 +31,7 @@
 
 namespace eddy {
 
-/// The stream made by `with_latest_from`: see the file comment and docs/operators.md /
-/// docs/operators-2.md for its marbles and its timestamp, error and buffering rules. One consumer,
-/// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
-/// flight.
+/// The stream of `with_latest_from`: see the file comment and stream/concept.hpp.
 template <class P, class... S>
 class with_latest_from_stream : public detail::hub_stage<with_latest_from_stream<P, S...>> {
   using inputs = detail::hetero_inputs<P, S...>;
@@ -44,8 +41,7 @@ class with_latest_from_stream : public detail::hub_stage<with_latest_from_stream
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = combined<stream_value_t<P>, stream_value_t<S>...>;
 
-  /// Made by `with_latest_from(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
+  /// Made by `with_latest_from(...)`.
   with_latest_from_stream(P p, S... s) : in_(std::move(p), std::move(s)...) {}
 
  private:
@@ -104,27 +100,11 @@ class with_latest_from_stream : public detail::hub_stage<with_latest_from_stream
   std::tuple<std::optional<stream_value_t<S>>...> latest_;
 };
 
-namespace detail {
-template <class... S>
-struct with_latest_from_closure : pipe_closure {
-  std::tuple<S...> others;
-  template <class A>
-  auto apply(A&& a) && {
-    using D = std::remove_cvref_t<A>;
-    return std::apply(
-        [&](S&... o) {
-          return with_latest_from_stream<D, S...>(D(std::forward<A>(a)), std::move(o)...);
-        },
-        others);
-  }
-};
-}  // namespace detail
-
 /// `primary | with_latest_from(b, c, ...)`: see the file comment. The streams are moved in.
 template <class... S>
   requires(sizeof...(S) > 0 && (stream<S> && ...))
 auto with_latest_from(S... others) {
-  return detail::with_latest_from_closure<S...>{{}, std::tuple<S...>(std::move(others)...)};
+  return detail::bind_stream<with_latest_from_stream, S...>(std::move(others)...);
 }
 
 }  // namespace eddy

@@ -30,9 +30,7 @@
 
 namespace eddy {
 
-/// The stream made by `zip`: see the file comment and docs/operators.md / docs/operators-2.md for
-/// its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a time,
-/// not thread-safe; owns its input(s); movable only while no `next()` is in flight.
+/// The stream of `zip`: see the file comment and stream/concept.hpp.
 template <class... S>
 class zip_stream : public detail::hub_stage<zip_stream<S...>> {
   using inputs = detail::hetero_inputs<S...>;
@@ -42,8 +40,7 @@ class zip_stream : public detail::hub_stage<zip_stream<S...>> {
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = combined<stream_value_t<S>...>;
 
-  /// Made by `zip(...)`, which validates the arguments (see the file comment); takes ownership of
-  /// the input stream(s) and functions.
+  /// Made by `zip(...)`.
   explicit zip_stream(S... s) : in_(std::move(s)...) {}
 
  private:
@@ -114,25 +111,11 @@ class zip_stream : public detail::hub_stage<zip_stream<S...>> {
   inputs in_;
 };
 
-namespace detail {
-template <class... S>
-struct zip_closure : pipe_closure {
-  std::tuple<S...> others;
-  template <class A>
-  auto apply(A&& a) && {
-    using D = std::remove_cvref_t<A>;
-    return std::apply(
-        [&](S&... o) { return zip_stream<D, S...>(D(std::forward<A>(a)), std::move(o)...); },
-        others);
-  }
-};
-}  // namespace detail
-
 /// `a | zip(b, c, ...)`: see the file comment. The streams are moved in.
 template <class... S>
   requires(sizeof...(S) > 0 && (stream<S> && ...))
 auto zip(S... others) {
-  return detail::zip_closure<S...>{{}, std::tuple<S...>(std::move(others)...)};
+  return detail::bind_stream<zip_stream, S...>(std::move(others)...);
 }
 
 }  // namespace eddy
