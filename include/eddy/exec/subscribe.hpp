@@ -35,6 +35,7 @@
 #include "eddy/core/result.hpp"
 #include "eddy/core/task.hpp"
 #include "eddy/stream/concept.hpp"
+#include "eddy/stream/stage.hpp"
 #include "eddy/stream/with_cancellation.hpp"
 
 #if EDDY_HAS_EXCEPTIONS
@@ -171,13 +172,15 @@ task<result<void>> subscribe_impl(S s, OnNext on_next, OnError on_error, cancell
       while (!token.is_cancelled() && !v.ended && try_visit_of(s, v)) {
       }
       if (v.ended) break;
+      if constexpr (is_stage<S>) {  // wait for the chain's source, then visit again
+        if (token.is_cancelled()) break;
+        if (!co_await cancellable_awaiter<source_wait<S>>(token, s)) break;  // cancelled
+        continue;
+      }
     }
     if (token.is_cancelled()) break;
-    // No synchronous answer (then skip a second synchronous attempt), or a coroutine handler
-    // (then `next()` tries the synchronous path itself): wait for the next item or the token.
-    using next_awaiter =
-        std::conditional_t<sync_next && sync_error, pending_next_of<S>, next_of<S>>;
-    auto r = co_await cancellable_awaiter<next_awaiter>(token, s);
+    // No synchronous answer, or a coroutine handler: wait for the next item or the token.
+    auto r = co_await cancellable_awaiter<next_of<S>>(token, s);
     if (!r || !*r) break;  // cancelled, or the end
     item<T>& it = **r;
     error err{errc::aborted};

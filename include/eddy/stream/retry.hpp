@@ -28,12 +28,11 @@ namespace eddy {
 
 /// The stream of `retry`: see the file comment and stream/concept.hpp.
 template <class F>
-class retry_stream : public detail::stage_base<retry_stream<F>> {
+class retry_stream
+    : public detail::stage_base<retry_stream<F>, std::remove_cvref_t<std::invoke_result_t<F&>>> {
   using S = std::remove_cvref_t<std::invoke_result_t<F&>>;
 
  public:
-  /// The input stream's type.
-  using upstream_type = S;
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
@@ -47,7 +46,6 @@ class retry_stream : public detail::stage_base<retry_stream<F>> {
   friend struct detail::stage_access;
   static constexpr bool one_to_one = false;
   S& upstream() noexcept { return *s_; }
-  detail::frame_cache& cache() noexcept { return cache_; }
   template <class E>
   void pre(E& e) {
     if (check_.bad()) {
@@ -86,7 +84,6 @@ class retry_stream : public detail::stage_base<retry_stream<F>> {
   std::optional<S> s_;
   bool resubscribe_ = false;
   bool dead_ = false;
-  detail::frame_cache cache_;
 };
 
 /// See the file comment.
