@@ -158,9 +158,23 @@ struct subscribe_visitor {
   void end() noexcept { ended = true; }
 };
 
+/// `on_next` can take a `T` (and, optionally, the token after it).
+template <class OnNext, class T>
+inline constexpr bool on_next_for = std::is_invocable_v<OnNext&, T&&> ||
+                                    std::is_invocable_v<OnNext&, T&&, const cancellation_token&>;
+/// `on_error` can take an `eddy::error` (or there is none).
+template <class OnError>
+inline constexpr bool on_error_for =
+    std::is_same_v<OnError, collect_first_error> || std::is_invocable_v<OnError&, error>;
+
 template <class S, class OnNext, class OnError>
 task<result<void>> subscribe_impl(S s, OnNext on_next, OnError on_error, cancellation_token token) {
   using T = stream_value_t<S>;
+  static_assert(on_next_for<OnNext, T>,
+                "eddy::subscribe: on_next must be callable with the stream's value (T, or T and "
+                "a const cancellation_token&)");
+  static_assert(on_error_for<OnError>,
+                "eddy::subscribe: on_error must be callable with an eddy::error");
   using R = on_next_result_t<OnNext, T>;
   constexpr bool sync_next = !is_task<std::remove_cvref_t<R>>::value;
   constexpr bool sync_error = on_error_is_sync<OnError>;

@@ -172,6 +172,11 @@ template <class S, class OnNext, class OnError>
 task<result<void>> subscribe_latest_impl(S s, OnNext on_next, OnError on_error,
                                          cancellation_token token, latest_policy policy) {
   using T = stream_value_t<S>;
+  static_assert(on_next_for<OnNext, T>,
+                "eddy::subscribe_latest: on_next must be callable with the stream's value (T, or T "
+                "and a const cancellation_token&)");
+  static_assert(on_error_for<OnError>,
+                "eddy::subscribe_latest: on_error must be callable with an eddy::error");
   using R = on_next_result_t<OnNext, T>;
   constexpr bool sync_next = !is_task<std::remove_cvref_t<R>>::value;
   constexpr bool sync_error = on_error_is_sync<OnError>;

@@ -111,8 +111,10 @@ class buffer_time_stream : public detail::hub_stage<buffer_time_stream<S>> {
 };
 
 /// `s | buffer_time(d)` / `s | buffer_time(d, max_count)`: see the file comment.
-template <class Rep, class Period>
-auto buffer_time(std::chrono::duration<Rep, Period> d, std::size_t max_count = 1024) {
+template <class D>
+auto buffer_time(D d, std::size_t max_count = 1024) {
+  static_assert(detail::is_duration<D>,
+                "eddy::buffer_time: the argument must be a std::chrono::duration (e.g. 100ms)");
   return detail::bind_stream<buffer_time_stream>(
       detail::checked_duration::make(d, "buffer_time: duration must be positive"), max_count);
 }

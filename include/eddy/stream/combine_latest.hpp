@@ -144,8 +144,9 @@ struct combine_latest_closure : pipe_closure {
 
 /// `a | combine_latest(b, c, ...)`: see the file comment. The streams are moved in.
 template <class... S>
-  requires(sizeof...(S) > 0 && (stream<S> && ...))
 auto combine_latest(S... others) {
+  static_assert(sizeof...(S) > 0, "eddy::combine_latest: give at least one other stream");
+  static_assert((stream<S> && ...), "eddy::combine_latest: every argument must be a stream");
   return detail::combine_latest_closure<detail::no_filter, S...>{
       {}, {}, std::tuple<S...>(std::move(others)...)};
 }

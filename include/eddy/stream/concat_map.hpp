@@ -36,6 +36,7 @@ template <class S, class F>
 class concat_map_stream {
   using In = stream_value_t<S>;
   using Inner = std::remove_cvref_t<std::invoke_result_t<F&, In&&>>;
+  static_assert(stream<Inner>, "eddy::concat_map: f(value) must return a stream");
 
  public:
   /// The type of the values this stream yields (each element is an `item<value_type>`).

@@ -88,8 +88,10 @@ class debounce_stream : public detail::hub_stage<debounce_stream<S>> {
 };
 
 /// `s | debounce(d)`: see the file comment.
-template <class Rep, class Period>
-auto debounce(std::chrono::duration<Rep, Period> d) {
+template <class D>
+auto debounce(D d) {
+  static_assert(detail::is_duration<D>,
+                "eddy::debounce: the argument must be a std::chrono::duration (e.g. 100ms)");
   return detail::bind_stream<debounce_stream>(
       detail::checked_duration::make(d, "debounce: duration must be positive"));
 }

@@ -86,8 +86,10 @@ class delay_stream : public detail::hub_stage<delay_stream<S>> {
 };
 
 /// `s | delay(d)` / `s | delay(d, max_pending)`: see the file comment.
-template <class Rep, class Period>
-auto delay(std::chrono::duration<Rep, Period> d, std::size_t max_pending = 1024) {
+template <class D>
+auto delay(D d, std::size_t max_pending = 1024) {
+  static_assert(detail::is_duration<D>,
+                "eddy::delay: the argument must be a std::chrono::duration (e.g. 100ms)");
   return detail::bind_stream<delay_stream>(
       detail::checked_duration::make(d, "delay: duration must be positive"), max_pending);
 }

@@ -87,6 +87,21 @@ struct inner_visitor {
   void end() noexcept { ended = true; }
 };
 
+/// `f(value)` of a stream `S`'s value is a stream (what the flattening operators need).
+template <class F, class S>
+concept maps_to_stream = stream<std::remove_cvref_t<std::invoke_result_t<F&, stream_value_t<S>&&>>>;
+
+/// The value type of inner streams of type `I` (`void` when `I` is not a stream: the operator
+/// reports that itself, first).
+template <class I>
+struct inner_value {
+  using type = void;
+};
+template <stream I>
+struct inner_value<I> {
+  using type = stream_value_t<I>;
+};
+
 /// Slot policy of `merge_map`: up to n inners at once, polled in turns. See the file comment.
 template <class I>
 class n_slots {
@@ -163,7 +178,7 @@ class flatten_stream : public hub_stage<Op> {
 
  public:
   /// The type of the values this stream yields (each element is an `item<value_type>`).
-  using value_type = stream_value_t<Inner>;
+  using value_type = typename inner_value<Inner>::type;
 
   /// Move; only while no `next()` is in flight (the moved-from stream may only be destroyed
   /// or assigned).

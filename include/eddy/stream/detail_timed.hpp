@@ -17,6 +17,12 @@
 
 namespace eddy::detail {
 
+/// `D` is a `std::chrono::duration` (what the time operators take).
+template <class D>
+inline constexpr bool is_duration = false;
+template <class Rep, class Period>
+inline constexpr bool is_duration<std::chrono::duration<Rep, Period>> = true;
+
 /// A positive duration, or the message of an argument error.
 struct checked_duration {
   duration d{};

@@ -23,6 +23,11 @@ namespace eddy {
 /// The stream of `filter`: see the file comment and stream/concept.hpp.
 template <class S, class P>
 class filter_stream : public detail::stage<filter_stream<S, P>, S> {
+  static_assert(
+      requires(P& p, const stream_value_t<S>& v) { static_cast<bool>(p(v)); },
+      "eddy::filter: the predicate must take a const T& and return something "
+      "convertible to bool");
+
  public:
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;

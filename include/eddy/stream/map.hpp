@@ -24,6 +24,11 @@ namespace eddy {
 template <class S, class F>
 class map_stream : public detail::stage<map_stream<S, F>, S> {
   using In = stream_value_t<S>;
+  static_assert(std::is_invocable_v<F&, In&&>,
+                "eddy::map: the function must be callable with the stream's value (f(T&&))");
+  static_assert(!std::is_invocable_v<F&, In&&> || !std::is_void_v<std::invoke_result_t<F&, In&&>>,
+                "eddy::map: the function must return a value (it returns void; tap() is for side "
+                "effects)");
 
  public:
   /// The type of the values this stream yields (each element is an `item<value_type>`).

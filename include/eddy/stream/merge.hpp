@@ -75,10 +75,12 @@ class merge_stream : public detail::hub_stage<merge_stream<Ports>> {
 
 /// `a | merge(b, c, ...)`: see the file comment. The streams are moved in.
 template <class... S>
-  requires(stream<S> && ...)
 auto merge(S... others) {
+  static_assert((stream<S> && ...), "eddy::merge: every argument must be a stream");
   return detail::pipe_with([... o = std::move(others)]<class A>(A&& a) mutable {
     using D = std::remove_cvref_t<A>;
+    static_assert((std::is_same_v<stream_value_t<S>, stream_value_t<D>> && ...),
+                  "eddy::merge: every input must have the same value type");
     return merge_stream<detail::port_tuple<D, S...>>(std::in_place, D(std::forward<A>(a)),
                                                      std::move(o)...);
   });

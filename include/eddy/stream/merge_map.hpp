@@ -36,6 +36,10 @@ namespace eddy {
 template <class S, class F>
 class merge_map_stream
     : public detail::flatten_stream<merge_map_stream<S, F>, S, F, detail::n_slots> {
+  static_assert(detail::maps_to_stream<F, S>,
+                "eddy::merge_map: f(value) must be callable with the stream's value and return a "
+                "stream");
+
  public:
   /// Made by `merge_map(...)`.
   merge_map_stream(S s, F f, detail::checked_count limit)

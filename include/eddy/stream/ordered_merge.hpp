@@ -50,7 +50,7 @@ class ordered_merge_stream : public detail::hub_stage<ordered_merge_stream<Ports
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = typename Ports::value_type;
   static_assert(timestamped<value_type>,
-                "ordered_merge needs values with a timestamp() (see stream/timestamp.hpp)");
+                "eddy::ordered_merge: needs values with a timestamp() (see stream/timestamp.hpp)");
 
   /// Made by `ordered_merge(...)`.
   template <class... A>
@@ -185,10 +185,12 @@ class ordered_merge_stream : public detail::hub_stage<ordered_merge_stream<Ports
 
 /// `a | ordered_merge(b, c, ...)`: see the file comment. The streams are moved in.
 template <class... S>
-  requires(stream<S> && ...)
 auto ordered_merge(S... others) {
+  static_assert((stream<S> && ...), "eddy::ordered_merge: every argument must be a stream");
   return detail::pipe_with([... o = std::move(others)]<class A>(A&& a) mutable {
     using D = std::remove_cvref_t<A>;
+    static_assert((std::is_same_v<stream_value_t<S>, stream_value_t<D>> && ...),
+                  "eddy::ordered_merge: every input must have the same value type");
     return ordered_merge_stream<detail::port_tuple<D, S...>>(std::in_place, D(std::forward<A>(a)),
                                                              std::move(o)...);
   });

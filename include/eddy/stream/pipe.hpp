@@ -24,18 +24,26 @@ namespace eddy {
 /// Base of every operator closure (a tag).
 struct pipe_closure {};
 
-/// A closure: derived from `pipe_closure`.
+/// A closure: derived from `pipe_closure`. (`s | op` checks `s` in its body, so that a mistake
+/// gives an error that says what is wrong.)
 template <class Op>
 concept pipe_operator = std::is_base_of_v<pipe_closure, std::remove_cvref_t<Op>>;
 
 /// `s | op`: the stream `op` builds around `s` (a decayed copy or move of `s`).
 template <class S, class Op>
-  requires stream<std::remove_cvref_t<S>> && pipe_operator<Op>
+  requires pipe_operator<Op>
 auto operator|(S&& s, Op&& op) {
-  if constexpr (std::is_lvalue_reference_v<Op>) {
+  using D = std::remove_cvref_t<S>;
+  static_assert(stream<D>,
+                "eddy::operator|: the left operand must be a stream (next() giving "
+                "std::optional<item<T>>): e.g. from_range(v), not v");
+  static_assert(!std::is_lvalue_reference_v<S> || std::is_copy_constructible_v<D>,
+                "eddy::operator|: this stream cannot be copied: write std::move(s) | op, and do "
+                "not use s afterwards");
+  if constexpr (stream<D> && std::is_lvalue_reference_v<Op>) {
     std::remove_cvref_t<Op> copy(op);
     return std::move(copy).apply(std::forward<S>(s));
-  } else {
+  } else if constexpr (stream<D>) {
     return std::move(op).apply(std::forward<S>(s));
   }
 }

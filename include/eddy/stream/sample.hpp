@@ -101,8 +101,10 @@ class sample_stream : public detail::hub_stage<sample_stream<S>> {
 };
 
 /// `s | sample(d)`: see the file comment.
-template <class Rep, class Period>
-auto sample(std::chrono::duration<Rep, Period> d) {
+template <class D>
+auto sample(D d) {
+  static_assert(detail::is_duration<D>,
+                "eddy::sample: the argument must be a std::chrono::duration (e.g. 100ms)");
   return detail::bind_stream<sample_stream>(
       detail::checked_duration::make(d, "sample: duration must be positive"));
 }

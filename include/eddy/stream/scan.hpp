@@ -13,6 +13,7 @@
 ///   value becomes an `errc::exception` error item and the accumulator is left as `g` left it.
 /// - Buffers nothing but the accumulator; one-to-one, synchronous when the upstream is.
 #pragma once
+#include <concepts>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -26,6 +27,12 @@ namespace eddy {
 template <class S, class Acc, class G>
 class scan_stream : public detail::stage<scan_stream<S, Acc, G>, S> {
   using In = stream_value_t<S>;
+  static_assert(
+      requires(G& g, Acc& a, In&& v) {
+        { g(a, std::move(v)) } -> std::same_as<void>;
+      } || requires(G& g, Acc& a, In&& v) { a = g(std::move(a), std::move(v)); },
+      "eddy::scan: g(acc, value) must return something assignable to the accumulator (or "
+      "return void and update acc, taken as Acc&)");
 
  public:
   /// The type of the values this stream yields (each element is an `item<value_type>`).

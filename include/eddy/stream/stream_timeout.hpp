@@ -81,8 +81,10 @@ class timeout_stream : public detail::hub_stage<timeout_stream<S>> {
 };
 
 /// `s | timeout(d)`: see the file comment. (`timeout(d, awaitable)` is the awaitable form.)
-template <class Rep, class Period>
-auto timeout(std::chrono::duration<Rep, Period> d) {
+template <class D>
+auto timeout(D d) {
+  static_assert(detail::is_duration<D>,
+                "eddy::timeout: the argument must be a std::chrono::duration (e.g. 100ms)");
   return detail::bind_stream<timeout_stream>(
       detail::checked_duration::make(d, "timeout: duration must be positive"));
 }

@@ -35,6 +35,10 @@ namespace eddy {
 template <class S, class F>
 class switch_map_stream
     : public detail::flatten_stream<switch_map_stream<S, F>, S, F, detail::one_slot> {
+  static_assert(detail::maps_to_stream<F, S>,
+                "eddy::switch_map: f(value) must be callable with the stream's value and return a "
+                "stream");
+
  public:
   /// Made by `switch_map(...)`.
   switch_map_stream(S s, F f)

@@ -60,8 +60,10 @@ class throttle_stream : public detail::stage<throttle_stream<S>, S> {
 };
 
 /// `s | throttle(d)`: see the file comment.
-template <class Rep, class Period>
-auto throttle(std::chrono::duration<Rep, Period> d) {
+template <class D>
+auto throttle(D d) {
+  static_assert(detail::is_duration<D>,
+                "eddy::throttle: the argument must be a std::chrono::duration (e.g. 100ms)");
   return detail::bind_stream<throttle_stream>(
       detail::checked_duration::make(d, "throttle: duration must be positive"));
 }

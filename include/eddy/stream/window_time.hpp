@@ -231,8 +231,10 @@ class window_time_stream : public detail::hub_stage<window_time_stream<S>> {
 };
 
 /// `s | window_time(d)`: see the file comment.
-template <class Rep, class Period>
-auto window_time(std::chrono::duration<Rep, Period> d) {
+template <class D>
+auto window_time(D d) {
+  static_assert(detail::is_duration<D>,
+                "eddy::window_time: the argument must be a std::chrono::duration (e.g. 100ms)");
   return detail::bind_stream<window_time_stream>(
       detail::checked_duration::make(d, "window_time: duration must be positive"));
 }

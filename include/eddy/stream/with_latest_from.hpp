@@ -102,8 +102,9 @@ class with_latest_from_stream : public detail::hub_stage<with_latest_from_stream
 
 /// `primary | with_latest_from(b, c, ...)`: see the file comment. The streams are moved in.
 template <class... S>
-  requires(sizeof...(S) > 0 && (stream<S> && ...))
 auto with_latest_from(S... others) {
+  static_assert(sizeof...(S) > 0, "eddy::with_latest_from: give at least one other stream");
+  static_assert((stream<S> && ...), "eddy::with_latest_from: every argument must be a stream");
   return detail::bind_stream<with_latest_from_stream, S...>(std::move(others)...);
 }
 

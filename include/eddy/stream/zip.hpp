@@ -113,8 +113,9 @@ class zip_stream : public detail::hub_stage<zip_stream<S...>> {
 
 /// `a | zip(b, c, ...)`: see the file comment. The streams are moved in.
 template <class... S>
-  requires(sizeof...(S) > 0 && (stream<S> && ...))
 auto zip(S... others) {
+  static_assert(sizeof...(S) > 0, "eddy::zip: give at least one other stream");
+  static_assert((stream<S> && ...), "eddy::zip: every argument must be a stream");
   return detail::bind_stream<zip_stream, S...>(std::move(others)...);
 }
 
