@@ -73,7 +73,7 @@ class combine_latest_stream : public detail::hub_stage<combine_latest_stream<Pre
       if (i == inputs::none) {
         bool finished = in_.all_ended();
         detail::for_index<N>([&](auto I) {
-          if (in_.ended(I) && !std::get<decltype(I)::value>(latest_)) finished = true;
+          if (in_.ended(I) && !std::get<decltype(I)::value>(latest_.v)) finished = true;
         });
         if (!finished) return false;
         in_.stop_all();
@@ -88,11 +88,11 @@ class combine_latest_stream : public detail::hub_stage<combine_latest_stream<Pre
           emitted = true;
           return;
         }
-        std::get<k>(latest_) = std::move(it).value();
-        if (!all_set()) return;
+        std::get<k>(latest_.v) = std::move(it).value();
+        if (!latest_.all_set()) return;
         detail::tracking_emitter<V> e{v};
         detail::guarded(
-            e, [&] { return value_type(copy_latest(), k); },
+            e, [&] { return value_type(latest_.copy(), k); },
             [&](value_type&& c) {
               detail::guarded(
                   e, [&] { return static_cast<bool>(pred_(std::as_const(c))); },
@@ -106,17 +106,9 @@ class combine_latest_stream : public detail::hub_stage<combine_latest_stream<Pre
     }
   }
 
-  bool all_set() const noexcept {
-    return std::apply([](const auto&... o) { return (static_cast<bool>(o) && ...); }, latest_);
-  }
-  std::tuple<stream_value_t<S>...> copy_latest() const {
-    return std::apply([](const auto&... o) { return std::tuple<stream_value_t<S>...>(*o...); },
-                      latest_);
-  }
-
   inputs in_;
   Pred pred_;
-  std::tuple<std::optional<stream_value_t<S>>...> latest_;
+  detail::latest_values<stream_value_t<S>...> latest_;
 };
 
 namespace detail {

@@ -52,25 +52,19 @@ class concat_map_stream {
     /// Made by `next()`.
     explicit awaiter(concat_map_stream* op) noexcept : op_(op) {}
     /// Movable until it suspends (e.g. into `timeout`, which asks `await_ready` first).
-    awaiter(awaiter&& o) noexcept : op_(o.op_), out_(std::move(o.out_)) {
-      if (o.frame_) panic("eddy: a concat_map next() awaiter was moved while waiting");
-    }
+    awaiter(awaiter&& o) noexcept
+        : op_(o.op_), out_(std::move(o.out_)), frame_(std::move(o.frame_)) {}
     awaiter& operator=(awaiter&&) = delete;
-    ~awaiter() {
-      if (frame_) frame_.destroy();
-    }
     bool await_ready() {
       detail::store_visitor<value_type> st{out_};
       return op_->try_visit(st);
     }
     template <class P>
     coro::coroutine_handle<> await_suspend(coro::coroutine_handle<P> h) {
-      frame_ = loop(op_->cache_, this).h;
-      frame_.promise().cont = h;
-      return frame_;
+      return frame_.start(loop(op_->cache_, this), h);
     }
     std::optional<item<value_type>> await_resume() {
-      if (frame_) frame_.promise().rethrow_if_exception();
+      frame_.rethrow();
       return std::move(out_);
     }
 
@@ -98,7 +92,7 @@ class concat_map_stream {
 
     concat_map_stream* op_;
     std::optional<item<value_type>> out_;
-    coro::coroutine_handle<detail::pump_promise> frame_{};
+    detail::loop_frame frame_;
   };
 
   /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).

@@ -10,6 +10,7 @@
 #include "eddy/core/config.hpp"
 #include "eddy/core/coro.hpp"
 #include "eddy/core/frame_allocator.hpp"
+#include "eddy/core/panic.hpp"
 
 #if EDDY_HAS_EXCEPTIONS
 #include <exception>
@@ -136,6 +137,36 @@ struct pump_handle {
   using promise_type = pump_promise;
   pump_handle(coro::coroutine_handle<pump_promise> h) noexcept : h(h) {}
   coro::coroutine_handle<pump_promise> h;
+};
+
+/// The loop coroutine of an awaiter while it runs: started by `await_suspend`, destroyed with
+/// the awaiter (at its suspension point, when the awaiter is destroyed while suspended).
+/// Moving one that runs is a programming error (`panic`).
+class loop_frame {
+ public:
+  loop_frame() noexcept = default;
+  loop_frame(loop_frame&& o) noexcept {
+    if (o.h_) panic("eddy: a stream next() awaiter was moved while suspended");
+  }
+  loop_frame& operator=(loop_frame&&) = delete;
+  ~loop_frame() {
+    if (h_) h_.destroy();
+  }
+  explicit operator bool() const noexcept { return static_cast<bool>(h_); }
+  /// Runs the loop `p` (made suspended at its start), to resume `cont` when it ends; returns
+  /// the handle to transfer to.
+  coro::coroutine_handle<> start(pump_handle p, coro::coroutine_handle<> cont) noexcept {
+    h_ = p.h;
+    h_.promise().cont = cont;
+    return h_;
+  }
+  /// Throws again what the loop threw (exceptions on).
+  void rethrow() {
+    if (h_) h_.promise().rethrow_if_exception();
+  }
+
+ private:
+  coro::coroutine_handle<pump_promise> h_{};
 };
 
 }  // namespace eddy::detail

@@ -110,6 +110,20 @@ class combined : public detail::combined_stamp<Ts...> {
 
 namespace detail {
 
+/// The latest value of each of some inputs (`combine_latest`, `with_latest_from`).
+template <class... T>
+struct latest_values {
+  std::tuple<std::optional<T>...> v;
+  /// Every input has had a value.
+  bool all_set() const noexcept {
+    return std::apply([](const auto&... o) { return (static_cast<bool>(o) && ...); }, v);
+  }
+  /// Copies of the latest values (when `all_set()`).
+  std::tuple<T...> copy() const {
+    return std::apply([](const auto&... o) { return std::tuple<T...>(*o...); }, v);
+  }
+};
+
 /// The inputs of a combining operator. See the file comment.
 template <class... S>
 class hetero_inputs {

@@ -154,13 +154,8 @@ class hub_next {
  public:
   explicit hub_next(Op& op) noexcept : op_(&op) {}
   /// Movable before it suspended (e.g. into `timeout`).
-  hub_next(hub_next&& o) : op_(o.op_), out_(std::move(o.out_)) {
-    if (o.frame_) panic("eddy: a stream next() awaiter was moved while suspended");
-  }
+  hub_next(hub_next&& o) : op_(o.op_), out_(std::move(o.out_)), frame_(std::move(o.frame_)) {}
   hub_next& operator=(hub_next&&) = delete;
-  ~hub_next() {
-    if (frame_) frame_.destroy();
-  }
 
   bool await_ready() {
     store_visitor<Out> st{out_};
@@ -168,12 +163,10 @@ class hub_next {
   }
   template <class P>
   coro::coroutine_handle<> await_suspend(coro::coroutine_handle<P> h) {
-    frame_ = loop(hub_access::cache(*op_), this).h;
-    frame_.promise().cont = h;
-    return frame_;
+    return frame_.start(loop(hub_access::cache(*op_), this), h);
   }
   std::optional<item<Out>> await_resume() {
-    if (frame_) frame_.promise().rethrow_if_exception();
+    frame_.rethrow();
     return std::move(out_);
   }
 
@@ -190,7 +183,7 @@ class hub_next {
 
   Op* op_;
   std::optional<item<Out>> out_;
-  coro::coroutine_handle<pump_promise> frame_{};
+  loop_frame frame_;
 };
 
 /// Base of the multi-wait operator streams (CRTP). See the file comment.

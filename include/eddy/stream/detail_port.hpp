@@ -38,6 +38,7 @@
 #include "eddy/runtime/sleep.hpp"
 #include "eddy/runtime/spawn.hpp"
 #include "eddy/stream/concept.hpp"
+#include "eddy/stream/detail_wait.hpp"
 #include "eddy/stream/stage.hpp"
 
 #if EDDY_HAS_EXCEPTIONS
@@ -216,44 +217,12 @@ class port : private port_state<S> {
   join_handle<void> pump_;
 };
 
-/// The pump waits here for the consumer's next request.
-template <class S>
-class request_wait {
- public:
-  request_wait(port_hub* h, port_state<S>* p) noexcept : h_(h), p_(p) {}
-  request_wait(const request_wait&) = delete;
-  request_wait& operator=(const request_wait&) = delete;
-  ~request_wait() {
-    if (me_) {
-      lock_guard<spin_lock> g(h_->lock);
-      if (p_->pump_waiter == me_) p_->pump_waiter = waker{};
-    }
-  }
-  bool await_ready() {
-    lock_guard<spin_lock> g(h_->lock);
-    return p_->requested;
-  }
-  bool await_suspend(coro::coroutine_handle<> c) {
-    lock_guard<spin_lock> g(h_->lock);
-    if (p_->requested) return false;
-    me_ = suspend_here(c);
-    p_->pump_waiter = me_;
-    return true;
-  }
-  void await_resume() noexcept { me_ = waker{}; }
-
- private:
-  port_hub* h_;
-  port_state<S>* p_;
-  waker me_;
-};
-
 /// The pump task of one input: on each request, one `next()` into the slot.
 template <class S>
 task<void> pump_loop(block_ref owner, port_hub* hub, port_state<S>* p) {
   using T = stream_value_t<S>;
   for (bool last = false; !last;) {
-    co_await request_wait<S>(hub, p);
+    co_await locked_wait(hub->lock, p->pump_waiter, [p] { return p->requested; });
     std::optional<item<T>> r;
 #if EDDY_HAS_EXCEPTIONS
     bool threw = false;
@@ -275,7 +244,7 @@ task<void> pump_loop(block_ref owner, port_hub* hub, port_state<S>* p) {
         p->arrived = t;
         hub->notify_locked();
       }
-      co_await request_wait<S>(hub, p);
+      co_await locked_wait(hub->lock, p->pump_waiter, [p] { return p->requested; });
       r.reset();
     }
 #endif

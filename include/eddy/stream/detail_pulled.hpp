@@ -26,6 +26,7 @@
 #include "eddy/stream/detail_hot.hpp"
 #include "eddy/stream/detail_hub.hpp"
 #include "eddy/stream/detail_port.hpp"
+#include "eddy/stream/detail_wait.hpp"
 
 namespace eddy::detail {
 
@@ -67,25 +68,21 @@ class hot_reader {
     explicit awaiter(R* r) noexcept : r_(r) {}
     /// Movable before it suspended (e.g. into `timeout`); the puller role moves along.
     awaiter(awaiter&& o) noexcept
-        : r_(o.r_), out_(std::move(o.out_)), role_(std::exchange(o.role_, false)) {
-      if (o.frame_) panic("eddy: a hot source's next() awaiter was moved while waiting");
-    }
+        : r_(o.r_),
+          out_(std::move(o.out_)),
+          role_(std::exchange(o.role_, false)),
+          frame_(std::move(o.frame_)) {}
     awaiter& operator=(awaiter&&) = delete;
     ~awaiter() {
-      if (frame_)
-        frame_.destroy();  // its guard gives the role back
-      else if (role_)
-        role_guard{r_, role_}.release();
+      if (!frame_ && role_) role_guard{r_, role_}.release();  // else the loop's guard does
     }
     bool await_ready() { return r_->step(out_, role_) == done; }
     template <class P>
     coro::coroutine_handle<> await_suspend(coro::coroutine_handle<P> h) {
-      frame_ = loop(r_->cache_, this).h;
-      frame_.promise().cont = h;
-      return frame_;
+      return frame_.start(loop(r_->cache_, this), h);
     }
     std::optional<item<T>> await_resume() {
-      if (frame_) frame_.promise().rethrow_if_exception();
+      frame_.rethrow();
       return std::move(out_);
     }
 
@@ -108,7 +105,7 @@ class hot_reader {
         if (s == wait_upstream) {
           co_await hub_wait(r->source(), nullptr);
         } else {
-          co_await reader_wait(r->source()->lock, r->reader(), [r] { return r->can_go(); });
+          co_await locked_wait(r->source()->lock, r->reader(), [r] { return r->can_go(); });
         }
       }
     }
@@ -116,7 +113,7 @@ class hot_reader {
     R* r_;
     std::optional<item<T>> out_;
     bool role_ = false;
-    coro::coroutine_handle<pump_promise> frame_{};
+    loop_frame frame_;  // last: destroyed first, while `role_` is still there
   };
 
   /// The next element: an awaitable of `std::optional<item<T>>` (empty at the end). One `next()`

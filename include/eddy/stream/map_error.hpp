@@ -33,10 +33,6 @@ class map_error_stream : public detail::stage<map_error_stream<S, F>, S> {
   friend struct detail::stage_access;
   static constexpr bool one_to_one = true;
   template <class E>
-  void on_value(value_type&& v, E& e) {
-    e.value(std::move(v));
-  }
-  template <class E>
   void on_error(eddy::error&& err, E& e) {
     detail::guarded(
         e, [&] { return eddy::error(f_(std::move(err))); },

@@ -34,10 +34,6 @@ class on_error_stream : public detail::stage<on_error_stream<S, H>, S> {
   friend struct detail::stage_access;
   static constexpr bool one_to_one = false;
   template <class E>
-  void on_value(value_type&& v, E& e) {
-    e.value(std::move(v));
-  }
-  template <class E>
   void on_error(eddy::error&& err, E& e) {
     detail::guarded(
         e, [&] { return static_cast<bool>(h_(std::as_const(err))); },

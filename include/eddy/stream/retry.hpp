@@ -65,10 +65,6 @@ class retry_stream
     }
   }
   template <class E>
-  void on_value(value_type&& v, E& e) {
-    e.value(std::move(v));
-  }
-  template <class E>
   void on_error(eddy::error&& err, E& e) {
     if (left_ == 0) {
       e.error(std::move(err));

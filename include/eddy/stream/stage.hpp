@@ -149,20 +149,23 @@ class source_wait {
   using source = typename bottom::upstream_type;
 
  public:
-  explicit source_wait(Op& op) : b_(&chain_bottom(op)), in_(stage_access::upstream(*b_)) {}
+  explicit source_wait(Op& op)
+      : b_(&chain_bottom(op)),
+        root_(&stage_access::root(*b_).get()),
+        in_(stage_access::upstream(*b_)) {}
   bool await_ready() { return in_.await_ready(); }
   template <class P>
   decltype(auto) await_suspend(coro::coroutine_handle<P> h) {
     return in_.await_suspend(h);
   }
   void await_resume() {
-    auto& root = stage_access::root(*b_).get();
-    root.stash = in_.await_resume();
-    root.stashed = true;
+    root_->stash = in_.await_resume();
+    root_->stashed = true;
   }
 
  private:
   bottom* b_;
+  typename chain_root<source>::state* root_;
   next_of<source> in_;
 };
 
@@ -259,13 +262,8 @@ class stage_next {
   /// Moving is allowed before the awaiter suspended (e.g. into `timeout`).
   stage_next(stage_next&& o) noexcept(
       std::is_nothrow_move_constructible_v<std::optional<item<Out>>>)
-      : op_(o.op_), out_(std::move(o.out_)) {
-    if (o.frame_) panic("eddy: a stream next() awaiter was moved while suspended");
-  }
+      : op_(o.op_), out_(std::move(o.out_)), frame_(std::move(o.frame_)) {}
   stage_next& operator=(stage_next&&) = delete;
-  ~stage_next() {
-    if (frame_) frame_.destroy();
-  }
 
   bool await_ready() {
     store_visitor<Out> st{out_};
@@ -273,12 +271,10 @@ class stage_next {
   }
   template <class P>
   coro::coroutine_handle<> await_suspend(coro::coroutine_handle<P> h) {
-    frame_ = loop(stage_access::root(chain_bottom(*op_)).get().cache, this).h;
-    frame_.promise().cont = h;
-    return frame_;
+    return frame_.start(loop(stage_access::root(chain_bottom(*op_)).get().cache, this), h);
   }
   std::optional<item<Out>> await_resume() {
-    if (frame_) frame_.promise().rethrow_if_exception();
+    frame_.rethrow();
     return std::move(out_);
   }
 
@@ -293,7 +289,7 @@ class stage_next {
 
   Op* op_;
   std::optional<item<Out>> out_;
-  coro::coroutine_handle<pump_promise> frame_{};
+  loop_frame frame_;
 };
 
 }  // namespace eddy::detail

@@ -68,16 +68,16 @@ class with_latest_from_stream : public detail::hub_stage<with_latest_from_stream
           return;
         }
         if constexpr (k > 0) {
-          std::get<k - 1>(latest_) = std::move(it).value();
+          std::get<k - 1>(latest_.v) = std::move(it).value();
         } else {
-          if (!all_set()) return;
+          if (!latest_.all_set()) return;
           detail::tracking_emitter<V> e{v};
           detail::guarded(
               e,
               [&] {
                 return value_type(
                     std::tuple_cat(std::tuple<stream_value_t<P>>(std::move(it).value()),
-                                   copy_latest()),
+                                   latest_.copy()),
                     0);
               },
               [&](value_type&& c) { e.value(std::move(c)); });
@@ -88,16 +88,8 @@ class with_latest_from_stream : public detail::hub_stage<with_latest_from_stream
     }
   }
 
-  bool all_set() const noexcept {
-    return std::apply([](const auto&... o) { return (static_cast<bool>(o) && ...); }, latest_);
-  }
-  std::tuple<stream_value_t<S>...> copy_latest() const {
-    return std::apply([](const auto&... o) { return std::tuple<stream_value_t<S>...>(*o...); },
-                      latest_);
-  }
-
   inputs in_;
-  std::tuple<std::optional<stream_value_t<S>>...> latest_;
+  detail::latest_values<stream_value_t<S>...> latest_;
 };
 
 /// `primary | with_latest_from(b, c, ...)`: see the file comment. The streams are moved in.
