@@ -226,7 +226,7 @@ struct asio_runtime::impl {
   void arm_locked(time_point t) {
     armed = t;
     ++gen;
-    timer->expires_at(epoch + t.time_since_epoch());
+    timer->expires_at(to_native_deadline(epoch, t));  // saturating
     timer->async_wait(timer_handler{this, gen});
   }
 

@@ -14,12 +14,9 @@ class token_state {
   void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
   void release() noexcept {
     if (refs_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-    if (parent_link_) {
-      parent_link_->~cancellation_callback();
-      parent_->release();
-    }
+    parent_link_.detach();  // drops the reference to the parent (may free it)
 #if EDDY_HAS_STOP_TOKEN
-    if (source_link_) source_link_->~cancellation_callback();
+    source_link_.detach();
     delete std_source_;
     delete std_follow_;
 #endif
@@ -28,15 +25,18 @@ class token_state {
   bool is_cancelled() const noexcept { return cancelled_.load(std::memory_order_acquire); }
 
   void cancel() noexcept {
+    // Checked before the lock too: a callback may cancel its own token or an ancestor (whose
+    // lock its thread holds); that is a no-op, not a deadlock.
+    if (is_cancelled()) return;
     lock_guard<spin_lock> g(lock_);
     if (cancelled_.exchange(true, std::memory_order_acq_rel)) return;
-    while (cancellation_callback* c = head_) {
+    while (callback_node* c = head_) {
       unlink(c);
       c->fn_(c->ctx_);
     }
   }
   /// Links `c`; false (not linked) when already cancelled.
-  bool link(cancellation_callback* c) noexcept {
+  bool link(callback_node* c) noexcept {
     lock_guard<spin_lock> g(lock_);
     if (is_cancelled()) return false;
     c->prev_ = nullptr;
@@ -46,37 +46,32 @@ class token_state {
     c->linked_ = true;
     return true;
   }
-  void remove(cancellation_callback* c) noexcept {
+  void remove(callback_node* c) noexcept {
     lock_guard<spin_lock> g(lock_);  // also waits for a running cancel() to be done with c
     if (c->linked_) unlink(c);
   }
 
-  static void cancel_thunk(void* self) noexcept { static_cast<token_state*>(self)->cancel(); }
-
-  /// Makes this state a child of `parent_`.
-  void attach() noexcept {
-    parent_->add_ref();
-    parent_link_ = ::new (static_cast<void*>(link_storage_))
-        cancellation_callback(parent_, &cancel_thunk, this);
-  }
+  /// Makes this state a child of `parent_` (the link holds a reference to the parent).
+  void attach() noexcept { parent_link_.attach(parent_, true); }
 
 #if EDDY_HAS_STOP_TOKEN
   std::stop_source* std_source_ = nullptr;  // lazily, under std_lock_
-  cancellation_callback* source_link_ = nullptr;
   struct follow {
     token_state* s;
     void operator()() const noexcept { s->cancel(); }
   };
   std::stop_callback<follow>* std_follow_ = nullptr;
   spin_lock std_lock_;
-  alignas(cancellation_callback) unsigned char source_storage_[sizeof(cancellation_callback)];
   static void request_stop(void* self) noexcept {
     static_cast<token_state*>(self)->std_source_->request_stop();
   }
+  // On this state itself: no reference (it would keep the state alive for ever).
+  callback_node source_link_{&request_stop, this};
 #endif
 
  private:
-  void unlink(cancellation_callback* c) noexcept {
+  static void cancel_thunk(void* self) noexcept { static_cast<token_state*>(self)->cancel(); }
+  void unlink(callback_node* c) noexcept {
     if (c->prev_)
       c->prev_->next_ = c->next_;
     else
@@ -89,25 +84,34 @@ class token_state {
   std::atomic<std::uint32_t> refs_{1};
   std::atomic<bool> cancelled_{false};
   spin_lock lock_;
-  cancellation_callback* head_ = nullptr;
+  callback_node* head_ = nullptr;
   token_state* parent_;
-  cancellation_callback* parent_link_ = nullptr;
-  alignas(cancellation_callback) unsigned char link_storage_[sizeof(cancellation_callback)];
+  callback_node parent_link_{&cancel_thunk, this};  // on the parent's list
 };
+
+// --- callback_node ---
+void callback_node::attach(token_state* s, bool hold) noexcept {
+  if (!s) return;
+  state_ = s;
+  hold_ = hold;
+  if (hold) s->add_ref();
+  if (!s->link(this)) fn_(ctx_);
+}
+void callback_node::detach() noexcept {
+  token_state* s = state_;
+  if (!s) return;
+  state_ = nullptr;
+  s->remove(this);
+  if (hold_) s->release();
+}
 
 }  // namespace detail
 
-// --- cancellation_callback ---
-cancellation_callback::cancellation_callback(detail::token_state* s, fn_type fn, void* ctx) noexcept
-    : state_(s), fn_(fn), ctx_(ctx) {
-  if (!s) return;
-  if (!s->link(this)) fn_(ctx_);
-}
-cancellation_callback::cancellation_callback(const cancellation_token& t, fn_type fn,
-                                             void* ctx) noexcept
-    : cancellation_callback(t.s_, fn, ctx) {}
-cancellation_callback::~cancellation_callback() {
-  if (state_) state_->remove(this);
+// --- cancellation_callback<void> ---
+cancellation_callback<void>::cancellation_callback(const cancellation_token& t, fn_type fn,
+                                                   void* ctx) noexcept
+    : node_(fn, ctx) {
+  node_.attach(t.s_, true);
 }
 
 // --- cancellation_token ---
@@ -147,8 +151,12 @@ cancellation_token cancellation_token::child() const {
 }
 
 // --- awaiter ---
+cancellation_token::awaiter::awaiter(detail::token_state* s) noexcept : s_(s) {
+  if (s_) s_->add_ref();
+}
 cancellation_token::awaiter::~awaiter() {
-  if (registered_) reinterpret_cast<cancellation_callback*>(cb_)->~cancellation_callback();
+  cb_.detach();
+  if (s_) s_->release();
 }
 bool cancellation_token::awaiter::await_ready() const noexcept {
   return !s_ || s_->is_cancelled();
@@ -157,8 +165,7 @@ bool cancellation_token::awaiter::await_suspend(coro::coroutine_handle<> h) noex
   // If the token is cancelled meanwhile, the callback runs inline and the wake is recorded
   // while the task runs: it resumes right after suspending.
   w_ = detail::suspend_here(h);
-  ::new (static_cast<void*>(cb_)) cancellation_callback(s_, &on_cancel, this);
-  registered_ = true;
+  cb_.attach(s_, false);  // this awaiter holds the reference
   return true;
 }
 void cancellation_token::awaiter::on_cancel(void* self) noexcept {
@@ -171,8 +178,7 @@ std::stop_token cancellation_token::get_stop_token() const {
   detail::lock_guard<detail::spin_lock> g(s_->std_lock_);
   if (!s_->std_source_) {
     s_->std_source_ = new std::stop_source();
-    s_->source_link_ = ::new (static_cast<void*>(s_->source_storage_))
-        cancellation_callback(s_, &detail::token_state::request_stop, s_);
+    s_->source_link_.attach(s_, false);
   }
   return s_->std_source_->get_token();
 }

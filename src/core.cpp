@@ -56,6 +56,22 @@ const char* to_string(errc code) noexcept {
 }
 
 #if EDDY_HAS_EXCEPTIONS
+error error::from_exception(std::exception_ptr ex) noexcept {
+  error e{errc::exception};
+  if (ex) {
+    try {
+      std::rethrow_exception(ex);
+    } catch (const std::exception& x) {
+      const char* what = x.what();  // lives in the exception object, which e keeps alive
+      e.message_ = what ? what : "exception";
+    } catch (...) {
+      e.message_ = "exception (not derived from std::exception)";
+    }
+  }
+  e.exception_ = static_cast<std::exception_ptr&&>(ex);
+  return e;
+}
+
 void error::rethrow() const {
   if (exception_) std::rethrow_exception(exception_);
   throw panic_error(message());

@@ -151,14 +151,15 @@ struct emscripten_runtime::impl {
       immediate_pending = true;
       immediate_id = emscripten_set_immediate(&on_immediate, this);
     }
-    if (timers.empty()) {
+    if (timers.empty() || timers.top()->deadline == never) {  // a timer at `never` never fires
       clear_timeout();
       return;
     }
     const time_point t = timers.top()->deadline;
     if (timeout_armed && timeout_at <= t) return;  // fires early at worst, then re-arms
     clear_timeout();
-    const double ms = std::chrono::duration<double, std::milli>(t - self->now()).count();
+    const double ms =
+        std::chrono::duration<double, std::milli>(saturating_sub(t, self->now())).count();
     timeout_at = t;
     timeout_armed = true;
     timeout_id = emscripten_set_timeout(&on_timeout,
@@ -252,12 +253,15 @@ bool emscripten_runtime::drive(done_fn done, void* ctx) {
   bool ok = true;
   while (!done(ctx)) {
     if (p.step()) continue;
-    if (p.timers.empty()) {  // nothing can make progress: JS callbacks cannot run meanwhile
+    // Nothing can make progress (JS callbacks cannot run meanwhile; a timer at `never` never
+    // fires).
+    if (p.timers.empty() || p.timers.top()->deadline == never) {
       ok = false;
       break;
     }
     const double ms =
-        std::chrono::duration<double, std::milli>(p.timers.top()->deadline - now()).count();
+        std::chrono::duration<double, std::milli>(saturating_sub(p.timers.top()->deadline, now()))
+            .count();
     if (ms > 0) eddy_em_block_ms(ms);
   }
   --p.depth;

@@ -182,7 +182,7 @@ void local_runtime::drive(done_fn done, void* ctx) {
       else if (next == time_point::max())
         p.cv.wait(lk);
       else
-        p.cv.wait_until(lk, p.epoch + next.time_since_epoch());
+        p.cv.wait_until(lk, to_native_deadline(p.epoch, next));  // saturating
     }
     p.sleeping = false;
 #endif

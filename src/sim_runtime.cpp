@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSL-1.0
 #include "eddy/runtime/sim_runtime.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include "eddy/core/lock.hpp"
@@ -36,6 +37,12 @@ struct sim_runtime::impl {
     }
     return n;
   }
+  // The earliest deadline that can fire (a timer at `never` never does). Under lock.
+  bool next_due(std::int64_t& t) const noexcept {
+    if (timers.empty() || timers.top()->deadline == never) return false;
+    t = timers.top()->deadline.time_since_epoch().count();
+    return true;
+  }
   // Fires every timer due at the current time. Returns how many fired.
   std::size_t fire_due() noexcept {
     std::size_t fired = 0;
@@ -43,19 +50,19 @@ struct sim_runtime::impl {
       timer_node* t;
       {
         detail::lock_guard<detail::spin_lock> g(lock);
-        if (timers.empty() || timers.top()->deadline.time_since_epoch().count() > now_ns.load())
-          return fired;
+        std::int64_t due;
+        if (!next_due(due) || due > now_ns.load()) return fired;
         t = timers.pop();
       }
       t->run(t);
       ++fired;
     }
   }
-  // Jumps to the next deadline; false when there is none.
+  // Jumps to the next deadline; false when there is none (timers at `never` do not count).
   bool jump() noexcept {
     detail::lock_guard<detail::spin_lock> g(lock);
-    if (timers.empty()) return false;
-    const auto t = timers.top()->deadline.time_since_epoch().count();
+    std::int64_t t;
+    if (!next_due(t)) return false;
     if (t > now_ns.load()) now_ns.store(t);
     return true;
   }
@@ -132,13 +139,17 @@ void sim_runtime::run() {
 }
 
 void sim_runtime::advance(duration d) {
-  const std::int64_t target = p_->now_ns.load() + d.count();
+  // Saturating, and never backwards; the clock stops one tick short of `never`, so that a
+  // timer at `never` stays in the future.
+  if (d < duration::zero()) d = duration::zero();
+  const time_point last = never - duration{1};
+  const std::int64_t target = std::min(saturating_add(now(), d), last).time_since_epoch().count();
   run_until_idle();
   for (;;) {
     {
       detail::lock_guard<detail::spin_lock> g(p_->lock);
-      if (p_->timers.empty() || p_->timers.top()->deadline.time_since_epoch().count() > target)
-        break;
+      std::int64_t due;
+      if (!p_->next_due(due) || due > target) break;
     }
     p_->jump();
     run_until_idle();

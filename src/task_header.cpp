@@ -30,6 +30,7 @@ waker suspend_here(coro::coroutine_handle<> h) noexcept {
   task_header* t = t_current_task;
   if (!t) panic("eddy: an eddy awaitable suspended outside a task (use spawn or block_on)");
   t->set_leaf(h);
+  t->discard_wakes();  // stale: this suspension's registration comes after this call
   return waker{t};
 }
 
@@ -105,12 +106,21 @@ void task_header::run() noexcept {
   task_header* const prev = t_current_task;
   t_current_task = this;
   int budget = run_budget;
+  bool deferred = false;  // the interrupt waits for one resumption that was already pending
   for (;;) {
     s = state_.load(std::memory_order_acquire);
     if (s & interrupted) {
-      state_.fetch_and(~interrupted, std::memory_order_acq_rel);
-      if (handle_interrupt()) break;  // completed (aborted); `this` may be gone
-      continue;
+      // A fired cancel scope (timeout) and a wake pending together: the wake happened at the
+      // same instant, so the leaf resumes once first (the inner work may complete: the value
+      // wins), then the interrupt is handled. Not for an abort, and only once per interrupt.
+      const bool wake_first = (s & notified) && !(s & (abort_requested | yielded)) && !deferred;
+      if (!wake_first) {
+        deferred = false;
+        state_.fetch_and(~interrupted, std::memory_order_acq_rel);
+        if (handle_interrupt()) break;  // completed (aborted); `this` may be gone
+        continue;
+      }
+      deferred = true;
     }
     if (s & notified) {
       if ((s & yielded) || budget-- == 0) {
@@ -161,13 +171,19 @@ void task_header::finish(bool aborted) noexcept {
   scopes_ = nullptr;
   unregister_from_runtime();
   if (obs) obs->on_complete(obs, this, err);
+  std::uint32_t before;
   {
     lock_guard<spin_lock> g(join_lock);
-    state_.fetch_or(complete, std::memory_order_acq_rel);
+    before = state_.fetch_or(complete, std::memory_order_acq_rel);
     const waker w = joiner;
     joiner = waker{};
     if (w) w.wake();
   }
+  // An exception nobody can join (the handle was dropped before the task finished; a scope's
+  // children report to their scope): the runtime's hook, so that it is never silently lost.
+  // A task's name goes here once tasks have names.
+  if ((before & detached) && !obs && err && err->code() == errc::exception)
+    ex_.get()->report_unhandled_error(unhandled_error{*err, nullptr, *ex_.get()});
   release();  // the task's own reference
 }
 

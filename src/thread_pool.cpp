@@ -182,7 +182,7 @@ struct thread_pool::impl {
         if (d == no_deadline)
           cv.wait(lk);
         else
-          cv.wait_until(lk, epoch + std::chrono::nanoseconds(d));
+          cv.wait_until(lk, to_native_deadline(epoch, time_point{duration{d}}));  // saturating
       }
       sleepers.fetch_sub(1, std::memory_order_relaxed);
     }

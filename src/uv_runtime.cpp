@@ -116,9 +116,10 @@ struct uv_runtime::impl {
         uv_timer_stop(&timer);
       } else {
         uv_update_time(loop);
-        const duration left = next - now();
-        const auto ns = left.count() < 0 ? 0 : left.count();
-        const std::uint64_t ms = static_cast<std::uint64_t>((ns + 999'999) / 1'000'000);
+        // Saturating (a deadline near the end of the clock), rounded up to whole milliseconds.
+        const duration left = saturating_sub(next, now());
+        const auto ns = static_cast<std::uint64_t>(left.count() < 0 ? 0 : left.count());
+        const std::uint64_t ms = ns / 1'000'000 + (ns % 1'000'000 != 0 ? 1 : 0);
         uv_timer_start(&timer, &on_timer, ms, 0);
       }
       armed = next;

@@ -106,6 +106,41 @@ TYPED_TEST(time_conformance, timeout_of_ready_and_synchronous_work) {
   EXPECT_EQ(r, 7);
 }
 
+// The tie rule: inner work woken at the deadline by a timer that fires together with the
+// time-out's (the same deadline, armed first) completes: the value wins, on every runtime.
+TYPED_TEST(time_conformance, timeout_tie_the_value_wins) {
+  auto r = this->f.block_on([]() -> task<int> {
+    int values = 0;
+    for (int round = 0; round < 10; ++round) {
+      const time_point d = now() + 1ms;
+      auto v = co_await timeout_at(d, [](time_point d) -> task<int> {
+        co_await sleep_until(d);
+        co_return 1;
+      }(d));
+      values += v.value_or(0);
+    }
+    co_return values;
+  }());
+  EXPECT_EQ(r, 10);
+}
+
+// A tie does not let the inner work run on: one resumption, then the time-out is handled.
+TYPED_TEST(time_conformance, timeout_tie_gives_one_resumption_only) {
+  std::atomic<int> steps{0};
+  auto r = this->f.block_on([](std::atomic<int>* steps) -> task<std::optional<int>> {
+    const time_point d = now() + 1ms;
+    co_return co_await timeout_at(d, [](time_point d, std::atomic<int>* steps) -> task<int> {
+      co_await sleep_until(d);
+      steps->fetch_add(1);
+      co_await sleep(1h);  // suspends again: cancelled here
+      steps->fetch_add(1);
+      co_return 1;
+    }(d, steps));
+  }(&steps));
+  EXPECT_FALSE(r.has_value());
+  EXPECT_EQ(steps.load(), 1);
+}
+
 TYPED_TEST(time_conformance, nested_timeouts_outer_fires_first) {
   auto r = this->f.block_on([]() -> task<int> {
     auto outer = co_await timeout(2ms, []() -> task<int> {

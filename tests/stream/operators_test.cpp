@@ -4,6 +4,7 @@
 // runtimes (check_all and both() run every case on each; plain TESTs keep the pipeline types,
 // and so the compile time, shared between the runtimes).
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -498,6 +499,24 @@ TEST(ops, window_by_count_composed) {
                map([](vi w) { return w.front() + w.back(); });
       },
       items<int>{3, 8, 13, 16});  // [1,2] [3,5] [6,7] [8]
+}
+// A huge n is valid: the window grows as values arrive instead of reserving n up front.
+TEST(ops, window_by_count_huge_n_grows_as_values_arrive) {
+  check_all(
+      items<int>{1, 2, 3}, [](auto s) { return std::move(s) | window_by_count(SIZE_MAX); },
+      items<vi>{vi{1, 2, 3}});
+  check_all(
+      items<int>{1, 2, 3, E(4), 5},
+      [](auto s) {
+        return std::move(s) | window_by_count(std::numeric_limits<std::int64_t>::max());
+      },
+      items<vi>{E(4), vi{5}});
+  std::vector<int> many(5000);
+  for (int i = 0; i < 5000; ++i) many[i] = i;
+  items<int> in(many.begin(), many.end());
+  check_all(
+      in, [](auto s) { return std::move(s) | window_by_count(std::uint64_t{1} << 40); },
+      items<vi>{vi(many)});
 }
 TEST(ops, window_by_count_empty) {
   check_all(

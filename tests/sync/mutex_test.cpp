@@ -301,9 +301,10 @@ TEST(mutex_sim, timeout_on_lock_leaves_the_queue_and_next_waiter_is_served) {
 
 TEST(mutex_sim, timeout_racing_the_hand_off_never_leaks_the_lock) {
   // The owner unlocks at exactly the waiter's deadline. Depending on the seed the waiter times
-  // out before the unlock, or the lock is handed to it and it is cancelled before it resumes
-  // (its awaiter must pass the lock on to b), or it gets the lock.
-  int handed_then_cancelled = 0, other = 0;
+  // out before the unlock, or the lock is handed to it: then, by timeout's tie rule, its
+  // pending wake completes the wait and it gets the lock (it is never cancelled holding it;
+  // the abort test below covers an awaiter destroyed after a hand-off).
+  int handed_then_cancelled = 0, other = 0, got = 0;
   for (std::uint64_t seed = 0; seed < 200; ++seed) {
     sim_runtime sim{seed};
     mutex m;
@@ -331,7 +332,7 @@ TEST(mutex_sim, timeout_racing_the_hand_off_never_leaks_the_lock) {
     ASSERT_TRUE(r.has_value()) << "seed " << seed;  // no deadlock
     if (r.value()) {
       EXPECT_EQ(order, (std::vector<int>{1, 2})) << "seed " << seed;
-      ++other;
+      ++got;
     } else {
       EXPECT_EQ(order, (std::vector<int>{2})) << "seed " << seed;
       if (queued_after_unlock == 1)
@@ -342,9 +343,37 @@ TEST(mutex_sim, timeout_racing_the_hand_off_never_leaks_the_lock) {
     EXPECT_FALSE(m.is_locked()) << "seed " << seed;
     EXPECT_EQ(m.waiter_count(), 0u) << "seed " << seed;
   }
-  // Both the plain and the hand-off-then-cancel interleavings were explored.
-  EXPECT_GT(handed_then_cancelled, 0);
+  // Both interleavings were explored, and a hand-off at the deadline always won.
+  EXPECT_EQ(handed_then_cancelled, 0);
+  EXPECT_GT(got, 0);
   EXPECT_GT(other, 0);
+}
+
+TEST(mutex_sim, abort_after_the_hand_off_passes_the_lock_on) {
+  // The lock is handed to t, and t is aborted before it resumes: its awaiter is destroyed
+  // holding the lock and must pass it on to b. On every seed.
+  for (std::uint64_t seed = 0; seed < 50; ++seed) {
+    sim_runtime sim{seed};
+    mutex m;
+    std::vector<int> order;
+    auto r = sim.try_block_on([](mutex* m, std::vector<int>* order) -> task<void> {
+      auto g = co_await m->lock();
+      auto t = spawn(lock_and_log(m, order, 1));
+      co_await until_waiters(m, 1);
+      auto b = spawn(lock_and_log(m, order, 2));
+      co_await until_waiters(m, 2);
+      g.unlock();  // handed to t, whose wake is pending
+      EXPECT_EQ(m->waiter_count(), 1u);
+      t.abort();  // wins over the pending wake
+      auto rt = co_await t;
+      EXPECT_TRUE(!rt.has_value() && rt.error().code() == errc::aborted);
+      (void)co_await b;
+    }(&m, &order));
+    ASSERT_TRUE(r.has_value()) << "seed " << seed;
+    EXPECT_EQ(order, (std::vector<int>{2})) << "seed " << seed;
+    EXPECT_FALSE(m.is_locked()) << "seed " << seed;
+    EXPECT_EQ(m.waiter_count(), 0u) << "seed " << seed;
+  }
 }
 
 TEST(mutex_sim, lock_held_forever_is_a_deadlock_not_a_hang) {

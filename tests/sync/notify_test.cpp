@@ -201,7 +201,9 @@ TEST(notify_sim, timeout_on_notified_then_notification_goes_to_the_next) {
 }
 
 TEST(notify_sim, timeout_racing_notify_one_never_loses_it) {
-  int picked_then_cancelled = 0;
+  // notify_one at the deadline instant: by timeout's tie rule the picked waiter always takes
+  // it (never cancelled after being picked; the abort test below covers that path).
+  int picked_then_cancelled = 0, picked = 0, timed_out = 0;
   for (std::uint64_t seed = 0; seed < 200; ++seed) {
     sim_runtime sim{seed};
     notify n;
@@ -227,8 +229,34 @@ TEST(notify_sim, timeout_racing_notify_one_never_loses_it) {
         }(&n, &woken, &queued_after));
     ASSERT_TRUE(r.has_value()) << "seed " << seed;  // b was never left hanging
     if (!r.value() && queued_after == 1) ++picked_then_cancelled;
+    if (r.value()) ++picked;
+    if (!r.value() && queued_after != 1) ++timed_out;
     EXPECT_EQ(woken.load(), 1);
     EXPECT_FALSE(n.has_permit()) << "seed " << seed;
   }
-  EXPECT_GT(picked_then_cancelled, 0);
+  EXPECT_EQ(picked_then_cancelled, 0);
+  EXPECT_GT(picked, 0);
+  EXPECT_GT(timed_out, 0);
+}
+
+TEST(notify_sim, abort_after_notify_one_passes_it_on) {
+  for (std::uint64_t seed = 0; seed < 50; ++seed) {
+    sim_runtime sim{seed};
+    notify n;
+    std::atomic<int> woken{0};
+    auto r = sim.try_block_on([](notify* n, std::atomic<int>* woken) -> task<void> {
+      auto t = spawn(wait_and_count(n, woken));
+      co_await until_notify_waiters(n, 1);
+      auto b = spawn(wait_and_count(n, woken));
+      co_await until_notify_waiters(n, 2);
+      n->notify_one();  // picks t, whose wake is pending
+      t.abort();        // wins: t's awaiter passes the notification on to b
+      auto rt = co_await t;
+      EXPECT_TRUE(!rt.has_value() && rt.error().code() == errc::aborted);
+      (void)co_await b;
+    }(&n, &woken));
+    ASSERT_TRUE(r.has_value()) << "seed " << seed;  // b was woken
+    EXPECT_EQ(woken.load(), 1) << "seed " << seed;
+    EXPECT_FALSE(n.has_permit()) << "seed " << seed;
+  }
 }

@@ -302,7 +302,9 @@ TEST(semaphore_sim, timeout_on_acquire_leaves_the_queue) {
 }
 
 TEST(semaphore_sim, timeout_racing_the_grant_never_leaks_permits) {
-  int granted_then_cancelled = 0;
+  // The grant at the deadline instant: by timeout's tie rule a granted waiter always gets its
+  // permits (never cancelled holding them; see the abort test below for that path).
+  int granted_then_cancelled = 0, granted = 0, timed_out = 0;
   for (std::uint64_t seed = 0; seed < 200; ++seed) {
     sim_runtime sim{seed};
     semaphore s{2};
@@ -327,9 +329,38 @@ TEST(semaphore_sim, timeout_racing_the_grant_never_leaks_permits) {
         }(&s, &order, &queued_after_release));
     ASSERT_TRUE(r.has_value()) << "seed " << seed;
     if (order.size() == 1 && queued_after_release == 1) ++granted_then_cancelled;
+    if (order.size() == 2) ++granted;
+    if (order.size() == 1 && queued_after_release != 1) ++timed_out;
     EXPECT_EQ(order.back(), 2) << "seed " << seed;
     EXPECT_EQ(s.available_permits(), 2u) << "seed " << seed;
     EXPECT_EQ(s.waiter_count(), 0u) << "seed " << seed;
   }
-  EXPECT_GT(granted_then_cancelled, 0);
+  EXPECT_EQ(granted_then_cancelled, 0);
+  EXPECT_GT(granted, 0);
+  EXPECT_GT(timed_out, 0);
+}
+
+TEST(semaphore_sim, abort_after_the_grant_gives_the_permits_back) {
+  for (std::uint64_t seed = 0; seed < 50; ++seed) {
+    sim_runtime sim{seed};
+    semaphore s{2};
+    std::vector<int> order;
+    auto r = sim.try_block_on([](semaphore* s, std::vector<int>* order) -> task<void> {
+      auto held = co_await s->acquire(2);
+      auto t = spawn(acquire_and_log(s, 2, order, 1));
+      co_await until_sem_waiters(s, 1);
+      auto b = spawn(acquire_and_log(s, 1, order, 2));
+      co_await until_sem_waiters(s, 2);
+      held->release();  // granted to t, whose wake is pending
+      t.abort();        // wins over the pending wake: t's awaiter gives the permits back
+      auto rt = co_await t;
+      EXPECT_TRUE(!rt.has_value() && rt.error().code() == errc::aborted);
+      auto rb = co_await b;
+      EXPECT_EQ(rb.value(), 0);
+    }(&s, &order));
+    ASSERT_TRUE(r.has_value()) << "seed " << seed;
+    EXPECT_EQ(order, (std::vector<int>{2})) << "seed " << seed;
+    EXPECT_EQ(s.available_permits(), 2u) << "seed " << seed;
+    EXPECT_EQ(s.waiter_count(), 0u) << "seed " << seed;
+  }
 }

@@ -158,6 +158,87 @@ TEST(sim_runtime, advance_runs_what_is_due) {
   EXPECT_TRUE(h.is_finished());
 }
 
+// timeout's tie rule on every seed: the inner work woken at exactly the deadline completes and
+// its value wins, whichever of the two timers was armed first.
+TEST(sim_runtime, timeout_tie_value_wins_on_every_seed) {
+  for (std::uint64_t seed = 0; seed < 64; ++seed) {
+    sim_runtime sim{seed};
+    auto r = sim.block_on([]() -> task<std::pair<int, duration>> {
+      int got = 0;
+      // The inner timer is armed first (during the inner work's first run).
+      auto a = co_await timeout(5ms, []() -> task<int> {
+        co_await sleep(5ms);
+        co_return 1;
+      }());
+      got += a.value_or(0);
+      // The inner timer is armed after the time-out's (a second sleep at 2 ms).
+      auto b = co_await timeout(5ms, []() -> task<int> {
+        co_await sleep(2ms);
+        co_await sleep(3ms);
+        co_return 10;
+      }());
+      got += b.value_or(0);
+      // One tick late is a time-out.
+      auto c = co_await timeout(5ms, []() -> task<int> {
+        co_await sleep(5ms + 1ns);
+        co_return 100;
+      }());
+      got += c.value_or(0);
+      co_return std::pair{got, since_start()};
+    }());
+    EXPECT_EQ(r.first, 11) << "seed " << seed;
+    EXPECT_EQ(r.second, duration(15ms)) << "seed " << seed;
+  }
+}
+
+// Huge durations saturate: virtual time never wraps or goes back, and a timer at `never`
+// never fires, not even when time is advanced by the largest duration there is.
+TEST(sim_runtime, advance_saturates_and_never_goes_back) {
+  sim_runtime sim{2};
+  int fired = 0;
+  auto far = spawn(sim.get_executor(), [](int* fired) -> task<void> {
+    co_await sleep_until(time_point::max() - 2ns);
+    ++*fired;
+  }(&fired));
+  auto forever = spawn(sim.get_executor(), [](int* fired) -> task<void> {
+    co_await sleep_until(never);
+    *fired += 100;
+  }(&fired));
+  sim.advance(5ms);
+  sim.advance(-3ms);  // nothing: time never goes back
+  EXPECT_EQ(sim.now().time_since_epoch(), duration(5ms));
+  sim.advance(std::chrono::hours::max());  // would overflow: saturates
+  EXPECT_EQ(fired, 1);                     // the far timer is due, `never` is not
+  EXPECT_TRUE(far.is_finished());
+  EXPECT_FALSE(forever.is_finished());
+  EXPECT_EQ(sim.now(), time_point::max() - 1ns);  // the clock stops short of `never`
+  sim.advance(std::chrono::nanoseconds::max());
+  sim.advance(1h);
+  EXPECT_EQ(sim.now(), time_point::max() - 1ns);
+  EXPECT_FALSE(forever.is_finished());
+  forever.abort();
+  sim.run_until_idle();
+  EXPECT_TRUE(forever.is_finished());
+  EXPECT_EQ(fired, 1);
+}
+
+TEST(sim_runtime, run_does_not_jump_to_never) {
+  sim_runtime sim{4};
+  bool woke = false;
+  auto h = spawn(sim.get_executor(), [](bool* woke) -> task<void> {
+    co_await sleep(std::chrono::hours::max());
+    *woke = true;
+  }(&woke));
+  sim.run();  // returns: nothing can fire
+  EXPECT_FALSE(woke);
+  EXPECT_EQ(sim.now().time_since_epoch(), duration(0));
+  auto r =
+      sim.try_block_on([]() -> task<void> { co_await sleep(std::chrono::nanoseconds::max()); }());
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code(), errc::deadlock);  // a sleep for ever is a deadlock, not a hang
+  h.abort();
+}
+
 namespace {
 /// An awaitable with a member `operator co_await` (not an awaiter itself): a sleep of `d`.
 struct nap {

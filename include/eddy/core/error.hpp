@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `errc` and `error`: eddy's errors as values. An `error` is small (a code, a count, a static
-/// message) and, when exceptions are on, may carry a captured `std::exception_ptr`.
+/// message) and, when exceptions are on, may carry a captured `std::exception_ptr`; then its
+/// `message()` is the exception's `what()`.
 #pragma once
 #include <cstdint>
 
@@ -44,7 +45,9 @@ class error {
   constexpr errc code() const noexcept { return code_; }
   /// lagged: the number of values missed; user: the application's code; otherwise 0.
   constexpr std::uint64_t count() const noexcept { return count_; }
-  /// The static message given at construction, else `to_string(code())`.
+  /// The static message given at construction; for `from_exception`, the exception's `what()`
+  /// (valid while this error or a copy of it lives: they keep the exception alive); else
+  /// `to_string(code())`. Never null.
   const char* message() const noexcept { return message_ ? message_ : to_string(code_); }
 
   /// Equal when code and count are equal (messages and exceptions are not compared).
@@ -55,12 +58,10 @@ class error {
   friend bool operator==(const error& a, errc b) noexcept { return a.code_ == b; }
 
 #if EDDY_HAS_EXCEPTIONS
-  /// An error of code `errc::exception` holding `ex`.
-  static error from_exception(std::exception_ptr ex) noexcept {
-    error e{errc::exception};
-    e.exception_ = static_cast<std::exception_ptr&&>(ex);
-    return e;
-  }
+  /// An error of code `errc::exception` holding `ex`, whose `message()` is `ex`'s `what()` (for
+  /// an exception not derived from `std::exception`, a fixed text saying so). Works without
+  /// RTTI (the exception is rethrown and caught as `std::exception` once, here).
+  static error from_exception(std::exception_ptr ex) noexcept;
   /// The captured exception, or null.
   const std::exception_ptr& exception() const noexcept { return exception_; }
   /// Rethrows the captured exception, or throws `panic_error` with the message.

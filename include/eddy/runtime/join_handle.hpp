@@ -7,7 +7,9 @@
 ///   on a moved-from handle, gives `errc::invalid_argument`.
 /// - `abort()` makes the task stop at its current or next suspension point; its frames are
 ///   destroyed (destructors run) on its own executor. No-op on a finished or empty handle.
-/// - `detach()` and the destructor let the task run on; its result is dropped.
+/// - `detach()` and the destructor let the task run on; its result is dropped, except an
+///   exception it ends with: that goes to its runtime's unhandled-error hook (by default one
+///   line on stderr), so that it is never silently lost. An error *value* is dropped.
 /// - A spawn that ran out of memory (the task's frame or the spawn block could not be
 ///   allocated, see core/frame_allocator.hpp) gives a handle that refers to no task, is
 ///   finished, and whose join yields `errc::out_of_memory` (once).
@@ -101,10 +103,13 @@ class join_handle {
   void abort() noexcept {
     if (s_) s_->abort();
   }
-  /// Gives up the handle; the task runs on. No-op when empty.
+  /// Gives up the handle; the task runs on. No-op when empty. If the task then ends with an
+  /// exception, its runtime's unhandled-error hook is told (see `runtime`).
   void detach() noexcept {
     oom_ = oom_none;
-    if (s_) std::exchange(s_, nullptr)->release();
+    if (!s_) return;
+    s_->mark_detached();
+    std::exchange(s_, nullptr)->release();
   }
   /// True once the task has completed (value, error, or aborted), or when the spawn ran out of
   /// memory. False for an empty handle.

@@ -20,6 +20,9 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <atomic>
+
+#include "eddy/core/error.hpp"
 #include "eddy/core/lock.hpp"
 #include "eddy/runtime/time.hpp"
 
@@ -49,6 +52,20 @@ namespace detail {
 class task_header;
 }
 
+class runtime;
+
+/// What a runtime's unhandled-error hook is told: a detached task (its `join_handle` was
+/// dropped or detached before it finished) ended with an exception, so nobody can join it.
+struct unhandled_error {
+  /// The task's error: `errc::exception`; `message()` is the exception's `what()` and, with
+  /// exceptions on, `exception()` the exception itself.
+  const error& err;
+  /// The task's name, or null for an unnamed task. (Tasks have no names yet: always null.)
+  const char* task_name;
+  /// The runtime the task ran on.
+  runtime& rt;
+};
+
 /// The four-operation contract. Backends derive from it; users hold an `executor`.
 ///
 /// Besides the four operations, the base class keeps the list of the runtime's live tasks
@@ -69,6 +86,22 @@ class runtime {
   /// Tasks spawned on this runtime that have not completed. Thread-safe.
   std::size_t live_tasks() const noexcept;
 
+  /// The function told about errors nobody can join: `fn(e, ctx)`, called on the runtime thread
+  /// that ran the task, right after the task ended. Must not throw.
+  using unhandled_error_hook = void (*)(const unhandled_error& e, void* ctx) noexcept;
+  /// Sets the hook called when a detached task ends with an exception (see `unhandled_error`);
+  /// `fn == nullptr` restores the default, `print_unhandled_error`. Thread-safe: once this
+  /// returns, the previous hook is not running and is never called again (so its `ctx` may be
+  /// destroyed). Must not be called from inside a hook. A task that ends with an error
+  /// *value* (a `task<result<U>>` returning an error) is not reported: it chose to return it.
+  void set_unhandled_error_hook(unhandled_error_hook fn, void* ctx = nullptr) noexcept;
+  /// Calls the hook (or the default) with `e`. Used by the task runner; thread-safe.
+  void report_unhandled_error(const unhandled_error& e) noexcept;
+  /// The default hook: one line on stderr (the browser console under Emscripten), e.g.
+  /// `eddy: a detached task ended with an exception: <what()>`, naming the task when it has a
+  /// name.
+  static void print_unhandled_error(const unhandled_error& e, void* ctx) noexcept;
+
  protected:
   runtime() = default;
   ~runtime() = default;
@@ -84,6 +117,10 @@ class runtime {
   mutable detail::spin_lock tasks_lock_;
   detail::task_header* tasks_ = nullptr;  // under tasks_lock_
   std::size_t live_ = 0;                  // under tasks_lock_
+  detail::spin_lock hook_lock_;
+  unhandled_error_hook hook_ = nullptr;       // under hook_lock_; null: print_unhandled_error
+  void* hook_ctx_ = nullptr;                  // under hook_lock_
+  std::atomic<std::uint32_t> hook_calls_{0};  // hook calls in flight
 };
 
 /// A copyable, comparable, type-erased reference to a runtime. It does not own the runtime: the

@@ -3,7 +3,9 @@
 /// `sim_runtime`: a deterministic runtime with virtual time, for tests.
 ///
 /// - Time starts at zero and only moves when nothing is ready: it then jumps to the earliest
-///   timer. An hour of timers runs in microseconds, and every time assertion is exact.
+///   timer. An hour of timers runs in microseconds, and every time assertion is exact. A timer
+///   at `never` never fires: `run()` ends and `try_block_on` reports a deadlock when only such
+///   timers are left.
 /// - The seed decides which ready item runs next (uniformly among all ready items), so running
 ///   the same program with the same seed gives the same trace, and sweeping seeds explores
 ///   schedules.
@@ -60,8 +62,15 @@ class sim_runtime final : public runtime {
   void run();
   /// Runs what is ready now without advancing time. Returns items run.
   std::size_t run_until_idle();
-  /// Advances virtual time by `d`, running everything due on the way.
+  /// Advances virtual time by `d`, running everything due on the way. Saturating: a `d` past
+  /// the end of the clock stops just short of `never` (timers at `never` do not fire); a
+  /// negative `d` advances nothing (virtual time never goes back).
   void advance(duration d);
+  /// `advance` for any `std::chrono::duration` (`hours::max()` included), saturating.
+  template <class Rep, class Period>
+  void advance(std::chrono::duration<Rep, Period> d) {
+    advance(saturating_duration(d));
+  }
   /// Work items run so far (a cheap trace fingerprint together with `now()`).
   std::uint64_t steps() const noexcept;
 

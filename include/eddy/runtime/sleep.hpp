@@ -4,7 +4,9 @@
 ///
 /// All of them use the clock of the current task's runtime (virtual on `sim_runtime`).
 /// A zero or negative duration, or a deadline already passed, completes at once without
-/// suspending. The awaiters are cancel-safe: a task aborted while sleeping disarms its timer.
+/// suspending. Any duration and deadline is valid (see time.hpp): `now() + d` saturates, and
+/// `sleep(hours::max())` or `sleep_until(never)` waits until the task is aborted (no timer is
+/// armed). The awaiters are cancel-safe: a task aborted while sleeping disarms its timer.
 #pragma once
 #include "eddy/runtime/task_timer.hpp"
 
@@ -22,7 +24,7 @@ class [[nodiscard]] sleep_awaiter {
  public:
   /// Waits until `deadline`.
   explicit sleep_awaiter(time_point deadline) noexcept : deadline_(deadline) {}
-  bool await_ready() const noexcept { return deadline_ <= now(); }
+  bool await_ready() const noexcept { return deadline_ != never && deadline_ <= now(); }
   void await_suspend(coro::coroutine_handle<> h) noexcept {
     const waker w = detail::suspend_here(h);
     timer_.arm(w.task(), deadline_);
@@ -34,15 +36,16 @@ class [[nodiscard]] sleep_awaiter {
   detail::task_timer timer_;
 };
 
-/// Suspends until the runtime clock reaches `deadline`.
+/// Suspends until the runtime clock reaches `deadline` (`never`: until the task is aborted).
 inline sleep_awaiter sleep_until(time_point deadline) noexcept {
   return sleep_awaiter{deadline};
 }
 
-/// Suspends for `d` on the runtime clock. `d <= 0` completes at once.
+/// Suspends for `d` on the runtime clock. `d <= 0` completes at once; a `d` that reaches past
+/// the end of the clock (`hours::max()`, `duration::max()`) waits until the task is aborted.
 template <class Rep, class Period>
 sleep_awaiter sleep(std::chrono::duration<Rep, Period> d) noexcept {
-  return sleep_awaiter{now() + std::chrono::duration_cast<duration>(d)};
+  return sleep_awaiter{saturating_add(now(), d)};
 }
 
 /// Awaitable returned by `yield_now`.

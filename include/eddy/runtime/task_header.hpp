@@ -72,6 +72,7 @@ class task_header : public work_node {
   static constexpr std::uint32_t abort_requested = 1u << 5;
   static constexpr std::uint32_t yielded = 1u << 6;
   static constexpr std::uint32_t unstarted = 1u << 7;  ///< signals before start() only record bits
+  static constexpr std::uint32_t detached = 1u << 8;   ///< no join handle any more (see finish)
 
   struct vtable {
     /// Stores the result (aborted: `errc::aborted`), destroys the root frame. Returns the error
@@ -101,6 +102,9 @@ class task_header : public work_node {
   void interrupt() noexcept { signal(interrupted); }
 
   bool is_complete() const noexcept { return state_.load(std::memory_order_acquire) & complete; }
+  /// The join handle is gone: an exception the task ends with from now on goes to the
+  /// runtime's unhandled-error hook. Call before dropping the handle's reference.
+  void mark_detached() noexcept { state_.fetch_or(detached, std::memory_order_acq_rel); }
   executor get_executor() const noexcept { return ex_; }
 
   void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
@@ -112,9 +116,11 @@ class task_header : public work_node {
   void set_leaf(coro::coroutine_handle<> h) noexcept { leaf_ = h; }
   void request_yield() noexcept { state_.fetch_or(notified | yielded, std::memory_order_acq_rel); }
   /// Drops pending wakes after the caller destroyed the frames that were waiting (the inline
-  /// time-out path of `timeout`). Only from inside the running task.
+  /// time-out path of `timeout`), and in `suspend_here` (see there). Only from inside the
+  /// running task.
   void discard_wakes() noexcept {
-    state_.fetch_and(~(notified | yielded), std::memory_order_acq_rel);
+    if (state_.load(std::memory_order_acquire) & (notified | yielded))
+      state_.fetch_and(~(notified | yielded), std::memory_order_acq_rel);
   }
   void push_scope(cancel_scope* s) noexcept {
     s->outer = scopes_;
@@ -159,7 +165,10 @@ class task_header : public work_node {
 task_header* current_task() noexcept;
 
 /// Records `h` as the point to resume and returns the current task's waker. Panics if called
-/// outside a task (eddy awaitables need a task to resume).
+/// outside a task (eddy awaitables need a task to resume). A wake still pending from an earlier
+/// registration is dropped: every registration is made after this call, so such a wake is stale
+/// (an awaiter that `timeout` or `with_cancellation` cancelled but that lives on, as a temporary,
+/// until the end of the caller's full-expression, and was woken meanwhile).
 waker suspend_here(coro::coroutine_handle<> h) noexcept;
 
 }  // namespace detail

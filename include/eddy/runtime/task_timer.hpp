@@ -20,10 +20,12 @@ class task_timer : private timer_node {
   ~task_timer() { disarm(); }
 
   /// Arms the timer for `task` on its executor. With `scope` non-null, firing sets
-  /// `scope->fired` and interrupts the task instead of waking it.
+  /// `scope->fired` and interrupts the task instead of waking it. A deadline of `never` arms
+  /// nothing (the timer would never fire).
   void arm(task_header* task, time_point deadline, cancel_scope* scope = nullptr) noexcept {
     task_ = task;
     scope_ = scope;
+    if (deadline == never) return;
     ex_ = task->get_executor();
     done_.store(false, std::memory_order_relaxed);
     armed_ = true;

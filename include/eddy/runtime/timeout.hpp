@@ -12,8 +12,29 @@
 /// - Otherwise the inner work runs at once, inline, until it first suspends; only then is a
 ///   timer armed. Work that completes without suspending never arms a timer.
 /// - `d <= 0`: the inner work still gets that first run; if it suspends, it is cancelled at once.
-/// - If the inner work completes in the same instant the timer fires, the value wins.
+/// - Any duration and deadline is valid: the deadline saturates (time.hpp), and a deadline of
+///   `never` (`timeout(duration::max(), x)`, `timeout(hours::max(), x)`, `timeout_at(never, x)`)
+///   arms no timer: `x` runs without a time limit.
+/// - Ties: the value wins when the inner work's completion is already pending when the time-out
+///   is handled, that is when the wake that lets it complete arrived before the task runs again
+///   after its timer fired. The inner work then gets that one resumption first; if it completes,
+///   the value is returned, if it suspends again, it is cancelled. On `sim_runtime` this is
+///   exact: inner work woken at the deadline's virtual instant by a timer completes, on every
+///   seed (`timeout(5ms, [sleep 5ms, return])` gives the value at 5 ms). On a real clock,
+///   "the same instant" means a wake already delivered when the runner looks at the fired
+///   timer (for instance a timer with the same deadline: both are taken together). Work that
+///   another task has still to do at that instant is not pending: which runs first follows the
+///   runtime's order (on `sim_runtime`, the seed).
 /// - Non-task awaitables are wrapped in a `task` (one frame allocation) unless ready at once.
+/// - Any awaitable: a task, an awaiter, or anything with `operator co_await`, including ones
+///   that cannot be copied or moved (`s.join()`, `h.join()`, `tok.cancelled()`) and lvalues
+///   of awaitables with `operator co_await` (`co_await timeout(d, h)` with a `join_handle h`).
+///   A movable temporary is moved into the awaiter; an lvalue is used in place (it must outlive
+///   the `co_await`); a temporary that cannot be moved is used in place too, so the result of
+///   `timeout` is awaited in the same expression (`co_await timeout(500ms, conns.join())`), as
+///   usual; such a temporary, when timed out, is destroyed (and deregisters) at the end of
+///   that expression. An awaiter itself (no `operator co_await`) given as a variable is a
+///   compile-time error: a timed-out awaiter must be destroyed, and a variable outlives it.
 #pragma once
 #include <optional>
 #include <type_traits>
@@ -74,7 +95,7 @@ class timeout_task_awaiter : private cancel_scope {
   }
   bool await_suspend(coro::coroutine_handle<> h) noexcept {
     task_header* t = current_task();
-    if (relative_) deadline_ = t->get_executor().now() + d_;
+    if (relative_) deadline_ = saturating_add(t->get_executor().now(), d_);
     auto ih = inner_.handle();
     ih.promise().continuation_ = nullptr;
     ih.resume();  // first run, inline, until the inner work suspends or completes
@@ -125,38 +146,45 @@ class timeout_task_awaiter : private cancel_scope {
   task_header* task_ = nullptr;
 };
 
-template <class A>
-task<await_result_t<A>> as_task(A a) {
-  co_return co_await std::move(a);
+/// The task that awaits the awaitable held at `*p` (`H` as in `held_awaitable_t`: an lvalue is
+/// awaited as an lvalue, anything else as an rvalue).
+template <class H>
+task<await_result_t<H>> await_held(std::remove_reference_t<H>* p) {
+  co_return co_await static_cast<H&&>(*p);
 }
 
-/// Generic awaitables: the ready-at-once fast path, else a task wrapper.
-template <class A>
+/// Generic awaitables: the ready-at-once fast path, else a task wrapper around the awaitable,
+/// which stays where `H` keeps it (see `held_awaitable_t`): nothing is copied or moved.
+template <class H>
 class timeout_awaiter {
-  using T = await_result_t<A>;
+  using T = await_result_t<H>;
+  using object = std::remove_reference_t<H>;
+  /// Has the awaiter members itself (no `operator co_await`): it may take the ready path.
+  static constexpr bool direct =
+      std::is_same_v<awaiter_t<object&>, object&> && requires(object& w) { w.await_ready(); };
 
  public:
+  template <class A>
   timeout_awaiter(time_point deadline, duration d, bool relative, A&& a)
       : deadline_(deadline), d_(d), relative_(relative), a_(std::forward<A>(a)) {}
+  timeout_awaiter(const timeout_awaiter&) = delete;
+  timeout_awaiter& operator=(const timeout_awaiter&) = delete;
   bool await_ready() {
-    if constexpr (requires(awaiter_t<A&> w) { w.await_ready(); }) {
-      if constexpr (std::is_same_v<awaiter_t<A&>, A&>) {
-        if (a_.await_ready()) {
-          ready_ = true;
-          return true;
-        }
+    if constexpr (direct) {
+      if (a_.await_ready()) {
+        ready_ = true;
+        return true;
       }
     }
     return false;
   }
   bool await_suspend(coro::coroutine_handle<> h) {
-    slow_.emplace(deadline_, d_, relative_, as_task<A>(std::forward<A>(a_)));
+    slow_.emplace(deadline_, d_, relative_, await_held<H>(&a_));
     slow_->await_ready();  // panics if the wrapper task's frame could not be allocated
     return slow_->await_suspend(h);
   }
   optional_of<T> await_resume() {
-    // Only a direct awaiter (no `operator co_await`) can have taken the ready path.
-    if constexpr (std::is_same_v<awaiter_t<A&>, A&>) {
+    if constexpr (direct) {
       if (ready_) {
         if constexpr (std::is_void_v<T>) {
           a_.await_resume();
@@ -173,7 +201,7 @@ class timeout_awaiter {
   time_point deadline_;
   duration d_;
   bool relative_;
-  A a_;
+  H a_;  // declared before slow_: the wrapper task (which refers to it) goes first
   bool ready_ = false;
   std::optional<timeout_task_awaiter<T>> slow_;
 };
@@ -187,7 +215,13 @@ auto make_timeout(time_point deadline, duration d, bool relative, A&& aw) {
   if constexpr (is_task_v<D>) {
     return timeout_task_awaiter<typename D::value_type>(deadline, d, relative, std::move(aw));
   } else {
-    return timeout_awaiter<A>(deadline, d, relative, std::forward<A>(aw));
+    using object = std::remove_reference_t<A>;
+    static_assert(!std::is_lvalue_reference_v<A> || !std::is_same_v<awaiter_t<object&>, object&>,
+                  "eddy::timeout: pass an awaiter as a temporary (timeout(d, rx.recv())), not as "
+                  "a variable: a timed-out awaiter must be destroyed at its suspension point, and "
+                  "a variable outlives it. An awaitable with operator co_await (a join_handle) "
+                  "may be a variable.");
+    return timeout_awaiter<held_awaitable_t<A&&>>(deadline, d, relative, std::forward<A>(aw));
   }
 }
 }  // namespace detail
@@ -202,8 +236,7 @@ auto timeout_at(time_point deadline, A&& aw) {
 /// is read only if `aw` is not ready at once. See the file comment.
 template <class Rep, class Period, class A>
 auto timeout(std::chrono::duration<Rep, Period> d, A&& aw) {
-  return detail::make_timeout(time_point{}, std::chrono::duration_cast<duration>(d), true,
-                              std::forward<A>(aw));
+  return detail::make_timeout(time_point{}, saturating_duration(d), true, std::forward<A>(aw));
 }
 
 /// An awaiter that is ready at once with `v` (for tests and benchmarks).

@@ -61,14 +61,14 @@ class buffer_time_stream : public detail::hub_stage<buffer_time_stream<S>> {
   bool produce(V& v) {
     if (!started_) {
       started_ = true;
-      end_ = now() + d_;
+      end_ = saturating_add(now(), d_);
     }
     for (;;) {
       if (in_.fill()) {
         const time_point t = in_.arrival();
         if (t >= end_) {
           if (!buf_.empty()) return emit(v);
-          end_ += d_ * ((t - end_) / d_ + 1);  // skip the empty periods
+          end_ = detail::next_period(end_, d_, t);  // skip the empty periods
         }
         auto it = in_.take();
         if (it.is_error()) {
@@ -97,7 +97,7 @@ class buffer_time_stream : public detail::hub_stage<buffer_time_stream<S>> {
   }
   template <class V>
   bool emit(V& v) {
-    end_ += d_;
+    end_ = saturating_add(end_, d_);
     v.value(std::exchange(buf_, value_type{}));
     return true;
   }

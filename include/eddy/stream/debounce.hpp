@@ -61,7 +61,7 @@ class debounce_stream : public detail::hub_stage<debounce_stream<S>> {
           return true;
         }
         pending_.emplace(std::move(it).value());
-        due_ = in_.arrival() + d_;
+        due_ = saturating_add(in_.arrival(), d_);
         continue;
       }
       if (in_.ended()) {

@@ -66,7 +66,7 @@ class delay_stream : public detail::hub_stage<delay_stream<S>> {
         v.error(std::move(it).error());
         return true;
       }
-      q_.push(entry{std::move(it).value(), in_.arrival() + d_});
+      q_.push(entry{std::move(it).value(), saturating_add(in_.arrival(), d_)});
     }
     if (!q_.empty()) {
       if (now() < q_.front().due) return false;

@@ -18,10 +18,16 @@
 namespace eddy::detail {
 
 /// One subscriber's buffer. Under the owner's lock.
+///
+/// `offer` places an item at once. With `staging` (subject), `wants` / `stage` / `unstage` /
+/// `commit` do the same in two steps, so that a source delivers one value to all its
+/// subscribers or, when a copy throws, to none: it stages a copy in each buffer that will keep
+/// it (that may throw: it unstages them all), then commits every buffer (that cannot throw).
 template <class T>
 class hot_buffer {
  public:
-  explicit hot_buffer(buffer_policy p) : ring_(p.capacity), policy_(p.on_full) {}
+  explicit hot_buffer(buffer_policy p, bool staging = false)
+      : ring_(p.capacity, staging), policy_(p.on_full) {}
 
   /// A new item cannot be placed now without waiting (wait policy, full, still open).
   bool blocks() const noexcept {
@@ -55,6 +61,42 @@ class hot_buffer {
     }
     return false;
   }
+  /// `offer` would keep a new item (and so `commit` needs one staged).
+  bool wants() const noexcept {
+    if (ended_ || cut_) return false;
+    return !ring_.full() || policy_ == overflow::drop_oldest;
+  }
+  /// Builds the item `commit` will place (only when `wants()`). May throw: nothing changed.
+  template <class U>
+  void stage(U&& v) {
+    ring_.stage(std::forward<U>(v));
+    staged_ = true;
+  }
+  /// Destroys a staged item (a delivery that failed elsewhere).
+  void unstage() noexcept {
+    if (staged_) ring_.unstage();
+    staged_ = false;
+  }
+  /// `offer` with the staged item (or none when `!wants()`). True when the reader should look.
+  bool commit() noexcept {
+    const bool had = std::exchange(staged_, false);
+    if (ended_) return false;
+    if (cut_) {
+      ++dropped_;
+      return false;
+    }
+    if (had) {
+      if (ring_.full()) ++dropped_;  // drop_oldest: the oldest goes
+      ring_.commit_staged();
+      return true;
+    }
+    ++dropped_;  // full: drop_newest drops it, error cuts, wait never gets here
+    if (policy_ == overflow::error) {
+      cut_ = true;
+      return true;
+    }
+    return false;
+  }
   /// The source ended (after `e`, if given): the reader gets the buffer, then `e`, then the end.
   void end(std::optional<error> e = std::nullopt) {
     if (ended_) return;
@@ -66,7 +108,8 @@ class hot_buffer {
   bool take(std::optional<item<T>>& out, bool& was_full) {
     was_full = ring_.full();
     if (!ring_.empty()) {
-      out.emplace(ring_.pop());
+      out.emplace(std::move(ring_.front()));  // a move that throws leaves the item buffered
+      ring_.drop_front();
       return true;
     }
     if (cut_) {
@@ -102,6 +145,7 @@ class hot_buffer {
   item_ring<item<T>> ring_;
   overflow policy_;
   std::uint64_t dropped_ = 0;
+  bool staged_ = false;        ///< an item is staged (see `stage`)
   bool cut_ = false;           ///< overflow::error happened
   bool cut_reported_ = false;  ///< the errc::full error was taken
   bool ended_ = false;

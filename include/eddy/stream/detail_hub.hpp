@@ -39,9 +39,10 @@ namespace eddy::detail {
 /// hub's lock before waking. Cancel-safe: the destructor disarms the timer and deregisters.
 class hub_wait : private timer_node {
  public:
+  /// A null `deadline`, or `never`, waits for the pump alone (no timer).
   hub_wait(port_hub* h, const time_point* deadline) noexcept
-      : timer_node(&fire), h_(h), has_deadline_(deadline != nullptr) {
-    if (deadline) deadline_ = *deadline;
+      : timer_node(&fire), h_(h), has_deadline_(deadline != nullptr && *deadline != never) {
+    if (has_deadline_) deadline_ = *deadline;
   }
   hub_wait(const hub_wait&) = delete;
   hub_wait& operator=(const hub_wait&) = delete;

@@ -9,6 +9,8 @@
 #pragma once
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -23,27 +25,41 @@ inline constexpr bool is_duration = false;
 template <class Rep, class Period>
 inline constexpr bool is_duration<std::chrono::duration<Rep, Period>> = true;
 
-/// A positive duration, or the message of an argument error.
+/// A positive duration, or the message of an argument error. Converted with saturation: a
+/// duration too large for nanoseconds is `duration::max()` (the operator's deadlines are then
+/// `never`, see runtime/time.hpp).
 struct checked_duration {
   duration d{};
   const char* bad = nullptr;
   template <class Rep, class Period>
   static checked_duration make(std::chrono::duration<Rep, Period> in, const char* msg) {
     checked_duration c;
-    c.d = std::chrono::duration_cast<duration>(in);
+    c.d = saturating_duration(in);
     if (c.d <= duration::zero()) c.bad = msg;
     return c;
   }
 };
 
-/// A FIFO of at most `capacity` elements, allocated once at construction.
+/// The end of the period of length `d` (periods `[start + k*d, start + (k+1)*d)`) that
+/// contains `t >= start`, saturating at `never`.
+inline time_point next_period(time_point start, duration d, time_point t) noexcept {
+  const std::int64_t q = saturating_sub(t, start) / d;
+  if (q == std::numeric_limits<std::int64_t>::max()) return never;
+  return saturating_add(start, saturating_mul(d, q + 1));
+}
+
+/// A FIFO of at most `capacity` elements, allocated once at construction. With `spare`, one
+/// more slot lets an element be built ahead (`stage`) and then added (`commit_staged`, which
+/// cannot throw) or destroyed (`unstage`): an all-or-nothing delivery to several rings.
 template <class T>
 class item_ring {
  public:
   item_ring() noexcept = default;
-  explicit item_ring(std::size_t capacity)
-      : slots_(capacity ? std::make_unique<std::optional<T>[]>(capacity) : nullptr),
-        cap_(capacity) {}
+  explicit item_ring(std::size_t capacity, bool spare = false)
+      : slots_(capacity ? std::make_unique<std::optional<T>[]>(capacity + (spare ? 1 : 0))
+                        : nullptr),
+        cap_(capacity),
+        slots_n_(capacity ? capacity + (spare ? 1 : 0) : 0) {}
 
   std::size_t capacity() const noexcept { return cap_; }
   std::size_t size() const noexcept { return size_; }
@@ -51,28 +67,43 @@ class item_ring {
   bool full() const noexcept { return size_ == cap_; }
   template <class... A>
   void push(A&&... a) {
-    slots_[(head_ + size_) % cap_].emplace(std::forward<A>(a)...);
+    slots_[(head_ + size_) % slots_n_].emplace(std::forward<A>(a)...);
     ++size_;
   }
   T& front() noexcept { return *slots_[head_]; }
   T pop() {
     T v = std::move(*slots_[head_]);
-    slots_[head_].reset();
-    head_ = (head_ + 1) % cap_;
-    --size_;
+    drop_front();
     return v;
   }
+  /// Destroys the front element.
+  void drop_front() noexcept {
+    slots_[head_].reset();
+    head_ = (head_ + 1) % slots_n_;
+    --size_;
+  }
   void clear() noexcept {
-    while (size_) {
-      slots_[head_].reset();
-      head_ = (head_ + 1) % cap_;
-      --size_;
-    }
+    while (size_) drop_front();
+  }
+  /// Builds an element in the slot after the last one (spare rings; at most one staged). May
+  /// throw: then nothing changed.
+  template <class... A>
+  void stage(A&&... a) {
+    slots_[(head_ + size_) % slots_n_].emplace(std::forward<A>(a)...);
+  }
+  /// Destroys the staged element.
+  void unstage() noexcept { slots_[(head_ + size_) % slots_n_].reset(); }
+  /// Adds the staged element at the back; a full ring first drops its front (the staged slot
+  /// is then the back one, see the class comment).
+  void commit_staged() noexcept {
+    if (full()) drop_front();
+    ++size_;
   }
 
  private:
   std::unique_ptr<std::optional<T>[]> slots_;
   std::size_t cap_ = 0;
+  std::size_t slots_n_ = 0;
   std::size_t head_ = 0;
   std::size_t size_ = 0;
 };

@@ -84,10 +84,10 @@ class interval_stream {
     const time_point t = now();
     if (!started_) {
       started_ = true;
-      due_ = t + d_;
+      due_ = saturating_add(t, d_);
     }
     if (t < due_) return false;
-    due_ += d_;
+    due_ = saturating_add(due_, d_);
     v.value(n_++);
     return true;
   }

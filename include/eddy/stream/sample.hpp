@@ -56,14 +56,14 @@ class sample_stream : public detail::hub_stage<sample_stream<S>> {
   bool produce(V& v) {
     if (!started_) {
       started_ = true;
-      tick_ = now() + d_;
+      tick_ = saturating_add(now(), d_);
     }
     for (;;) {
       if (in_.fill()) {
         const time_point t = in_.arrival();
         if (t >= tick_) {
           if (latest_) return emit(v);
-          tick_ += d_ * ((t - tick_) / d_ + 1);  // skip the empty periods
+          tick_ = detail::next_period(tick_, d_, t);  // skip the empty periods
         }
         auto it = in_.take();
         if (it.is_error()) {
@@ -88,7 +88,7 @@ class sample_stream : public detail::hub_stage<sample_stream<S>> {
   bool emit(V& v) {
     value_type x = std::move(*latest_);
     latest_.reset();
-    tick_ += d_;
+    tick_ = saturating_add(tick_, d_);
     v.value(std::move(x));
     return true;
   }

@@ -49,7 +49,7 @@ class timeout_stream : public detail::hub_stage<timeout_stream<S>> {
   detail::port_hub* hub() const noexcept { return in_.hub(); }
   bool deadline(time_point& t) const noexcept {
     if (!waiting_) return false;
-    t = since_ + d_;
+    t = saturating_add(since_, d_);
     return true;
   }
 
@@ -67,7 +67,7 @@ class timeout_stream : public detail::hub_stage<timeout_stream<S>> {
       since_ = t;
       return false;
     }
-    if (t < since_ + d_) return false;
+    if (t < saturating_add(since_, d_)) return false;
     this->close();
     in_.stop();
     v.error(error{errc::timed_out, 0, "timeout: no item within the duration"});

@@ -20,9 +20,18 @@
 ///   `errc::invalid_argument` error and ends. Subscribing to a closed subject gives a stream
 ///   that ends at once.
 /// - `co_await send(v) -> send_result<T>`: delivers a copy of `v` to every subscriber (the last
-///   one gets `v` moved). It waits while a subscriber with `overflow::wait` has a full buffer,
-///   in FIFO order with other waiting sends (a new send never overtakes a waiting one), and
-///   delivers to all subscribers at once when all have room (never to some and not others).
+///   one gets `v` moved when `T`'s move cannot throw). It waits while a subscriber with
+///   `overflow::wait` has a full buffer, in FIFO order with other waiting sends (a new send
+///   never overtakes a waiting one), and delivers to all subscribers at once when all have
+///   room (never to some and not others).
+/// - A copy of `v` that throws (exceptions enabled): `v` is delivered to **no** subscriber (the
+///   copies already made are destroyed before anything is placed), and the send completes with
+///   `errc::exception` — `r.error().exception()` is the exception, `r.error().message()` its
+///   `what()` — and `v` handed back (`r.into_inner()`). This holds for a send that had to
+///   wait too (the copy then happens when a reader makes room: the reader keeps its item and
+///   the next waiting send is served) and for `try_send`. Nothing hangs, nothing terminates:
+///   dropping a subscriber while a send waits is safe. (With drop policies a subscriber's
+///   `dropped()` count is only updated by a delivery that happened.)
 ///   With no subscriber it succeeds and delivers to nobody. On a closed subject, or when the
 ///   subject is closed while it waits, it fails with `errc::closed` and hands `v` back.
 ///   Cancel-safe: a send destroyed while waiting has sent nothing (or, if it completed, all).
@@ -71,6 +80,9 @@ class subject_state final : public shared_block {
   struct sender_node : waiter_node {
     T* value = nullptr;
     bool done = false;
+#if EDDY_HAS_EXCEPTIONS
+    std::exception_ptr failed;  ///< a copy of the value threw: delivered to nobody
+#endif
   };
 
   explicit subject_state(buffer_policy p) : shared_block(&destroy), policy(p) {}
@@ -84,20 +96,54 @@ class subject_state final : public shared_block {
 
   /// Under lock.
   bool can_place() const noexcept { return !subs.any_blocks(); }
-  /// Delivers `v` to every subscriber. Under lock.
-  void place(T&& v) {
+  /// Delivers `v` to every subscriber, or to none: a copy for each subscriber that keeps it is
+  /// made first (the last one gets `v` moved when `T`'s move cannot throw), then all are
+  /// placed. If a copy throws, the copies made are destroyed, `v` is unchanged, nobody got
+  /// anything and the exception propagates. Under lock.
+  void place(T& v) {
+    hot_buffer<T>* last = nullptr;
     for (hot_buffer<T>* b = subs.head(); b; b = b->next) {
-      const bool got =
-          b->next ? b->offer(item<T>(std::as_const(v))) : b->offer(item<T>(std::move(v)));
-      if (got) b->wake();
+      if (b->wants()) last = b;
+    }
+#if EDDY_HAS_EXCEPTIONS
+    try {
+#endif
+      for (hot_buffer<T>* b = subs.head(); b; b = b->next) {
+        if (!b->wants()) continue;
+        if constexpr (std::is_nothrow_move_constructible_v<T>) {
+          if (b == last) {
+            b->stage(std::move(v));
+            continue;
+          }
+        }
+        b->stage(std::as_const(v));
+      }
+#if EDDY_HAS_EXCEPTIONS
+    } catch (...) {
+      for (hot_buffer<T>* b = subs.head(); b; b = b->next) b->unstage();
+      throw;
+    }
+#endif
+    for (hot_buffer<T>* b = subs.head(); b; b = b->next) {
+      if (b->commit()) b->wake();
     }
   }
-  /// Completes waiting sends while there is room. Under lock.
-  void serve() {
+  /// Completes waiting sends while there is room; a send whose value cannot be copied is
+  /// completed with that failure (its value stays with it). Never throws. Under lock.
+  void serve() noexcept {
     while (!senders.empty() && can_place()) {
       auto* n = static_cast<sender_node*>(senders.pop_front());
-      place(std::move(*n->value));
+#if EDDY_HAS_EXCEPTIONS
+      try {
+        place(*n->value);
+        n->done = true;
+      } catch (...) {
+        n->failed = std::current_exception();
+      }
+#else
+      place(*n->value);
       n->done = true;
+#endif
       n->w.wake();
     }
   }
@@ -210,7 +256,7 @@ class subject_stream {
       check_ = detail::arg_check("subject: subscriber buffer capacity must be at least 1");
       return;
     }
-    b_ = new detail::hot_buffer<T>(p);
+    b_ = new detail::hot_buffer<T>(p, true);  // staging: all-or-nothing delivery
     detail::lock_guard<detail::spin_lock> g(s_->lock);
     if (s_->closed) b_->end();
     s_->subs.push(b_);
@@ -339,8 +385,14 @@ class subject {
     send_result<T> await_resume() {
       if (queued_) {
         queued_ = false;  // woken: `node_` was unlinked by the waker
+#if EDDY_HAS_EXCEPTIONS
+        if (node_.failed) return send_result<T>(std::move(node_.failed), std::move(v_));
+#endif
         if (!node_.done) code_ = errc::closed;
       }
+#if EDDY_HAS_EXCEPTIONS
+      if (failed_) return send_result<T>(std::move(failed_), std::move(v_));
+#endif
       if (code_ == errc{}) return send_result<T>();
       return send_result<T>(code_, std::move(v_));
     }
@@ -353,7 +405,15 @@ class subject {
         return true;
       }
       if (!s_->senders.empty() || !s_->can_place()) return false;
-      s_->place(std::move(v_));
+#if EDDY_HAS_EXCEPTIONS
+      try {
+        s_->place(v_);
+      } catch (...) {
+        failed_ = std::current_exception();
+      }
+#else
+      s_->place(v_);
+#endif
       return true;
     }
     state* s_;
@@ -361,6 +421,9 @@ class subject {
     typename state::sender_node node_;
     errc code_{};
     bool queued_ = false;
+#if EDDY_HAS_EXCEPTIONS
+    std::exception_ptr failed_;
+#endif
   };
 
   /// `co_await send(v) -> send_result<T>`. See the file comment.
@@ -372,7 +435,15 @@ class subject {
     detail::lock_guard<detail::spin_lock> g(s_->lock);
     if (s_->closed) return send_result<T>(errc::closed, std::move(v));
     if (!s_->senders.empty() || !s_->can_place()) return send_result<T>(errc::full, std::move(v));
-    s_->place(std::move(v));
+#if EDDY_HAS_EXCEPTIONS
+    try {
+      s_->place(v);
+    } catch (...) {
+      return send_result<T>(std::current_exception(), std::move(v));
+    }
+#else
+    s_->place(v);
+#endif
     return send_result<T>();
   }
 

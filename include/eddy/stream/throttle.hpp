@@ -49,7 +49,7 @@ class throttle_stream : public detail::stage<throttle_stream<S>, S> {
     const time_point t = now();
     if (open_ && t < until_) return;
     open_ = true;
-    until_ = t + d_;
+    until_ = saturating_add(t, d_);
     e.value(std::move(v));
   }
 

@@ -11,9 +11,13 @@
 /// ```
 /// - An error passes through at once and clears the partial window (its values are dropped).
 /// - At the end, a non-empty partial window is emitted, then the end.
-/// - Buffers up to `n - 1` values; each window is one vector (one allocation per window).
+/// - Buffers up to `n - 1` values. A window's vector reserves `min(n, 4 KiB worth of T)` when
+///   its first value arrives (one allocation per window for small windows) and grows as values
+///   arrive beyond that: any `n` is valid, `window_by_count(SIZE_MAX)` included (one window of
+///   everything, emitted at the end).
 /// - `n <= 0`: the stream yields one `errc::invalid_argument` error and ends.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <utility>
@@ -50,7 +54,8 @@ class window_by_count_stream : public detail::stage<window_by_count_stream<S>, S
   }
   template <class E>
   void on_value(T&& v, E& e) {
-    if (buf_.capacity() == 0) buf_.reserve(static_cast<std::size_t>(n_));
+    if (buf_.capacity() == 0)
+      buf_.reserve(n_ < first_reserve ? static_cast<std::size_t>(n_) : first_reserve);
     buf_.push_back(std::move(v));
     if (buf_.size() == n_) e.value(std::exchange(buf_, value_type{}));
   }
@@ -68,6 +73,8 @@ class window_by_count_stream : public detail::stage<window_by_count_stream<S>, S
       e.value(std::exchange(buf_, value_type{}));
   }
 
+  /// The most a window reserves up front (then it grows as values arrive).
+  static constexpr std::size_t first_reserve = sizeof(T) < 4096 ? 4096 / sizeof(T) : 1;
   std::uint64_t n_;
   detail::arg_check check_;
   value_type buf_;

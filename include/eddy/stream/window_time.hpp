@@ -78,7 +78,7 @@ class window_state final : public port_hub {
     head.reset();
     return r;
   }
-  time_point period_end(time_point t) const noexcept { return t0 + d * ((t - t0) / d + 1); }
+  time_point period_end(time_point t) const noexcept { return next_period(t0, d, t); }
 
   /// Marks a `next()` in flight (panics on a second one).
   struct busy_scope {

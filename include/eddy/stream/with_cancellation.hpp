@@ -16,7 +16,14 @@
 ///   It does not wait for `x` to make progress.
 /// - If `x` completes in the same instant the token is cancelled, either may win; nothing is
 ///   lost either way (a value handed to the destroyed awaiter is given back by it).
-/// - Must be awaited inside an eddy task. `x` is stored in the awaiter (moved in).
+/// - Must be awaited inside an eddy task.
+/// - Any awaitable, including ones that cannot be copied or moved (`s.join()`, `h.join()`,
+///   `tok.cancelled()`), and lvalues of awaitables with `operator co_await` (a `join_handle`): a
+///   movable temporary is moved into the awaiter; an lvalue is used in place (it must outlive
+///   the `co_await`); a temporary that cannot be moved is used in place too, so the result is
+///   awaited in the same expression (`co_await with_cancellation(t, s.join())`); cancelled, it
+///   is destroyed (and deregisters) at the end of that expression. An awaiter itself given as a
+///   variable is a compile-time error (a cancelled awaiter must be destroyed).
 #pragma once
 #include <optional>
 #include <type_traits>
@@ -117,7 +124,7 @@ class cancellable_awaiter : private cancel_scope {
 
   cancellation_token token_;
   manual_lifetime<Inner> inner_;
-  manual_lifetime<cancellation_callback> cb_;
+  manual_lifetime<cancellation_callback<>> cb_;
   task_header* task_ = nullptr;
   bool live_ = false;
   bool armed_ = false;
@@ -128,8 +135,14 @@ class cancellable_awaiter : private cancel_scope {
 /// See the file comment.
 template <class A>
 auto with_cancellation(const cancellation_token& token, A&& aw) {
-  using D = std::remove_cvref_t<A>;
-  return detail::cancellable_awaiter<detail::awaitable_holder<D>>(token, std::in_place,
+  using H = detail::held_awaitable_t<A&&>;
+  static_assert(
+      !std::is_lvalue_reference_v<A> || !detail::direct_awaiter<std::remove_reference_t<A>>,
+      "eddy::with_cancellation: pass an awaiter as a temporary, not as a variable: a "
+      "cancelled awaiter must be destroyed at its suspension point, and a variable "
+      "outlives it. An awaitable with operator co_await (a join_handle) may be a "
+      "variable.");
+  return detail::cancellable_awaiter<detail::awaitable_holder<H>>(token, std::in_place,
                                                                   std::forward<A>(aw));
 }
 

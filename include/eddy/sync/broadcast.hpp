@@ -16,7 +16,9 @@
 /// Contract:
 /// - The channel keeps exactly the last `cap` values in a ring of `cap` slots allocated at
 ///   creation (no rounding, no allocation per send or per wake). `channel<T>(0)` panics (throws
-///   `panic_error` with exceptions); `try_channel<T>(0)` returns `errc::invalid_argument`.
+///   `panic_error` with exceptions); `try_channel<T>(0)` returns `errc::invalid_argument` (also
+///   for a `cap` whose size in bytes cannot be represented), and `errc::out_of_memory` when the
+///   ring cannot be allocated (`channel` panics then).
 /// - `sender::send(v)` never suspends. It gives the number of receivers the value was queued
 ///   for, or hands `v` back with `errc::closed` when no receiver is alive (the value is not
 ///   stored). The value overwrites the oldest slot when the ring is full: receivers that had not
@@ -55,6 +57,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -82,7 +85,9 @@ struct broadcast_slot {
 template <class T>
 class broadcast_state {
  public:
-  explicit broadcast_state(std::size_t c) : cap(c), slots(new broadcast_slot<T>[c]) {}
+  /// A ring of `c` slots; the allocation is nothrow (`slots` is null when it failed).
+  explicit broadcast_state(std::size_t c) noexcept
+      : cap(c), slots(new(std::nothrow) broadcast_slot<T>[c]) {}
 
   std::uint64_t oldest() const noexcept { return tail > cap ? tail - cap : 0; }
   std::size_t next(std::size_t i) const noexcept { return i + 1 == cap ? 0 : i + 1; }
@@ -314,7 +319,7 @@ class sender {
   }
   explicit sender(state* s) noexcept : s_(s) {}
   template <class U>
-  friend std::pair<sender<U>, receiver<U>> channel(std::size_t cap);
+  friend result<std::pair<sender<U>, receiver<U>>> try_channel(std::size_t cap);
 
   state* s_ = nullptr;
 };
@@ -468,7 +473,7 @@ class receiver {
   receiver(state* s, std::uint64_t pos, std::size_t idx) noexcept : s_(s), pos_(pos), idx_(idx) {}
   friend class sender<T>;
   template <class U>
-  friend std::pair<sender<U>, receiver<U>> channel(std::size_t cap);
+  friend result<std::pair<sender<U>, receiver<U>>> try_channel(std::size_t cap);
 
   state* s_ = nullptr;
   std::uint64_t pos_ = 0;  ///< the next position to read; under the channel lock
@@ -476,26 +481,32 @@ class receiver {
   bool waiting_ = false;   ///< a recv of this object is registered; under the channel lock
 };
 
-/// A channel keeping the last `cap` values. `cap == 0` (or absurdly large) panics; see
-/// `try_channel` for an error value instead.
-template <class T>
-std::pair<sender<T>, receiver<T>> channel(std::size_t cap) {
-  if (cap == 0) panic("eddy::broadcast::channel: capacity must be at least 1");
-  if (cap > static_cast<std::size_t>(PTRDIFF_MAX) / sizeof(eddy::detail::broadcast_slot<T>)) {
-    panic("eddy::broadcast::channel: capacity too large");
-  }
-  auto* s = new eddy::detail::broadcast_state<T>(cap);
-  return {sender<T>{s}, receiver<T>{s, 0, 0}};
-}
-
-/// Like `channel`, but a bad capacity is `errc::invalid_argument` instead of a panic.
+/// A channel keeping the last `cap` values; `errc::invalid_argument` when `cap` is 0 or its
+/// size in bytes cannot be represented, `errc::out_of_memory` when the ring (or the channel)
+/// cannot be allocated. Never throws: the allocations are nothrow (also without exceptions).
 template <class T>
 result<std::pair<sender<T>, receiver<T>>> try_channel(std::size_t cap) {
-  if (cap == 0 ||
-      cap > static_cast<std::size_t>(PTRDIFF_MAX) / sizeof(eddy::detail::broadcast_slot<T>)) {
-    return error{errc::invalid_argument, 0, "eddy::broadcast::channel: bad capacity"};
+  if (cap == 0)
+    return error{errc::invalid_argument, 0,
+                 "eddy::broadcast::channel: capacity must be at least 1"};
+  if (cap > static_cast<std::size_t>(PTRDIFF_MAX) / sizeof(eddy::detail::broadcast_slot<T>))
+    return error{errc::invalid_argument, 0, "eddy::broadcast::channel: capacity too large"};
+  auto* s = new (std::nothrow) eddy::detail::broadcast_state<T>(cap);
+  if (s && !s->slots) {
+    delete s;
+    s = nullptr;
   }
-  return channel<T>(cap);
+  if (!s) return error{errc::out_of_memory, 0, "eddy::broadcast::channel: out of memory"};
+  return std::pair<sender<T>, receiver<T>>{sender<T>{s}, receiver<T>{s, 0, 0}};
+}
+
+/// A channel keeping the last `cap` values. A `cap` that `try_channel` refuses (0, too large,
+/// out of memory) panics with its message (throws `panic_error` with exceptions).
+template <class T>
+std::pair<sender<T>, receiver<T>> channel(std::size_t cap) {
+  auto r = try_channel<T>(cap);
+  if (!r) panic(r.error().message());
+  return std::move(r).value();
 }
 
 }  // namespace broadcast

@@ -12,9 +12,11 @@
 ///
 /// Contract:
 /// - `channel<T>(cap)`: `cap == 0` is a programming error and panics; `try_channel<T>(cap)`
-///   gives `errc::invalid_argument` instead. Bounded channels are a ring of exactly `cap` slots,
-///   allocated once. `unbounded_channel<T>()` grows in segments that are reused: no allocation
-///   per item in steady state.
+///   gives `errc::invalid_argument` instead (also for a `cap` whose size in bytes cannot be
+///   represented), and `errc::out_of_memory` when the ring cannot be allocated (`channel`
+///   panics then). Bounded channels are a ring of exactly `cap` slots, allocated once.
+///   `unbounded_channel<T>()` grows in segments that are reused: no allocation per item in steady
+///   state.
 /// - `sender<T>`: copyable; every copy is a producer. `co_await tx.send(v)` enqueues `v`,
 ///   waiting while a bounded channel is full; waiting senders are served in FIFO order and a new
 ///   send never overtakes a waiting one. It gives a `send_result<T>`: success, or
@@ -47,6 +49,7 @@
 ///   receive. Unbounded: one per send; the receiver pops without the lock.
 #pragma once
 #include <cstddef>
+#include <new>
 #include <optional>
 #include <utility>
 
@@ -325,23 +328,30 @@ class receiver {
 template <class T>
 using channel_pair = std::pair<sender<T>, receiver<T>>;
 
-/// A bounded channel of capacity `cap`, or `errc::invalid_argument` when `cap` is 0 or too
-/// large to allocate.
+/// A bounded channel of capacity `cap`; `errc::invalid_argument` when `cap` is 0 or its size
+/// in bytes cannot be represented, `errc::out_of_memory` when its ring (or the channel) cannot
+/// be allocated. Never throws: the allocations are nothrow (also without exceptions).
 template <class T>
 result<channel_pair<T>> try_channel(std::size_t cap) {
-  if (cap == 0 || cap > detail::mpsc_ring<T>::max_capacity()) {
+  if (cap == 0)
     return error{errc::invalid_argument, 0, "eddy::mpsc::channel: capacity must be >= 1"};
+  if (cap > detail::mpsc_ring<T>::max_capacity())
+    return error{errc::invalid_argument, 0, "eddy::mpsc::channel: capacity too large"};
+  auto* c = new (std::nothrow) detail::mpsc_chan<T>(cap);
+  if (c && !c->allocated()) {
+    delete c;
+    c = nullptr;
   }
-  auto* c = new detail::mpsc_chan<T>(cap);
+  if (!c) return error{errc::out_of_memory, 0, "eddy::mpsc::channel: out of memory"};
   return channel_pair<T>{sender<T>(c), receiver<T>(c)};
 }
 
-/// A bounded channel of capacity `cap`. `cap == 0` panics (use `try_channel` to get
-/// `errc::invalid_argument` as a value).
+/// A bounded channel of capacity `cap`. A `cap` that `try_channel` refuses (0, too large, out
+/// of memory) panics with its message.
 template <class T>
 channel_pair<T> channel(std::size_t cap) {
   auto r = try_channel<T>(cap);
-  if (!r) panic("eddy::mpsc::channel: capacity must be >= 1 (errc::invalid_argument)");
+  if (!r) panic(r.error().message());
   return std::move(r).value();
 }
 

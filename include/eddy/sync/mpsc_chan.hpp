@@ -91,8 +91,10 @@ class mpsc_chan {
  public:
   using node = mpsc_send_node<T>;
 
-  /// Bounded with capacity `cap` (>= 1).
+  /// Bounded with capacity `cap` (>= 1). Check `allocated()`: the ring's allocation is nothrow.
   explicit mpsc_chan(std::size_t cap) : ring_(cap), q_(false), cap_(cap) {}
+  /// False when a bounded channel's ring could not be allocated.
+  bool allocated() const noexcept { return !bounded() || ring_.allocated(); }
   /// Unbounded.
   mpsc_chan() : q_(true), cap_(0) {}
   mpsc_chan(const mpsc_chan&) = delete;

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `detail::mpsc_ring<T>`: the fixed-capacity FIFO behind a bounded `mpsc` channel. One
-/// allocation at construction, none afterwards. Not thread-safe: the channel guards it with
-/// its lock.
+/// allocation at construction (nothrow: `allocated()` is false when it failed), none
+/// afterwards. Not thread-safe: the channel guards it with its lock.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <new>
 #include <utility>
@@ -20,17 +21,26 @@ class mpsc_ring {
  public:
   /// An empty ring (capacity 0; used by unbounded channels).
   mpsc_ring() noexcept = default;
-  explicit mpsc_ring(std::size_t cap) : slots_(std::allocator<slot>().allocate(cap)), cap_(cap) {}
+  /// A ring of `cap` slots (`cap <= max_capacity()`); check `allocated()`.
+  explicit mpsc_ring(std::size_t cap) noexcept : slots_(allocate(cap)), cap_(slots_ ? cap : 0) {}
   mpsc_ring(const mpsc_ring&) = delete;
   mpsc_ring& operator=(const mpsc_ring&) = delete;
   ~mpsc_ring() {
     clear();
-    if (slots_) std::allocator<slot>().deallocate(slots_, cap_);
+    if (slots_) {
+      if constexpr (alignof(slot) > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
+        ::operator delete(slots_, std::align_val_t{alignof(slot)});
+      else
+        ::operator delete(slots_);
+    }
   }
 
+  /// The largest capacity whose size in bytes is representable.
   static std::size_t max_capacity() noexcept {
-    return std::allocator_traits<std::allocator<slot>>::max_size(std::allocator<slot>());
+    return static_cast<std::size_t>(PTRDIFF_MAX) / sizeof(slot);
   }
+  /// False when the slots could not be allocated (the ring is then unusable).
+  bool allocated() const noexcept { return slots_ != nullptr; }
 
   std::size_t size() const noexcept { return size_; }
   std::size_t capacity() const noexcept { return cap_; }
@@ -65,6 +75,14 @@ class mpsc_ring {
 
  private:
   T* at(std::size_t i) noexcept { return std::launder(reinterpret_cast<T*>(slots_[i].bytes)); }
+  static slot* allocate(std::size_t cap) noexcept {
+    if (cap == 0 || cap > max_capacity()) return nullptr;
+    if constexpr (alignof(slot) > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
+      return static_cast<slot*>(
+          ::operator new(cap * sizeof(slot), std::align_val_t{alignof(slot)}, std::nothrow));
+    else
+      return static_cast<slot*>(::operator new(cap * sizeof(slot), std::nothrow));
+  }
 
   slot* slots_ = nullptr;
   std::size_t cap_ = 0;

@@ -5,10 +5,12 @@
 ///
 /// Error codes: `errc::closed` (the receiving side is gone or closed), `errc::full` (`try_send`
 /// on a full bounded channel), `errc::invalid_argument` (the sender is moved-from or already
-/// used).
+/// used), `errc::exception` (with exceptions: a copy of the value threw, in `subject`;
+/// `error().exception()` is the exception and `error().message()` its `what()`).
 ///
-/// Thread-compatible; owns the handed-back value. The success case holds only a byte, so
-/// returning it from the hot path costs nothing.
+/// Thread-compatible; owns the handed-back value. The success case holds only a code (and,
+/// with exceptions, a null exception pointer), so returning it from the hot path costs
+/// nothing.
 #pragma once
 #include <new>
 #include <type_traits>
@@ -31,20 +33,31 @@ class [[nodiscard]] send_result {
   send_result(errc c, T&& v) noexcept(std::is_nothrow_move_constructible_v<T>) : code_(c) {
     ::new (&v_) T(std::move(v));
   }
+#if EDDY_HAS_EXCEPTIONS
+  /// Failure with `errc::exception`: making a copy of the value threw `ex`; `v` is the value
+  /// handed back.
+  send_result(std::exception_ptr ex, T&& v) noexcept(std::is_nothrow_move_constructible_v<T>)
+      : code_(errc::exception), ex_(std::move(ex)) {
+    ::new (&v_) T(std::move(v));
+  }
+#endif
   /// Copies and moves copy (move) the code and, on failure, the handed-back value; a
   /// moved-from failure keeps its code and holds a moved-from value.
   ///@{
   send_result(send_result&& o) noexcept(std::is_nothrow_move_constructible_v<T>) : code_(o.code_) {
     if (failed()) ::new (&v_) T(std::move(o.v_));
+    take_exception(o);
   }
   send_result(const send_result& o) : code_(o.code_) {
     if (failed()) ::new (&v_) T(o.v_);
+    copy_exception(o);
   }
   send_result& operator=(send_result&& o) noexcept(std::is_nothrow_move_constructible_v<T>) {
     if (this == &o) return *this;
     reset();
     code_ = o.code_;
     if (failed()) ::new (&v_) T(std::move(o.v_));
+    take_exception(o);
     return *this;
   }
   send_result& operator=(const send_result& o) {
@@ -52,6 +65,7 @@ class [[nodiscard]] send_result {
     reset();
     code_ = o.code_;
     if (failed()) ::new (&v_) T(o.v_);
+    copy_exception(o);
     return *this;
   }
   ///@}
@@ -65,9 +79,12 @@ class [[nodiscard]] send_result {
   void value() const {
     if (failed()) detail::bad_result_access(eddy::error{code_});
   }
-  /// The error (`closed`, `full`, `invalid_argument`). Panics on success.
+  /// The error (`closed`, `full`, `invalid_argument`, `exception`). Panics on success.
   eddy::error error() const {
     if (!failed()) panic("eddy::send_result::error() called on a successful send");
+#if EDDY_HAS_EXCEPTIONS
+    if (ex_) return eddy::error::from_exception(ex_);
+#endif
     return eddy::error{code_};
   }
   /// The value handed back by a failed send. Panics on success.
@@ -83,11 +100,27 @@ class [[nodiscard]] send_result {
   void reset() noexcept {
     if (failed()) v_.~T();
     code_ = errc{};
+#if EDDY_HAS_EXCEPTIONS
+    ex_ = nullptr;
+#endif
+  }
+  void take_exception([[maybe_unused]] send_result& o) noexcept {
+#if EDDY_HAS_EXCEPTIONS
+    ex_ = std::move(o.ex_);
+#endif
+  }
+  void copy_exception([[maybe_unused]] const send_result& o) noexcept {
+#if EDDY_HAS_EXCEPTIONS
+    ex_ = o.ex_;
+#endif
   }
   union {
     T v_;
   };
   errc code_;  // errc{} (0) = success
+#if EDDY_HAS_EXCEPTIONS
+  std::exception_ptr ex_;  // errc::exception: what a copy of the value threw
+#endif
 };
 
 }  // namespace eddy

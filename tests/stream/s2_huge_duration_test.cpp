@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: BSL-1.0
+// Every time operator accepts any duration: a duration past the end of the clock saturates to
+// "never" (exact virtual-time marbles on sim_runtime; UBSan checks the arithmetic).
+#include <limits>
+
+#include "stream/s2_test_util.hpp"
+
+namespace s2 {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::nanoseconds;
+
+// Values at 0, 10, 20 ms, the end at 30 ms.
+generator<int> three() {
+  return timed_source<int>({{0, 1}, {10, 2}, {20, 3}, {30, std::nullopt}});
+}
+
+template <class D>
+class S2HugeDuration : public ::testing::Test {};
+using huge_kinds = ::testing::Types<hours, nanoseconds, std::chrono::duration<double>>;
+TYPED_TEST_SUITE(S2HugeDuration, huge_kinds);
+
+template <class D>
+D huge() {
+  if constexpr (std::is_floating_point_v<typename D::rep>)
+    return D(1e300);
+  else
+    return D::max();
+}
+
+TYPED_TEST(S2HugeDuration, ThrottleLetsOnlyTheFirstValueThrough) {
+  sim_runtime sim{1};
+  auto out = sim.block_on(marble(three() | throttle(huge<TypeParam>())));
+  EXPECT_EQ(out, (std::vector<seen<int>>{V(0, 1), End<int>(30)}));
+}
+
+TYPED_TEST(S2HugeDuration, DebounceEmitsOnlyTheLastValueAtTheEnd) {
+  sim_runtime sim{2};
+  auto out = sim.block_on(marble(three() | debounce(huge<TypeParam>())));
+  EXPECT_EQ(out, (std::vector<seen<int>>{V(30, 3), End<int>(30)}));
+}
+
+TYPED_TEST(S2HugeDuration, DelayNeverEmits) {
+  sim_runtime sim{3};
+  auto out = sim.block_on([]() -> task<std::optional<std::vector<seen<int>>>> {
+    co_return co_await timeout(1h, marble(three() | delay(huge<TypeParam>())));
+  }());
+  EXPECT_FALSE(out.has_value());  // nothing within an hour (nor ever)
+}
+
+TYPED_TEST(S2HugeDuration, StreamTimeoutNeverFires) {
+  sim_runtime sim{4};
+  auto src = timed_source<int>({{0, 1}, {3'600'000, 2}, {7'200'000, std::nullopt}});
+  auto out = sim.block_on(marble(std::move(src) | timeout(huge<TypeParam>())));
+  EXPECT_EQ(out, (std::vector<seen<int>>{V(0, 1), V(3'600'000, 2), End<int>(7'200'000)}));
+}
+
+TYPED_TEST(S2HugeDuration, IntervalNeverTicks) {
+  sim_runtime sim{5};
+  auto out = sim.block_on([]() -> task<bool> {
+    auto s = interval(huge<TypeParam>());
+    auto r = co_await timeout(1h, s.next());
+    co_return r.has_value();
+  }());
+  EXPECT_FALSE(out);
+}
+
+TYPED_TEST(S2HugeDuration, BufferTimeCollectsEverythingIntoOneBuffer) {
+  sim_runtime sim{6};
+  auto out = sim.block_on(marble(three() | buffer_time(huge<TypeParam>())));
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].ms, 30);
+  EXPECT_EQ(out[0].it->value(), (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(out[1], End<std::vector<int>>(30));
+}
+
+TYPED_TEST(S2HugeDuration, SampleNeverSamples) {
+  sim_runtime sim{7};
+  auto out = sim.block_on(marble(three() | sample(huge<TypeParam>())));
+  EXPECT_EQ(out, (std::vector<seen<int>>{End<int>(30)}));
+}
+
+TYPED_TEST(S2HugeDuration, WindowTimeMakesOneWindow) {
+  sim_runtime sim{8};
+  auto out = sim.block_on([]() -> task<std::vector<items<int>>> {
+    auto w = three() | window_time(huge<TypeParam>());
+    std::vector<items<int>> windows;
+    for (;;) {
+      auto r = co_await w.next();
+      if (!r) break;
+      windows.push_back(co_await collect(std::move(*r).value()));
+    }
+    co_return windows;
+  }());
+  EXPECT_EQ(out, (std::vector<items<int>>{items<int>{1, 2, 3}}));
+}
+
+// A deadline arithmetic step near the end of the clock: a value late in virtual time with a
+// huge-but-finite duration still saturates instead of wrapping.
+TEST(S2HugeDurationNearTheEnd, ThrottleAfterTheClockWasAdvancedFar) {
+  sim_runtime sim{9};
+  sim.advance(hours(24 * 365 * 200));  // 200 years in
+  auto out = sim.block_on(collect(from_items<int>({1, 2}) | throttle(hours(24 * 365 * 100))));
+  EXPECT_EQ(out, (items<int>{1}));
+}
+
+}  // namespace
+}  // namespace s2
