@@ -691,6 +691,26 @@ TEST(ops, retry_errors) {
   EXPECT_EQ(out, (items<int>{exception_error}));
 #endif
 }
+TEST(ops, retry_over_an_async_stage_chain) {
+  // The factory gives a stage chain over an asynchronous source and stages sit above retry: the
+  // source under the whole chain changes with every retry, and each wait must follow it.
+  for (bool by_subscribe : {false, true}) {
+    int calls = 0;
+    auto out = both([&] {
+      calls = 0;
+      auto s = retry(2,
+                     [&calls] {
+                       const int k = calls++;
+                       return async_items<int>(k == 0 ? items<int>{1, E(1)} : items<int>{2, 3}) |
+                              map([](int x) { return x * 10; });
+                     }) |
+               filter([](int x) { return x != 20; }) | map([](int x) { return x + 1; });
+      return by_subscribe ? collect_subscribe(std::move(s)) : collect(std::move(s));
+    });
+    EXPECT_EQ(out, (items<int>{11, 31})) << by_subscribe;
+    EXPECT_EQ(calls, 2);
+  }
+}
 TEST(ops, retry_composed) {
   int calls = 0;
   auto out = both([&] {

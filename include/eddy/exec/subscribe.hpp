@@ -35,6 +35,7 @@
 #include "eddy/core/result.hpp"
 #include "eddy/core/task.hpp"
 #include "eddy/stream/concept.hpp"
+#include "eddy/stream/stage.hpp"
 #include "eddy/stream/with_cancellation.hpp"
 
 #if EDDY_HAS_EXCEPTIONS
@@ -157,9 +158,23 @@ struct subscribe_visitor {
   void end() noexcept { ended = true; }
 };
 
+/// `on_next` can take a `T` (and, optionally, the token after it).
+template <class OnNext, class T>
+inline constexpr bool on_next_for = std::is_invocable_v<OnNext&, T&&> ||
+                                    std::is_invocable_v<OnNext&, T&&, const cancellation_token&>;
+/// `on_error` can take an `eddy::error` (or there is none).
+template <class OnError>
+inline constexpr bool on_error_for =
+    std::is_same_v<OnError, collect_first_error> || std::is_invocable_v<OnError&, error>;
+
 template <class S, class OnNext, class OnError>
 task<result<void>> subscribe_impl(S s, OnNext on_next, OnError on_error, cancellation_token token) {
   using T = stream_value_t<S>;
+  static_assert(on_next_for<OnNext, T>,
+                "eddy::subscribe: on_next must be callable with the stream's value (T, or T and "
+                "a const cancellation_token&)");
+  static_assert(on_error_for<OnError>,
+                "eddy::subscribe: on_error must be callable with an eddy::error");
   using R = on_next_result_t<OnNext, T>;
   constexpr bool sync_next = !is_task<std::remove_cvref_t<R>>::value;
   constexpr bool sync_error = on_error_is_sync<OnError>;
@@ -171,13 +186,15 @@ task<result<void>> subscribe_impl(S s, OnNext on_next, OnError on_error, cancell
       while (!token.is_cancelled() && !v.ended && try_visit_of(s, v)) {
       }
       if (v.ended) break;
+      if constexpr (is_stage<S>) {  // wait for the chain's source, then visit again
+        if (token.is_cancelled()) break;
+        if (!co_await cancellable_awaiter<source_wait<S>>(token, s)) break;  // cancelled
+        continue;
+      }
     }
     if (token.is_cancelled()) break;
-    // No synchronous answer (then skip a second synchronous attempt), or a coroutine handler
-    // (then `next()` tries the synchronous path itself): wait for the next item or the token.
-    using next_awaiter =
-        std::conditional_t<sync_next && sync_error, pending_next_of<S>, next_of<S>>;
-    auto r = co_await cancellable_awaiter<next_awaiter>(token, s);
+    // No synchronous answer, or a coroutine handler: wait for the next item or the token.
+    auto r = co_await cancellable_awaiter<next_of<S>>(token, s);
     if (!r || !*r) break;  // cancelled, or the end
     item<T>& it = **r;
     error err{errc::aborted};

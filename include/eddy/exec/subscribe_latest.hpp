@@ -37,6 +37,7 @@
 #include "eddy/core/lock.hpp"
 #include "eddy/exec/subscribe.hpp"
 #include "eddy/runtime/spawn.hpp"
+#include "eddy/stream/detail_wait.hpp"
 
 namespace eddy {
 
@@ -73,51 +74,6 @@ class latest_state {
   std::atomic<int> refs_{2};  // the subscriber and the pull task
 };
 
-/// Waits under the state's lock until `pred(state)` holds, registered in `slot`.
-template <class T, class Pred>
-class latest_wait {
- public:
-  latest_wait(latest_state<T>* st, waker latest_state<T>::*slot) noexcept : st_(st), slot_(slot) {}
-  latest_wait(const latest_wait&) = delete;
-  latest_wait& operator=(const latest_wait&) = delete;
-  ~latest_wait() {
-    if (me_) {
-      lock_guard<spin_lock> g(st_->lock);
-      if (st_->*slot_ == me_) st_->*slot_ = waker{};
-    }
-  }
-  bool await_ready() {
-    lock_guard<spin_lock> g(st_->lock);
-    return Pred{}(*st_);
-  }
-  bool await_suspend(coro::coroutine_handle<> h) {
-    lock_guard<spin_lock> g(st_->lock);
-    if (Pred{}(*st_)) return false;
-    me_ = suspend_here(h);
-    st_->*slot_ = me_;
-    return true;
-  }
-  void await_resume() noexcept { me_ = waker{}; }
-
- private:
-  latest_state<T>* st_;
-  waker latest_state<T>::*slot_;
-  waker me_;
-};
-
-struct has_work {
-  template <class St>
-  bool operator()(const St& s) const noexcept {
-    return s.latest || s.err || s.ended;
-  }
-};
-struct err_free {
-  template <class St>
-  bool operator()(const St& s) const noexcept {
-    return !s.err;
-  }
-};
-
 template <class T>
 struct latest_ref {
   latest_state<T>* st;
@@ -146,7 +102,7 @@ task<void> latest_pull(S s, latest_state<T>* st, latest_policy policy) {
         }
         if (stale) stale->cancel();
       } else {
-        co_await latest_wait<T, err_free>(st, &latest_state<T>::producer);
+        co_await locked_wait(st->lock, st->producer, [st] { return !st->err; });
         lock_guard<spin_lock> g(st->lock);
         st->err.emplace(std::move(*r).error());
         st->value_first = static_cast<bool>(st->latest);
@@ -157,7 +113,7 @@ task<void> latest_pull(S s, latest_state<T>* st, latest_policy policy) {
   } catch (...) {  // the stream threw: report it as the last error
     failure.emplace(error::from_exception(std::current_exception()));
   }
-  if (failure) co_await latest_wait<T, err_free>(st, &latest_state<T>::producer);
+  if (failure) co_await locked_wait(st->lock, st->producer, [st] { return !st->err; });
 #endif
   lock_guard<spin_lock> g(st->lock);
   if (failure) {
@@ -172,6 +128,11 @@ template <class S, class OnNext, class OnError>
 task<result<void>> subscribe_latest_impl(S s, OnNext on_next, OnError on_error,
                                          cancellation_token token, latest_policy policy) {
   using T = stream_value_t<S>;
+  static_assert(on_next_for<OnNext, T>,
+                "eddy::subscribe_latest: on_next must be callable with the stream's value (T, or T "
+                "and a const cancellation_token&)");
+  static_assert(on_error_for<OnError>,
+                "eddy::subscribe_latest: on_error must be callable with an eddy::error");
   using R = on_next_result_t<OnNext, T>;
   constexpr bool sync_next = !is_task<std::remove_cvref_t<R>>::value;
   constexpr bool sync_error = on_error_is_sync<OnError>;
@@ -187,11 +148,12 @@ task<result<void>> subscribe_latest_impl(S s, OnNext on_next, OnError on_error,
   } o;
   o.pull = spawn(latest_pull(std::move(s), o.st, policy));
   latest_state<T>* st = o.st;
+  auto has_work = [st] { return st->latest || st->err || st->ended; };
   std::optional<error> first;
 
   for (;;) {
-    auto w = co_await cancellable_awaiter<latest_wait<T, has_work>>(token, st,
-                                                                    &latest_state<T>::consumer);
+    auto w = co_await cancellable_awaiter<locked_wait<decltype(has_work)>>(token, st->lock,
+                                                                           st->consumer, has_work);
     if (!w) break;  // cancelled
     std::optional<T> v;
     std::optional<error> e;

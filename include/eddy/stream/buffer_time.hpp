@@ -33,34 +33,19 @@
 
 namespace eddy {
 
-/// The stream made by `buffer_time`: see the file comment and docs/operators.md /
-/// docs/operators-time.md for its marbles and its timestamp, error and buffering rules. One
-/// consumer, one `next()` at a time, not thread-safe; owns its input(s); movable only while no
-/// `next()` is in flight.
+/// The stream of `buffer_time`: see the file comment and stream/concept.hpp.
 template <class S>
-class buffer_time_stream {
+class buffer_time_stream : public detail::hub_stage<buffer_time_stream<S>> {
   using T = stream_value_t<S>;
 
  public:
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = std::vector<T>;
 
-  /// Made by `buffer_time(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
+  /// Made by `buffer_time(...)`.
   buffer_time_stream(S s, detail::checked_duration d, std::size_t max_count)
-      : in_(std::move(s)), d_(d.d), max_(max_count), check_(d.bad) {
-    if (!d.bad && max_count == 0)
-      check_ = detail::arg_check("buffer_time: max_count must be at least 1");
-  }
-
-  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
-  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
-  auto next() { return detail::hub_next<buffer_time_stream>(*this); }
-  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
-  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
-  template <class V>
-  bool try_visit(V& v) {
-    return produce(v);
+      : buffer_time_stream::hub_stage(d.bad), in_(std::move(s)), d_(d.d), max_(max_count) {
+    if (max_count == 0) this->reject("buffer_time: max_count must be at least 1");
   }
 
  private:
@@ -71,15 +56,9 @@ class buffer_time_stream {
     t = end_;
     return true;
   }
-  detail::frame_cache& cache() noexcept { return cache_; }
 
   template <class V>
   bool produce(V& v) {
-    if (check_.bad()) {
-      detail::tracking_emitter<V> e{v};
-      check_.report(e);
-      return true;
-    }
     if (!started_) {
       started_ = true;
       end_ = saturating_add(now(), d_);
@@ -126,29 +105,18 @@ class buffer_time_stream {
   detail::timed_input<S> in_;
   duration d_;
   std::size_t max_;
-  detail::arg_check check_;
   bool started_ = false;
   time_point end_{};  ///< the end of the current period
   value_type buf_;
-  detail::frame_cache cache_;
 };
-
-namespace detail {
-struct buffer_time_closure : pipe_closure {
-  checked_duration d;
-  std::size_t max_count;
-  template <class S>
-  auto apply(S&& s) const {
-    return buffer_time_stream<std::remove_cvref_t<S>>(std::forward<S>(s), d, max_count);
-  }
-};
-}  // namespace detail
 
 /// `s | buffer_time(d)` / `s | buffer_time(d, max_count)`: see the file comment.
-template <class Rep, class Period>
-auto buffer_time(std::chrono::duration<Rep, Period> d, std::size_t max_count = 1024) {
-  return detail::buffer_time_closure{
-      {}, detail::checked_duration::make(d, "buffer_time: duration must be positive"), max_count};
+template <class D>
+auto buffer_time(D d, std::size_t max_count = 1024) {
+  static_assert(detail::is_duration<D>,
+                "eddy::buffer_time: the argument must be a std::chrono::duration (e.g. 100ms)");
+  return detail::bind_stream<buffer_time_stream>(
+      detail::checked_duration::make(d, "buffer_time: duration must be positive"), max_count);
 }
 
 }  // namespace eddy

@@ -48,12 +48,9 @@ struct no_filter {
 };
 }  // namespace detail
 
-/// The stream made by `combine_latest`: see the file comment and docs/operators.md /
-/// docs/operators-multi-input.md for its marbles and its timestamp, error and buffering rules. One
-/// consumer, one `next()` at a time, not thread-safe; owns its input(s); movable only while no
-/// `next()` is in flight.
+/// The stream of `combine_latest`: see the file comment and stream/concept.hpp.
 template <class Pred, class... S>
-class combine_latest_stream {
+class combine_latest_stream : public detail::hub_stage<combine_latest_stream<Pred, S...>> {
   using inputs = detail::hetero_inputs<S...>;
   static constexpr std::size_t N = sizeof...(S);
 
@@ -61,45 +58,26 @@ class combine_latest_stream {
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = combined<stream_value_t<S>...>;
 
-  /// Made by `combine_latest(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
+  /// Made by `combine_latest(...)`.
   combine_latest_stream(Pred p, S... s) : in_(std::move(s)...), pred_(std::move(p)) {}
-
-  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
-  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
-  auto next() { return detail::hub_next<combine_latest_stream>(*this); }
-  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
-  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
-  template <class V>
-  bool try_visit(V& v) {
-    return produce(v);
-  }
 
  private:
   friend struct detail::hub_access;
   detail::port_hub* hub() const noexcept { return in_.hub(); }
-  bool deadline(time_point&) const noexcept { return false; }
-  detail::frame_cache& cache() noexcept { return cache_; }
 
   template <class V>
   bool produce(V& v) {
-    if (done_) {
-      v.end();
-      return true;
-    }
     for (;;) {
       in_.fill();
       const std::size_t i = in_.pick();
       if (i == inputs::none) {
         bool finished = in_.all_ended();
         detail::for_index<N>([&](auto I) {
-          if (in_.ended(I) && !std::get<decltype(I)::value>(latest_)) finished = true;
+          if (in_.ended(I) && !std::get<decltype(I)::value>(latest_.v)) finished = true;
         });
         if (!finished) return false;
-        done_ = true;
         in_.stop_all();
-        v.end();
-        return true;
+        return this->finish(v);
       }
       bool emitted = false;
       detail::with_index<N>(i, [&](auto I) {
@@ -110,11 +88,11 @@ class combine_latest_stream {
           emitted = true;
           return;
         }
-        std::get<k>(latest_) = std::move(it).value();
-        if (!all_set()) return;
+        std::get<k>(latest_.v) = std::move(it).value();
+        if (!latest_.all_set()) return;
         detail::tracking_emitter<V> e{v};
         detail::guarded(
-            e, [&] { return value_type(copy_latest(), k); },
+            e, [&] { return value_type(latest_.copy(), k); },
             [&](value_type&& c) {
               detail::guarded(
                   e, [&] { return static_cast<bool>(pred_(std::as_const(c))); },
@@ -128,19 +106,9 @@ class combine_latest_stream {
     }
   }
 
-  bool all_set() const noexcept {
-    return std::apply([](const auto&... o) { return (static_cast<bool>(o) && ...); }, latest_);
-  }
-  std::tuple<stream_value_t<S>...> copy_latest() const {
-    return std::apply([](const auto&... o) { return std::tuple<stream_value_t<S>...>(*o...); },
-                      latest_);
-  }
-
   inputs in_;
   Pred pred_;
-  std::tuple<std::optional<stream_value_t<S>>...> latest_;
-  bool done_ = false;
-  detail::frame_cache cache_;
+  detail::latest_values<stream_value_t<S>...> latest_;
 };
 
 namespace detail {
@@ -168,8 +136,9 @@ struct combine_latest_closure : pipe_closure {
 
 /// `a | combine_latest(b, c, ...)`: see the file comment. The streams are moved in.
 template <class... S>
-  requires(sizeof...(S) > 0 && (stream<S> && ...))
 auto combine_latest(S... others) {
+  static_assert(sizeof...(S) > 0, "eddy::combine_latest: give at least one other stream");
+  static_assert((stream<S> && ...), "eddy::combine_latest: every argument must be a stream");
   return detail::combine_latest_closure<detail::no_filter, S...>{
       {}, {}, std::tuple<S...>(std::move(others)...)};
 }

@@ -34,28 +34,21 @@ struct with_previous {
   }
 };
 
-/// The stream made by `combine_with_previous`: see the file comment and docs/operators.md /
-/// docs/operators.md for its marbles and its timestamp, error and buffering rules. One consumer,
-/// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
-/// flight.
+/// The stream of `combine_with_previous`: see the file comment and stream/concept.hpp.
 template <class S>
-class combine_with_previous_stream : public detail::stage<combine_with_previous_stream<S>> {
+class combine_with_previous_stream : public detail::stage<combine_with_previous_stream<S>, S> {
   using T = stream_value_t<S>;
 
  public:
-  /// The input stream's type.
-  using upstream_type = S;
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = with_previous<T>;
 
-  /// Made by `combine_with_previous(...)`, which validates the arguments (see the file comment);
-  /// takes ownership of the input stream(s) and functions.
-  explicit combine_with_previous_stream(S s) : s_(std::move(s)) {}
+  /// Made by `combine_with_previous(...)`.
+  explicit combine_with_previous_stream(S s) : combine_with_previous_stream::stage(std::move(s)) {}
 
  private:
   friend struct detail::stage_access;
   static constexpr bool one_to_one = true;
-  S& upstream() noexcept { return s_; }
   template <class E>
   void on_value(T&& v, E& e) {
     std::optional<T> prev = std::move(prev_);
@@ -63,22 +56,12 @@ class combine_with_previous_stream : public detail::stage<combine_with_previous_
     e.value(with_previous<T>{std::move(prev), std::move(v)});
   }
 
-  S s_;
   std::optional<T> prev_;
 };
 
-namespace detail {
-struct combine_with_previous_closure : pipe_closure {
-  template <class S>
-  auto apply(S&& s) const {
-    return combine_with_previous_stream<std::remove_cvref_t<S>>(std::forward<S>(s));
-  }
-};
-}  // namespace detail
-
 /// `s | combine_with_previous()`: see the file comment.
 inline auto combine_with_previous() {
-  return detail::combine_with_previous_closure{};
+  return detail::bind_stream<combine_with_previous_stream>();
 }
 
 }  // namespace eddy

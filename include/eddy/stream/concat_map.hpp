@@ -31,21 +31,18 @@
 
 namespace eddy {
 
-/// The stream made by `concat_map`: see the file comment and docs/operators.md /
-/// docs/operators-multi-input.md for its marbles and its timestamp, error and buffering rules. One
-/// consumer, one `next()` at a time, not thread-safe; owns its input(s); movable only while no
-/// `next()` is in flight.
+/// The stream of `concat_map`: see the file comment and stream/concept.hpp.
 template <class S, class F>
 class concat_map_stream {
   using In = stream_value_t<S>;
   using Inner = std::remove_cvref_t<std::invoke_result_t<F&, In&&>>;
+  static_assert(stream<Inner>, "eddy::concat_map: f(value) must return a stream");
 
  public:
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<Inner>;
 
-  /// Made by `concat_map(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
+  /// Made by `concat_map(...)`.
   concat_map_stream(S s, F f) : s_(std::move(s)), f_(std::move(f)) {}
 
   /// The awaiter of `next()`. Destroying it while suspended deregisters its waits and gives back
@@ -55,25 +52,19 @@ class concat_map_stream {
     /// Made by `next()`.
     explicit awaiter(concat_map_stream* op) noexcept : op_(op) {}
     /// Movable until it suspends (e.g. into `timeout`, which asks `await_ready` first).
-    awaiter(awaiter&& o) noexcept : op_(o.op_), out_(std::move(o.out_)) {
-      if (o.frame_) panic("eddy: a concat_map next() awaiter was moved while waiting");
-    }
+    awaiter(awaiter&& o) noexcept
+        : op_(o.op_), out_(std::move(o.out_)), frame_(std::move(o.frame_)) {}
     awaiter& operator=(awaiter&&) = delete;
-    ~awaiter() {
-      if (frame_) frame_.destroy();
-    }
     bool await_ready() {
       detail::store_visitor<value_type> st{out_};
       return op_->try_visit(st);
     }
     template <class P>
     coro::coroutine_handle<> await_suspend(coro::coroutine_handle<P> h) {
-      frame_ = loop(op_->cache_, this).h;
-      frame_.promise().cont = h;
-      return frame_;
+      return frame_.start(loop(op_->cache_, this), h);
     }
     std::optional<item<value_type>> await_resume() {
-      if (frame_) frame_.promise().rethrow_if_exception();
+      frame_.rethrow();
       return std::move(out_);
     }
 
@@ -101,7 +92,7 @@ class concat_map_stream {
 
     concat_map_stream* op_;
     std::optional<item<value_type>> out_;
-    coro::coroutine_handle<detail::pump_promise> frame_{};
+    detail::loop_frame frame_;
   };
 
   /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
@@ -160,22 +151,10 @@ class concat_map_stream {
   detail::frame_cache cache_;
 };
 
-namespace detail {
-template <class F>
-struct concat_map_closure : pipe_closure {
-  F f;
-  template <class S>
-  auto apply(S&& s) && {
-    using D = std::remove_cvref_t<S>;
-    return concat_map_stream<D, F>(D(std::forward<S>(s)), std::move(f));
-  }
-};
-}  // namespace detail
-
 /// `s | concat_map(f)`: see the file comment.
 template <class F>
 auto concat_map(F f) {
-  return detail::concat_map_closure<F>{{}, std::move(f)};
+  return detail::bind_stream<concat_map_stream, F>(std::move(f));
 }
 
 }  // namespace eddy

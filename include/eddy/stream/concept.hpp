@@ -233,29 +233,6 @@ class next_of : public awaitable_holder<decltype(std::declval<S&>().next())> {
  public:
   explicit next_of(S& s) : base(from_call, [&s]() -> decltype(auto) { return s.next(); }) {}
 };
-
-/// `s.next_pending()` when the stream has it, else `s.next()`.
-template <class S>
-decltype(auto) call_next_pending(S& s) {
-  if constexpr (requires { s.next_pending(); }) {
-    return s.next_pending();
-  } else {
-    return s.next();
-  }
-}
-
-/// The awaiter of the next item for a caller that has just seen `try_visit` give no answer:
-/// `s.next_pending()` (which skips a second synchronous attempt) where the stream has it,
-/// else `s.next()`. Operators use it for their upstream, so each stage's synchronous chain is
-/// instantiated once, by its final consumer, instead of once per stage above it.
-template <class S>
-class pending_next_of : public awaitable_holder<decltype(call_next_pending(std::declval<S&>()))> {
-  using base = awaitable_holder<decltype(call_next_pending(std::declval<S&>()))>;
-
- public:
-  explicit pending_next_of(S& s)
-      : base(from_call, [&s]() -> decltype(auto) { return call_next_pending(s); }) {}
-};
 }  // namespace detail
 
 }  // namespace eddy

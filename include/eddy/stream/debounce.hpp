@@ -30,28 +30,16 @@
 
 namespace eddy {
 
-/// The stream made by `debounce`: see the file comment and docs/operators-time.md
-/// for its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a
-/// time, not thread-safe; owns its input(s); movable only while no `next()` is in flight.
+/// The stream of `debounce`: see the file comment and stream/concept.hpp.
 template <class S>
-class debounce_stream {
+class debounce_stream : public detail::hub_stage<debounce_stream<S>> {
  public:
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
-  /// Made by `debounce(...)`, which validates the arguments (see the file comment); takes ownership
-  /// of the input stream(s) and functions.
-  debounce_stream(S s, detail::checked_duration d) : in_(std::move(s)), d_(d.d), check_(d.bad) {}
-
-  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
-  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
-  auto next() { return detail::hub_next<debounce_stream>(*this); }
-  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
-  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
-  template <class V>
-  bool try_visit(V& v) {
-    return produce(v);
-  }
+  /// Made by `debounce(...)`.
+  debounce_stream(S s, detail::checked_duration d)
+      : debounce_stream::hub_stage(d.bad), in_(std::move(s)), d_(d.d) {}
 
  private:
   friend struct detail::hub_access;
@@ -61,15 +49,9 @@ class debounce_stream {
     t = due_;
     return true;
   }
-  detail::frame_cache& cache() noexcept { return cache_; }
 
   template <class V>
   bool produce(V& v) {
-    if (check_.bad()) {
-      detail::tracking_emitter<V> e{v};
-      check_.report(e);
-      return true;
-    }
     for (;;) {
       if (in_.fill()) {
         if (pending_ && in_.arrival() >= due_) return flush(v);
@@ -101,27 +83,17 @@ class debounce_stream {
 
   detail::timed_input<S> in_;
   duration d_;
-  detail::arg_check check_;
   std::optional<value_type> pending_;
   time_point due_{};
-  detail::frame_cache cache_;
 };
-
-namespace detail {
-struct debounce_closure : pipe_closure {
-  checked_duration d;
-  template <class S>
-  auto apply(S&& s) const {
-    return debounce_stream<std::remove_cvref_t<S>>(std::forward<S>(s), d);
-  }
-};
-}  // namespace detail
 
 /// `s | debounce(d)`: see the file comment.
-template <class Rep, class Period>
-auto debounce(std::chrono::duration<Rep, Period> d) {
-  return detail::debounce_closure{
-      {}, detail::checked_duration::make(d, "debounce: duration must be positive")};
+template <class D>
+auto debounce(D d) {
+  static_assert(detail::is_duration<D>,
+                "eddy::debounce: the argument must be a std::chrono::duration (e.g. 100ms)");
+  return detail::bind_stream<debounce_stream>(
+      detail::checked_duration::make(d, "debounce: duration must be positive"));
 }
 
 }  // namespace eddy

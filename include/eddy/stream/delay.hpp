@@ -31,32 +31,18 @@
 
 namespace eddy {
 
-/// The stream made by `delay`: see the file comment and docs/operators-time.md for
-/// its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a time,
-/// not thread-safe; owns its input(s); movable only while no `next()` is in flight.
+/// The stream of `delay`: see the file comment and stream/concept.hpp.
 template <class S>
-class delay_stream {
+class delay_stream : public detail::hub_stage<delay_stream<S>> {
  public:
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
-  /// Made by `delay(...)`, which validates the arguments (see the file comment); takes ownership of
-  /// the input stream(s) and functions.
+  /// Made by `delay(...)`.
   delay_stream(S s, detail::checked_duration d, std::size_t max_pending)
-      : in_(std::move(s)), d_(d.d), check_(d.bad) {
-    if (!d.bad && max_pending == 0)
-      check_ = detail::arg_check("delay: max_pending must be at least 1");
-    if (!check_.bad()) q_ = detail::item_ring<entry>(max_pending);
-  }
-
-  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
-  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
-  auto next() { return detail::hub_next<delay_stream>(*this); }
-  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
-  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
-  template <class V>
-  bool try_visit(V& v) {
-    return produce(v);
+      : delay_stream::hub_stage(d.bad), in_(std::move(s)), d_(d.d) {
+    if (max_pending == 0) this->reject("delay: max_pending must be at least 1");
+    if (!this->rejected_args()) q_ = detail::item_ring<entry>(max_pending);
   }
 
  private:
@@ -71,15 +57,9 @@ class delay_stream {
     t = q_.front().due;
     return true;
   }
-  detail::frame_cache& cache() noexcept { return cache_; }
 
   template <class V>
   bool produce(V& v) {
-    if (check_.bad()) {
-      detail::tracking_emitter<V> e{v};
-      check_.report(e);
-      return true;
-    }
     while (!q_.full() && in_.fill()) {
       auto it = in_.take();
       if (it.is_error()) {
@@ -102,27 +82,16 @@ class delay_stream {
 
   detail::timed_input<S> in_;
   duration d_;
-  detail::arg_check check_;
   detail::item_ring<entry> q_;
-  detail::frame_cache cache_;
 };
-
-namespace detail {
-struct delay_closure : pipe_closure {
-  checked_duration d;
-  std::size_t max_pending;
-  template <class S>
-  auto apply(S&& s) const {
-    return delay_stream<std::remove_cvref_t<S>>(std::forward<S>(s), d, max_pending);
-  }
-};
-}  // namespace detail
 
 /// `s | delay(d)` / `s | delay(d, max_pending)`: see the file comment.
-template <class Rep, class Period>
-auto delay(std::chrono::duration<Rep, Period> d, std::size_t max_pending = 1024) {
-  return detail::delay_closure{
-      {}, detail::checked_duration::make(d, "delay: duration must be positive"), max_pending};
+template <class D>
+auto delay(D d, std::size_t max_pending = 1024) {
+  static_assert(detail::is_duration<D>,
+                "eddy::delay: the argument must be a std::chrono::duration (e.g. 100ms)");
+  return detail::bind_stream<delay_stream>(
+      detail::checked_duration::make(d, "delay: duration must be positive"), max_pending);
 }
 
 }  // namespace eddy

@@ -1,13 +1,27 @@
 // SPDX-License-Identifier: BSL-1.0
 /// \file
-/// `detail::inner_ref<I>`: an inner stream of a flattening operator (`switch_map`,
-/// `merge_map`) in its own port (see detail_port.hpp), created per outer value and sharing the
-/// operator's `port_hub`. Dropping the reference aborts the inner's pump (an in-flight `next()`
-/// of the inner is destroyed at its suspension point) and frees it once the pump is gone.
+/// `detail::flatten_stream<Op, S, F, Slots>`: the one implementation of the flattening
+/// operators that pull their inner streams through pumps (`merge_map`, `switch_map`). The outer
+/// stream `S` sits in a port; each outer value `v` becomes an inner stream `f(v)` in its own port
+/// (`inner_ref`), sharing the operator's `port_hub`; the *slot policy* decides how many inners
+/// live at once and what a new one does to the others:
+/// - `n_slots` (`merge_map`): up to n inners, polled in turns (round robin); while n are live the
+///   outer stream is not pulled (backpressure);
+/// - `one_slot` (`switch_map`): one inner; the next outer value cancels it first.
+/// Items of the live inners that are available now go first; the outer stream is asked only
+/// when none has one. Errors of every stream pass at once. The end: when the outer stream and
+/// every inner have ended. An `f` that throws (exceptions on) gives an `errc::exception` error.
+/// Dropping an `inner_ref` aborts the inner's pump (an in-flight `next()` of the inner is
+/// destroyed at its suspension point) and frees it once the pump is gone. (`concat_map` is
+/// not built on this: it pulls its one inner in the consumer's task, with no pump.)
 #pragma once
+#include <cstddef>
+#include <optional>
+#include <type_traits>
 #include <utility>
+#include <vector>
 
-#include "eddy/stream/detail_port.hpp"
+#include "eddy/stream/detail_hub.hpp"
 
 namespace eddy::detail {
 
@@ -71,6 +85,165 @@ struct inner_visitor {
     v.error(std::move(e));
   }
   void end() noexcept { ended = true; }
+};
+
+/// `f(value)` of a stream `S`'s value is a stream (what the flattening operators need).
+template <class F, class S>
+concept maps_to_stream = stream<std::remove_cvref_t<std::invoke_result_t<F&, stream_value_t<S>&&>>>;
+
+/// The value type of inner streams of type `I` (`void` when `I` is not a stream: the operator
+/// reports that itself, first).
+template <class I>
+struct inner_value {
+  using type = void;
+};
+template <stream I>
+struct inner_value<I> {
+  using type = stream_value_t<I>;
+};
+
+/// Slot policy of `merge_map`: up to n inners at once, polled in turns. See the file comment.
+template <class I>
+class n_slots {
+ public:
+  explicit n_slots(std::size_t n) : v_(n) {}
+  /// Emits the first item available from a live inner into `v` (true); inners that ended are
+  /// dropped on the way.
+  template <class V>
+  bool poll(V& v) {
+    const std::size_t n = v_.size();
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::size_t i = (rr_ + k) % n;
+      if (!v_[i]) continue;
+      inner_visitor<V> iv{v};
+      if (!v_[i].poll(iv)) continue;
+      if (iv.emitted) {
+        rr_ = (i + 1) % n;
+        return true;
+      }
+      v_[i].reset();  // it ended
+      --live_;
+    }
+    return false;
+  }
+  bool full() const noexcept { return live_ == v_.size(); }
+  bool empty() const noexcept { return live_ == 0; }
+  void make_room() noexcept {}
+  void add(inner_ref<I>&& r) {
+    for (auto& slot : v_) {
+      if (slot) continue;
+      slot = std::move(r);
+      ++live_;
+      return;
+    }
+  }
+  void clear() noexcept { v_.clear(); }
+
+ private:
+  std::vector<inner_ref<I>> v_;
+  std::size_t live_ = 0;
+  std::size_t rr_ = 0;
+};
+
+/// Slot policy of `switch_map`: one inner, cancelled by the next outer value.
+template <class I>
+class one_slot {
+ public:
+  template <class V>
+  bool poll(V& v) {
+    if (!r_) return false;
+    inner_visitor<V> iv{v};
+    if (!r_.poll(iv)) return false;
+    if (iv.emitted) return true;
+    r_.reset();  // it ended
+    return false;
+  }
+  bool full() const noexcept { return false; }
+  bool empty() const noexcept { return !r_; }
+  void make_room() noexcept { r_.reset(); }  // cancel the previous inner stream
+  void add(inner_ref<I>&& r) { r_ = std::move(r); }
+  void clear() noexcept { r_.reset(); }
+
+ private:
+  inner_ref<I> r_;
+};
+
+/// See the file comment. `Op` derives from it and befriends `hub_access`; `Slots` is
+/// `n_slots` or `one_slot` (of the inner type).
+template <class Op, class S, class F, template <class> class Slots>
+class flatten_stream : public hub_stage<Op> {
+  using In = stream_value_t<S>;
+  using Inner = std::remove_cvref_t<std::invoke_result_t<F&, In&&>>;
+  using block_type = port_block<port<S>>;
+
+ public:
+  /// The type of the values this stream yields (each element is an `item<value_type>`).
+  using value_type = typename inner_value<Inner>::type;
+
+  /// Move; only while no `next()` is in flight (the moved-from stream may only be destroyed
+  /// or assigned).
+  flatten_stream(flatten_stream&& o) noexcept
+      : hub_stage<Op>(std::move(o)),
+        b_(std::exchange(o.b_, nullptr)),
+        f_(std::move(o.f_)),
+        slots_(std::move(o.slots_)),
+        outer_ended_(o.outer_ended_) {}
+  flatten_stream& operator=(flatten_stream&&) = delete;
+  ~flatten_stream() {
+    slots_.clear();
+    if (!b_) return;
+    b_->ports.stop();
+    b_->release();
+  }
+
+ protected:
+  /// `bad`: an argument error (see `hub_stage`); `slot_args`: the slot policy's.
+  template <class... A>
+  flatten_stream(S s, F f, const char* bad, A... slot_args)
+      : hub_stage<Op>(bad),
+        b_(new block_type(std::move(s))),
+        f_(std::move(f)),
+        slots_(slot_args...) {}
+
+  port_hub* hub() const noexcept { return b_; }
+
+  template <class V>
+  bool produce(V& v) {
+    for (;;) {
+      if (slots_.poll(v)) return true;
+      if (outer_ended_ || slots_.full()) {
+        if (outer_ended_ && slots_.empty()) {
+          v.end();
+          return true;
+        }
+        return false;
+      }
+      std::optional<item<In>> h;
+      bool end = false;
+      head_visitor<In> hv{h, end};
+      if (!b_->ports.poll(*b_, *b_, hv)) return false;
+      if (end) {
+        outer_ended_ = true;
+        continue;
+      }
+      if (h->is_error()) {
+        v.error(std::move(*h).error());
+        return true;
+      }
+      slots_.make_room();
+      tracking_emitter<V> e{v};
+      guarded(
+          e, [&]() -> Inner { return f_(std::move(*h).value()); },
+          [&](Inner&& s) { slots_.add(inner_ref<Inner>(std::move(s), b_)); });
+      if (e.emitted) return true;
+    }
+  }
+
+ private:
+  block_type* b_;
+  F f_;
+  Slots<Inner> slots_;
+  bool outer_ended_ = false;
 };
 
 }  // namespace eddy::detail

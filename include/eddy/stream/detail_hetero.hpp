@@ -19,7 +19,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "eddy/stream/detail_port.hpp"
+#include "eddy/stream/detail_hub.hpp"
 #include "eddy/stream/timestamp.hpp"
 
 namespace eddy {
@@ -111,6 +111,20 @@ class combined : public detail::combined_stamp<Ts...> {
 };
 
 namespace detail {
+
+/// The latest value of each of some inputs (`combine_latest`, `with_latest_from`).
+template <class... T>
+struct latest_values {
+  std::tuple<std::optional<T>...> v;
+  /// Every input has had a value.
+  bool all_set() const noexcept {
+    return std::apply([](const auto&... o) { return (static_cast<bool>(o) && ...); }, v);
+  }
+  /// Copies of the latest values (when `all_set()`).
+  std::tuple<T...> copy() const {
+    return std::apply([](const auto&... o) { return std::tuple<T...>(*o...); }, v);
+  }
+};
 
 /// The inputs of a combining operator. See the file comment.
 template <class... S>

@@ -2,8 +2,8 @@
 /// \file
 /// The pieces shared by the hot sources (`subject`, `share`, `partition`): `hot_buffer<T>`, a
 /// subscriber's bounded buffer with its overflow policy and terminal state, an intrusive list
-/// of them, and `reader_wait`, the wait of a subscriber for its buffer. Every member is used
-/// under the owning source's lock; wakes happen under that lock (task_header.hpp protocol).
+/// of them. A reader waits for its buffer with `locked_wait` (detail_wait.hpp). Every member is
+/// used under the owning source's lock; wakes happen under that lock (task_header.hpp protocol).
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -189,41 +189,6 @@ class hot_list {
  private:
   hot_buffer<T>* head_ = nullptr;
   std::size_t size_ = 0;
-};
-
-/// Waits (registered in `slot`) until `ready()` holds under `lock`. Cancel-safe: the
-/// destructor deregisters. `Ready` is called under the lock.
-template <class Ready>
-class reader_wait {
- public:
-  reader_wait(spin_lock& l, waker& slot, Ready ready) noexcept
-      : l_(l), slot_(slot), ready_(ready) {}
-  reader_wait(const reader_wait&) = delete;
-  reader_wait& operator=(const reader_wait&) = delete;
-  ~reader_wait() {
-    if (me_) {
-      lock_guard<spin_lock> g(l_);
-      if (slot_ == me_) slot_ = waker{};
-    }
-  }
-  bool await_ready() {
-    lock_guard<spin_lock> g(l_);
-    return ready_();
-  }
-  bool await_suspend(coro::coroutine_handle<> h) {
-    lock_guard<spin_lock> g(l_);
-    if (ready_()) return false;
-    me_ = suspend_here(h);
-    slot_ = me_;
-    return true;
-  }
-  void await_resume() noexcept { me_ = waker{}; }
-
- private:
-  spin_lock& l_;
-  waker& slot_;
-  Ready ready_;
-  waker me_;
 };
 
 }  // namespace eddy::detail

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSL-1.0
 /// \file
 /// The machinery of every operator that waits on more than one thing at once (several inputs,
-/// or an input and a timer): `port_hub`, `port<S>`, `hub_wait` and `hub_next<Op>`.
+/// or an input and a timer): `port_hub` and `port<S>` (the waits and the operator base are in
+/// detail_hub.hpp).
 ///
 /// An operator's consumer task cannot suspend in two `next()` calls at once (a task resumes at
 /// one point). So each input sits in a `port`: the consumer first asks the input for its next
@@ -24,12 +25,6 @@
 /// needs every input to be resumable after its `next()` awaiter was destroyed, which a
 /// `generator` is not, and wakes the consumer for every input's every readiness change. The
 /// pump costs one spawn per asynchronous input and a hand-off per asynchronous item.
-///
-/// `hub_wait` suspends the consumer until a pump delivers something or an optional deadline on
-/// the runtime clock passes (a timer armed in the awaiter; exactly one wake either way).
-/// `hub_next<Op>` is the `next()` awaiter of such operators: it calls `op.produce(v)` (emit at
-/// most one item now, else make sure pulls are under way) and, when nothing came, waits with
-/// `hub_wait(op.hub(), op.deadline())` in a loop frame allocated once per operator.
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -43,6 +38,7 @@
 #include "eddy/runtime/sleep.hpp"
 #include "eddy/runtime/spawn.hpp"
 #include "eddy/stream/concept.hpp"
+#include "eddy/stream/detail_wait.hpp"
 #include "eddy/stream/stage.hpp"
 
 #if EDDY_HAS_EXCEPTIONS
@@ -113,7 +109,7 @@ class port_hub : public shared_block {
 template <class S>
 struct port_state {
   using value_type = stream_value_t<S>;
-  explicit port_state(S src) : s(std::move(src)) {}
+  explicit port_state(S s) : s(std::move(s)) {}
   port_state(port_state&&) = default;  // only before a pump exists
 
   S s;
@@ -137,7 +133,7 @@ class port : private port_state<S> {
  public:
   using value_type = stream_value_t<S>;
 
-  explicit port(S src) : st(std::move(src)) {}
+  explicit port(S s) : st(std::move(s)) {}
   port(port&&) = default;  // only before the first poll
 
   /// If the input's next item is available now, calls exactly one of `v.value`, `v.error`,
@@ -221,44 +217,12 @@ class port : private port_state<S> {
   join_handle<void> pump_;
 };
 
-/// The pump waits here for the consumer's next request.
-template <class S>
-class request_wait {
- public:
-  request_wait(port_hub* h, port_state<S>* p) noexcept : h_(h), p_(p) {}
-  request_wait(const request_wait&) = delete;
-  request_wait& operator=(const request_wait&) = delete;
-  ~request_wait() {
-    if (me_) {
-      lock_guard<spin_lock> g(h_->lock);
-      if (p_->pump_waiter == me_) p_->pump_waiter = waker{};
-    }
-  }
-  bool await_ready() {
-    lock_guard<spin_lock> g(h_->lock);
-    return p_->requested;
-  }
-  bool await_suspend(coro::coroutine_handle<> c) {
-    lock_guard<spin_lock> g(h_->lock);
-    if (p_->requested) return false;
-    me_ = suspend_here(c);
-    p_->pump_waiter = me_;
-    return true;
-  }
-  void await_resume() noexcept { me_ = waker{}; }
-
- private:
-  port_hub* h_;
-  port_state<S>* p_;
-  waker me_;
-};
-
 /// The pump task of one input: on each request, one `next()` into the slot.
 template <class S>
 task<void> pump_loop(block_ref owner, port_hub* hub, port_state<S>* p) {
   using T = stream_value_t<S>;
   for (bool last = false; !last;) {
-    co_await request_wait<S>(hub, p);
+    co_await locked_wait(hub->lock, p->pump_waiter, [p] { return p->requested; });
     std::optional<item<T>> r;
 #if EDDY_HAS_EXCEPTIONS
     bool threw = false;
@@ -280,7 +244,7 @@ task<void> pump_loop(block_ref owner, port_hub* hub, port_state<S>* p) {
         p->arrived = t;
         hub->notify_locked();
       }
-      co_await request_wait<S>(hub, p);
+      co_await locked_wait(hub->lock, p->pump_waiter, [p] { return p->requested; });
       r.reset();
     }
 #endif
@@ -295,154 +259,6 @@ task<void> pump_loop(block_ref owner, port_hub* hub, port_state<S>* p) {
   }
   static_cast<void>(owner);
 }
-
-/// Suspends the consumer until a pump delivers (`hub.signalled`) or `until` passes.
-/// Exactly one wake per suspension: the pump and the timer both clear `hub.consumer` under the
-/// hub's lock before waking. Cancel-safe: the destructor disarms the timer and deregisters.
-class hub_wait : private timer_node {
- public:
-  /// A null `until`, or `never`, waits for the pump alone (no timer).
-  hub_wait(port_hub* h, const time_point* until) noexcept
-      : timer_node(&fire), h_(h), has_deadline_(until != nullptr && *until != never) {
-    if (has_deadline_) deadline_ = *until;
-  }
-  hub_wait(const hub_wait&) = delete;
-  hub_wait& operator=(const hub_wait&) = delete;
-  ~hub_wait() { finish(); }
-
-  bool await_ready() {
-    {
-      lock_guard<spin_lock> g(h_->lock);
-      if (h_->signalled) {
-        h_->signalled = false;
-        return true;
-      }
-    }
-    return has_deadline_ && now() >= deadline_;
-  }
-  bool await_suspend(coro::coroutine_handle<> c) {
-    lock_guard<spin_lock> g(h_->lock);
-    if (h_->signalled) {
-      h_->signalled = false;
-      return false;
-    }
-    me_ = suspend_here(c);
-    h_->consumer = me_;
-    if (has_deadline_) {
-      ex_ = me_.task()->get_executor();
-      armed_ = true;
-      ex_.post_at(deadline_, *this);
-    }
-    return true;
-  }
-  void await_resume() noexcept { finish(); }
-
- private:
-  void finish() noexcept {
-    if (armed_) {
-      armed_ = false;
-      if (!ex_.cancel(*this)) {
-        while (!done_.load(std::memory_order_acquire)) cpu_relax();
-      }
-    }
-    if (me_) {
-      lock_guard<spin_lock> g(h_->lock);
-      if (h_->consumer == me_) h_->consumer = waker{};
-      me_ = waker{};
-    }
-  }
-  static void fire(work_node* n) noexcept {
-    auto* self = static_cast<hub_wait*>(n);
-    {
-      lock_guard<spin_lock> g(self->h_->lock);
-      if (self->me_ && self->h_->consumer == self->me_) {
-        self->h_->consumer = waker{};
-        self->me_.wake();
-      }
-    }
-    self->done_.store(true, std::memory_order_release);  // last touch of *self
-  }
-
-  port_hub* h_;
-  time_point deadline_{};
-  bool has_deadline_;
-  bool armed_ = false;
-  waker me_;
-  executor ex_;
-  std::atomic<bool> done_{false};
-};
-
-/// Access to the private members a `hub_next` needs: operators declare
-/// `friend struct detail::hub_access;`.
-struct hub_access {
-  template <class Op, class V>
-  static bool produce(Op& op, V& v) {
-    return op.produce(v);
-  }
-  template <class Op>
-  static port_hub* hub(Op& op) noexcept {
-    return op.hub();
-  }
-  template <class Op>
-  static bool deadline(Op& op, time_point& t) {
-    return op.deadline(t);
-  }
-  template <class Op>
-  static frame_cache& cache(Op& op) noexcept {
-    return op.cache();
-  }
-};
-
-/// The `next()` awaiter of a multi-wait operator `Op`, which supplies (privately, befriending
-/// `hub_access`): `template <class V> bool produce(V& v)` (emit at most one item now; false if
-/// nothing could be emitted, after making sure the needed pulls are under way),
-/// `port_hub* hub()`, `bool deadline(time_point& t)` (a wake-up time, if any) and
-/// `frame_cache& cache()`.
-template <class Op>
-class hub_next {
-  using Out = typename Op::value_type;
-
- public:
-  explicit hub_next(Op& op) noexcept : op_(&op) {}
-  /// Movable before it suspended (e.g. into `timeout`).
-  hub_next(hub_next&& o) : op_(o.op_), out_(std::move(o.out_)) {
-    if (o.frame_) panic("eddy: a stream next() awaiter was moved while suspended");
-  }
-  hub_next& operator=(hub_next&&) = delete;
-  ~hub_next() {
-    if (frame_) frame_.destroy();
-  }
-
-  bool await_ready() {
-    store_visitor<Out> st{out_};
-    return hub_access::produce(*op_, st);
-  }
-  template <class P>
-  coro::coroutine_handle<> await_suspend(coro::coroutine_handle<P> h) {
-    frame_ = loop(hub_access::cache(*op_), this).h;
-    frame_.promise().cont = h;
-    return frame_;
-  }
-  std::optional<item<Out>> await_resume() {
-    if (frame_) frame_.promise().rethrow_if_exception();
-    return std::move(out_);
-  }
-
- private:
-  static pump_handle loop(frame_cache&, hub_next* self) {
-    for (;;) {
-      time_point t{};
-      const bool timed = hub_access::deadline(*self->op_, t);
-      co_await hub_wait(hub_access::hub(*self->op_), timed ? &t : nullptr);
-      store_visitor<Out> st{self->out_};
-      if (hub_access::produce(*self->op_, st)) co_return;
-    }
-  }
-
-  Op* op_;
-  std::optional<item<Out>> out_;
-  coro::coroutine_handle<pump_promise> frame_{};
-};
 
 /// A `port_hub` that owns `Ports` (a tuple or vector of ports), freed with the last reference.
 template <class Ports>

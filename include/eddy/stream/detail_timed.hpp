@@ -15,9 +15,15 @@
 #include <optional>
 #include <utility>
 
-#include "eddy/stream/detail_port.hpp"
+#include "eddy/stream/detail_hub.hpp"
 
 namespace eddy::detail {
+
+/// `D` is a `std::chrono::duration` (what the time operators take).
+template <class D>
+inline constexpr bool is_duration = false;
+template <class Rep, class Period>
+inline constexpr bool is_duration<std::chrono::duration<Rep, Period>> = true;
 
 /// A positive duration, or the message of an argument error. Converted with saturation: a
 /// duration too large for nanoseconds is `duration::max()` (the operator's deadlines are then

@@ -21,27 +21,21 @@
 
 namespace eddy {
 
-/// The stream made by `distinct_until_changed`: see the file comment and docs/operators.md /
-/// docs/operators.md for its marbles and its timestamp, error and buffering rules. One consumer,
-/// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
-/// flight.
+/// The stream of `distinct_until_changed`: see the file comment and stream/concept.hpp.
 template <class S, class Eq>
-class distinct_until_changed_stream : public detail::stage<distinct_until_changed_stream<S, Eq>> {
+class distinct_until_changed_stream
+    : public detail::stage<distinct_until_changed_stream<S, Eq>, S> {
  public:
-  /// The input stream's type.
-  using upstream_type = S;
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
-  /// Made by `distinct_until_changed(...)`, which validates the arguments (see the file comment);
-  /// takes ownership of the input stream(s) and functions.
-  distinct_until_changed_stream(S s, Eq eq) : s_(std::move(s)), eq_(std::move(eq)) {}
+  /// Made by `distinct_until_changed(...)`.
+  distinct_until_changed_stream(S s, Eq eq)
+      : distinct_until_changed_stream::stage(std::move(s)), eq_(std::move(eq)) {}
 
  private:
   friend struct detail::stage_access;
   static constexpr bool one_to_one = false;
-  S& upstream() noexcept { return s_; }
-  detail::frame_cache& cache() noexcept { return cache_; }
   template <class E>
   void on_value(value_type&& v, E& e) {
     if (!last_) {
@@ -58,29 +52,15 @@ class distinct_until_changed_stream : public detail::stage<distinct_until_change
         });
   }
 
-  S s_;
   Eq eq_;
   std::optional<value_type> last_;
-  detail::frame_cache cache_;
 };
-
-namespace detail {
-template <class Eq>
-struct distinct_closure : pipe_closure {
-  Eq eq;
-  template <class S>
-  auto apply(S&& s) && {
-    return distinct_until_changed_stream<std::remove_cvref_t<S>, Eq>(std::forward<S>(s),
-                                                                     std::move(eq));
-  }
-};
-}  // namespace detail
 
 /// `s | distinct_until_changed_by(eq)`: see the file comment. `eq(previous, current)` returns
 /// true when the two count as the same.
 template <class Eq>
 auto distinct_until_changed_by(Eq eq) {
-  return detail::distinct_closure<Eq>{{}, std::move(eq)};
+  return detail::bind_stream<distinct_until_changed_stream, Eq>(std::move(eq));
 }
 
 }  // namespace eddy

@@ -27,78 +27,35 @@
 #include <type_traits>
 #include <utility>
 
-#include "eddy/stream/detail_hetero.hpp"
+#include "eddy/stream/detail_gate.hpp"
 #include "eddy/stream/pipe.hpp"
 
 namespace eddy {
 
-/// The stream made by `emit_when`: see the file comment and docs/operators-multi-input.md
-/// for its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a
-/// time, not thread-safe; owns its input(s); movable only while no `next()` is in flight.
+/// The stream of `emit_when`: see the file comment and stream/concept.hpp.
 template <class S, class F, class Pred>
-class emit_when_stream {
-  using inputs = detail::hetero_inputs<S, F>;
-
+class emit_when_stream
+    : public detail::gate_stage<emit_when_stream<S, F, Pred>, S, F, detail::gate_end::source> {
  public:
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
-  /// Made by `emit_when(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
-  emit_when_stream(S s, F f, Pred p) : in_(std::move(s), std::move(f)), pred_(std::move(p)) {}
-
-  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
-  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
-  auto next() { return detail::hub_next<emit_when_stream>(*this); }
-  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
-  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
-  template <class V>
-  bool try_visit(V& v) {
-    return produce(v);
-  }
+  /// Made by `emit_when(...)`.
+  emit_when_stream(S s, F f, Pred p)
+      : emit_when_stream::gate_stage(std::move(s), std::move(f)), pred_(std::move(p)) {}
 
  private:
   friend struct detail::hub_access;
-  detail::port_hub* hub() const noexcept { return in_.hub(); }
-  bool deadline(time_point&) const noexcept { return false; }
-  detail::frame_cache& cache() noexcept { return cache_; }
-
-  template <class V>
-  bool produce(V& v) {
-    if (done_) {
-      v.end();
-      return true;
-    }
-    for (;;) {
-      in_.fill();
-      const std::size_t i = in_.pick();
-      if (i == inputs::none) {
-        if (!in_.ended(0)) return false;
-        done_ = true;
-        in_.stop_all();
-        v.end();
-        return true;
-      }
-      detail::tracking_emitter<V> e{v};
-      if (i == 0) {
-        auto it = in_.template take<0>();
-        if (it.is_error()) {
-          e.error(std::move(it).error());
-        } else {
-          src_ = std::move(it).value();
-          gate(e);
-        }
-      } else {
-        auto it = in_.template take<1>();
-        if (it.is_error()) {
-          e.error(std::move(it).error());
-        } else {
-          flt_ = std::move(it).value();
-          gate(e);
-        }
-      }
-      if (e.emitted) return true;
-    }
+  template <class E>
+  void on_source(value_type&& s, E& e) {
+    src_ = std::move(s);
+    gate(e);
+  }
+  template <class E>
+  bool on_gate(stream_value_t<F>&& f, E& e) {
+    flt_ = std::move(f);
+    gate(e);
+    return true;
   }
   template <class E>
   void gate(E& e) {
@@ -110,32 +67,16 @@ class emit_when_stream {
         });
   }
 
-  inputs in_;
   Pred pred_;
   std::optional<value_type> src_;
   std::optional<stream_value_t<F>> flt_;
-  bool done_ = false;
-  detail::frame_cache cache_;
 };
-
-namespace detail {
-template <class F, class Pred>
-struct emit_when_closure : pipe_closure {
-  F filter;
-  Pred pred;
-  template <class A>
-  auto apply(A&& a) && {
-    using D = std::remove_cvref_t<A>;
-    return emit_when_stream<D, F, Pred>(D(std::forward<A>(a)), std::move(filter), std::move(pred));
-  }
-};
-}  // namespace detail
 
 /// `source | emit_when(filter, pred)`: see the file comment. `filter` is moved in.
 template <class F, class Pred>
   requires stream<F>
 auto emit_when(F filter, Pred pred) {
-  return detail::emit_when_closure<F, Pred>{{}, std::move(filter), std::move(pred)};
+  return detail::bind_stream<emit_when_stream, F, Pred>(std::move(filter), std::move(pred));
 }
 
 }  // namespace eddy

@@ -14,9 +14,7 @@
 
 namespace eddy {
 
-/// The stream made by `empty`: see the file comment and docs/operators.md for
-/// its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a time,
-/// not thread-safe; owns its input(s); movable only while no `next()` is in flight.
+/// The stream of `empty`: see the file comment and stream/concept.hpp.
 template <class T>
 class empty_stream {
  public:

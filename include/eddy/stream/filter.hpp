@@ -20,26 +20,24 @@
 
 namespace eddy {
 
-/// The stream made by `filter`: see the file comment and docs/operators.md
-/// for its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a
-/// time, not thread-safe; owns its input(s); movable only while no `next()` is in flight.
+/// The stream of `filter`: see the file comment and stream/concept.hpp.
 template <class S, class P>
-class filter_stream : public detail::stage<filter_stream<S, P>> {
+class filter_stream : public detail::stage<filter_stream<S, P>, S> {
+  static_assert(
+      requires(P& p, const stream_value_t<S>& v) { static_cast<bool>(p(v)); },
+      "eddy::filter: the predicate must take a const T& and return something "
+      "convertible to bool");
+
  public:
-  /// The input stream's type.
-  using upstream_type = S;
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
-  /// Made by `filter(...)`, which validates the arguments (see the file comment); takes ownership
-  /// of the input stream(s) and functions.
-  filter_stream(S s, P p) : s_(std::move(s)), p_(std::move(p)) {}
+  /// Made by `filter(...)`.
+  filter_stream(S s, P p) : filter_stream::stage(std::move(s)), p_(std::move(p)) {}
 
  private:
   friend struct detail::stage_access;
   static constexpr bool one_to_one = false;
-  S& upstream() noexcept { return s_; }
-  detail::frame_cache& cache() noexcept { return cache_; }
   template <class E>
   void on_value(value_type&& v, E& e) {
     detail::guarded(
@@ -49,26 +47,13 @@ class filter_stream : public detail::stage<filter_stream<S, P>> {
         });
   }
 
-  S s_;
   P p_;
-  detail::frame_cache cache_;
 };
-
-namespace detail {
-template <class P>
-struct filter_closure : pipe_closure {
-  P p;
-  template <class S>
-  auto apply(S&& s) && {
-    return filter_stream<std::remove_cvref_t<S>, P>(std::forward<S>(s), std::move(p));
-  }
-};
-}  // namespace detail
 
 /// `s | filter(pred)`: see the file comment.
 template <class P>
 auto filter(P pred) {
-  return detail::filter_closure<P>{{}, std::move(pred)};
+  return detail::bind_stream<filter_stream, P>(std::move(pred));
 }
 
 }  // namespace eddy

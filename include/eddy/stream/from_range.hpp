@@ -60,8 +60,7 @@ class range_ref_stream {
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = typename detail::range_item<std::iter_value_t<It>>::type;
 
-  /// Made by `from_range(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
+  /// Made by `from_range(...)`.
   range_ref_stream(It first, Sent last) : it_(std::move(first)), end_(std::move(last)) {}
   /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
   /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
@@ -101,15 +100,13 @@ class range_owning_stream {
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = typename detail::range_item<std::iter_value_t<It>>::type;
 
-  /// Made by `from_range(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
+  /// Made by `from_range(...)`.
   explicit range_owning_stream(R r) : pos_(0), r_(std::move(r)), it_(std::begin(r_)) {}
   /// Move; only while no `next()` is in flight (the moved-from stream may only be destroyed
   /// or assigned).
   range_owning_stream(range_owning_stream&& o)
       : pos_(offset(o.r_, o.it_)), r_(std::move(o.r_)), it_(advanced(r_, pos_)) {}
-  /// Made by `from_range(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
+  /// Made by `from_range(...)`.
   range_owning_stream(const range_owning_stream& o)
       : pos_(offset(o.r_, o.it_)), r_(o.r_), it_(advanced(r_, pos_)) {}
   range_owning_stream& operator=(const range_owning_stream&) = delete;

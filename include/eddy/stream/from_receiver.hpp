@@ -27,10 +27,7 @@
 
 namespace eddy {
 
-/// The stream made by `from_receiver`: see the file comment and docs/operators.md /
-/// docs/operators.md for its marbles and its timestamp, error and buffering rules. One consumer,
-/// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
-/// flight.
+/// The stream of `from_receiver`: see the file comment and stream/concept.hpp.
 template <class R>
 class receiver_stream {
   using recv_awaitable = decltype(std::declval<R&>().recv());
@@ -41,8 +38,7 @@ class receiver_stream {
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = typename detail::range_item<V>::type;
 
-  /// Made by `from_receiver(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
+  /// Made by `from_receiver(...)`.
   explicit receiver_stream(R rx) : rx_(std::move(rx)) {}
 
   /// The awaiter of `next()`. Destroying it while suspended deregisters its waits and gives back

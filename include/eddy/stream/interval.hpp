@@ -28,16 +28,13 @@
 
 namespace eddy {
 
-/// The stream made by `interval`: see the file comment and docs/operators-time.md
-/// for its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a
-/// time, not thread-safe; owns its input(s); movable only while no `next()` is in flight.
+/// The stream of `interval`: see the file comment and stream/concept.hpp.
 class interval_stream {
  public:
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = std::uint64_t;
 
-  /// Made by `interval(...)`, which validates the arguments (see the file comment); takes ownership
-  /// of the input stream(s) and functions.
+  /// Made by `interval(...)`.
   explicit interval_stream(detail::checked_duration d) : d_(d.d), check_(d.bad) {}
 
   /// The awaiter of `next()`. Destroying it while suspended deregisters its waits and gives back

@@ -18,16 +18,13 @@
 
 namespace eddy {
 
-/// The stream made by `just`: see the file comment and docs/operators.md for
-/// its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a time,
-/// not thread-safe; owns its input(s); movable only while no `next()` is in flight.
+/// The stream of `just`: see the file comment and stream/concept.hpp.
 template <class T>
 class just_stream {
  public:
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = T;
-  /// Made by `just(...)`, which validates the arguments (see the file comment); takes ownership of
-  /// the input stream(s) and functions.
+  /// Made by `just(...)`.
   explicit just_stream(item<T> v) : v_(std::move(v)) {}
   /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
   /// One `next()` at a time; cancel-safe (see stream/concept.hpp).

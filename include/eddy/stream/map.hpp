@@ -20,27 +20,26 @@
 
 namespace eddy {
 
-/// The stream made by `map`: see the file comment and docs/operators.md for
-/// its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a time,
-/// not thread-safe; owns its input(s); movable only while no `next()` is in flight.
+/// The stream of `map`: see the file comment and stream/concept.hpp.
 template <class S, class F>
-class map_stream : public detail::stage<map_stream<S, F>> {
+class map_stream : public detail::stage<map_stream<S, F>, S> {
   using In = stream_value_t<S>;
+  static_assert(std::is_invocable_v<F&, In&&>,
+                "eddy::map: the function must be callable with the stream's value (f(T&&))");
+  static_assert(!std::is_invocable_v<F&, In&&> || !std::is_void_v<std::invoke_result_t<F&, In&&>>,
+                "eddy::map: the function must return a value (it returns void; tap() is for side "
+                "effects)");
 
  public:
-  /// The input stream's type.
-  using upstream_type = S;
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = std::remove_cvref_t<std::invoke_result_t<F&, In&&>>;
 
-  /// Made by `map(...)`, which validates the arguments (see the file comment); takes ownership of
-  /// the input stream(s) and functions.
-  map_stream(S s, F f) : s_(std::move(s)), f_(std::move(f)) {}
+  /// Made by `map(...)`.
+  map_stream(S s, F f) : map_stream::stage(std::move(s)), f_(std::move(f)) {}
 
  private:
   friend struct detail::stage_access;
   static constexpr bool one_to_one = true;
-  S& upstream() noexcept { return s_; }
   template <class E>
   void on_value(In&& v, E& e) {
     detail::guarded(
@@ -48,25 +47,13 @@ class map_stream : public detail::stage<map_stream<S, F>> {
         [&](value_type&& out) { e.value(std::move(out)); });
   }
 
-  S s_;
   F f_;
 };
-
-namespace detail {
-template <class F>
-struct map_closure : pipe_closure {
-  F f;
-  template <class S>
-  auto apply(S&& s) && {
-    return map_stream<std::remove_cvref_t<S>, F>(std::forward<S>(s), std::move(f));
-  }
-};
-}  // namespace detail
 
 /// `s | map(f)`: see the file comment.
 template <class F>
 auto map(F f) {
-  return detail::map_closure<F>{{}, std::move(f)};
+  return detail::bind_stream<map_stream, F>(std::move(f));
 }
 
 }  // namespace eddy

@@ -33,45 +33,25 @@
 
 namespace eddy {
 
-/// The stream made by `merge`: see the file comment and docs/operators-multi-input.md for
-/// its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a time,
-/// not thread-safe; owns its input(s); movable only while no `next()` is in flight.
+/// The stream of `merge`: see the file comment and stream/concept.hpp.
 template <class Ports>
-class merge_stream {
+class merge_stream : public detail::hub_stage<merge_stream<Ports>> {
  public:
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = typename Ports::value_type;
 
-  /// Made by `merge(...)`, which validates the arguments (see the file comment); takes ownership of
-  /// the input stream(s) and functions.
+  /// Made by `merge(...)`.
   template <class... A>
   explicit merge_stream(std::in_place_t, A&&... a) : in_(std::forward<A>(a)...) {
-    if (in_.size() == 0) check_ = detail::arg_check("merge: no inputs");
-  }
-
-  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
-  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
-  auto next() { return detail::hub_next<merge_stream>(*this); }
-  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
-  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
-  template <class V>
-  bool try_visit(V& v) {
-    return produce(v);
+    if (in_.size() == 0) this->reject("merge: no inputs");
   }
 
  private:
   friend struct detail::hub_access;
   detail::port_hub* hub() const noexcept { return in_.hub(); }
-  bool deadline(time_point&) const noexcept { return false; }
-  detail::frame_cache& cache() noexcept { return cache_; }
 
   template <class V>
   bool produce(V& v) {
-    if (check_.bad()) {
-      detail::tracking_emitter<V> e{v};
-      check_.report(e);
-      return true;
-    }
     const std::size_t n = in_.size();
     for (std::size_t k = 0; k < n; ++k) {
       const std::size_t i = (next_ + k) % n;
@@ -91,32 +71,19 @@ class merge_stream {
 
   detail::input_set<Ports> in_;
   std::size_t next_ = 0;
-  detail::arg_check check_;
-  detail::frame_cache cache_;
 };
-
-namespace detail {
-template <class... S>
-struct merge_closure : pipe_closure {
-  std::tuple<S...> others;
-  template <class A>
-  auto apply(A&& a) && {
-    using P = port_tuple<std::remove_cvref_t<A>, S...>;
-    return std::apply(
-        [&](S&... o) {
-          return merge_stream<P>(std::in_place, std::remove_cvref_t<A>(std::forward<A>(a)),
-                                 std::move(o)...);
-        },
-        others);
-  }
-};
-}  // namespace detail
 
 /// `a | merge(b, c, ...)`: see the file comment. The streams are moved in.
 template <class... S>
-  requires(stream<S> && ...)
 auto merge(S... others) {
-  return detail::merge_closure<S...>{{}, std::tuple<S...>(std::move(others)...)};
+  static_assert((stream<S> && ...), "eddy::merge: every argument must be a stream");
+  return detail::pipe_with([... o = std::move(others)]<class A>(A&& a) mutable {
+    using D = std::remove_cvref_t<A>;
+    static_assert((std::is_same_v<stream_value_t<S>, stream_value_t<D>> && ...),
+                  "eddy::merge: every input must have the same value type");
+    return merge_stream<detail::port_tuple<D, S...>>(std::in_place, D(std::forward<A>(a)),
+                                                     std::move(o)...);
+  });
 }
 
 /// `merge(std::move(inputs))`: the n streams of `inputs` merged. See the file comment.

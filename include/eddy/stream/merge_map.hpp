@@ -24,10 +24,7 @@
 /// - `limit <= 0`: the stream yields one `errc::invalid_argument` error and ends.
 #pragma once
 #include <cstddef>
-#include <optional>
-#include <type_traits>
 #include <utility>
-#include <vector>
 
 #include "eddy/stream/detail_count.hpp"
 #include "eddy/stream/detail_flatten.hpp"
@@ -35,145 +32,30 @@
 
 namespace eddy {
 
-/// The stream made by `merge_map`: see the file comment and docs/operators-multi-input.md
-/// for its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a
-/// time, not thread-safe; owns its input(s); movable only while no `next()` is in flight.
+/// The stream of `merge_map`: see the file comment and stream/concept.hpp.
 template <class S, class F>
-class merge_map_stream {
-  using In = stream_value_t<S>;
-  using Inner = std::remove_cvref_t<std::invoke_result_t<F&, In&&>>;
-  using block_type = detail::port_block<detail::port<S>>;
+class merge_map_stream
+    : public detail::flatten_stream<merge_map_stream<S, F>, S, F, detail::n_slots> {
+  static_assert(detail::maps_to_stream<F, S>,
+                "eddy::merge_map: f(value) must be callable with the stream's value and return a "
+                "stream");
 
  public:
-  /// The type of the values this stream yields (each element is an `item<value_type>`).
-  using value_type = stream_value_t<Inner>;
-
-  /// Made by `merge_map(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
+  /// Made by `merge_map(...)`.
   merge_map_stream(S s, F f, detail::checked_count limit)
-      : b_(new block_type(std::move(s))), f_(std::move(f)), check_(limit.bad) {
-    if (!limit.bad) inner_.resize(static_cast<std::size_t>(limit.n));
-  }
-  /// Move; only while no `next()` is in flight (the moved-from stream may only be destroyed
-  /// or assigned).
-  merge_map_stream(merge_map_stream&& o) noexcept
-      : b_(std::exchange(o.b_, nullptr)),
-        f_(std::move(o.f_)),
-        inner_(std::move(o.inner_)),
-        live_(o.live_),
-        rr_(o.rr_),
-        outer_ended_(o.outer_ended_),
-        check_(o.check_) {}
-  merge_map_stream& operator=(merge_map_stream&&) = delete;
-  ~merge_map_stream() {
-    inner_.clear();
-    if (!b_) return;
-    b_->ports.stop();
-    b_->release();
-  }
-
-  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
-  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
-  auto next() { return detail::hub_next<merge_map_stream>(*this); }
-  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
-  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
-  template <class V>
-  bool try_visit(V& v) {
-    return produce(v);
-  }
+      : merge_map_stream::flatten_stream(std::move(s), std::move(f), limit.bad,
+                                         static_cast<std::size_t>(limit.bad ? 0 : limit.n)) {}
 
  private:
   friend struct detail::hub_access;
-  detail::port_hub* hub() const noexcept { return b_; }
-  bool deadline(time_point&) const noexcept { return false; }
-  detail::frame_cache& cache() noexcept { return cache_; }
-
-  template <class V>
-  bool produce(V& v) {
-    if (check_.bad()) {
-      detail::tracking_emitter<V> e{v};
-      check_.report(e);
-      return true;
-    }
-    const std::size_t n = inner_.size();
-    for (;;) {
-      for (std::size_t k = 0; k < n; ++k) {
-        const std::size_t i = (rr_ + k) % n;
-        if (!inner_[i]) continue;
-        detail::inner_visitor<V> iv{v};
-        if (!inner_[i].poll(iv)) continue;
-        if (iv.emitted) {
-          rr_ = (i + 1) % n;
-          return true;
-        }
-        inner_[i].reset();  // it ended
-        --live_;
-      }
-      if (outer_ended_ || live_ == n) {
-        if (outer_ended_ && live_ == 0) {
-          v.end();
-          return true;
-        }
-        return false;
-      }
-      std::optional<item<In>> h;
-      bool end = false;
-      detail::head_visitor<In> hv{h, end};
-      if (!b_->ports.poll(*b_, *b_, hv)) return false;
-      if (end) {
-        outer_ended_ = true;
-        continue;
-      }
-      if (h->is_error()) {
-        v.error(std::move(*h).error());
-        return true;
-      }
-      detail::tracking_emitter<V> e{v};
-      detail::guarded(
-          e, [&]() -> Inner { return f_(std::move(*h).value()); },
-          [&](Inner&& s) {
-            for (auto& slot : inner_) {
-              if (slot) continue;
-              slot = detail::inner_ref<Inner>(std::move(s), b_);
-              ++live_;
-              break;
-            }
-          });
-      if (e.emitted) return true;
-    }
-  }
-
-  block_type* b_;
-  F f_;
-  std::vector<detail::inner_ref<Inner>> inner_;
-  std::size_t live_ = 0;
-  std::size_t rr_ = 0;
-  bool outer_ended_ = false;
-  detail::arg_check check_;
-  detail::frame_cache cache_;
 };
-
-namespace detail {
-template <class F>
-struct merge_map_closure : pipe_closure {
-  F f;
-  checked_count limit;
-  template <class S>
-  auto apply(S&& s) && {
-    using D = std::remove_cvref_t<S>;
-    return merge_map_stream<D, F>(D(std::forward<S>(s)), std::move(f), limit);
-  }
-};
-}  // namespace detail
 
 /// `s | merge_map(f, limit)`: see the file comment.
 template <class F, std::integral I>
 auto merge_map(F f, I limit) {
-  return detail::merge_map_closure<F>{
-      {},
-      std::move(f),
-      detail::checked_count::make(limit, "merge_map: negative limit",
-                                  "merge_map: limit must be at least 1")};
+  return detail::bind_stream<merge_map_stream, F>(
+      std::move(f), detail::checked_count::make(limit, "merge_map: negative limit",
+                                                "merge_map: limit must be at least 1"));
 }
 
 }  // namespace eddy

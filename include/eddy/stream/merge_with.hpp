@@ -42,12 +42,10 @@ namespace eddy {
 template <class State, class Streams = std::tuple<>, class Fns = std::tuple<>>
 class merge_with_stream;
 
-/// The stream made by `merge_with`: see the file comment and docs/operators.md /
-/// docs/operators-multi-input.md for its marbles and its timestamp, error and buffering rules. One
-/// consumer, one `next()` at a time, not thread-safe; owns its input(s); movable only while no
-/// `next()` is in flight.
+/// The stream of `merge_with`: see the file comment and stream/concept.hpp.
 template <class State, class... S, class... F>
-class merge_with_stream<State, std::tuple<S...>, std::tuple<F...>> {
+class merge_with_stream<State, std::tuple<S...>, std::tuple<F...>>
+    : public detail::hub_stage<merge_with_stream<State, std::tuple<S...>, std::tuple<F...>>> {
   static constexpr std::size_t N = sizeof...(S);
   using inputs = std::conditional_t<(N > 0), detail::hetero_inputs<S...>, int>;
 
@@ -65,13 +63,16 @@ class merge_with_stream<State, std::tuple<S...>, std::tuple<F...>> {
       (N > 0), std::common_type<std::invoke_result_t<F&, stream_value_t<S>&&, State&>...>,
       no_output<State>>::type;
 
-  /// Made by `merge_with(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
-  explicit merge_with_stream(State seed) : state_(std::move(seed)) {}
-  /// Made by `merge_with(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
+  /// Made by `merge_with(...)`.
+  explicit merge_with_stream(State seed)
+      : merge_with_stream::hub_stage(N == 0 ? "merge_with: no inputs" : nullptr),
+        state_(std::move(seed)) {}
+  /// Made by `merge_with(...)`.
   merge_with_stream(State st, std::tuple<S...>&& s, std::tuple<F...>&& f)
-      : state_(std::move(st)), streams_(std::move(s)), fns_(std::move(f)) {}
+      : merge_with_stream::hub_stage(N == 0 ? "merge_with: no inputs" : nullptr),
+        state_(std::move(st)),
+        streams_(std::move(s)),
+        fns_(std::move(f)) {}
 
   /// Adds input `s`, mapped with `f(value, State&)`. See the file comment.
   template <class S2, class F2>
@@ -81,16 +82,6 @@ class merge_with_stream<State, std::tuple<S...>, std::tuple<F...>> {
     return merge_with_stream<State, std::tuple<S..., S2>, std::tuple<F..., F2>>(
         std::move(state_), std::tuple_cat(std::move(streams_), std::tuple<S2>(std::move(s))),
         std::tuple_cat(std::move(fns_), std::tuple<F2>(std::move(f))));
-  }
-
-  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
-  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
-  auto next() { return detail::hub_next<merge_with_stream>(*this); }
-  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
-  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
-  template <class V>
-  bool try_visit(V& v) {
-    return produce(v);
   }
 
   /// The state (for inspection between items).
@@ -105,20 +96,12 @@ class merge_with_stream<State, std::tuple<S...>, std::tuple<F...>> {
       return nullptr;
     }
   }
-  bool deadline(time_point&) const noexcept { return false; }
-  detail::frame_cache& cache() noexcept { return cache_; }
 
   template <class V>
   bool produce(V& v) {
     if constexpr (N == 0) {
-      detail::tracking_emitter<V> e{v};
-      check_.report(e);
-      return true;
+      return this->finish(v);  // not reached: the base reports the missing inputs
     } else {
-      if (done_) {
-        v.end();
-        return true;
-      }
       if (!in_) {
         std::apply([&](S&... s) { in_.emplace(std::move(s)...); }, streams_);
       }
@@ -127,9 +110,7 @@ class merge_with_stream<State, std::tuple<S...>, std::tuple<F...>> {
         const std::size_t i = in_->pick();
         if (i == inputs::none) {
           if (!in_->all_ended()) return false;
-          done_ = true;
-          v.end();
-          return true;
+          return this->finish(v);
         }
         detail::tracking_emitter<V> e{v};
         detail::with_index<N>(i, [&](auto I) {
@@ -152,9 +133,6 @@ class merge_with_stream<State, std::tuple<S...>, std::tuple<F...>> {
   std::tuple<S...> streams_;
   std::tuple<F...> fns_;
   std::optional<inputs> in_;
-  detail::arg_check check_{N == 0 ? "merge_with: no inputs" : nullptr};
-  bool done_ = false;
-  detail::frame_cache cache_;
 };
 
 /// `merge_with(seed).merge(s1, f1).merge(s2, f2)...`: see the file comment.

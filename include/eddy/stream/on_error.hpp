@@ -20,30 +20,19 @@
 
 namespace eddy {
 
-/// The stream made by `on_error`: see the file comment and docs/operators.md
-/// for its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a
-/// time, not thread-safe; owns its input(s); movable only while no `next()` is in flight.
+/// The stream of `on_error`: see the file comment and stream/concept.hpp.
 template <class S, class H>
-class on_error_stream : public detail::stage<on_error_stream<S, H>> {
+class on_error_stream : public detail::stage<on_error_stream<S, H>, S> {
  public:
-  /// The input stream's type.
-  using upstream_type = S;
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
-  /// Made by `on_error(...)`, which validates the arguments (see the file comment); takes ownership
-  /// of the input stream(s) and functions.
-  on_error_stream(S s, H h) : s_(std::move(s)), h_(std::move(h)) {}
+  /// Made by `on_error(...)`.
+  on_error_stream(S s, H h) : on_error_stream::stage(std::move(s)), h_(std::move(h)) {}
 
  private:
   friend struct detail::stage_access;
   static constexpr bool one_to_one = false;
-  S& upstream() noexcept { return s_; }
-  detail::frame_cache& cache() noexcept { return cache_; }
-  template <class E>
-  void on_value(value_type&& v, E& e) {
-    e.value(std::move(v));
-  }
   template <class E>
   void on_error(eddy::error&& err, E& e) {
     detail::guarded(
@@ -53,26 +42,13 @@ class on_error_stream : public detail::stage<on_error_stream<S, H>> {
         });
   }
 
-  S s_;
   H h_;
-  detail::frame_cache cache_;
 };
-
-namespace detail {
-template <class H>
-struct on_error_closure : pipe_closure {
-  H h;
-  template <class S>
-  auto apply(S&& s) && {
-    return on_error_stream<std::remove_cvref_t<S>, H>(std::forward<S>(s), std::move(h));
-  }
-};
-}  // namespace detail
 
 /// `s | on_error(handler)`: see the file comment.
 template <class H>
 auto on_error(H handler) {
-  return detail::on_error_closure<H>{{}, std::move(handler)};
+  return detail::bind_stream<on_error_stream, H>(std::move(handler));
 }
 
 }  // namespace eddy

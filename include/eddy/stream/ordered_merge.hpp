@@ -43,48 +43,27 @@
 
 namespace eddy {
 
-/// The stream made by `ordered_merge`: see the file comment and docs/operators.md /
-/// docs/operators-multi-input.md for its marbles and its timestamp, error and buffering rules. One
-/// consumer, one `next()` at a time, not thread-safe; owns its input(s); movable only while no
-/// `next()` is in flight.
+/// The stream of `ordered_merge`: see the file comment and stream/concept.hpp.
 template <class Ports>
-class ordered_merge_stream {
+class ordered_merge_stream : public detail::hub_stage<ordered_merge_stream<Ports>> {
  public:
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = typename Ports::value_type;
   static_assert(timestamped<value_type>,
-                "ordered_merge needs values with a timestamp() (see stream/timestamp.hpp)");
+                "eddy::ordered_merge: needs values with a timestamp() (see stream/timestamp.hpp)");
 
-  /// Made by `ordered_merge(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
+  /// Made by `ordered_merge(...)`.
   template <class... A>
   explicit ordered_merge_stream(std::in_place_t, A&&... a) : in_(std::forward<A>(a)...) {
-    if (in_.size() == 0) check_ = detail::arg_check("ordered_merge: no inputs");
-  }
-
-  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
-  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
-  auto next() { return detail::hub_next<ordered_merge_stream>(*this); }
-  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
-  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
-  template <class V>
-  bool try_visit(V& v) {
-    return produce(v);
+    if (in_.size() == 0) this->reject("ordered_merge: no inputs");
   }
 
  private:
   friend struct detail::hub_access;
   detail::port_hub* hub() const noexcept { return in_.hub(); }
-  bool deadline(time_point&) const noexcept { return false; }
-  detail::frame_cache& cache() noexcept { return cache_; }
 
   template <class V>
   bool produce(V& v) {
-    if (check_.bad()) {
-      detail::tracking_emitter<V> e{v};
-      check_.report(e);
-      return true;
-    }
     if (in_.size() <= scan_limit) return produce_scan(v);
     if (!init_) init();
     // Ask the inputs without a head for one (a synchronous input answers at once).
@@ -202,32 +181,19 @@ class ordered_merge_stream {
   std::vector<std::uint32_t> errs_;  ///< inputs whose head is an error
   bool init_ = false;
   static constexpr std::size_t scan_limit = 6;  ///< up to this many inputs: scan, no heap
-  detail::arg_check check_;
-  detail::frame_cache cache_;
 };
-
-namespace detail {
-template <class... S>
-struct ordered_merge_closure : pipe_closure {
-  std::tuple<S...> others;
-  template <class A>
-  auto apply(A&& a) && {
-    using P = port_tuple<std::remove_cvref_t<A>, S...>;
-    return std::apply(
-        [&](S&... o) {
-          return ordered_merge_stream<P>(std::in_place, std::remove_cvref_t<A>(std::forward<A>(a)),
-                                         std::move(o)...);
-        },
-        others);
-  }
-};
-}  // namespace detail
 
 /// `a | ordered_merge(b, c, ...)`: see the file comment. The streams are moved in.
 template <class... S>
-  requires(stream<S> && ...)
 auto ordered_merge(S... others) {
-  return detail::ordered_merge_closure<S...>{{}, std::tuple<S...>(std::move(others)...)};
+  static_assert((stream<S> && ...), "eddy::ordered_merge: every argument must be a stream");
+  return detail::pipe_with([... o = std::move(others)]<class A>(A&& a) mutable {
+    using D = std::remove_cvref_t<A>;
+    static_assert((std::is_same_v<stream_value_t<S>, stream_value_t<D>> && ...),
+                  "eddy::ordered_merge: every input must have the same value type");
+    return ordered_merge_stream<detail::port_tuple<D, S...>>(std::in_place, D(std::forward<A>(a)),
+                                                             std::move(o)...);
+  });
 }
 
 /// `ordered_merge(std::move(inputs))`: the n streams of `inputs` merged. See the file comment.

@@ -35,8 +35,7 @@
 #include <utility>
 
 #include "eddy/stream/buffer_policy.hpp"
-#include "eddy/stream/detail_hot.hpp"
-#include "eddy/stream/detail_port.hpp"
+#include "eddy/stream/detail_pulled.hpp"
 #include "eddy/stream/pipe.hpp"
 #include "eddy/stream/stage.hpp"
 
@@ -48,11 +47,11 @@ class partition_side;
 namespace detail {
 
 template <class S, class P>
-class partition_state final : public port_hub {
+class partition_state final : public pulled_source<S> {
  public:
   using T = stream_value_t<S>;
   partition_state(S s, P p, buffer_policy pol)
-      : port_hub(&destroy), up(std::move(s)), pred(std::move(p)) {
+      : pulled_source<S>(&destroy, std::move(s), 2), pred(std::move(p)) {
     if (pol.valid()) {
       side[0] = new hot_buffer<T>(pol);
       side[1] = new hot_buffer<T>(pol);
@@ -63,16 +62,13 @@ class partition_state final : public port_hub {
     delete side[1];
   }
 
-  port<S> up;  // used by the role holder only
-  P pred;      // used by the role holder only
+  P pred;  // used by the role holder only
   hot_buffer<T>* side[2] = {nullptr, nullptr};
   // under lock:
   bool alive[2] = {true, true};
-  bool pulling = false;
   std::optional<item<T>> pending;  ///< an item routed but not yet placed in every target
   bool pending_end = false;        ///< the source ended
   unsigned mask = 0;               ///< sides that still need `pending`
-  int externals = 2;
 
   /// Places what it can of the pending item. Under lock.
   void place() {
@@ -103,16 +99,6 @@ class partition_state final : public port_hub {
     side[0]->wake();
     side[1]->wake();
   }
-  /// One side less; the last one stops the pump. Then releases.
-  void drop_external() noexcept {
-    bool last = false;
-    {
-      lock_guard<spin_lock> g(lock);
-      last = --externals == 0;
-    }
-    if (last) up.stop();
-    release();
-  }
 
  private:
   static void destroy(shared_block* b) noexcept { delete static_cast<partition_state*>(b); }
@@ -123,9 +109,10 @@ class partition_state final : public port_hub {
 /// One side of a `partition`: a stream of the source's values on that side (and every
 /// error). See partition.hpp.
 template <class S, class P>
-class partition_side {
+class partition_side : public detail::hot_reader<partition_side<S, P>, stream_value_t<S>> {
   using state = detail::partition_state<S, P>;
   using T = stream_value_t<S>;
+  using base = detail::hot_reader<partition_side<S, P>, T>;
 
  public:
   /// The type of the values this side yields.
@@ -137,7 +124,7 @@ class partition_side {
   }
   /// Move; only while no `next()` is in flight.
   partition_side(partition_side&& o) noexcept
-      : s_(std::exchange(o.s_, nullptr)), k_(o.k_), check_(o.check_) {}
+      : base(std::move(o)), s_(std::exchange(o.s_, nullptr)), k_(o.k_), check_(o.check_) {}
   partition_side& operator=(partition_side&&) = delete;
   partition_side(const partition_side&) = delete;
   ~partition_side() {
@@ -153,89 +140,6 @@ class partition_side {
     s_->drop_external();
   }
 
-  /// The awaiter of `next()`. Destroying it while suspended deregisters it and gives back what it
-  /// holds (cancel-safe); the side stays usable.
-  class awaiter {
-   public:
-    /// Made by `next()`.
-    explicit awaiter(partition_side* st) noexcept : st_(st) {}
-    /// Movable before it suspended (e.g. into `timeout`); the puller role moves along.
-    awaiter(awaiter&& o) noexcept
-        : st_(o.st_), out_(std::move(o.out_)), role_(std::exchange(o.role_, false)) {
-      if (o.frame_) panic("eddy: a partition next() awaiter was moved while waiting");
-    }
-    awaiter& operator=(awaiter&&) = delete;
-    ~awaiter() {
-      if (frame_)
-        frame_.destroy();  // its guard gives the role back
-      else if (role_)
-        role_guard{st_, role_}.release();
-    }
-    bool await_ready() { return st_->step(out_, role_) == done; }
-    template <class Pr>
-    coro::coroutine_handle<> await_suspend(coro::coroutine_handle<Pr> h) {
-      frame_ = loop(st_->cache_, this).h;
-      frame_.promise().cont = h;
-      return frame_;
-    }
-    std::optional<item<T>> await_resume() {
-      if (frame_) frame_.promise().rethrow_if_exception();
-      return std::move(out_);
-    }
-
-   private:
-    struct role_guard {
-      partition_side* st;
-      bool& role;
-      ~role_guard() { release(); }
-      void release() {
-        if (!role) return;
-        role = false;
-        detail::lock_guard<detail::spin_lock> g(st->s_->lock);
-        st->s_->pulling = false;
-        st->s_->wake_all();
-      }
-    };
-    static detail::pump_handle loop(detail::frame_cache&, awaiter* self) {
-      partition_side* st = self->st_;
-      role_guard guard{st, self->role_};
-      for (int r = st->last_; r != done; r = st->step(self->out_, self->role_)) {
-        if (r == wait_upstream) {
-          co_await detail::hub_wait(st->s_, nullptr);
-        } else {
-          co_await detail::reader_wait(st->s_->lock, st->mine()->reader,
-                                       [st] { return st->can_go(); });
-        }
-      }
-    }
-
-    partition_side* st_;
-    std::optional<item<T>> out_;
-    bool role_ = false;
-    coro::coroutine_handle<detail::pump_promise> frame_{};
-  };
-
-  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
-  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
-  awaiter next() noexcept { return awaiter(this); }
-
-  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
-  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
-  template <class V>
-  bool try_visit(V& v) {
-    std::optional<item<T>> out;
-    bool role = false;
-    const int r = step(out, role);
-    if (role) {  // the pump has the pull now: whoever comes next collects it
-      detail::lock_guard<detail::spin_lock> g(s_->lock);
-      s_->pulling = false;
-      s_->wake_all();
-    }
-    if (r != done) return false;
-    detail::visit_result(std::move(out), v);
-    return true;
-  }
-
   /// Items this side's policy dropped so far. Thread-safe.
   std::uint64_t dropped() const {
     if (!s_->side[0]) return 0;
@@ -244,16 +148,16 @@ class partition_side {
   }
 
  private:
-  static constexpr int done = 0, wait_buffer = 1, wait_upstream = 2;
+  friend base;
+  using base::done, base::wait_buffer, base::wait_upstream;
 
+  state* source() const noexcept { return s_; }
+  waker& reader() noexcept { return mine()->reader; }
   detail::hot_buffer<T>* mine() const noexcept { return s_->side[k_]; }
   /// Under lock.
   bool can_go() const noexcept { return mine()->has_something() || (!s_->pulling && !s_->pending); }
-  int step(std::optional<item<T>>& out, bool& role) {
-    last_ = step_impl(out, role);
-    return last_;
-  }
-  int step_impl(std::optional<item<T>>& out, bool& role) {
+  /// One attempt (see detail_pulled.hpp).
+  int step_once(std::optional<item<T>>& out, bool& role) {
     if (!s_->side[0]) {
       struct em {
         std::optional<item<T>>& o;
@@ -315,30 +219,18 @@ class partition_side {
   state* s_;
   int k_;
   detail::arg_check check_;
-  int last_ = done;
-  detail::frame_cache cache_;
 };
-
-namespace detail {
-template <class P>
-struct partition_closure : pipe_closure {
-  P pred;
-  buffer_policy policy;
-  template <class S>
-  auto apply(S&& s) && {
-    using D = std::remove_cvref_t<S>;
-    auto* st = new partition_state<D, P>(D(std::forward<S>(s)), std::move(pred), policy);
-    st->add_ref();  // one reference per side
-    return std::pair<partition_side<D, P>, partition_side<D, P>>(
-        std::piecewise_construct, std::forward_as_tuple(st, 0), std::forward_as_tuple(st, 1));
-  }
-};
-}  // namespace detail
 
 /// `s | partition(pred, policy)`: see the file comment.
 template <class P>
 auto partition(P pred, buffer_policy policy = {}) {
-  return detail::partition_closure<P>{{}, std::move(pred), policy};
+  return detail::pipe_with([pred = std::move(pred), policy]<class S>(S&& s) mutable {
+    using D = std::remove_cvref_t<S>;
+    auto* st = new detail::partition_state<D, P>(D(std::forward<S>(s)), std::move(pred), policy);
+    st->add_ref();  // one reference per side
+    return std::pair<partition_side<D, P>, partition_side<D, P>>(
+        std::piecewise_construct, std::forward_as_tuple(st, 0), std::forward_as_tuple(st, 1));
+  });
 }
 
 }  // namespace eddy

@@ -26,21 +26,17 @@
 
 namespace eddy {
 
-/// The stream made by `retry`: see the file comment and docs/operators.md for
-/// its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a time,
-/// not thread-safe; owns its input(s); movable only while no `next()` is in flight.
+/// The stream of `retry`: see the file comment and stream/concept.hpp.
 template <class F>
-class retry_stream : public detail::stage<retry_stream<F>> {
+class retry_stream
+    : public detail::stage_base<retry_stream<F>, std::remove_cvref_t<std::invoke_result_t<F&>>> {
   using S = std::remove_cvref_t<std::invoke_result_t<F&>>;
 
  public:
-  /// The input stream's type.
-  using upstream_type = S;
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
-  /// Made by `retry(...)`, which validates the arguments (see the file comment); takes ownership of
-  /// the input stream(s) and functions.
+  /// Made by `retry(...)`.
   retry_stream(detail::checked_count n, F f) : left_(n.n), check_(n.bad), f_(std::move(f)) {}
   /// Move; only while no `next()` is in flight (the moved-from stream may only be destroyed
   /// or assigned).
@@ -50,7 +46,6 @@ class retry_stream : public detail::stage<retry_stream<F>> {
   friend struct detail::stage_access;
   static constexpr bool one_to_one = false;
   S& upstream() noexcept { return *s_; }
-  detail::frame_cache& cache() noexcept { return cache_; }
   template <class E>
   void pre(E& e) {
     if (check_.bad()) {
@@ -70,10 +65,6 @@ class retry_stream : public detail::stage<retry_stream<F>> {
     }
   }
   template <class E>
-  void on_value(value_type&& v, E& e) {
-    e.value(std::move(v));
-  }
-  template <class E>
   void on_error(eddy::error&& err, E& e) {
     if (left_ == 0) {
       e.error(std::move(err));
@@ -89,7 +80,6 @@ class retry_stream : public detail::stage<retry_stream<F>> {
   std::optional<S> s_;
   bool resubscribe_ = false;
   bool dead_ = false;
-  detail::frame_cache cache_;
 };
 
 /// See the file comment.

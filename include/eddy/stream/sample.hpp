@@ -32,28 +32,16 @@
 
 namespace eddy {
 
-/// The stream made by `sample`: see the file comment and docs/operators-time.md
-/// for its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a
-/// time, not thread-safe; owns its input(s); movable only while no `next()` is in flight.
+/// The stream of `sample`: see the file comment and stream/concept.hpp.
 template <class S>
-class sample_stream {
+class sample_stream : public detail::hub_stage<sample_stream<S>> {
  public:
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
-  /// Made by `sample(...)`, which validates the arguments (see the file comment); takes ownership
-  /// of the input stream(s) and functions.
-  sample_stream(S s, detail::checked_duration d) : in_(std::move(s)), d_(d.d), check_(d.bad) {}
-
-  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
-  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
-  auto next() { return detail::hub_next<sample_stream>(*this); }
-  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
-  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
-  template <class V>
-  bool try_visit(V& v) {
-    return produce(v);
-  }
+  /// Made by `sample(...)`.
+  sample_stream(S s, detail::checked_duration d)
+      : sample_stream::hub_stage(d.bad), in_(std::move(s)), d_(d.d) {}
 
  private:
   friend struct detail::hub_access;
@@ -63,15 +51,9 @@ class sample_stream {
     t = tick_;
     return true;
   }
-  detail::frame_cache& cache() noexcept { return cache_; }
 
   template <class V>
   bool produce(V& v) {
-    if (check_.bad()) {
-      detail::tracking_emitter<V> e{v};
-      check_.report(e);
-      return true;
-    }
     if (!started_) {
       started_ = true;
       tick_ = saturating_add(now(), d_);
@@ -113,28 +95,18 @@ class sample_stream {
 
   detail::timed_input<S> in_;
   duration d_;
-  detail::arg_check check_;
   bool started_ = false;
   time_point tick_{};  ///< the end of the current period
   std::optional<value_type> latest_;
-  detail::frame_cache cache_;
 };
-
-namespace detail {
-struct sample_closure : pipe_closure {
-  checked_duration d;
-  template <class S>
-  auto apply(S&& s) const {
-    return sample_stream<std::remove_cvref_t<S>>(std::forward<S>(s), d);
-  }
-};
-}  // namespace detail
 
 /// `s | sample(d)`: see the file comment.
-template <class Rep, class Period>
-auto sample(std::chrono::duration<Rep, Period> d) {
-  return detail::sample_closure{
-      {}, detail::checked_duration::make(d, "sample: duration must be positive")};
+template <class D>
+auto sample(D d) {
+  static_assert(detail::is_duration<D>,
+                "eddy::sample: the argument must be a std::chrono::duration (e.g. 100ms)");
+  return detail::bind_stream<sample_stream>(
+      detail::checked_duration::make(d, "sample: duration must be positive"));
 }
 
 }  // namespace eddy

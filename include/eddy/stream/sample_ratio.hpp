@@ -38,22 +38,16 @@ struct splitmix64 {
 };
 }  // namespace detail
 
-/// The stream made by `sample_ratio`: see the file comment and docs/operators.md /
-/// docs/operators.md for its marbles and its timestamp, error and buffering rules. One consumer,
-/// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
-/// flight.
+/// The stream of `sample_ratio`: see the file comment and stream/concept.hpp.
 template <class S>
-class sample_ratio_stream : public detail::stage<sample_ratio_stream<S>> {
+class sample_ratio_stream : public detail::stage<sample_ratio_stream<S>, S> {
  public:
-  /// The input stream's type.
-  using upstream_type = S;
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
-  /// Made by `sample_ratio(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
+  /// Made by `sample_ratio(...)`.
   sample_ratio_stream(S s, double ratio, std::uint64_t seed)
-      : s_(std::move(s)),
+      : sample_ratio_stream::stage(std::move(s)),
         ratio_(ratio),
         rng_{seed},
         check_(ratio >= 0.0 && ratio <= 1.0 ? nullptr : "sample_ratio: ratio outside [0, 1]") {}
@@ -61,8 +55,6 @@ class sample_ratio_stream : public detail::stage<sample_ratio_stream<S>> {
  private:
   friend struct detail::stage_access;
   static constexpr bool one_to_one = false;
-  S& upstream() noexcept { return s_; }
-  detail::frame_cache& cache() noexcept { return cache_; }
   template <class E>
   void pre(E& e) {
     check_.report(e);
@@ -72,27 +64,14 @@ class sample_ratio_stream : public detail::stage<sample_ratio_stream<S>> {
     if (rng_.uniform() < ratio_) e.value(std::move(v));
   }
 
-  S s_;
   double ratio_;
   detail::splitmix64 rng_;
   detail::arg_check check_;
-  detail::frame_cache cache_;
 };
-
-namespace detail {
-struct sample_ratio_closure : pipe_closure {
-  double ratio;
-  std::uint64_t seed;
-  template <class S>
-  auto apply(S&& s) const {
-    return sample_ratio_stream<std::remove_cvref_t<S>>(std::forward<S>(s), ratio, seed);
-  }
-};
-}  // namespace detail
 
 /// `s | sample_ratio(r, seed)`: see the file comment.
 inline auto sample_ratio(double ratio, std::uint64_t seed) {
-  return detail::sample_ratio_closure{{}, ratio, seed};
+  return detail::bind_stream<sample_ratio_stream>(ratio, seed);
 }
 
 }  // namespace eddy

@@ -13,6 +13,7 @@
 ///   value becomes an `errc::exception` error item and the accumulator is left as `g` left it.
 /// - Buffers nothing but the accumulator; one-to-one, synchronous when the upstream is.
 #pragma once
+#include <concepts>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -22,27 +23,28 @@
 
 namespace eddy {
 
-/// The stream made by `scan`: see the file comment and docs/operators.md for
-/// its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a time,
-/// not thread-safe; owns its input(s); movable only while no `next()` is in flight.
+/// The stream of `scan`: see the file comment and stream/concept.hpp.
 template <class S, class Acc, class G>
-class scan_stream : public detail::stage<scan_stream<S, Acc, G>> {
+class scan_stream : public detail::stage<scan_stream<S, Acc, G>, S> {
   using In = stream_value_t<S>;
+  static_assert(
+      requires(G& g, Acc& a, In&& v) {
+        { g(a, std::move(v)) } -> std::same_as<void>;
+      } || requires(G& g, Acc& a, In&& v) { a = g(std::move(a), std::move(v)); },
+      "eddy::scan: g(acc, value) must return something assignable to the accumulator (or "
+      "return void and update acc, taken as Acc&)");
 
  public:
-  /// The input stream's type.
-  using upstream_type = S;
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = Acc;
 
-  /// Made by `scan(...)`, which validates the arguments (see the file comment); takes ownership of
-  /// the input stream(s) and functions.
-  scan_stream(S s, Acc init, G g) : s_(std::move(s)), acc_(std::move(init)), g_(std::move(g)) {}
+  /// Made by `scan(...)`.
+  scan_stream(S s, Acc init, G g)
+      : scan_stream::stage(std::move(s)), acc_(std::move(init)), g_(std::move(g)) {}
 
  private:
   friend struct detail::stage_access;
   static constexpr bool one_to_one = true;
-  S& upstream() noexcept { return s_; }
   template <class E>
   void on_value(In&& v, E& e) {
     detail::guarded(
@@ -57,28 +59,14 @@ class scan_stream : public detail::stage<scan_stream<S, Acc, G>> {
         [&] { e.value(Acc(acc_)); });
   }
 
-  S s_;
   Acc acc_;
   G g_;
 };
 
-namespace detail {
-template <class Acc, class G>
-struct scan_closure : pipe_closure {
-  Acc init;
-  G g;
-  template <class S>
-  auto apply(S&& s) && {
-    return scan_stream<std::remove_cvref_t<S>, Acc, G>(std::forward<S>(s), std::move(init),
-                                                       std::move(g));
-  }
-};
-}  // namespace detail
-
 /// `s | scan(init, g)`: see the file comment.
 template <class Acc, class G>
 auto scan(Acc init, G g) {
-  return detail::scan_closure<Acc, G>{{}, std::move(init), std::move(g)};
+  return detail::bind_stream<scan_stream, Acc, G>(std::move(init), std::move(g));
 }
 
 }  // namespace eddy

@@ -40,8 +40,7 @@
 #include <utility>
 
 #include "eddy/stream/buffer_policy.hpp"
-#include "eddy/stream/detail_hot.hpp"
-#include "eddy/stream/detail_port.hpp"
+#include "eddy/stream/detail_pulled.hpp"
 #include "eddy/stream/pipe.hpp"
 #include "eddy/stream/stage.hpp"
 
@@ -55,16 +54,13 @@ class shared_subscriber;
 namespace detail {
 
 template <class S>
-class share_state final : public port_hub {
+class share_state final : public pulled_source<S> {
  public:
   using T = stream_value_t<S>;
-  share_state(S s, buffer_policy p) : port_hub(&destroy), up(std::move(s)), policy(p) {}
+  share_state(S s, buffer_policy p) : pulled_source<S>(&destroy, std::move(s), 1), policy(p) {}
 
-  port<S> up;                 // used by the role holder only
-  hot_list<T> subs;           // under lock
-  bool pulling = false;       // under lock: the puller role is taken
-  bool ended = false;         // under lock: the upstream ended
-  std::size_t externals = 1;  // under lock: handles and subscribers
+  hot_list<T> subs;    // under lock
+  bool ended = false;  // under lock: the upstream ended
   buffer_policy policy;
 
   /// Under lock.
@@ -86,16 +82,6 @@ class share_state final : public port_hub {
       if (got) b->wake();
     }
   }
-  /// One external reference less; the last one stops the pump. Then releases.
-  void drop_external() noexcept {
-    bool last = false;
-    {
-      lock_guard<spin_lock> g(lock);
-      last = --externals == 0;
-    }
-    if (last) up.stop();
-    release();
-  }
 
  private:
   static void destroy(shared_block* b) noexcept { delete static_cast<share_state*>(b); }
@@ -105,9 +91,10 @@ class share_state final : public port_hub {
 
 /// A subscriber of a `shared<S>`: a stream of the upstream's items. See share.hpp.
 template <class S>
-class shared_subscriber {
+class shared_subscriber : public detail::hot_reader<shared_subscriber<S>, stream_value_t<S>> {
   using state = detail::share_state<S>;
   using T = stream_value_t<S>;
+  using base = detail::hot_reader<shared_subscriber<S>, T>;
 
  public:
   /// The type of the values this stream yields (each element is an `item<value_type>`).
@@ -116,7 +103,10 @@ class shared_subscriber {
   /// Not while a `next()` is pending. The moved-from subscriber is empty: its `next()` gives
   /// the end (after the `invalid_argument` error if its policy was invalid), `dropped()` 0.
   shared_subscriber(shared_subscriber&& o) noexcept
-      : s_(std::exchange(o.s_, nullptr)), b_(std::exchange(o.b_, nullptr)), check_(o.check_) {}
+      : base(std::move(o)),
+        s_(std::exchange(o.s_, nullptr)),
+        b_(std::exchange(o.b_, nullptr)),
+        check_(o.check_) {}
   shared_subscriber& operator=(shared_subscriber&&) = delete;
   shared_subscriber(const shared_subscriber&) = delete;
   /// Unsubscribes (destroying what its buffer holds) and wakes the other subscribers, which
@@ -132,90 +122,6 @@ class shared_subscriber {
     s_->drop_external();
   }
 
-  /// The awaiter of `next()`. Destroying it while suspended gives the puller role back and
-  /// takes nothing from the buffer (cancel-safe): an asynchronous pull in flight goes on in the
-  /// pump and its item is collected by the next `next()` or another subscriber.
-  class awaiter {
-   public:
-    /// Made by `next()`.
-    explicit awaiter(shared_subscriber* st) noexcept : st_(st) {}
-    /// Movable before it suspended (e.g. into `timeout`); the puller role moves along.
-    awaiter(awaiter&& o) noexcept
-        : st_(o.st_), out_(std::move(o.out_)), role_(std::exchange(o.role_, false)) {
-      if (o.frame_) panic("eddy: a shared_subscriber next() awaiter was moved while waiting");
-    }
-    awaiter& operator=(awaiter&&) = delete;
-    ~awaiter() {
-      if (frame_)
-        frame_.destroy();  // its guard gives the role back
-      else if (role_)
-        role_guard{st_, role_}.release();
-    }
-    bool await_ready() { return st_->step(out_, role_) == done; }
-    template <class P>
-    coro::coroutine_handle<> await_suspend(coro::coroutine_handle<P> h) {
-      frame_ = loop(st_->cache_, this).h;
-      frame_.promise().cont = h;
-      return frame_;
-    }
-    std::optional<item<T>> await_resume() {
-      if (frame_) frame_.promise().rethrow_if_exception();
-      return std::move(out_);
-    }
-
-   private:
-    /// Gives the puller role back if the loop is destroyed while holding it.
-    struct role_guard {
-      shared_subscriber* st;
-      bool& role;
-      ~role_guard() { release(); }
-      void release() {
-        if (!role) return;
-        role = false;
-        detail::lock_guard<detail::spin_lock> g(st->s_->lock);
-        st->s_->pulling = false;
-        st->s_->wake_all();
-      }
-    };
-    static detail::pump_handle loop(detail::frame_cache&, awaiter* self) {
-      shared_subscriber* st = self->st_;
-      role_guard guard{st, self->role_};
-      for (int r = st->last_; r != done; r = st->step(self->out_, self->role_)) {
-        if (r == wait_upstream) {
-          co_await detail::hub_wait(st->s_, nullptr);
-        } else {
-          co_await detail::reader_wait(st->s_->lock, st->b_->reader, [st] { return st->can_go(); });
-        }
-      }
-    }
-
-    shared_subscriber* st_;
-    std::optional<item<T>> out_;
-    bool role_ = false;
-    coro::coroutine_handle<detail::pump_promise> frame_{};
-  };
-
-  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
-  /// One `next()` at a time; cancel-safe (see stream/concept.hpp). Pulls the upstream when the
-  /// buffer is empty and no other subscriber is pulling; resumes on the caller's runtime.
-  awaiter next() noexcept { return awaiter(this); }
-
-  /// Answers when an item is buffered or the upstream answers synchronously.
-  template <class V>
-  bool try_visit(V& v) {
-    std::optional<item<T>> out;
-    bool role = false;
-    const int r = step(out, role);
-    if (role) {  // the upstream's pump has the pull now: whoever comes next collects it
-      detail::lock_guard<detail::spin_lock> g(s_->lock);
-      s_->pulling = false;
-      s_->wake_all();
-    }
-    if (r != done) return false;
-    detail::visit_result(std::move(out), v);
-    return true;
-  }
-
   /// Items this subscriber's policy dropped so far. Thread-safe.
   std::uint64_t dropped() const {
     if (!b_) return 0;
@@ -225,7 +131,8 @@ class shared_subscriber {
 
  private:
   friend class shared<S>;
-  static constexpr int done = 0, wait_buffer = 1, wait_upstream = 2;
+  friend base;
+  using base::done, base::wait_buffer, base::wait_upstream;
 
   shared_subscriber(state* s, buffer_policy p) : s_(s) {
     if (!p.valid()) {
@@ -238,18 +145,15 @@ class shared_subscriber {
     s_->subs.push(b_);
   }
 
+  state* source() const noexcept { return s_; }
+  waker& reader() noexcept { return b_->reader; }
   /// Under lock: this subscriber can make progress (something to take, or it may pull).
   bool can_go() const noexcept {
     return b_->has_something() || (!s_->pulling && !s_->subs.any_blocks());
   }
 
-  /// One attempt: `done` (an item or the end in `out`), `wait_buffer`, or `wait_upstream`
-  /// (holding the puller role, `role` true).
-  int step(std::optional<item<T>>& out, bool& role) {
-    last_ = step_impl(out, role);
-    return last_;
-  }
-  int step_impl(std::optional<item<T>>& out, bool& role) {
+  /// One attempt (see detail_pulled.hpp).
+  int step_once(std::optional<item<T>>& out, bool& role) {
     if (!b_) {
       struct em {
         std::optional<item<T>>& o;
@@ -290,8 +194,6 @@ class shared_subscriber {
   state* s_;
   detail::hot_buffer<T>* b_ = nullptr;
   detail::arg_check check_;
-  int last_ = done;
-  detail::frame_cache cache_;
 };
 
 /// The handle of a shared upstream: subscribe to it. Copyable. See share.hpp.
@@ -355,19 +257,9 @@ class shared {
   state* s_;
 };
 
-namespace detail {
-struct share_closure : pipe_closure {
-  buffer_policy policy;
-  template <class S>
-  auto apply(S&& s) const {
-    return shared<std::remove_cvref_t<S>>(std::remove_cvref_t<S>(std::forward<S>(s)), policy);
-  }
-};
-}  // namespace detail
-
 /// `s | share(policy)`: see the file comment. `policy` is the default of `subscribe()`.
-inline detail::share_closure share(buffer_policy policy = {}) {
-  return {{}, policy};
+inline auto share(buffer_policy policy = {}) {
+  return detail::bind_stream<shared>(policy);
 }
 
 }  // namespace eddy

@@ -21,26 +21,20 @@
 
 namespace eddy {
 
-/// The stream made by `skip`: see the file comment and docs/operators.md for
-/// its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a time,
-/// not thread-safe; owns its input(s); movable only while no `next()` is in flight.
+/// The stream of `skip`: see the file comment and stream/concept.hpp.
 template <class S>
-class skip_stream : public detail::stage<skip_stream<S>> {
+class skip_stream : public detail::stage<skip_stream<S>, S> {
  public:
-  /// The input stream's type.
-  using upstream_type = S;
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
-  /// Made by `skip(...)`, which validates the arguments (see the file comment); takes ownership of
-  /// the input stream(s) and functions.
-  skip_stream(S s, detail::checked_count n) : s_(std::move(s)), left_(n.n), check_(n.bad) {}
+  /// Made by `skip(...)`.
+  skip_stream(S s, detail::checked_count n)
+      : skip_stream::stage(std::move(s)), left_(n.n), check_(n.bad) {}
 
  private:
   friend struct detail::stage_access;
   static constexpr bool one_to_one = false;
-  S& upstream() noexcept { return s_; }
-  detail::frame_cache& cache() noexcept { return cache_; }
   template <class E>
   void pre(E& e) {
     check_.report(e);
@@ -60,26 +54,14 @@ class skip_stream : public detail::stage<skip_stream<S>> {
       e.error(std::move(err));
   }
 
-  S s_;
   std::uint64_t left_;
   detail::arg_check check_;
-  detail::frame_cache cache_;
 };
-
-namespace detail {
-struct skip_closure : pipe_closure {
-  checked_count n;
-  template <class S>
-  auto apply(S&& s) const {
-    return skip_stream<std::remove_cvref_t<S>>(std::forward<S>(s), n);
-  }
-};
-}  // namespace detail
 
 /// `s | skip(n)`: see the file comment.
 template <std::integral I>
 auto skip(I n) {
-  return detail::skip_closure{{}, detail::checked_count::make(n, "skip: negative count")};
+  return detail::bind_stream<skip_stream>(detail::checked_count::make(n, "skip: negative count"));
 }
 
 }  // namespace eddy

@@ -21,27 +21,19 @@
 
 namespace eddy {
 
-/// The stream made by `skip_while`: see the file comment and docs/operators.md /
-/// docs/operators.md for its marbles and its timestamp, error and buffering rules. One consumer,
-/// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
-/// flight.
+/// The stream of `skip_while`: see the file comment and stream/concept.hpp.
 template <class S, class P>
-class skip_while_stream : public detail::stage<skip_while_stream<S, P>> {
+class skip_while_stream : public detail::stage<skip_while_stream<S, P>, S> {
  public:
-  /// The input stream's type.
-  using upstream_type = S;
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
-  /// Made by `skip_while(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
-  skip_while_stream(S s, P p) : s_(std::move(s)), p_(std::move(p)) {}
+  /// Made by `skip_while(...)`.
+  skip_while_stream(S s, P p) : skip_while_stream::stage(std::move(s)), p_(std::move(p)) {}
 
  private:
   friend struct detail::stage_access;
   static constexpr bool one_to_one = false;
-  S& upstream() noexcept { return s_; }
-  detail::frame_cache& cache() noexcept { return cache_; }
   template <class E>
   void on_value(value_type&& v, E& e) {
     if (!skipping_) {
@@ -58,27 +50,14 @@ class skip_while_stream : public detail::stage<skip_while_stream<S, P>> {
         });
   }
 
-  S s_;
   P p_;
   bool skipping_ = true;
-  detail::frame_cache cache_;
 };
-
-namespace detail {
-template <class P>
-struct skip_while_closure : pipe_closure {
-  P p;
-  template <class S>
-  auto apply(S&& s) && {
-    return skip_while_stream<std::remove_cvref_t<S>, P>(std::forward<S>(s), std::move(p));
-  }
-};
-}  // namespace detail
 
 /// `s | skip_while(pred)`: see the file comment.
 template <class P>
 auto skip_while(P pred) {
-  return detail::skip_while_closure<P>{{}, std::move(pred)};
+  return detail::bind_stream<skip_while_stream, P>(std::move(pred));
 }
 
 }  // namespace eddy

@@ -2,12 +2,12 @@
 /// \file
 /// `detail::stage`: the machinery shared by every single-input operator.
 ///
-/// An operator stream `Op` derives from `detail::stage<Op>` (which gives it `next()` and
-/// `try_visit()`) and supplies the *stage protocol* (private members; befriend
-/// `detail::stage_access`):
-/// - `using upstream_type = S; using value_type = Out;`
+/// An operator stream `Op` over an upstream `S` derives from `detail::stage<Op, S>`, which owns
+/// the upstream (constructed from the first argument of its constructor), gives `next()` and
+/// `try_visit()`, and supplies `upstream_type` and `upstream()`. The operator supplies the
+/// *stage protocol* (private members; befriend `detail::stage_access`):
+/// - `using value_type = Out;`
 /// - `static constexpr bool one_to_one`: every input gives exactly one output (map, scan...);
-/// - `S& upstream()`; `detail::frame_cache& cache()` when not `one_to_one`;
 /// - hooks that get an *emitter* `e` (members `value(Out&&)`, `error(eddy::error&&)`, `end()`)
 ///   and call at most one of its members; calling none means "nothing to emit, pull again":
 ///   - `void pre(E& e)`: before every pull from the upstream (defaults to nothing); what it
@@ -17,242 +17,29 @@
 ///   - `void on_value(In&& v, E& e)`, `void on_error(eddy::error&& err, E& e)`,
 ///     `void on_end(E& e)` (the defaults pass the item, the error and the end on).
 ///
-/// How a `next()` runs: `await_ready()` calls `try_visit`, which pulls through the upstream's
-/// `try_visit` while it answers synchronously, so a chain of synchronous stages is one loop
-/// and never suspends. Otherwise the upstream's `next()` is begun in `await_suspend`: a
-/// one-to-one stage hands the suspension to the upstream awaiter (the upstream resumes the
-/// consumer directly); a looping stage (filter, skip...) runs its pull loop in a small
-/// coroutine whose frame is allocated once per operator instance and reused (`frame_cache`),
-/// so there is no allocation per item or per wake. Destroying the awaiter while it is
-/// suspended destroys that frame and the upstream awaiter (which deregisters and gives back
-/// what it holds).
+/// **One code path.** Stages stacked on each other form a *chain*; its *source* is the
+/// upstream of the bottom stage (the first stream below that is not a stage). `try_visit`
+/// pulls through the upstream's `try_visit` while it answers synchronously, so a chain of
+/// synchronous stages is one loop and never suspends. When the source has no synchronous
+/// answer, the consumer waits for the source itself (`source_wait`): the item it gives is
+/// stashed in the bottom stage and `try_visit` runs again from the top, taking it. So a stage
+/// has no asynchronous code of its own: its hooks run the same way for every item, and a chain
+/// of any length costs one wait per asynchronous item. `next()` runs that wait in a small loop
+/// coroutine whose frame is allocated once per chain (the bottom stage keeps the cache) and
+/// reused, so there is no allocation per item or per wake; `subscribe` waits in its own task.
+/// Destroying the awaiter while it is suspended destroys that frame and the source's awaiter
+/// (which deregisters and gives back what it holds).
 #pragma once
-#include <cstddef>
 #include <optional>
 #include <type_traits>
 #include <utility>
 
-#include "eddy/core/config.hpp"
-#include "eddy/core/frame_allocator.hpp"
 #include "eddy/core/panic.hpp"
 #include "eddy/stream/concept.hpp"
-
-#if EDDY_HAS_EXCEPTIONS
-#include <exception>
-#endif
+#include "eddy/stream/detail_emit.hpp"
+#include "eddy/stream/detail_frame.hpp"
 
 namespace eddy::detail {
-
-/// One reusable coroutine-frame buffer, owned by an operator instance. When the buffer is in
-/// use (two awaiters of the same stream alive at once: a contract violation, but not UB), a
-/// separate block is allocated instead. Copies start empty; moving a cache whose buffer is in
-/// use leaves the buffer with the frame, which frees it.
-class frame_cache {
-  struct header {
-    frame_cache* owner;
-    std::size_t total;
-  };
-  static constexpr std::size_t header_size = 16;
-  static_assert(sizeof(header) <= header_size);
-
- public:
-  frame_cache() noexcept = default;
-  frame_cache(const frame_cache&) noexcept {}
-  frame_cache& operator=(const frame_cache&) noexcept { return *this; }
-  frame_cache(frame_cache&& o) noexcept { steal(o); }
-  frame_cache& operator=(frame_cache&& o) noexcept {
-    if (this != &o) {
-      release();
-      steal(o);
-    }
-    return *this;
-  }
-  ~frame_cache() { release(); }
-
-  void* allocate(std::size_t n) {
-    const std::size_t total = n + header_size;
-    if (!busy_) {
-      if (cap_ < total) {
-        release();
-        buf_ = frame_alloc(total);
-        cap_ = total;
-      }
-      busy_ = true;
-      ::new (buf_) header{this, cap_};
-      return static_cast<char*>(buf_) + header_size;
-    }
-    void* p = frame_alloc(total);
-    ::new (p) header{nullptr, total};
-    return static_cast<char*>(p) + header_size;
-  }
-  static void deallocate(void* p) noexcept {
-    void* base = static_cast<char*>(p) - header_size;
-    header* h = static_cast<header*>(base);
-    if (h->owner)
-      h->owner->busy_ = false;
-    else
-      frame_free(base, h->total);
-  }
-
- private:
-  void steal(frame_cache& o) noexcept {
-    if (o.busy_) return;  // the frame keeps (and later frees) the other buffer
-    buf_ = o.buf_;
-    cap_ = o.cap_;
-    o.buf_ = nullptr;
-    o.cap_ = 0;
-  }
-  void release() noexcept {
-    if (!buf_) return;
-    if (busy_)
-      static_cast<header*>(buf_)->owner = nullptr;  // the live frame frees it
-    else
-      frame_free(buf_, cap_);
-    buf_ = nullptr;
-    cap_ = 0;
-    busy_ = false;
-  }
-
-  void* buf_ = nullptr;
-  std::size_t cap_ = 0;
-  bool busy_ = false;
-};
-
-/// The coroutine type of a looping stage's pull loop: lazily started, resumes `cont` at the
-/// end by symmetric transfer, frame from a `frame_cache` (its first parameter).
-struct pump_promise {
-  // The frame comes from the loop's first parameter; the second is the awaiter running the
-  // loop (any object pointer converts to `const void*`; another parameter list fails to
-  // compile rather than fall back to the global operator new).
-  //
-  // Deliberately not a template (`template <class... A> operator new(size_t, frame_cache&,
-  // A&...)`): with that, g++ 12 without optimisation reports -Wmismatched-new-delete
-  // ("operator delete called on pointer returned from a mismatched allocation function") on
-  // every pump coroutine. There is no mismatch: `allocate` and `deallocate` below are the
-  // frame_cache pair (the header in front of the frame says where the block came from). g++
-  // pairs a member operator new with its operator delete by comparing their demangled names,
-  // and a member template's name (a template-id) never compares equal to a plain function's;
-  // a non-template operator new with the same body and the same delete gives no warning
-  // (GCC PR middle-end/109224, the same false positive with coroutine promises).
-  static void* operator new(std::size_t n, frame_cache& c, const void*) { return c.allocate(n); }
-  static void operator delete(void* p, std::size_t) noexcept { frame_cache::deallocate(p); }
-
-  coro::coroutine_handle<pump_promise> get_return_object() noexcept {
-    return coro::coroutine_handle<pump_promise>::from_promise(*this);
-  }
-  coro::suspend_always initial_suspend() noexcept { return {}; }
-  struct final_awaiter {
-    bool await_ready() noexcept { return false; }
-    coro::coroutine_handle<> await_suspend(coro::coroutine_handle<pump_promise> h) noexcept {
-      return h.promise().cont;
-    }
-    void await_resume() noexcept {}
-  };
-  final_awaiter final_suspend() noexcept { return {}; }
-  void return_void() noexcept {}
-  void unhandled_exception() noexcept {
-#if EDDY_HAS_EXCEPTIONS
-    ex = std::current_exception();
-#endif
-  }
-  void rethrow_if_exception() {
-#if EDDY_HAS_EXCEPTIONS
-    if (ex) std::rethrow_exception(ex);
-#endif
-  }
-
-  coro::coroutine_handle<> cont;
-#if EDDY_HAS_EXCEPTIONS
-  std::exception_ptr ex;
-#endif
-};
-
-/// A pump coroutine returns its own handle (the caller owns the frame).
-struct pump_handle {
-  using promise_type = pump_promise;
-  pump_handle(coro::coroutine_handle<pump_promise> frame) noexcept : h(frame) {}
-  coro::coroutine_handle<pump_promise> h;
-};
-
-/// Runs `compute()`. If it throws (exceptions on), emits the exception as an
-/// `errc::exception` error on `e`; otherwise calls `use(result)` (or `use()` for void). The
-/// exception handler covers only the user function, never what `use` emits downstream.
-template <class E, class F, class G>
-inline void guarded(E& e, F&& compute, G&& use) {
-  using R = decltype(compute());
-#if EDDY_HAS_EXCEPTIONS
-  if constexpr (std::is_void_v<R>) {
-    try {
-      compute();
-    } catch (...) {
-      e.error(error::from_exception(std::current_exception()));
-      return;
-    }
-    use();
-  } else {
-    std::optional<R> r;
-    try {
-      r.emplace(compute());
-    } catch (...) {
-      e.error(error::from_exception(std::current_exception()));
-      return;
-    }
-    use(std::move(*r));
-  }
-#else
-  (void)e;  // only exceptions become errors on `e`
-  if constexpr (std::is_void_v<R>) {
-    compute();
-    use();
-  } else {
-    use(compute());
-  }
-#endif
-}
-
-/// Bad operator arguments: the stream yields one `errc::invalid_argument` error (with
-/// `message`) and then ends, without ever pulling its upstream.
-class arg_check {
- public:
-  arg_check() noexcept = default;
-  explicit arg_check(const char* bad_message) noexcept : msg_(bad_message) {}
-  bool bad() const noexcept { return msg_ != nullptr; }
-  /// For `pre`: emits the error, then the end, when the arguments were bad.
-  template <class E>
-  void report(E& e) {
-    if (!msg_) return;
-    if (!reported_) {
-      reported_ = true;
-      e.error(error{errc::invalid_argument, 0, msg_});
-    } else {
-      e.end();
-    }
-  }
-
- private:
-  const char* msg_ = nullptr;
-  bool reported_ = false;
-};
-
-/// Wraps an emitter and records whether anything was emitted.
-template <class E>
-struct tracking_emitter {
-  E& e;
-  bool emitted = false;
-  template <class U>
-  void value(U&& v) {
-    emitted = true;
-    e.value(std::forward<U>(v));
-  }
-  void error(eddy::error&& err) {
-    emitted = true;
-    e.error(std::move(err));
-  }
-  void end() {
-    emitted = true;
-    e.end();
-  }
-};
 
 /// The one door to an operator's private stage hooks: operators declare
 /// `friend struct detail::stage_access;`.
@@ -264,8 +51,8 @@ struct stage_access {
     return op.upstream();
   }
   template <class Op>
-  static frame_cache& cache(Op& op) noexcept {
-    return op.cache();
+  static auto& root(Op& op) noexcept {
+    return op.root_;
   }
   template <class Op, class E>
   static void pre(Op& op, E& e) {
@@ -298,18 +85,103 @@ struct input_visitor {
   void end() { stage_access::on_end(op, e); }
 };
 
-template <class Op, bool TrySync = true>
+/// Tag of the stage streams (see `is_stage`).
+struct stage_tag {};
+/// `S` is a stage stream: its `try_visit` pulls through its upstream.
+template <class S>
+inline constexpr bool is_stage = std::is_base_of_v<stage_tag, S>;
+
+/// What the bottom stage of a chain holds for the whole chain (see the file comment), made at
+/// the chain's first asynchronous wait: the source's item taken by a wait, until `try_visit`
+/// takes it, and the frame cache of `next()`'s wait loop. One pointer, so that building a
+/// pipeline (every `|` moves the chain) stays cheap. A copy starts without it.
+template <class S, bool = is_stage<S>>
+class chain_root {
+ public:
+  struct state {
+    std::optional<item<stream_value_t<S>>> stash;  ///< the item, or empty for the end
+    bool stashed = false;
+    frame_cache cache;
+  };
+  chain_root() noexcept = default;
+  chain_root(const chain_root&) noexcept {}
+  chain_root(chain_root&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+  chain_root& operator=(const chain_root& o) noexcept {
+    if (this != &o) reset();
+    return *this;
+  }
+  chain_root& operator=(chain_root&& o) noexcept {
+    if (this != &o) {
+      reset();
+      p_ = std::exchange(o.p_, nullptr);
+    }
+    return *this;
+  }
+  ~chain_root() { reset(); }
+
+  state& get() { return p_ ? *p_ : *(p_ = new state); }
+  bool stashed() const noexcept { return p_ && p_->stashed; }
+
+ private:
+  void reset() noexcept { delete std::exchange(p_, nullptr); }
+  state* p_ = nullptr;
+};
+/// A stage over a stage holds nothing for the chain.
+template <class S>
+struct chain_root<S, true> {};
+
+/// The bottom stage of the chain that ends in `op` (the one whose upstream is not a stage).
+template <class Op>
+auto& chain_bottom(Op& op) noexcept {
+  if constexpr (is_stage<typename Op::upstream_type>) {
+    return chain_bottom(stage_access::upstream(op));
+  } else {
+    return op;
+  }
+}
+
+/// Waits for the next item of the source under `op`'s chain and stashes it in the bottom stage,
+/// for `try_visit` to take. Destroying it while suspended destroys the source's `next()` awaiter
+/// (the source's cancel-safety applies). Immovable: constructed in place.
+template <class Op>
+class source_wait {
+  using bottom = std::remove_reference_t<decltype(chain_bottom(std::declval<Op&>()))>;
+  using source = typename bottom::upstream_type;
+
+ public:
+  explicit source_wait(Op& op)
+      : b_(&chain_bottom(op)),
+        root_(&stage_access::root(*b_).get()),
+        in_(stage_access::upstream(*b_)) {}
+  bool await_ready() { return in_.await_ready(); }
+  template <class P>
+  decltype(auto) await_suspend(coro::coroutine_handle<P> h) {
+    return in_.await_suspend(h);
+  }
+  void await_resume() {
+    root_->stash = in_.await_resume();
+    root_->stashed = true;
+  }
+
+ private:
+  bottom* b_;
+  typename chain_root<source>::state* root_;
+  next_of<source> in_;
+};
+
+template <class Op>
 class stage_next;
 
-/// Base of single-input operator streams (CRTP). See the file comment.
-template <class Op>
-class stage {
+/// The stage protocol (CRTP) of an operator `Op` over an upstream of type `S`, for an operator
+/// that holds its upstream itself (`retry`, supplying `upstream()`). See the file comment.
+template <class Op, class S>
+class stage_base : public stage_tag {
  public:
+  /// The upstream stream's type.
+  using upstream_type = S;
+
   /// The awaiter of the next item. See `stage_next`.
   auto next() { return stage_next<Op>(static_cast<Op&>(*this)); }
-  /// The same, for a caller that has just seen `try_visit` give no answer: it does not try
-  /// the synchronous path again (see `detail::pending_next_of`).
-  auto next_pending() { return stage_next<Op, false>(static_cast<Op&>(*this)); }
 
   /// The synchronous fast path (see `stream/concept.hpp`).
   template <class V>
@@ -320,7 +192,7 @@ class stage {
       stage_access::pre(op, e);
       if (e.emitted) return true;
       input_visitor<Op, tracking_emitter<V>> in{op, e};
-      if (!try_visit_of(stage_access::upstream(op), in)) return false;
+      if (!pull(op, in)) return false;
       if constexpr (stage_access::one_to_one<Op>) {
         return true;
       } else {
@@ -345,11 +217,44 @@ class stage {
   void on_end(E& e) {
     e.end();
   }
+
+ private:
+  friend struct stage_access;
+  /// One upstream item into `in`: the stashed one, else the upstream's synchronous answer.
+  template <class In>
+  bool pull(Op& op, In& in) {
+    if constexpr (!is_stage<S>) {
+      if (root_.stashed()) {
+        auto& st = root_.get();
+        st.stashed = false;
+        std::optional<item<stream_value_t<S>>> r = std::move(st.stash);
+        st.stash.reset();
+        visit_result(std::move(r), in);
+        return true;
+      }
+    }
+    return try_visit_of(stage_access::upstream(op), in);
+  }
+
+  [[no_unique_address]] chain_root<S> root_;
 };
 
-template <class Op, bool TrySync>
+/// Base of single-input operator streams over an upstream `S` (CRTP): `stage_base` holding the
+/// upstream. See the file comment.
+template <class Op, class S>
+class stage : public stage_base<Op, S> {
+ protected:
+  explicit stage(S&& s) : s_(std::move(s)) {}
+  S& upstream() noexcept { return s_; }
+
+ private:
+  S s_;
+};
+
+/// The awaiter of a stage's `next()`: the synchronous path, else waits for the chain's source
+/// and tries again, in a loop frame from the chain's frame cache. See the file comment.
+template <class Op>
 class stage_next {
-  using S = typename Op::upstream_type;
   using Out = typename Op::value_type;
 
  public:
@@ -357,97 +262,34 @@ class stage_next {
   /// Moving is allowed before the awaiter suspended (e.g. into `timeout`).
   stage_next(stage_next&& o) noexcept(
       std::is_nothrow_move_constructible_v<std::optional<item<Out>>>)
-      : op_(o.op_), done_(o.done_), out_(std::move(o.out_)) {
-    if (o.live_ || o.frame_) panic("eddy: a stream next() awaiter was moved while suspended");
-  }
+      : op_(o.op_), out_(std::move(o.out_)), frame_(std::move(o.frame_)) {}
   stage_next& operator=(stage_next&&) = delete;
-  ~stage_next() {
-    if (frame_) frame_.destroy();
-    if (live_) in_.destroy();
-  }
 
   bool await_ready() {
-    if (done_) return true;
-    if constexpr (TrySync) {
-      store_visitor<Out> st{out_};
-      return done_ = op_->try_visit(st);
-    } else {
-      return done_ = pre();  // what `try_visit` would do before pulling; nothing more
-    }
+    store_visitor<Out> st{out_};
+    return op_->try_visit(st);
   }
-
-  /// The upstream had no synchronous answer: begin its `next()` (its `next_pending()`). A
-  /// one-to-one stage hands the suspension to the upstream awaiter; a looping stage runs its pull
-  /// loop in a pump frame.
   template <class P>
   coro::coroutine_handle<> await_suspend(coro::coroutine_handle<P> h) {
-    if constexpr (stage_access::one_to_one<Op>) {
-      start();
-      if (in_->await_ready()) return h;
-      return suspend_to_handle(*in_, h);
-    } else {
-      frame_ = pump(stage_access::cache(*op_), this).h;
-      frame_.promise().cont = h;
-      return frame_;
-    }
+    return frame_.start(loop(stage_access::root(chain_bottom(*op_)).get().cache, this), h);
   }
-
   std::optional<item<Out>> await_resume() {
-    if (frame_) frame_.promise().rethrow_if_exception();
-    if (live_) take();
+    frame_.rethrow();
     return std::move(out_);
   }
 
  private:
-  void start() {
-    in_.construct(stage_access::upstream(*op_));
-    live_ = true;
-  }
-  /// Feeds the upstream result to the operator; true when something was emitted into `out_`.
-  bool take() {
-    auto r = in_->await_resume();
-    in_.destroy();
-    live_ = false;
-    store_visitor<Out> st{out_};
-    tracking_emitter<store_visitor<Out>> e{st};
-    input_visitor<Op, tracking_emitter<store_visitor<Out>>> in{*op_, e};
-    visit_result(std::move(r), in);
-    return e.emitted;
-  }
-
-  struct resume_in {
-    stage_next* self;
-    bool await_ready() { return self->in_->await_ready(); }
-    template <class P>
-    decltype(auto) await_suspend(coro::coroutine_handle<P> h) {
-      return self->in_->await_suspend(h);
-    }
-    void await_resume() noexcept {}
-  };
-
-  /// Runs the operator's `pre` hook into `out_`; true when it emitted.
-  bool pre() {
-    store_visitor<Out> st{out_};
-    tracking_emitter<store_visitor<Out>> e{st};
-    stage_access::pre(*op_, e);
-    return e.emitted;
-  }
-
-  static pump_handle pump(frame_cache&, stage_next* self) {
+  static pump_handle loop(frame_cache&, stage_next* self) {
     for (;;) {
-      if (self->pre()) co_return;
-      self->start();
-      co_await resume_in{self};
-      if (self->take()) co_return;
+      co_await source_wait<Op>(*self->op_);
+      store_visitor<Out> st{self->out_};
+      if (self->op_->try_visit(st)) co_return;
     }
   }
 
   Op* op_;
-  manual_lifetime<pending_next_of<S>> in_;
-  bool live_ = false;
-  bool done_ = false;
   std::optional<item<Out>> out_;
-  coro::coroutine_handle<pump_promise> frame_{};
+  loop_frame frame_;
 };
 
 }  // namespace eddy::detail

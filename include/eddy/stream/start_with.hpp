@@ -23,27 +23,21 @@
 
 namespace eddy {
 
-/// The stream made by `start_with`: see the file comment and docs/operators.md /
-/// docs/operators.md for its marbles and its timestamp, error and buffering rules. One consumer,
-/// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
-/// flight.
+/// The stream of `start_with`: see the file comment and stream/concept.hpp.
 template <class S, class V, std::size_t N>
-class start_with_stream : public detail::stage<start_with_stream<S, V, N>> {
+class start_with_stream : public detail::stage<start_with_stream<S, V, N>, S> {
  public:
-  /// The input stream's type.
-  using upstream_type = S;
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
-  /// Made by `start_with(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
+  /// Made by `start_with(...)`.
   template <class... A>
-  start_with_stream(S s, A&&... a) : s_(std::move(s)), vals_{std::forward<A>(a)...} {}
+  start_with_stream(S s, A&&... a)
+      : start_with_stream::stage(std::move(s)), vals_{std::forward<A>(a)...} {}
 
  private:
   friend struct detail::stage_access;
   static constexpr bool one_to_one = true;
-  S& upstream() noexcept { return s_; }
   template <class E>
   void pre(E& e) {
     if (i_ == N) return;
@@ -58,33 +52,20 @@ class start_with_stream : public detail::stage<start_with_stream<S, V, N>> {
     }
   }
 
-  S s_;
   V vals_[N];
   std::size_t i_ = 0;
 };
-
-namespace detail {
-template <class V, std::size_t N>
-struct start_with_closure : pipe_closure {
-  V vals[N];
-  template <class S, std::size_t... I>
-  auto make(S&& s, std::index_sequence<I...>) {
-    return start_with_stream<std::remove_cvref_t<S>, V, N>(std::forward<S>(s),
-                                                           std::move(vals[I])...);
-  }
-  template <class S>
-  auto apply(S&& s) && {
-    return make(std::forward<S>(s), std::make_index_sequence<N>{});
-  }
-};
-}  // namespace detail
 
 /// `s | start_with(a, b, ...)`: see the file comment. At least one item.
 template <class A, class... B>
 auto start_with(A&& a, B&&... b) {
   using V = std::common_type_t<std::decay_t<A>, std::decay_t<B>...>;
-  return detail::start_with_closure<V, 1 + sizeof...(B)>{
-      {}, {V(std::forward<A>(a)), V(std::forward<B>(b))...}};
+  return detail::pipe_with(
+      [v0 = V(std::forward<A>(a)), ... v = V(std::forward<B>(b))]<class S>(S&& s) mutable {
+        using D = std::remove_cvref_t<S>;
+        return start_with_stream<D, V, 1 + sizeof...(B)>(D(std::forward<S>(s)), std::move(v0),
+                                                         std::move(v)...);
+      });
 }
 
 }  // namespace eddy

@@ -33,28 +33,16 @@
 
 namespace eddy {
 
-/// The stream made by `timeout`: see the file comment and docs/operators-time.md
-/// for its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a
-/// time, not thread-safe; owns its input(s); movable only while no `next()` is in flight.
+/// The stream of `timeout`: see the file comment and stream/concept.hpp.
 template <class S>
-class timeout_stream {
+class timeout_stream : public detail::hub_stage<timeout_stream<S>> {
  public:
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
-  /// Made by `timeout(...)`, which validates the arguments (see the file comment); takes ownership
-  /// of the input stream(s) and functions.
-  timeout_stream(S s, detail::checked_duration d) : in_(std::move(s)), d_(d.d), check_(d.bad) {}
-
-  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
-  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
-  auto next() { return detail::hub_next<timeout_stream>(*this); }
-  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
-  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
-  template <class V>
-  bool try_visit(V& v) {
-    return produce(v);
-  }
+  /// Made by `timeout(...)`.
+  timeout_stream(S s, detail::checked_duration d)
+      : timeout_stream::hub_stage(d.bad), in_(std::move(s)), d_(d.d) {}
 
  private:
   friend struct detail::hub_access;
@@ -64,29 +52,15 @@ class timeout_stream {
     t = saturating_add(since_, d_);
     return true;
   }
-  detail::frame_cache& cache() noexcept { return cache_; }
 
   template <class V>
   bool produce(V& v) {
-    if (check_.bad()) {
-      detail::tracking_emitter<V> e{v};
-      check_.report(e);
-      return true;
-    }
-    if (done_) {
-      v.end();
-      return true;
-    }
     if (in_.fill()) {
       waiting_ = false;
       detail::visit_result(std::optional<item<value_type>>(in_.take()), v);
       return true;
     }
-    if (in_.ended()) {
-      done_ = true;
-      v.end();
-      return true;
-    }
+    if (in_.ended()) return this->finish(v);
     const time_point t = now();
     if (!waiting_) {
       waiting_ = true;
@@ -94,7 +68,7 @@ class timeout_stream {
       return false;
     }
     if (t < saturating_add(since_, d_)) return false;
-    done_ = true;
+    this->close();
     in_.stop();
     v.error(error{errc::timed_out, 0, "timeout: no item within the duration"});
     return true;
@@ -102,28 +76,17 @@ class timeout_stream {
 
   detail::timed_input<S> in_;
   duration d_;
-  detail::arg_check check_;
   bool waiting_ = false;
-  bool done_ = false;
   time_point since_{};
-  detail::frame_cache cache_;
 };
-
-namespace detail {
-struct stream_timeout_closure : pipe_closure {
-  checked_duration d;
-  template <class S>
-  auto apply(S&& s) const {
-    return timeout_stream<std::remove_cvref_t<S>>(std::forward<S>(s), d);
-  }
-};
-}  // namespace detail
 
 /// `s | timeout(d)`: see the file comment. (`timeout(d, awaitable)` is the awaitable form.)
-template <class Rep, class Period>
-auto timeout(std::chrono::duration<Rep, Period> d) {
-  return detail::stream_timeout_closure{
-      {}, detail::checked_duration::make(d, "timeout: duration must be positive")};
+template <class D>
+auto timeout(D d) {
+  static_assert(detail::is_duration<D>,
+                "eddy::timeout: the argument must be a std::chrono::duration (e.g. 100ms)");
+  return detail::bind_stream<timeout_stream>(
+      detail::checked_duration::make(d, "timeout: duration must be positive"));
 }
 
 }  // namespace eddy

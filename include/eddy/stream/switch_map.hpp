@@ -24,8 +24,6 @@
 /// - Buffering: one item per stream. Allocation: one block per inner stream (plus its pump
 ///   task when it is asynchronous, plus whatever `f` allocates).
 #pragma once
-#include <optional>
-#include <type_traits>
 #include <utility>
 
 #include "eddy/stream/detail_flatten.hpp"
@@ -33,114 +31,27 @@
 
 namespace eddy {
 
-/// The stream made by `switch_map`: see the file comment and docs/operators.md /
-/// docs/operators-multi-input.md for its marbles and its timestamp, error and buffering rules. One
-/// consumer, one `next()` at a time, not thread-safe; owns its input(s); movable only while no
-/// `next()` is in flight.
+/// The stream of `switch_map`: see the file comment and stream/concept.hpp.
 template <class S, class F>
-class switch_map_stream {
-  using In = stream_value_t<S>;
-  using Inner = std::remove_cvref_t<std::invoke_result_t<F&, In&&>>;
-  using block_type = detail::port_block<detail::port<S>>;
+class switch_map_stream
+    : public detail::flatten_stream<switch_map_stream<S, F>, S, F, detail::one_slot> {
+  static_assert(detail::maps_to_stream<F, S>,
+                "eddy::switch_map: f(value) must be callable with the stream's value and return a "
+                "stream");
 
  public:
-  /// The type of the values this stream yields (each element is an `item<value_type>`).
-  using value_type = stream_value_t<Inner>;
-
-  /// Made by `switch_map(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
-  switch_map_stream(S s, F f) : b_(new block_type(std::move(s))), f_(std::move(f)) {}
-  /// Move; only while no `next()` is in flight (the moved-from stream may only be destroyed
-  /// or assigned).
-  switch_map_stream(switch_map_stream&& o) noexcept
-      : b_(std::exchange(o.b_, nullptr)),
-        f_(std::move(o.f_)),
-        inner_(std::move(o.inner_)),
-        outer_ended_(o.outer_ended_) {}
-  switch_map_stream& operator=(switch_map_stream&&) = delete;
-  ~switch_map_stream() {
-    inner_.reset();
-    if (!b_) return;
-    b_->ports.stop();
-    b_->release();
-  }
-
-  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
-  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
-  auto next() { return detail::hub_next<switch_map_stream>(*this); }
-  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
-  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
-  template <class V>
-  bool try_visit(V& v) {
-    return produce(v);
-  }
+  /// Made by `switch_map(...)`.
+  switch_map_stream(S s, F f)
+      : switch_map_stream::flatten_stream(std::move(s), std::move(f), nullptr) {}
 
  private:
   friend struct detail::hub_access;
-  detail::port_hub* hub() const noexcept { return b_; }
-  bool deadline(time_point&) const noexcept { return false; }
-  detail::frame_cache& cache() noexcept { return cache_; }
-
-  template <class V>
-  bool produce(V& v) {
-    for (;;) {
-      if (inner_) {
-        detail::inner_visitor<V> iv{v};
-        if (inner_.poll(iv)) {
-          if (iv.emitted) return true;
-          inner_.reset();  // it ended
-          continue;
-        }
-      }
-      if (outer_ended_) {
-        if (inner_) return false;
-        v.end();
-        return true;
-      }
-      std::optional<item<In>> h;
-      bool end = false;
-      detail::head_visitor<In> hv{h, end};
-      if (!b_->ports.poll(*b_, *b_, hv)) return false;
-      if (end) {
-        outer_ended_ = true;
-        continue;
-      }
-      if (h->is_error()) {
-        v.error(std::move(*h).error());
-        return true;
-      }
-      inner_.reset();  // cancel the previous inner stream
-      detail::tracking_emitter<V> e{v};
-      detail::guarded(
-          e, [&]() -> Inner { return f_(std::move(*h).value()); },
-          [&](Inner&& s) { inner_ = detail::inner_ref<Inner>(std::move(s), b_); });
-      if (e.emitted) return true;
-    }
-  }
-
-  block_type* b_;
-  F f_;
-  detail::inner_ref<Inner> inner_;
-  bool outer_ended_ = false;
-  detail::frame_cache cache_;
 };
-
-namespace detail {
-template <class F>
-struct switch_map_closure : pipe_closure {
-  F f;
-  template <class S>
-  auto apply(S&& s) && {
-    using D = std::remove_cvref_t<S>;
-    return switch_map_stream<D, F>(D(std::forward<S>(s)), std::move(f));
-  }
-};
-}  // namespace detail
 
 /// `s | switch_map(f)`: see the file comment.
 template <class F>
 auto switch_map(F f) {
-  return detail::switch_map_closure<F>{{}, std::move(f)};
+  return detail::bind_stream<switch_map_stream, F>(std::move(f));
 }
 
 }  // namespace eddy

@@ -22,25 +22,20 @@
 
 namespace eddy {
 
-/// The stream made by `take`: see the file comment and docs/operators.md for
-/// its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a time,
-/// not thread-safe; owns its input(s); movable only while no `next()` is in flight.
+/// The stream of `take`: see the file comment and stream/concept.hpp.
 template <class S>
-class take_stream : public detail::stage<take_stream<S>> {
+class take_stream : public detail::stage<take_stream<S>, S> {
  public:
-  /// The input stream's type.
-  using upstream_type = S;
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
-  /// Made by `take(...)`, which validates the arguments (see the file comment); takes ownership of
-  /// the input stream(s) and functions.
-  take_stream(S s, detail::checked_count n) : s_(std::move(s)), left_(n.n), check_(n.bad) {}
+  /// Made by `take(...)`.
+  take_stream(S s, detail::checked_count n)
+      : take_stream::stage(std::move(s)), left_(n.n), check_(n.bad) {}
 
  private:
   friend struct detail::stage_access;
   static constexpr bool one_to_one = true;
-  S& upstream() noexcept { return s_; }
   template <class E>
   void pre(E& e) {
     if (check_.bad())
@@ -59,25 +54,14 @@ class take_stream : public detail::stage<take_stream<S>> {
     e.error(std::move(err));
   }
 
-  S s_;
   std::uint64_t left_;
   detail::arg_check check_;
 };
 
-namespace detail {
-struct take_closure : pipe_closure {
-  checked_count n;
-  template <class S>
-  auto apply(S&& s) const {
-    return take_stream<std::remove_cvref_t<S>>(std::forward<S>(s), n);
-  }
-};
-}  // namespace detail
-
 /// `s | take(n)`: see the file comment.
 template <std::integral I>
 auto take(I n) {
-  return detail::take_closure{{}, detail::checked_count::make(n, "take: negative count")};
+  return detail::bind_stream<take_stream>(detail::checked_count::make(n, "take: negative count"));
 }
 
 }  // namespace eddy

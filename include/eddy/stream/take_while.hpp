@@ -22,26 +22,19 @@
 
 namespace eddy {
 
-/// The stream made by `take_while`: see the file comment and docs/operators.md /
-/// docs/operators.md for its marbles and its timestamp, error and buffering rules. One consumer,
-/// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
-/// flight.
+/// The stream of `take_while`: see the file comment and stream/concept.hpp.
 template <class S, class P>
-class take_while_stream : public detail::stage<take_while_stream<S, P>> {
+class take_while_stream : public detail::stage<take_while_stream<S, P>, S> {
  public:
-  /// The input stream's type.
-  using upstream_type = S;
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
-  /// Made by `take_while(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
-  take_while_stream(S s, P p) : s_(std::move(s)), p_(std::move(p)) {}
+  /// Made by `take_while(...)`.
+  take_while_stream(S s, P p) : take_while_stream::stage(std::move(s)), p_(std::move(p)) {}
 
  private:
   friend struct detail::stage_access;
   static constexpr bool one_to_one = true;
-  S& upstream() noexcept { return s_; }
   template <class E>
   void pre(E& e) {
     if (done_) e.end();
@@ -65,26 +58,14 @@ class take_while_stream : public detail::stage<take_while_stream<S, P>> {
     e.end();
   }
 
-  S s_;
   P p_;
   bool done_ = false;
 };
 
-namespace detail {
-template <class P>
-struct take_while_closure : pipe_closure {
-  P p;
-  template <class S>
-  auto apply(S&& s) && {
-    return take_while_stream<std::remove_cvref_t<S>, P>(std::forward<S>(s), std::move(p));
-  }
-};
-}  // namespace detail
-
 /// `s | take_while(pred)`: see the file comment.
 template <class P>
 auto take_while(P pred) {
-  return detail::take_while_closure<P>{{}, std::move(pred)};
+  return detail::bind_stream<take_while_stream, P>(std::move(pred));
 }
 
 }  // namespace eddy

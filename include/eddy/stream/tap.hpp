@@ -19,50 +19,32 @@
 
 namespace eddy {
 
-/// The stream made by `tap`: see the file comment and docs/operators.md for
-/// its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a time,
-/// not thread-safe; owns its input(s); movable only while no `next()` is in flight.
+/// The stream of `tap`: see the file comment and stream/concept.hpp.
 template <class S, class F>
-class tap_stream : public detail::stage<tap_stream<S, F>> {
+class tap_stream : public detail::stage<tap_stream<S, F>, S> {
  public:
-  /// The input stream's type.
-  using upstream_type = S;
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
-  /// Made by `tap(...)`, which validates the arguments (see the file comment); takes ownership of
-  /// the input stream(s) and functions.
-  tap_stream(S s, F f) : s_(std::move(s)), f_(std::move(f)) {}
+  /// Made by `tap(...)`.
+  tap_stream(S s, F f) : tap_stream::stage(std::move(s)), f_(std::move(f)) {}
 
  private:
   friend struct detail::stage_access;
   static constexpr bool one_to_one = true;
-  S& upstream() noexcept { return s_; }
   template <class E>
   void on_value(value_type&& v, E& e) {
     detail::guarded(
         e, [&] { static_cast<void>(f_(std::as_const(v))); }, [&] { e.value(std::move(v)); });
   }
 
-  S s_;
   F f_;
 };
-
-namespace detail {
-template <class F>
-struct tap_closure : pipe_closure {
-  F f;
-  template <class S>
-  auto apply(S&& s) && {
-    return tap_stream<std::remove_cvref_t<S>, F>(std::forward<S>(s), std::move(f));
-  }
-};
-}  // namespace detail
 
 /// `s | tap(f)`: see the file comment.
 template <class F>
 auto tap(F f) {
-  return detail::tap_closure<F>{{}, std::move(f)};
+  return detail::bind_stream<tap_stream, F>(std::move(f));
 }
 
 }  // namespace eddy

@@ -26,26 +26,20 @@
 
 namespace eddy {
 
-/// The stream made by `throttle`: see the file comment and docs/operators-time.md
-/// for its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a
-/// time, not thread-safe; owns its input(s); movable only while no `next()` is in flight.
+/// The stream of `throttle`: see the file comment and stream/concept.hpp.
 template <class S>
-class throttle_stream : public detail::stage<throttle_stream<S>> {
+class throttle_stream : public detail::stage<throttle_stream<S>, S> {
  public:
-  /// The input stream's type.
-  using upstream_type = S;
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
 
-  /// Made by `throttle(...)`, which validates the arguments (see the file comment); takes ownership
-  /// of the input stream(s) and functions.
-  throttle_stream(S s, detail::checked_duration d) : s_(std::move(s)), d_(d.d), check_(d.bad) {}
+  /// Made by `throttle(...)`.
+  throttle_stream(S s, detail::checked_duration d)
+      : throttle_stream::stage(std::move(s)), d_(d.d), check_(d.bad) {}
 
  private:
   friend struct detail::stage_access;
   static constexpr bool one_to_one = false;
-  S& upstream() noexcept { return s_; }
-  detail::frame_cache& cache() noexcept { return cache_; }
   template <class E>
   void pre(E& e) {
     if (check_.bad()) check_.report(e);
@@ -59,29 +53,19 @@ class throttle_stream : public detail::stage<throttle_stream<S>> {
     e.value(std::move(v));
   }
 
-  S s_;
   duration d_;
   detail::arg_check check_;
   bool open_ = false;  ///< a window is (or was) open; `until_` is its end
   time_point until_{};
-  detail::frame_cache cache_;
 };
-
-namespace detail {
-struct throttle_closure : pipe_closure {
-  checked_duration d;
-  template <class S>
-  auto apply(S&& s) const {
-    return throttle_stream<std::remove_cvref_t<S>>(std::forward<S>(s), d);
-  }
-};
-}  // namespace detail
 
 /// `s | throttle(d)`: see the file comment.
-template <class Rep, class Period>
-auto throttle(std::chrono::duration<Rep, Period> d) {
-  return detail::throttle_closure{
-      {}, detail::checked_duration::make(d, "throttle: duration must be positive")};
+template <class D>
+auto throttle(D d) {
+  static_assert(detail::is_duration<D>,
+                "eddy::throttle: the argument must be a std::chrono::duration (e.g. 100ms)");
+  return detail::bind_stream<throttle_stream>(
+      detail::checked_duration::make(d, "throttle: duration must be positive"));
 }
 
 }  // namespace eddy

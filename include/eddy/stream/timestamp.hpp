@@ -110,27 +110,27 @@ struct is_stamp_wrapper<stamped<T>> : std::true_type {};
 template <class T>
 struct is_stamp_wrapper<sequenced<T>> : std::true_type {};
 
+struct unstamp_kind;
+
 /// The one-to-one stage behind `stamp()`, `sequence()` and `unstamp()`.
 template <class S, class Kind>
-class restamp_stream : public stage<restamp_stream<S, Kind>> {
+class restamp_stream : public stage<restamp_stream<S, Kind>, S> {
   using In = stream_value_t<S>;
+  static_assert(!std::is_same_v<Kind, unstamp_kind> || is_stamp_wrapper<In>::value,
+                "eddy::unstamp: needs a stream of stamped<T> or sequenced<T>");
 
  public:
-  using upstream_type = S;
   using value_type = typename Kind::template out<In>;
 
-  explicit restamp_stream(S s) : s_(std::move(s)) {}
+  explicit restamp_stream(S s) : restamp_stream::stage(std::move(s)) {}
 
  private:
   friend struct stage_access;
   static constexpr bool one_to_one = true;
-  S& upstream() noexcept { return s_; }
   template <class E>
   void on_value(In&& v, E& e) {
     e.value(Kind::apply(std::move(v)));
   }
-
-  S s_;
 };
 
 struct stamp_kind {
@@ -158,31 +158,19 @@ struct unstamp_kind {
   }
 };
 
-template <class Kind>
-struct restamp_closure : pipe_closure {
-  template <class S>
-  auto apply(S&& s) const {
-    if constexpr (std::is_same_v<Kind, unstamp_kind>) {
-      static_assert(is_stamp_wrapper<stream_value_t<std::remove_cvref_t<S>>>::value,
-                    "unstamp() needs a stream of stamped<T> or sequenced<T>");
-    }
-    return restamp_stream<std::remove_cvref_t<S>, Kind>(std::forward<S>(s));
-  }
-};
-
 }  // namespace detail
 
 /// `s | stamp()`: each value `v` becomes `stamped{v, now()}`. See the file comment.
-inline detail::restamp_closure<detail::stamp_kind> stamp() {
-  return {};
+inline auto stamp() {
+  return detail::bind_stream<detail::restamp_stream, detail::stamp_kind>();
 }
 /// `s | sequence()`: each value `v` becomes `sequenced{v, next_sequence()}`.
-inline detail::restamp_closure<detail::sequence_kind> sequence() {
-  return {};
+inline auto sequence() {
+  return detail::bind_stream<detail::restamp_stream, detail::sequence_kind>();
 }
 /// `s | unstamp()`: `stamped<T>`/`sequenced<T>` back to `T`.
-inline detail::restamp_closure<detail::unstamp_kind> unstamp() {
-  return {};
+inline auto unstamp() {
+  return detail::bind_stream<detail::restamp_stream, detail::unstamp_kind>();
 }
 
 }  // namespace eddy

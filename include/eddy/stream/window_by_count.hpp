@@ -29,29 +29,22 @@
 
 namespace eddy {
 
-/// The stream made by `window_by_count`: see the file comment and docs/operators.md /
-/// docs/operators.md for its marbles and its timestamp, error and buffering rules. One consumer,
-/// one `next()` at a time, not thread-safe; owns its input(s); movable only while no `next()` is in
-/// flight.
+/// The stream of `window_by_count`: see the file comment and stream/concept.hpp.
 template <class S>
-class window_by_count_stream : public detail::stage<window_by_count_stream<S>> {
+class window_by_count_stream : public detail::stage<window_by_count_stream<S>, S> {
   using T = stream_value_t<S>;
 
  public:
-  /// The input stream's type.
-  using upstream_type = S;
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = std::vector<T>;
 
-  /// Made by `window_by_count(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
-  window_by_count_stream(S s, detail::checked_count n) : s_(std::move(s)), n_(n.n), check_(n.bad) {}
+  /// Made by `window_by_count(...)`.
+  window_by_count_stream(S s, detail::checked_count n)
+      : window_by_count_stream::stage(std::move(s)), n_(n.n), check_(n.bad) {}
 
  private:
   friend struct detail::stage_access;
   static constexpr bool one_to_one = false;
-  S& upstream() noexcept { return s_; }
-  detail::frame_cache& cache() noexcept { return cache_; }
   template <class E>
   void pre(E& e) {
     if (check_.bad())
@@ -82,31 +75,17 @@ class window_by_count_stream : public detail::stage<window_by_count_stream<S>> {
 
   /// The most a window reserves up front (then it grows as values arrive).
   static constexpr std::size_t first_reserve = sizeof(T) < 4096 ? 4096 / sizeof(T) : 1;
-  S s_;
   std::uint64_t n_;
   detail::arg_check check_;
   value_type buf_;
   bool ended_ = false;
-  detail::frame_cache cache_;
 };
-
-namespace detail {
-struct window_by_count_closure : pipe_closure {
-  checked_count n;
-  template <class S>
-  auto apply(S&& s) const {
-    return window_by_count_stream<std::remove_cvref_t<S>>(std::forward<S>(s), n);
-  }
-};
-}  // namespace detail
 
 /// `s | window_by_count(n)`: see the file comment.
 template <std::integral I>
 auto window_by_count(I n) {
-  return detail::window_by_count_closure{
-      {},
-      detail::checked_count::make(n, "window_by_count: negative count",
-                                  "window_by_count: count must be at least 1")};
+  return detail::bind_stream<window_by_count_stream>(detail::checked_count::make(
+      n, "window_by_count: negative count", "window_by_count: count must be at least 1"));
 }
 
 }  // namespace eddy

@@ -52,7 +52,7 @@ template <class S>
 class window_state final : public port_hub {
  public:
   using T = stream_value_t<S>;
-  window_state(S s, duration period) : port_hub(&destroy), up(std::move(s)), d(period) {}
+  window_state(S s, duration d) : port_hub(&destroy), up(std::move(s)), d(d) {}
 
   port<S> up;
   duration d;
@@ -106,7 +106,7 @@ class window_state final : public port_hub {
 
 /// One window of `window_time`: a stream of the values (and errors) of one period.
 template <class S>
-class time_window {
+class time_window : public detail::hub_stage<time_window<S>> {
   using state = detail::window_state<S>;
 
  public:
@@ -114,7 +114,8 @@ class time_window {
   using value_type = stream_value_t<S>;
 
   /// Move; only while no `next()` is in flight.
-  time_window(time_window&& o) noexcept : s_(std::exchange(o.s_, nullptr)), id_(o.id_) {}
+  time_window(time_window&& o) noexcept
+      : time_window::hub_stage(std::move(o)), s_(std::exchange(o.s_, nullptr)), id_(o.id_) {}
   /// Move assignment (releases this window first); only while no `next()` is in flight.
   time_window& operator=(time_window&& o) noexcept {
     if (this != &o) {
@@ -129,16 +130,6 @@ class time_window {
     if (s_) s_->release();
   }
 
-  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
-  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
-  auto next() { return detail::hub_next<time_window>(*this); }
-  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
-  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
-  template <class V>
-  bool try_visit(V& v) {
-    return produce(v);
-  }
-
  private:
   friend class window_time_stream<S>;
   friend struct detail::hub_access;
@@ -150,7 +141,6 @@ class time_window {
     t = s_->end;
     return true;
   }
-  detail::frame_cache& cache() noexcept { return cache_; }
   bool live() const noexcept { return s_ && s_->id == id_ && s_->open; }
 
   template <class V>
@@ -177,15 +167,11 @@ class time_window {
 
   state* s_;
   std::uint64_t id_;
-  detail::frame_cache cache_;
 };
 
-/// The stream made by `window_time`: see the file comment and docs/operators.md /
-/// docs/operators-time.md for its marbles and its timestamp, error and buffering rules. One
-/// consumer, one `next()` at a time, not thread-safe; owns its input(s); movable only while no
-/// `next()` is in flight.
+/// The stream of `window_time`: see the file comment and stream/concept.hpp.
 template <class S>
-class window_time_stream {
+class window_time_stream : public detail::hub_stage<window_time_stream<S>> {
   using state = detail::window_state<S>;
   using T = stream_value_t<S>;
 
@@ -193,14 +179,13 @@ class window_time_stream {
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = time_window<S>;
 
-  /// Made by `window_time(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
+  /// Made by `window_time(...)`.
   window_time_stream(S s, detail::checked_duration d)
-      : s_(new state(std::move(s), d.d)), check_(d.bad) {}
+      : window_time_stream::hub_stage(d.bad), s_(new state(std::move(s), d.d)) {}
   /// Move; only while no `next()` is in flight (the moved-from stream may only be destroyed
   /// or assigned).
   window_time_stream(window_time_stream&& o) noexcept
-      : s_(std::exchange(o.s_, nullptr)), check_(o.check_) {}
+      : window_time_stream::hub_stage(std::move(o)), s_(std::exchange(o.s_, nullptr)) {}
   window_time_stream& operator=(window_time_stream&&) = delete;
   ~window_time_stream() {
     if (!s_) return;
@@ -208,29 +193,12 @@ class window_time_stream {
     s_->release();
   }
 
-  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
-  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
-  auto next() { return detail::hub_next<window_time_stream>(*this); }
-  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
-  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
-  template <class V>
-  bool try_visit(V& v) {
-    return produce(v);
-  }
-
  private:
   friend struct detail::hub_access;
   detail::port_hub* hub() const noexcept { return s_; }
-  bool deadline(time_point&) const noexcept { return false; }
-  detail::frame_cache& cache() noexcept { return cache_; }
 
   template <class V>
   bool produce(V& v) {
-    if (check_.bad()) {
-      detail::tracking_emitter<V> e{v};
-      check_.report(e);
-      return true;
-    }
     typename state::busy_scope busy(s_);
     if (!s_->started) {
       s_->started = true;
@@ -260,25 +228,15 @@ class window_time_stream {
   }
 
   state* s_;
-  detail::arg_check check_;
-  detail::frame_cache cache_;
 };
-
-namespace detail {
-struct window_time_closure : pipe_closure {
-  checked_duration d;
-  template <class S>
-  auto apply(S&& s) const {
-    return window_time_stream<std::remove_cvref_t<S>>(std::forward<S>(s), d);
-  }
-};
-}  // namespace detail
 
 /// `s | window_time(d)`: see the file comment.
-template <class Rep, class Period>
-auto window_time(std::chrono::duration<Rep, Period> d) {
-  return detail::window_time_closure{
-      {}, detail::checked_duration::make(d, "window_time: duration must be positive")};
+template <class D>
+auto window_time(D d) {
+  static_assert(detail::is_duration<D>,
+                "eddy::window_time: the argument must be a std::chrono::duration (e.g. 100ms)");
+  return detail::bind_stream<window_time_stream>(
+      detail::checked_duration::make(d, "window_time: duration must be positive"));
 }
 
 }  // namespace eddy

@@ -31,12 +31,9 @@
 
 namespace eddy {
 
-/// The stream made by `with_latest_from`: see the file comment and docs/operators.md /
-/// docs/operators-multi-input.md for its marbles and its timestamp, error and buffering rules. One
-/// consumer, one `next()` at a time, not thread-safe; owns its input(s); movable only while no
-/// `next()` is in flight.
+/// The stream of `with_latest_from`: see the file comment and stream/concept.hpp.
 template <class P, class... S>
-class with_latest_from_stream {
+class with_latest_from_stream : public detail::hub_stage<with_latest_from_stream<P, S...>> {
   using inputs = detail::hetero_inputs<P, S...>;
   static constexpr std::size_t N = 1 + sizeof...(S);
 
@@ -44,41 +41,22 @@ class with_latest_from_stream {
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = combined<stream_value_t<P>, stream_value_t<S>...>;
 
-  /// Made by `with_latest_from(...)`, which validates the arguments (see the file comment); takes
-  /// ownership of the input stream(s) and functions.
+  /// Made by `with_latest_from(...)`.
   with_latest_from_stream(P p, S... s) : in_(std::move(p), std::move(s)...) {}
-
-  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
-  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
-  auto next() { return detail::hub_next<with_latest_from_stream>(*this); }
-  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
-  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
-  template <class V>
-  bool try_visit(V& v) {
-    return produce(v);
-  }
 
  private:
   friend struct detail::hub_access;
   detail::port_hub* hub() const noexcept { return in_.hub(); }
-  bool deadline(time_point&) const noexcept { return false; }
-  detail::frame_cache& cache() noexcept { return cache_; }
 
   template <class V>
   bool produce(V& v) {
-    if (done_) {
-      v.end();
-      return true;
-    }
     for (;;) {
       in_.fill();
       const std::size_t i = in_.pick();
       if (i == inputs::none) {
         if (!in_.ended(0)) return false;
-        done_ = true;
         in_.stop_all();
-        v.end();
-        return true;
+        return this->finish(v);
       }
       bool emitted = false;
       detail::with_index<N>(i, [&](auto I) {
@@ -90,16 +68,16 @@ class with_latest_from_stream {
           return;
         }
         if constexpr (k > 0) {
-          std::get<k - 1>(latest_) = std::move(it).value();
+          std::get<k - 1>(latest_.v) = std::move(it).value();
         } else {
-          if (!all_set()) return;
+          if (!latest_.all_set()) return;
           detail::tracking_emitter<V> e{v};
           detail::guarded(
               e,
               [&] {
                 return value_type(
                     std::tuple_cat(std::tuple<stream_value_t<P>>(std::move(it).value()),
-                                   copy_latest()),
+                                   latest_.copy()),
                     0);
               },
               [&](value_type&& c) { e.value(std::move(c)); });
@@ -110,41 +88,16 @@ class with_latest_from_stream {
     }
   }
 
-  bool all_set() const noexcept {
-    return std::apply([](const auto&... o) { return (static_cast<bool>(o) && ...); }, latest_);
-  }
-  std::tuple<stream_value_t<S>...> copy_latest() const {
-    return std::apply([](const auto&... o) { return std::tuple<stream_value_t<S>...>(*o...); },
-                      latest_);
-  }
-
   inputs in_;
-  std::tuple<std::optional<stream_value_t<S>>...> latest_;
-  bool done_ = false;
-  detail::frame_cache cache_;
+  detail::latest_values<stream_value_t<S>...> latest_;
 };
-
-namespace detail {
-template <class... S>
-struct with_latest_from_closure : pipe_closure {
-  std::tuple<S...> others;
-  template <class A>
-  auto apply(A&& a) && {
-    using D = std::remove_cvref_t<A>;
-    return std::apply(
-        [&](S&... o) {
-          return with_latest_from_stream<D, S...>(D(std::forward<A>(a)), std::move(o)...);
-        },
-        others);
-  }
-};
-}  // namespace detail
 
 /// `primary | with_latest_from(b, c, ...)`: see the file comment. The streams are moved in.
 template <class... S>
-  requires(sizeof...(S) > 0 && (stream<S> && ...))
 auto with_latest_from(S... others) {
-  return detail::with_latest_from_closure<S...>{{}, std::tuple<S...>(std::move(others)...)};
+  static_assert(sizeof...(S) > 0, "eddy::with_latest_from: give at least one other stream");
+  static_assert((stream<S> && ...), "eddy::with_latest_from: every argument must be a stream");
+  return detail::bind_stream<with_latest_from_stream, S...>(std::move(others)...);
 }
 
 }  // namespace eddy

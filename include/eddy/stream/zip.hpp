@@ -30,11 +30,9 @@
 
 namespace eddy {
 
-/// The stream made by `zip`: see the file comment and docs/operators-multi-input.md for
-/// its marbles and its timestamp, error and buffering rules. One consumer, one `next()` at a time,
-/// not thread-safe; owns its input(s); movable only while no `next()` is in flight.
+/// The stream of `zip`: see the file comment and stream/concept.hpp.
 template <class... S>
-class zip_stream {
+class zip_stream : public detail::hub_stage<zip_stream<S...>> {
   using inputs = detail::hetero_inputs<S...>;
   static constexpr std::size_t N = sizeof...(S);
 
@@ -42,32 +40,15 @@ class zip_stream {
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = combined<stream_value_t<S>...>;
 
-  /// Made by `zip(...)`, which validates the arguments (see the file comment); takes ownership of
-  /// the input stream(s) and functions.
+  /// Made by `zip(...)`.
   explicit zip_stream(S... s) : in_(std::move(s)...) {}
-
-  /// The next element: an awaitable of `std::optional<item<value_type>>` (empty at the end).
-  /// One `next()` at a time; cancel-safe (see stream/concept.hpp).
-  auto next() { return detail::hub_next<zip_stream>(*this); }
-  /// Synchronous fast path (see stream/concept.hpp): when the next element is ready without
-  /// suspending, hands it to `v` and returns true; else returns false and consumes nothing.
-  template <class V>
-  bool try_visit(V& v) {
-    return produce(v);
-  }
 
  private:
   friend struct detail::hub_access;
   detail::port_hub* hub() const noexcept { return in_.hub(); }
-  bool deadline(time_point&) const noexcept { return false; }
-  detail::frame_cache& cache() noexcept { return cache_; }
 
   template <class V>
   bool produce(V& v) {
-    if (done_) {
-      v.end();
-      return true;
-    }
     in_.fill();
     std::size_t err = N;
     bool all = true, dead = false;
@@ -92,10 +73,8 @@ class zip_stream {
       return true;
     }
     if (dead) {
-      done_ = true;
       in_.stop_all();
-      v.end();
-      return true;
+      return this->finish(v);
     }
     return false;
   }
@@ -130,29 +109,14 @@ class zip_stream {
   }
 
   inputs in_;
-  bool done_ = false;
-  detail::frame_cache cache_;
 };
-
-namespace detail {
-template <class... S>
-struct zip_closure : pipe_closure {
-  std::tuple<S...> others;
-  template <class A>
-  auto apply(A&& a) && {
-    using D = std::remove_cvref_t<A>;
-    return std::apply(
-        [&](S&... o) { return zip_stream<D, S...>(D(std::forward<A>(a)), std::move(o)...); },
-        others);
-  }
-};
-}  // namespace detail
 
 /// `a | zip(b, c, ...)`: see the file comment. The streams are moved in.
 template <class... S>
-  requires(sizeof...(S) > 0 && (stream<S> && ...))
 auto zip(S... others) {
-  return detail::zip_closure<S...>{{}, std::tuple<S...>(std::move(others)...)};
+  static_assert(sizeof...(S) > 0, "eddy::zip: give at least one other stream");
+  static_assert((stream<S> && ...), "eddy::zip: every argument must be a stream");
+  return detail::bind_stream<zip_stream, S...>(std::move(others)...);
 }
 
 }  // namespace eddy
