@@ -96,10 +96,17 @@ class frame_cache {
 /// The coroutine type of a looping stage's pull loop: lazily started, resumes `cont` at the
 /// end by symmetric transfer, frame from a `frame_cache` (its first parameter).
 struct pump_promise {
-  template <class... A>
-  static void* operator new(std::size_t n, frame_cache& c, A&...) {
-    return c.allocate(n);
-  }
+  // The frame comes from the loop's first parameter; the second is the awaiter running the
+  // loop (any object pointer converts to `const void*`; another parameter list fails to
+  // compile rather than fall back to the global operator new).
+  //
+  // Deliberately not a template (`template <class... A> operator new(size_t, frame_cache&,
+  // A&...)`): with that, g++ 12 without optimisation reports -Wmismatched-new-delete on every
+  // pump coroutine. There is no mismatch: `allocate` and `deallocate` are the frame_cache pair
+  // (the header in front of the frame says where the block came from). g++ pairs a member
+  // operator new with its operator delete by comparing their demangled names, and a member
+  // template's name never compares equal to a plain function's (GCC PR middle-end/109224).
+  static void* operator new(std::size_t n, frame_cache& c, const void*) { return c.allocate(n); }
   static void operator delete(void* p, std::size_t) noexcept { frame_cache::deallocate(p); }
 
   coro::coroutine_handle<pump_promise> get_return_object() noexcept {
