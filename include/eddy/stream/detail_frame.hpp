@@ -142,7 +142,7 @@ struct pump_promise {
 /// A pump coroutine returns its own handle (the caller owns the frame).
 struct pump_handle {
   using promise_type = pump_promise;
-  pump_handle(coro::coroutine_handle<pump_promise> h) noexcept : h(h) {}
+  pump_handle(coro::coroutine_handle<pump_promise> frame) noexcept : h(frame) {}
   coro::coroutine_handle<pump_promise> h;
 };
 

@@ -40,9 +40,9 @@ namespace eddy::detail {
 class hub_wait : private timer_node {
  public:
   /// A null `deadline`, or `never`, waits for the pump alone (no timer).
-  hub_wait(port_hub* h, const time_point* deadline) noexcept
-      : timer_node(&fire), h_(h), has_deadline_(deadline != nullptr && *deadline != never) {
-    if (has_deadline_) deadline_ = *deadline;
+  hub_wait(port_hub* h, const time_point* until) noexcept
+      : timer_node(&fire), h_(h), has_deadline_(until != nullptr && *until != never) {
+    if (has_deadline_) deadline_ = *until;
   }
   hub_wait(const hub_wait&) = delete;
   hub_wait& operator=(const hub_wait&) = delete;

@@ -109,7 +109,7 @@ class port_hub : public shared_block {
 template <class S>
 struct port_state {
   using value_type = stream_value_t<S>;
-  explicit port_state(S s) : s(std::move(s)) {}
+  explicit port_state(S src) : s(std::move(src)) {}
   port_state(port_state&&) = default;  // only before a pump exists
 
   S s;
@@ -133,7 +133,7 @@ class port : private port_state<S> {
  public:
   using value_type = stream_value_t<S>;
 
-  explicit port(S s) : st(std::move(s)) {}
+  explicit port(S src) : st(std::move(src)) {}
   port(port&&) = default;  // only before the first poll
 
   /// If the input's next item is available now, calls exactly one of `v.value`, `v.error`,

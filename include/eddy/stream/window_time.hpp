@@ -52,7 +52,7 @@ template <class S>
 class window_state final : public port_hub {
  public:
   using T = stream_value_t<S>;
-  window_state(S s, duration d) : port_hub(&destroy), up(std::move(s)), d(d) {}
+  window_state(S s, duration period) : port_hub(&destroy), up(std::move(s)), d(period) {}
 
   port<S> up;
   duration d;

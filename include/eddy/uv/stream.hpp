@@ -41,8 +41,8 @@ namespace detail {
 
 class stream_op : public op {
  protected:
-  stream_op(handle_block* b, step_fn start, step_fn cancel) noexcept
-      : op(b ? b->rt : nullptr, start, cancel), b_(b) {}
+  stream_op(handle_block* b, step_fn start, step_fn stop) noexcept
+      : op(b ? b->rt : nullptr, start, stop), b_(b) {}
   handle_block* b_;
   int status_ = 0;
 };
