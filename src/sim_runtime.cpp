@@ -131,6 +131,10 @@ bool sim_runtime::drive(done_fn done, void* ctx) {
       continue;
     }
     if (p_->fire_due()) continue;
+    if (external_operations() > 0) {  // a blocking job takes no virtual time: wait for it
+      detail::yield_thread();
+      continue;
+    }
     if (!p_->jump()) {
       ok = done == nullptr;  // run(): finished; block_on: deadlock
       break;
