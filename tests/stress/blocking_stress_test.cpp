@@ -77,7 +77,6 @@ void check(const outcome& o, long ran) {
   EXPECT_GT(o.aborted, 0);
   EXPECT_GE(ran, o.values);  // every value came from a run; aborted jobs ran or not
   EXPECT_LE(ran, jobs);
-  EXPECT_EQ(detail::blocking_pool_queued(), 0u);
 }
 
 }  // namespace
@@ -88,6 +87,7 @@ TEST(spawn_blocking_stress, many_jobs_and_aborts_on_pool2_with_a_small_bound) {
   std::atomic<long> ran{0};
   const outcome o = pool.block_on(jobs_with_aborts(&ran));
   check(o, ran.load());
+  EXPECT_EQ(detail::blocking_pool_queued(), 0u);  // every job ran or was taken back
   EXPECT_LE(detail::blocking_pool_threads(), 4u);
 }
 
@@ -103,6 +103,7 @@ TEST(spawn_blocking_stress, many_jobs_and_aborts_on_local_and_pool_at_once) {
   const outcome o = local.block_on(jobs_with_aborts(&ran_local));
   check(o, ran_local.load());
   other.join();
+  EXPECT_EQ(detail::blocking_pool_queued(), 0u);  // (the pool is shared: checked after both)
 }
 
 TEST(spawn_blocking_stress, idle_threads_exit_after_the_timeout) {
