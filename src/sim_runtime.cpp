@@ -125,12 +125,20 @@ bool sim_runtime::drive(done_fn done, void* ctx) {
   runtime* prev = detail::set_thread_runtime(this);
   bool ok = true;
   while (!(done && done(ctx))) {
+    // Read before looking for work: an external operation posts its completion before it ends,
+    // so when none is pending here, whatever they posted is seen by `pick` below (and only this
+    // thread's tasks start new ones).
+    const bool external = external_operations() > 0;
     if (work_node* n = p_->pick()) {
       ++p_->steps;
       n->run(n);
       continue;
     }
     if (p_->fire_due()) continue;
+    if (external) {  // a blocking job takes no virtual time: wait for it
+      detail::yield_thread();
+      continue;
+    }
     if (!p_->jump()) {
       ok = done == nullptr;  // run(): finished; block_on: deadlock
       break;

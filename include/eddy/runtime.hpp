@@ -9,6 +9,8 @@
 #include "eddy/runtime/sim_runtime.hpp"
 #include "eddy/runtime/sleep.hpp"
 #include "eddy/runtime/spawn.hpp"
+#include "eddy/runtime/spawn_blocking.hpp"
+#include "eddy/runtime/task_set.hpp"
 #include "eddy/runtime/timeout.hpp"
 #if EDDY_HAS_THREADS
 #include "eddy/runtime/thread_pool.hpp"

@@ -17,7 +17,8 @@
 ///   line on stderr), so that it is never silently lost. An error *value* is dropped.
 /// - A spawn that ran out of memory (the task's frame or the spawn block could not be
 ///   allocated, see core/frame_allocator.hpp) gives a handle that refers to no task, is
-///   finished, and whose join yields `errc::out_of_memory` (once).
+///   finished, and whose join yields `errc::out_of_memory` (once). `failed(code)` makes such a
+///   handle for another error (`spawn_blocking` on a target without threads).
 ///
 /// Thread-safety: `abort`, `is_finished` are thread-safe. A handle itself is move-only and used
 /// by one owner at a time; only one task may wait on it.
@@ -37,6 +38,13 @@ template <class T>
 inline constexpr bool is_result_v = false;
 template <class T>
 inline constexpr bool is_result_v<result<T>> = true;
+
+/// A `join_handle` that refers to no task but joins to an error (`join_handle::failed`).
+struct join_failure {
+  static constexpr unsigned char none = 0, pending = 1, taken = 2;  ///< states
+  unsigned char state = none;       ///< none, pending (not joined yet) or taken
+  errc code = errc::out_of_memory;  ///< what the join gives while pending
+};
 
 template <class T>
 class spawned final : public task_header {
@@ -84,20 +92,23 @@ class join_handle {
   /// Moves leave the source empty; assigning over a handle detaches its task first.
   ///@{
   join_handle(join_handle&& o) noexcept
-      : s_(std::exchange(o.s_, nullptr)), oom_(std::exchange(o.oom_, oom_none)) {}
+      : s_(std::exchange(o.s_, nullptr)), fail_(std::exchange(o.fail_, detail::join_failure{})) {}
   join_handle& operator=(join_handle&& o) noexcept {
     if (this != &o) {
       detach();
       s_ = std::exchange(o.s_, nullptr);
-      oom_ = std::exchange(o.oom_, oom_none);
+      fail_ = std::exchange(o.fail_, detail::join_failure{});
     }
     return *this;
   }
   ///@}
   /// The handle of a spawn that ran out of memory: finished; joins to `errc::out_of_memory`.
-  static join_handle failed_allocation() noexcept {
+  static join_handle failed_allocation() noexcept { return failed(errc::out_of_memory); }
+  /// A handle that refers to no task, is finished, and joins (once) to `code`.
+  static join_handle failed(errc code) noexcept {
     join_handle h;
-    h.oom_ = oom_pending;
+    h.fail_.state = detail::join_failure::pending;
+    h.fail_.code = code;
     return h;
   }
   join_handle(const join_handle&) = delete;
@@ -112,14 +123,16 @@ class join_handle {
   /// Gives up the handle; the task runs on. No-op when empty. If the task then ends with an
   /// exception, its runtime's unhandled-error hook is told (see `runtime`).
   void detach() noexcept {
-    oom_ = oom_none;
+    fail_ = detail::join_failure{};
     if (!s_) return;
     s_->mark_detached();
     std::exchange(s_, nullptr)->release();
   }
   /// True once the task has completed (value, error, or aborted), or when the spawn ran out of
   /// memory. False for an empty handle.
-  bool is_finished() const noexcept { return oom_ != oom_none || (s_ && s_->is_complete()); }
+  bool is_finished() const noexcept {
+    return fail_.state != detail::join_failure::none || (s_ && s_->is_complete());
+  }
   /// True if this handle refers to a task.
   bool valid() const noexcept { return s_ != nullptr; }
   /// The task's executor (empty for an empty handle).
@@ -127,9 +140,9 @@ class join_handle {
 
   /// If finished, moves the result out (once); otherwise `errc::invalid_argument`.
   result<T> try_take() noexcept {
-    if (oom_ == oom_pending) {
-      oom_ = oom_taken;
-      return error{errc::out_of_memory};
+    if (fail_.state == detail::join_failure::pending) {
+      fail_.state = detail::join_failure::taken;
+      return error{fail_.code};
     }
     if (!s_ || !s_->is_complete() || s_->taken) return error{errc::invalid_argument};
     s_->taken = true;
@@ -140,8 +153,8 @@ class join_handle {
   class awaiter {
    public:
     /// Used by `co_await h` and `join()`.
-    explicit awaiter(detail::spawned<T>* s, unsigned char* oom = nullptr) noexcept
-        : s_(s), oom_(oom) {}
+    explicit awaiter(detail::spawned<T>* s, detail::join_failure* fail = nullptr) noexcept
+        : s_(s), fail_(fail) {}
     awaiter(const awaiter&) = delete;
     awaiter& operator=(const awaiter&) = delete;
     ~awaiter() {
@@ -165,9 +178,9 @@ class join_handle {
     }
     result<T> await_resume() noexcept {
       registered_ = false;
-      if (!s_ && oom_ && *oom_ == oom_pending) {
-        *oom_ = oom_taken;
-        return error{errc::out_of_memory};
+      if (!s_ && fail_ && fail_->state == detail::join_failure::pending) {
+        fail_->state = detail::join_failure::taken;
+        return error{fail_->code};
       }
       if (!s_ || second_ || s_->taken) return error{errc::invalid_argument};
       s_->taken = true;
@@ -176,23 +189,22 @@ class join_handle {
 
    private:
     detail::spawned<T>* s_;
-    unsigned char* oom_;
+    detail::join_failure* fail_;
     waker me_;
     bool registered_ = false;
     bool second_ = false;
   };
   /// Waits for the task and moves its result out (see `awaiter`).
   ///@{
-  awaiter operator co_await() & noexcept { return awaiter{s_, &oom_}; }
-  awaiter operator co_await() && noexcept { return awaiter{s_, &oom_}; }
+  awaiter operator co_await() & noexcept { return awaiter{s_, &fail_}; }
+  awaiter operator co_await() && noexcept { return awaiter{s_, &fail_}; }
   ///@}
   /// The same as `co_await h`.
-  awaiter join() noexcept { return awaiter{s_, &oom_}; }
+  awaiter join() noexcept { return awaiter{s_, &fail_}; }
 
  private:
-  static constexpr unsigned char oom_none = 0, oom_pending = 1, oom_taken = 2;
   detail::spawned<T>* s_ = nullptr;
-  unsigned char oom_ = oom_none;  ///< set by failed_allocation(); not a task state
+  detail::join_failure fail_;  ///< set by failed(); not a task state
 };
 
 }  // namespace eddy

@@ -91,6 +91,18 @@ class runtime {
   /// (see task_header.hpp). A backend's shutdown drives its foreign loop while this is not
   /// zero. Thread-safe.
   std::size_t draining_tasks() const noexcept { return draining_.load(std::memory_order_acquire); }
+  /// Operations running outside the runtime whose completion will post to it (a job of the
+  /// blocking pool, `spawn_blocking`): counted by `begin_external` / `end_external`.
+  /// `sim_runtime` holds its virtual clock while this is not zero and waits for them (a blocking
+  /// job takes no virtual time) instead of reporting a deadlock. Thread-safe.
+  std::size_t external_operations() const noexcept {
+    return external_.load(std::memory_order_acquire);
+  }
+  /// One more external operation (see `external_operations`). Thread-safe.
+  void begin_external() noexcept { external_.fetch_add(1, std::memory_order_acq_rel); }
+  /// One external operation ended; call it after the wake that delivers its completion has
+  /// been posted. Thread-safe.
+  void end_external() noexcept { external_.fetch_sub(1, std::memory_order_acq_rel); }
 
   /// The function told about errors nobody can join: `fn(e, ctx)`, called on the runtime thread
   /// that ran the task, right after the task ended. Must not throw.
@@ -127,7 +139,8 @@ class runtime {
   unhandled_error_hook hook_ = nullptr;       // under hook_lock_; null: print_unhandled_error
   void* hook_ctx_ = nullptr;                  // under hook_lock_
   std::atomic<std::uint32_t> hook_calls_{0};  // hook calls in flight
-  std::atomic<std::size_t> draining_{0};  // tasks waiting for a cancelled foreign operation
+  std::atomic<std::size_t> draining_{0};      // tasks waiting for a cancelled foreign operation
+  std::atomic<std::size_t> external_{0};      // operations outside the runtime (blocking pool)
 };
 
 /// A copyable, comparable, type-erased reference to a runtime. It does not own the runtime: the

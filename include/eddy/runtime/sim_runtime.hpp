@@ -6,6 +6,9 @@
 ///   timer. An hour of timers runs in microseconds, and every time assertion is exact. A timer
 ///   at `never` never fires: `run()` ends and `try_block_on` reports a deadlock when only such
 ///   timers are left.
+/// - A job of the blocking pool (`spawn_blocking`, `runtime::external_operations`) takes no
+///   virtual time: while one is outstanding, `block_on` and `run` wait for it (on the real
+///   clock) instead of jumping to the next timer or reporting a deadlock.
 /// - The seed decides which ready item runs next (uniformly among all ready items), so running
 ///   the same program with the same seed gives the same trace, and sweeping seeds explores
 ///   schedules.

@@ -45,6 +45,10 @@
 ///   second `recv` while one is suspended on the same receiver panics (`try_recv` then gives
 ///   `errc::invalid_argument`). The awaitable of `send`/`recv` must not outlive its handle.
 ///   A suspended task resumes on its own runtime.
+/// - Plain threads (hosted targets): `tx.blocking_send(v)` and `rx.blocking_recv()` block the
+///   calling thread instead of suspending a task; on a runtime's thread or in a task they give
+///   `errc::deadlock` at once (sync/detail_blocking.hpp; one task allocation per call that has
+///   to wait).
 /// - Cost: no allocation per send, receive or wake. Bounded: one short lock per send and per
 ///   receive. Unbounded: one per send; the receiver pops without the lock.
 #pragma once
@@ -55,6 +59,7 @@
 
 #include "eddy/core/panic.hpp"
 #include "eddy/core/result.hpp"
+#include "eddy/sync/detail_blocking.hpp"
 #include "eddy/sync/mpsc_chan.hpp"
 #include "eddy/sync/mpsc_send_result.hpp"
 
@@ -184,6 +189,21 @@ class sender {
     return send_result<T>(e, std::move(v));
   }
 
+#if EDDY_HAS_THREADS
+  /// For plain threads (hosted targets): sends `v`, blocking the thread while the channel is
+  /// full. Gives what `send` gives (`errc::closed` hands the value back), or
+  /// `errc::deadlock` at once (value back) when called on a runtime's thread or in a task.
+  send_result<T> blocking_send(T v) {
+    if (detail::inside_runtime()) return send_result<T>(errc::deadlock, std::move(v));
+    send_result<T> r = try_send(std::move(v));
+    if (r || r.error() != errc::full) return r;
+    T& back = r.inner();  // the value handed back by try_send, sent from where it lies
+    auto p = detail::park_thread_on([this, &back] { return send(std::move(back)); });
+    if (p.has_value()) return std::move(p).value();
+    return send_result<T>(p.error().code(), std::move(back));  // no memory for the wait
+  }
+#endif
+
   /// True once the receiver has closed the channel or is gone (or for an empty sender).
   bool is_closed() const noexcept { return !c_ || c_->is_closed(); }
   /// True if this handle refers to a channel.
@@ -306,6 +326,23 @@ class receiver {
         return errc::closed;
     }
   }
+
+#if EDDY_HAS_THREADS
+  /// For plain threads (hosted targets): receives the next item, blocking the thread while the
+  /// channel is empty. As `try_recv` but never `errc::empty`: the item, `errc::closed` once the
+  /// channel has ended and is drained (where `recv` gives an empty optional: a `result` is
+  /// needed for the next case), `errc::invalid_argument` (moved-from receiver), or
+  /// `errc::deadlock` at once when called on a runtime's thread or in a task.
+  result<T> blocking_recv() {
+    if (detail::inside_runtime()) return error{errc::deadlock, 0, detail::blocking_inside_message};
+    result<T> r = try_recv();
+    if (r || r.error() != errc::empty) return r;
+    auto p = detail::park_thread_on([this] { return recv(); });
+    if (!p) return p.error();  // no memory for the wait
+    if (!p.value()) return errc::closed;
+    return result<T>(std::move(*p.value()));
+  }
+#endif
 
   /// Closes the channel: sends fail from now on, waiting senders get their value back,
   /// buffered items can still be received. Idempotent; no-op on an empty receiver.

@@ -24,6 +24,8 @@
 /// - Thread-safety: the two ends may live on different threads and runtimes; each end is
 ///   thread-compatible (the awaiter of `co_await rx` must not outlive `rx`). The waiter resumes
 ///   on its own runtime.
+/// - Plain threads (hosted targets): `rx.blocking_recv()` blocks the calling thread; on a
+///   runtime's thread or in a task it gives `errc::deadlock` at once.
 /// - Cost: one allocation per channel (the shared state); send/receive take a short lock and
 ///   never allocate.
 #pragma once
@@ -35,6 +37,7 @@
 #include "eddy/core/lock.hpp"
 #include "eddy/core/result.hpp"
 #include "eddy/runtime/task_header.hpp"
+#include "eddy/sync/detail_blocking.hpp"
 #include "eddy/sync/mpsc_send_result.hpp"
 
 namespace eddy {
@@ -248,6 +251,20 @@ class receiver {
     }
     return take(s_);
   }
+
+#if EDDY_HAS_THREADS
+  /// For plain threads (hosted targets): waits for the value, blocking the thread. Gives what
+  /// `co_await rx` gives, or `errc::deadlock` at once when called on a runtime's thread or in
+  /// a task (sync/detail_blocking.hpp).
+  result<T> blocking_recv() {
+    if (detail::inside_runtime()) return error{errc::deadlock, 0, detail::blocking_inside_message};
+    result<T> r = try_recv();
+    if (r || r.error() != errc::empty) return r;
+    auto p = detail::park_thread_on([this] { return recv(); });
+    if (!p) return p.error();  // no memory for the wait
+    return std::move(p).value();
+  }
+#endif
 
   /// Refuses a later send (it gets its value back). A value already sent can still be received.
   /// Idempotent; no-op on an empty receiver.
