@@ -10,4 +10,5 @@
 #include "eddy/sync/notify.hpp"
 #include "eddy/sync/oneshot.hpp"
 #include "eddy/sync/semaphore.hpp"
+#include "eddy/sync/shared_mutex.hpp"
 #include "eddy/sync/watch.hpp"
