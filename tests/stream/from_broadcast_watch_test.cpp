@@ -97,7 +97,7 @@ TYPED_TEST(channel_sources, from_broadcast_next_that_times_out_consumes_nothing)
     tx = broadcast::sender<int>{};
     co_return co_await collect(std::move(s));
   }());
-  EXPECT_EQ(out, (items<int>{7}));
+  EXPECT_EQ(out, L(7));
 }
 
 // ---------------------------------------------------------------- from_watch
