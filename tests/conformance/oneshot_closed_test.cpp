@@ -131,8 +131,7 @@ TYPED_TEST(oneshot_closed, the_receiver_dropped_on_another_task_while_the_server
       co_return;
     }(std::move(rx)));
     (void)co_await caller;
-    auto steps = co_await server;
-    EXPECT_TRUE(steps.has_value());
-    EXPECT_GE(steps.value(), 1);
+    auto steps = co_await server;    // it stopped (after any number of steps: the caller may
+    EXPECT_TRUE(steps.has_value());  // close before the server first runs, on two threads)
   }());
 }

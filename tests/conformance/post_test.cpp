@@ -6,11 +6,14 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
-#include <thread>
 
 #include <eddy/runtime/post.hpp>
 
 #include "conformance/runtimes.hpp"
+
+#if EDDY_HAS_THREADS
+#include <thread>
+#endif
 
 using namespace eddy;
 using namespace std::chrono_literals;
@@ -22,21 +25,29 @@ class post_conformance : public ::testing::Test {
 };
 TYPED_TEST_SUITE(post_conformance, eddy_test::all_runtimes, eddy_test::runtime_names);
 
+namespace {
+// What posted callables share with the test; owned by them too (shared_ptr), so that a callable
+// still inside `notify_one` after it woke the test's task never touches a destroyed object.
+struct shared_state {
+  notify done;
+  std::atomic<int> runs{0};
+  std::atomic<bool> right_executor{false};
+};
+}  // namespace
+
 TYPED_TEST(post_conformance, runs_once_soon_never_inline_on_its_executor) {
   executor ex = this->f.ex();
   this->f.block_on([](executor ex) -> task<void> {
-    notify done;
-    std::atomic<int> runs{0};
-    std::atomic<bool> right_executor{false};
+    auto st = std::make_shared<shared_state>();
     auto owned = std::make_unique<int>(41);  // a move-only callable
-    post(ex, [&, p = std::move(owned)] {
-      right_executor.store(current_executor() == ex && *p == 41);
-      runs.fetch_add(1);
-      done.notify_one();
+    post(ex, [ex, st, p = std::move(owned)] {
+      st->right_executor.store(current_executor() == ex && *p == 41);
+      st->runs.fetch_add(1);
+      st->done.notify_one();
     });
-    co_await done.notified();
-    EXPECT_EQ(runs.load(), 1);
-    EXPECT_TRUE(right_executor.load());
+    co_await st->done.notified();
+    EXPECT_EQ(st->runs.load(), 1);
+    EXPECT_TRUE(st->right_executor.load());
   }(ex));
 }
 
@@ -63,34 +74,33 @@ TYPED_TEST(post_conformance, posts_from_a_plain_thread_and_keeps_count) {
   if (TypeParam::virtual_time) GTEST_SKIP() << "sim: no waiting for other threads";
   this->f.block_on([](executor ex) -> task<void> {
     constexpr int n = 100;
-    std::atomic<int> runs{0};
-    notify done;
-    std::thread t([&] {
+    auto st = std::make_shared<shared_state>();
+    std::thread t([ex, st] {
       for (int i = 0; i < n; ++i) {
-        post(ex, [&] {
-          if (runs.fetch_add(1) + 1 == n) done.notify_one();
+        post(ex, [st] {
+          if (st->runs.fetch_add(1) + 1 == n) st->done.notify_one();
         });
       }
     });
-    co_await done.notified();
+    co_await st->done.notified();
     t.join();
-    EXPECT_EQ(runs.load(), n);
+    EXPECT_EQ(st->runs.load(), n);
   }(this->f.ex()));
 #endif
 }
 
 TYPED_TEST(post_conformance, try_post_reports_an_empty_executor) {
-  int runs = 0;
-  result<void> r = try_post(executor{}, [&] { ++runs; });
+  auto st = std::make_shared<shared_state>();
+  result<void> r = try_post(executor{}, [st] { st->runs.fetch_add(1); });
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code(), errc::invalid_argument);
-  EXPECT_EQ(runs, 0);
-  r = try_post(this->f.ex(), [&] { ++runs; });
+  EXPECT_EQ(st->runs.load(), 0);
+  r = try_post(this->f.ex(), [st] { st->runs.fetch_add(1); });
   EXPECT_TRUE(r.has_value());
-  this->f.block_on([](int* runs) -> task<void> {
-    while (*runs == 0) co_await yield_now();
-  }(&runs));
-  EXPECT_EQ(runs, 1);
+  this->f.block_on([](shared_state* st) -> task<void> {
+    while (st->runs.load() == 0) co_await yield_now();
+  }(st.get()));
+  EXPECT_EQ(st->runs.load(), 1);
 }
 
 #if EDDY_HAS_EXCEPTIONS
