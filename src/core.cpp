@@ -53,6 +53,10 @@ const char* to_string(errc code) noexcept {
       return "out of memory";
     case errc::io:
       return "I/O error";
+    case errc::already_initialized:
+      return "already initialized";
+    case errc::initializing:
+      return "initializing";
   }
   return "unknown error";
 }

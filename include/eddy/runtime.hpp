@@ -4,6 +4,7 @@
 #pragma once
 #include "eddy/core/cancellation.hpp"
 #include "eddy/runtime/local_runtime.hpp"
+#include "eddy/runtime/post.hpp"
 #include "eddy/runtime/runtime.hpp"
 #include "eddy/runtime/scope.hpp"
 #include "eddy/runtime/sim_runtime.hpp"

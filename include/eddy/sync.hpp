@@ -8,6 +8,8 @@
 #include "eddy/sync/mpsc.hpp"
 #include "eddy/sync/mutex.hpp"
 #include "eddy/sync/notify.hpp"
+#include "eddy/sync/once_cell.hpp"
 #include "eddy/sync/oneshot.hpp"
 #include "eddy/sync/semaphore.hpp"
+#include "eddy/sync/shared_mutex.hpp"
 #include "eddy/sync/watch.hpp"

@@ -28,6 +28,10 @@ enum class errc : std::uint8_t {
   exception,         ///< a task ended with an exception; `exception()` holds it
   out_of_memory,     ///< a frame or buffer allocation failed (firmware arenas)
   io,                ///< an I/O library or the system failed; `count()` is its error number
+  /// `once_cell::set` / `set_once::set` on a cell that already has its value
+  already_initialized,
+  /// `once_cell::set` while another caller is initialising the cell
+  initializing,
 };
 
 /// The fixed description of a code. Never null.

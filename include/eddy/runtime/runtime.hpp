@@ -56,7 +56,8 @@ class task_header;
 class runtime;
 
 /// What a runtime's unhandled-error hook is told: a detached task (its `join_handle` was
-/// dropped or detached before it finished) ended with an exception, so nobody can join it.
+/// dropped or detached before it finished) ended with an exception, so nobody can join it. A
+/// callable run by `post` (runtime/post.hpp) that throws is reported the same way.
 struct unhandled_error {
   /// The task's error: `errc::exception`; `message()` is the exception's `what()` and, with
   /// exceptions on, `exception()` the exception itself.

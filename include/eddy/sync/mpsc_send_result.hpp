@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `send_result<T>`: the outcome of a channel send. Success, or an error *and the value handed
-/// back* (nothing is lost on a failed send). Used by `mpsc` and `oneshot`.
+/// back* (nothing is lost on a failed send). Used by `mpsc`, `oneshot` and `once_cell::set`.
 ///
 /// Error codes: `errc::closed` (the receiving side is gone or closed), `errc::full` (`try_send`
 /// on a full bounded channel), `errc::invalid_argument` (the sender is moved-from or already
@@ -79,7 +79,8 @@ class [[nodiscard]] send_result {
   void value() const {
     if (failed()) detail::bad_result_access(eddy::error{code_});
   }
-  /// The error (`closed`, `full`, `invalid_argument`, `exception`). Panics on success.
+  /// The error (`closed`, `full`, `invalid_argument`, `exception`; `already_initialized`,
+  /// `initializing` from `once_cell::set`). Panics on success.
   eddy::error error() const {
     if (!failed()) panic("eddy::send_result::error() called on a successful send");
 #if EDDY_HAS_EXCEPTIONS

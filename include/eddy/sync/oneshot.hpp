@@ -19,6 +19,13 @@
 ///   `errc::invalid_argument` (empty receiver, value already taken, or another task already
 ///   waits on it). `try_recv()` never suspends: also `errc::empty` while nothing arrived yet.
 ///   `close()` makes a later `send` fail (value back); a value sent before it is still received.
+/// - `co_await tx.closed()` (`void`) completes once the receiver is gone: dropped or `close()`d,
+///   the moment after which `send` can only fail. A server awaits it beside its work (e.g. in
+///   `when_any`) to stop working for a caller that left. It completes at once when that has
+///   already happened, and for an empty sender (moved-from, or used by `send`: a received value
+///   does not count, as the sender is consumed by sending it). Cancel-safe (an aborted or
+///   timed-out wait deregisters); any number of tasks may wait; the awaiter must not outlive
+///   the sender, and the sender must not be used (`send`, moved, assigned) while one waits.
 /// - Cancel safety: a task aborted or timed out while awaiting the receiver loses nothing; the
 ///   value stays in the channel for the next await.
 /// - Thread-safety: the two ends may live on different threads and runtimes; each end is
@@ -35,10 +42,12 @@
 #include <utility>
 
 #include "eddy/core/lock.hpp"
+#include "eddy/core/panic.hpp"
 #include "eddy/core/result.hpp"
 #include "eddy/runtime/task_header.hpp"
 #include "eddy/sync/detail_blocking.hpp"
 #include "eddy/sync/mpsc_send_result.hpp"
+#include "eddy/sync/waiter_list.hpp"
 
 namespace eddy {
 
@@ -63,6 +72,10 @@ class oneshot_state {
   ~oneshot_state() {
     if ((flags.load(std::memory_order_relaxed) & value_set) && !taken) value.~T();
   }
+  /// Under the lock: wakes every `sender::closed()` waiter (the receiver closed or went away).
+  void wake_closed_waiters() noexcept {
+    while (waiter_node* n = tx_waiters.pop_front()) n->w.wake();
+  }
   void wake_receiver() noexcept {
     if (rx_waiter) {
       rx_waiter.wake();
@@ -84,8 +97,9 @@ class oneshot_state {
 
   spin_lock lock;
   std::atomic<std::uint8_t> flags{0};
-  bool taken = false;  ///< receiver-private: the value was moved out
-  waker rx_waiter;     ///< under lock
+  bool taken = false;      ///< receiver-private: the value was moved out
+  waker rx_waiter;         ///< under lock
+  waiter_list tx_waiters;  ///< under lock: tasks in `sender::closed()`
   union {
     T value;  ///< constructed by send, under lock, before value_set is published
   };
@@ -146,6 +160,48 @@ class sender {
   }
   /// True if this sender can still send.
   bool valid() const noexcept { return s_ != nullptr; }
+
+  /// The awaitable of `closed()`: completes (`void`) once the receiver is gone or closed.
+  /// Destroying it while suspended deregisters it. Must not outlive the sender.
+  class [[nodiscard]] closed_awaiter {
+   public:
+    /// Made by `closed()`.
+    explicit closed_awaiter(state* s) noexcept : s_(s) {}
+    /// Movable only before it is awaited (moving a suspended awaiter panics).
+    closed_awaiter(closed_awaiter&& o) noexcept : s_(o.s_) {
+      if (o.registered_) panic("eddy::oneshot: a closed() awaiter was moved while waiting");
+    }
+    closed_awaiter(const closed_awaiter&) = delete;
+    closed_awaiter& operator=(const closed_awaiter&) = delete;
+    ~closed_awaiter() {
+      if (registered_) {  // cancelled (or woken but never resumed): leave the list
+        detail::lock_guard<detail::spin_lock> g(s_->lock);
+        s_->tx_waiters.remove(&node_);
+      }
+    }
+    bool await_ready() const noexcept {
+      return !s_ || (s_->flags.load(std::memory_order_acquire) & state::rx_closed);
+    }
+    bool await_suspend(coro::coroutine_handle<> h) noexcept {
+      detail::lock_guard<detail::spin_lock> g(s_->lock);
+      if (s_->flags.load(std::memory_order_relaxed) & state::rx_closed) return false;
+      node_.w = detail::suspend_here(h);
+      s_->tx_waiters.push_back(&node_);
+      registered_ = true;
+      return true;
+    }
+    void await_resume() noexcept { registered_ = false; }  // woken: already unlinked
+
+   private:
+    state* s_;
+    detail::waiter_node node_;
+    bool registered_ = false;
+  };
+
+  /// `co_await tx.closed()`: completes once the receiver is dropped or `close()`d (at once if
+  /// it already is, or if this sender is empty). Resumes on the caller's runtime. Cancel-safe.
+  /// See the file comment.
+  closed_awaiter closed() const noexcept { return closed_awaiter{s_}; }
 
  private:
   void drop() noexcept {
@@ -272,6 +328,7 @@ class receiver {
     if (!s_) return;
     detail::lock_guard<detail::spin_lock> g(s_->lock);
     s_->set_locked(state::rx_closed);
+    s_->wake_closed_waiters();
   }
   /// True if this handle refers to a channel.
   bool valid() const noexcept { return s_ != nullptr; }
@@ -297,6 +354,7 @@ class receiver {
     {
       detail::lock_guard<detail::spin_lock> g(s->lock);
       last = s->release_locked(state::rx_closed | state::rx_released);
+      s->wake_closed_waiters();
     }
     if (last) delete s;
   }
