@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSL-1.0
-// The blocking pool of spawn_blocking (runtime/detail_blocking_pool.hpp). Hosted builds with
+// The blocking pool of spawn_blocking (runtime/detail/blocking_pool.hpp). Hosted builds with
 // threads only (CMakeLists.txt leaves it out of EDDY_NO_THREADS, emscripten and firmware).
 #include <condition_variable>
 #include <mutex>

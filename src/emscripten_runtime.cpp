@@ -10,8 +10,8 @@
 #include <cmath>
 #include <exception>
 
-#include "eddy/runtime/timer_heap.hpp"
-#include "eddy/runtime/work_queue.hpp"
+#include "eddy/runtime/detail/timer_heap.hpp"
+#include "eddy/runtime/detail/work_queue.hpp"
 
 // ---- JavaScript glue ------------------------------------------------------------------------
 // clang-format off

@@ -4,8 +4,8 @@
 #include <chrono>
 
 #include "eddy/core/lock.hpp"
-#include "eddy/runtime/timer_heap.hpp"
-#include "eddy/runtime/work_queue.hpp"
+#include "eddy/runtime/detail/timer_heap.hpp"
+#include "eddy/runtime/detail/work_queue.hpp"
 
 #if EDDY_HAS_THREADS
 #include <condition_variable>

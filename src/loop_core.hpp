@@ -10,9 +10,9 @@
 #include <cstddef>
 
 #include "eddy/core/lock.hpp"
+#include "eddy/runtime/detail/timer_heap.hpp"
+#include "eddy/runtime/detail/work_queue.hpp"
 #include "eddy/runtime/task_header.hpp"
-#include "eddy/runtime/timer_heap.hpp"
-#include "eddy/runtime/work_queue.hpp"
 
 namespace eddy::detail {
 

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "eddy/core/lock.hpp"
-#include "eddy/runtime/timer_heap.hpp"
+#include "eddy/runtime/detail/timer_heap.hpp"
 
 namespace eddy {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSL-1.0
-#include "eddy/runtime/timer_heap.hpp"
+#include "eddy/runtime/detail/timer_heap.hpp"
 
 namespace eddy::detail {
 

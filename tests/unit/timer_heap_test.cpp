@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <eddy/runtime/timer_heap.hpp>
+#include <eddy/runtime/detail/timer_heap.hpp>
 #include <memory>
 #include <random>
 #include <vector>

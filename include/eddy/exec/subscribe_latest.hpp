@@ -37,7 +37,7 @@
 #include "eddy/core/lock.hpp"
 #include "eddy/exec/subscribe.hpp"
 #include "eddy/runtime/spawn.hpp"
-#include "eddy/stream/detail_wait.hpp"
+#include "eddy/stream/detail/wait.hpp"
 
 namespace eddy {
 

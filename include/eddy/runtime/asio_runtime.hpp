@@ -37,7 +37,7 @@
 #include <asio/any_io_executor.hpp>
 #include <asio/io_context.hpp>
 
-#include "eddy/runtime/block_on.hpp"
+#include "eddy/runtime/detail/block_on.hpp"
 
 namespace eddy {
 

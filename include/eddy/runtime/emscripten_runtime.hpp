@@ -54,7 +54,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "eddy/runtime/block_on.hpp"
+#include "eddy/runtime/detail/block_on.hpp"
 
 namespace eddy {
 

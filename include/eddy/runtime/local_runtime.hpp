@@ -21,7 +21,7 @@
 #include <cstddef>
 #include <memory>
 
-#include "eddy/runtime/block_on.hpp"
+#include "eddy/runtime/detail/block_on.hpp"
 
 namespace eddy {
 

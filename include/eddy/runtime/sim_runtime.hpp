@@ -22,7 +22,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "eddy/runtime/block_on.hpp"
+#include "eddy/runtime/detail/block_on.hpp"
 
 namespace eddy {
 

@@ -8,7 +8,7 @@
 /// `sleep(hours::max())` or `sleep_until(never)` waits until the task is aborted (no timer is
 /// armed). The awaiters are cancel-safe: a task aborted while sleeping disarms its timer.
 #pragma once
-#include "eddy/runtime/task_timer.hpp"
+#include "eddy/runtime/detail/task_timer.hpp"
 
 namespace eddy {
 

@@ -37,7 +37,7 @@
 #include <utility>
 
 #include "eddy/core/unit.hpp"
-#include "eddy/runtime/detail_blocking_pool.hpp"
+#include "eddy/runtime/detail/blocking_pool.hpp"
 #include "eddy/runtime/spawn.hpp"
 
 namespace eddy {

@@ -17,7 +17,7 @@
 #include <memory>
 
 #include "eddy/core/config.hpp"
-#include "eddy/runtime/block_on.hpp"
+#include "eddy/runtime/detail/block_on.hpp"
 
 #if !EDDY_HAS_THREADS
 #error "eddy/runtime/thread_pool.hpp needs threads (EDDY_HAS_THREADS)"

@@ -45,8 +45,8 @@
 
 #include "eddy/core/task.hpp"
 #include "eddy/core/unit.hpp"
+#include "eddy/runtime/detail/task_timer.hpp"
 #include "eddy/runtime/sleep.hpp"
-#include "eddy/runtime/task_timer.hpp"
 
 namespace eddy {
 

@@ -41,7 +41,7 @@
 #include <atomic>
 #include <cstddef>
 
-#include "eddy/runtime/block_on.hpp"
+#include "eddy/runtime/detail/block_on.hpp"
 
 namespace eddy {
 

@@ -28,7 +28,7 @@
 #include <utility>
 #include <vector>
 
-#include "eddy/stream/detail_timed.hpp"
+#include "eddy/stream/detail/timed.hpp"
 #include "eddy/stream/pipe.hpp"
 
 namespace eddy {

@@ -17,7 +17,7 @@
 ///   emission. **Output timestamp: the trigger's** (`timestamp()`, when every input value is
 ///   `timestamped`).
 /// - Order: the inputs' items are taken in timestamp order when every value type is
-///   `timestamped`, else in turns (see detail_hetero.hpp for the exact rule: what is available
+///   `timestamped`, else in turns (see detail/hetero.hpp for the exact rule: what is available
 ///   now goes in order; the operator waits only when it holds nothing).
 /// - Nothing is emitted until every input has had a value; values before that only update
 ///   the latest. Errors of any input pass through at once and change nothing.
@@ -33,7 +33,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "eddy/stream/detail_hetero.hpp"
+#include "eddy/stream/detail/hetero.hpp"
 #include "eddy/stream/pipe.hpp"
 
 namespace eddy {

@@ -17,7 +17,7 @@
 /// - Errors pass through at once; they neither restart the wait nor discard the pending value.
 /// - At the end of the source the pending value, if any, is emitted at once, then the end.
 /// - Buffering: the pending value and one head. The upstream is pulled by a pump while the
-///   operator waits for the deadline (see detail_port.hpp); a synchronous upstream is pulled
+///   operator waits for the deadline (see detail/port.hpp); a synchronous upstream is pulled
 ///   directly (all its values arrive at the same instant, so only the last is emitted).
 /// - `d <= 0`: the stream yields one `errc::invalid_argument` error and ends.
 #pragma once
@@ -25,7 +25,7 @@
 #include <optional>
 #include <utility>
 
-#include "eddy/stream/detail_timed.hpp"
+#include "eddy/stream/detail/timed.hpp"
 #include "eddy/stream/pipe.hpp"
 
 namespace eddy {

@@ -16,7 +16,7 @@
 /// - **Output timestamp: the source value's own** (values are emitted unchanged; a
 ///   filter-triggered emission repeats the latest source value with its original timestamp).
 /// - Order: the two inputs are taken in timestamp order when both value types are
-///   `timestamped`, else in turns (see detail_hetero.hpp).
+///   `timestamped`, else in turns (see detail/hetero.hpp).
 /// - Errors of either input pass through at once. The output ends when the source ends (a
 ///   filter that ends keeps its last value). A `pred` that throws gives an `errc::exception`
 ///   error item.
@@ -27,7 +27,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "eddy/stream/detail_gate.hpp"
+#include "eddy/stream/detail/gate.hpp"
 #include "eddy/stream/pipe.hpp"
 
 namespace eddy {

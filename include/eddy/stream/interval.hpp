@@ -23,7 +23,7 @@
 #include <utility>
 
 #include "eddy/runtime/sleep.hpp"
-#include "eddy/stream/detail_timed.hpp"
+#include "eddy/stream/detail/timed.hpp"
 #include "eddy/stream/stage.hpp"
 
 namespace eddy {

@@ -13,7 +13,7 @@
 /// - **Order.** Items go out in the order they become available. On each `next()` the inputs
 ///   are asked in turn, starting after the input that gave the previous item (round robin, so
 ///   an always-ready input cannot starve the others); the first that has an item now gives it.
-///   An asynchronous input is pulled by its pump meanwhile (see detail_port.hpp). It waits
+///   An asynchronous input is pulled by its pump meanwhile (see detail/port.hpp). It waits
 ///   only when no input has an item now. Per-input order is kept; no timestamp is looked at
 ///   (use `ordered_merge` for timestamp order).
 /// - Output timestamp: values pass unchanged (each keeps its own, if it has one).
@@ -28,7 +28,7 @@
 #include <utility>
 #include <vector>
 
-#include "eddy/stream/detail_inputs.hpp"
+#include "eddy/stream/detail/inputs.hpp"
 #include "eddy/stream/pipe.hpp"
 
 namespace eddy {

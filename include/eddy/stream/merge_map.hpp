@@ -26,8 +26,8 @@
 #include <cstddef>
 #include <utility>
 
-#include "eddy/stream/detail_count.hpp"
-#include "eddy/stream/detail_flatten.hpp"
+#include "eddy/stream/detail/count.hpp"
+#include "eddy/stream/detail/flatten.hpp"
 #include "eddy/stream/pipe.hpp"
 
 namespace eddy {

@@ -17,7 +17,7 @@
 ///   result is a stream of `R`: each input value `v` becomes `f(std::move(v), state)`, called
 ///   on the consumer's task, one at a time, so the state needs no lock.
 /// - Order: the inputs' values are taken in timestamp order when every input value type is
-///   `timestamped`, else in turns (see detail_hetero.hpp).
+///   `timestamped`, else in turns (see detail/hetero.hpp).
 /// - **Output timestamp: whatever `f` returns** (the operator does not stamp; to keep the
 ///   source's timestamp, return a value that carries it, e.g. `stamped{sum, v.at}`).
 /// - Errors of every input pass through at once and do not touch the state. The output ends
@@ -34,7 +34,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "eddy/stream/detail_hetero.hpp"
+#include "eddy/stream/detail/hetero.hpp"
 #include "eddy/stream/pipe.hpp"
 
 namespace eddy {

@@ -16,7 +16,7 @@
 /// - **Order.** Each input has at most one *head* (its next item, taken but not yet emitted).
 ///   On every `next()` the operator first asks each input that has no head for one, without
 ///   waiting (a synchronous input answers at once; an asynchronous one gets a pull started in
-///   its pump, see detail_port.hpp). Then, of the heads it holds, an error goes first (the
+///   its pump, see detail/port.hpp). Then, of the heads it holds, an error goes first (the
 ///   input listed first wins), else the value with the smallest timestamp (ties: the input
 ///   listed first). It **waits only when it holds no head at all**, and then emits what comes
 ///   first. So inputs that are all ready are merged exactly in order; an input that is slower
@@ -38,7 +38,7 @@
 #include <utility>
 #include <vector>
 
-#include "eddy/stream/detail_inputs.hpp"
+#include "eddy/stream/detail/inputs.hpp"
 #include "eddy/stream/pipe.hpp"
 
 namespace eddy {

@@ -35,7 +35,7 @@
 #include <utility>
 
 #include "eddy/stream/buffer_policy.hpp"
-#include "eddy/stream/detail_pulled.hpp"
+#include "eddy/stream/detail/pulled.hpp"
 #include "eddy/stream/pipe.hpp"
 #include "eddy/stream/stage.hpp"
 
@@ -156,7 +156,7 @@ class partition_side : public detail::hot_reader<partition_side<S, P>, stream_va
   detail::hot_buffer<T>* mine() const noexcept { return s_->side[k_]; }
   /// Under lock.
   bool can_go() const noexcept { return mine()->has_something() || (!s_->pulling && !s_->pending); }
-  /// One attempt (see detail_pulled.hpp).
+  /// One attempt (see detail/pulled.hpp).
   int step_once(std::optional<item<T>>& out, bool& role) {
     if (!s_->side[0]) {
       struct em {

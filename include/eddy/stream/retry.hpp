@@ -21,7 +21,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "eddy/stream/detail_count.hpp"
+#include "eddy/stream/detail/count.hpp"
 #include "eddy/stream/stage.hpp"
 
 namespace eddy {

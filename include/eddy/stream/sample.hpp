@@ -27,7 +27,7 @@
 #include <optional>
 #include <utility>
 
-#include "eddy/stream/detail_timed.hpp"
+#include "eddy/stream/detail/timed.hpp"
 #include "eddy/stream/pipe.hpp"
 
 namespace eddy {

@@ -16,7 +16,7 @@
 /// - **Pull-driven, no background task of its own.** The upstream is pulled only when a
 ///   subscriber asks for an item and its buffer is empty, by that subscriber (one at a time):
 ///   a synchronous upstream is pulled inline (a pure pull on one thread works with no runtime
-///   thread); an asynchronous one through a pump task (see detail_port.hpp) that keeps its
+///   thread); an asynchronous one through a pump task (see detail/port.hpp) that keeps its
 ///   pull going if the subscriber's `next()` is cancelled (another subscriber, or the next
 ///   `next()`, collects it). Each item pulled goes to every current subscriber; values are
 ///   copied (the last subscriber gets the original).
@@ -40,7 +40,7 @@
 #include <utility>
 
 #include "eddy/stream/buffer_policy.hpp"
-#include "eddy/stream/detail_pulled.hpp"
+#include "eddy/stream/detail/pulled.hpp"
 #include "eddy/stream/pipe.hpp"
 #include "eddy/stream/stage.hpp"
 
@@ -152,7 +152,7 @@ class shared_subscriber : public detail::hot_reader<shared_subscriber<S>, stream
     return b_->has_something() || (!s_->pulling && !s_->subs.any_blocks());
   }
 
-  /// One attempt (see detail_pulled.hpp).
+  /// One attempt (see detail/pulled.hpp).
   int step_once(std::optional<item<T>>& out, bool& role) {
     if (!b_) {
       struct em {

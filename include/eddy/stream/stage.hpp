@@ -36,8 +36,8 @@
 
 #include "eddy/core/panic.hpp"
 #include "eddy/stream/concept.hpp"
-#include "eddy/stream/detail_emit.hpp"
-#include "eddy/stream/detail_frame.hpp"
+#include "eddy/stream/detail/emit.hpp"
+#include "eddy/stream/detail/frame.hpp"
 
 namespace eddy::detail {
 

@@ -56,14 +56,14 @@
 #include <utility>
 
 #include "eddy/core/lock.hpp"
+#include "eddy/runtime/detail/waiter_list.hpp"
 #include "eddy/runtime/task_header.hpp"
 #include "eddy/stream/buffer_policy.hpp"
 #include "eddy/stream/concept.hpp"
-#include "eddy/stream/detail_hot.hpp"
-#include "eddy/stream/detail_port.hpp"
+#include "eddy/stream/detail/hot.hpp"
+#include "eddy/stream/detail/port.hpp"
 #include "eddy/stream/stage.hpp"
-#include "eddy/sync/mpsc_send_result.hpp"
-#include "eddy/sync/waiter_list.hpp"
+#include "eddy/sync/send_result.hpp"
 
 namespace eddy {
 

@@ -26,7 +26,7 @@
 #pragma once
 #include <utility>
 
-#include "eddy/stream/detail_flatten.hpp"
+#include "eddy/stream/detail/flatten.hpp"
 #include "eddy/stream/pipe.hpp"
 
 namespace eddy {

@@ -16,7 +16,7 @@
 #include <optional>
 #include <utility>
 
-#include "eddy/stream/detail_count.hpp"
+#include "eddy/stream/detail/count.hpp"
 #include "eddy/stream/pipe.hpp"
 #include "eddy/stream/stage.hpp"
 

@@ -15,7 +15,7 @@
 ///   it was emitted: two passing triggers in a row emit it twice.
 /// - **Output timestamp: the source value's own** (emitted unchanged; not the trigger's).
 /// - Order: timestamp order when both value types are `timestamped`, else turns (see
-///   detail_hetero.hpp); a source value and a trigger with the same timestamp: the source's
+///   detail/hetero.hpp); a source value and a trigger with the same timestamp: the source's
 ///   goes first (it is listed first), so the trigger sees it.
 /// - Errors of either input pass through at once. The output ends when the source or the
 ///   trigger ends (nothing new could be emitted after either; items already available are
@@ -27,7 +27,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "eddy/stream/detail_gate.hpp"
+#include "eddy/stream/detail/gate.hpp"
 #include "eddy/stream/pipe.hpp"
 
 namespace eddy {

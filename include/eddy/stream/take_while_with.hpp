@@ -15,7 +15,7 @@
 ///   once (both inputs' pumps are stopped).
 /// - **Output timestamp: the source value's own** (values pass unchanged).
 /// - Order: timestamp order when both value types are `timestamped`, else turns (see
-///   detail_hetero.hpp).
+///   detail/hetero.hpp).
 /// - Errors of either input pass through at once. The output also ends when the source ends.
 ///   A `pred` that throws gives an `errc::exception` error item (the gate stays as it was).
 /// - Buffering: one head per input; nothing else.
@@ -25,7 +25,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "eddy/stream/detail_gate.hpp"
+#include "eddy/stream/detail/gate.hpp"
 #include "eddy/stream/pipe.hpp"
 
 namespace eddy {

@@ -23,7 +23,7 @@
 #include <utility>
 #include <vector>
 
-#include "eddy/stream/detail_count.hpp"
+#include "eddy/stream/detail/count.hpp"
 #include "eddy/stream/pipe.hpp"
 #include "eddy/stream/stage.hpp"
 

@@ -13,7 +13,7 @@
 ///   **Output timestamp: the primary's** (`timestamp()`, when every value is `timestamped`).
 /// - Emits only when the primary has a value and every other input has had one; a primary
 ///   value before that is dropped. Values of the other inputs only update their latest.
-/// - Order: as in every combining operator (detail_hetero.hpp): timestamp order when every
+/// - Order: as in every combining operator (detail/hetero.hpp): timestamp order when every
 ///   value is `timestamped`, else turns; a value of another input with a timestamp up to the
 ///   primary's is taken first when both are available.
 /// - Errors of any input pass through at once. The output ends when the primary ends; another
@@ -26,7 +26,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "eddy/stream/detail_hetero.hpp"
+#include "eddy/stream/detail/hetero.hpp"
 #include "eddy/stream/pipe.hpp"
 
 namespace eddy {

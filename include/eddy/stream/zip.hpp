@@ -25,7 +25,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "eddy/stream/detail_hetero.hpp"
+#include "eddy/stream/detail/hetero.hpp"
 #include "eddy/stream/pipe.hpp"
 
 namespace eddy {

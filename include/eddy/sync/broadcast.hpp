@@ -65,7 +65,7 @@
 #include "eddy/core/lock.hpp"
 #include "eddy/core/panic.hpp"
 #include "eddy/core/result.hpp"
-#include "eddy/sync/waiter_list.hpp"
+#include "eddy/runtime/detail/waiter_list.hpp"
 
 namespace eddy {
 

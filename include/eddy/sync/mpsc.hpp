@@ -47,7 +47,7 @@
 ///   A suspended task resumes on its own runtime.
 /// - Plain threads (hosted targets): `tx.blocking_send(v)` and `rx.blocking_recv()` block the
 ///   calling thread instead of suspending a task; on a runtime's thread or in a task they give
-///   `errc::deadlock` at once (sync/detail_blocking.hpp; one task allocation per call that has
+///   `errc::deadlock` at once (sync/detail/blocking.hpp; one task allocation per call that has
 ///   to wait).
 /// - Cost: no allocation per send, receive or wake. Bounded: one short lock per send and per
 ///   receive. Unbounded: one per send; the receiver pops without the lock.
@@ -59,9 +59,9 @@
 
 #include "eddy/core/panic.hpp"
 #include "eddy/core/result.hpp"
-#include "eddy/sync/detail_blocking.hpp"
-#include "eddy/sync/mpsc_chan.hpp"
-#include "eddy/sync/mpsc_send_result.hpp"
+#include "eddy/sync/detail/blocking.hpp"
+#include "eddy/sync/detail/mpsc_chan.hpp"
+#include "eddy/sync/send_result.hpp"
 
 namespace eddy::mpsc {
 

@@ -55,9 +55,9 @@
 #include "eddy/core/panic.hpp"
 #include "eddy/core/result.hpp"
 #include "eddy/core/task.hpp"
+#include "eddy/runtime/detail/waiter_list.hpp"
 #include "eddy/runtime/task_header.hpp"
-#include "eddy/sync/mpsc_send_result.hpp"
-#include "eddy/sync/waiter_list.hpp"
+#include "eddy/sync/send_result.hpp"
 
 namespace eddy {
 

@@ -44,10 +44,10 @@
 #include "eddy/core/lock.hpp"
 #include "eddy/core/panic.hpp"
 #include "eddy/core/result.hpp"
+#include "eddy/runtime/detail/waiter_list.hpp"
 #include "eddy/runtime/task_header.hpp"
-#include "eddy/sync/detail_blocking.hpp"
-#include "eddy/sync/mpsc_send_result.hpp"
-#include "eddy/sync/waiter_list.hpp"
+#include "eddy/sync/detail/blocking.hpp"
+#include "eddy/sync/send_result.hpp"
 
 namespace eddy {
 
@@ -311,7 +311,7 @@ class receiver {
 #if EDDY_HAS_THREADS
   /// For plain threads (hosted targets): waits for the value, blocking the thread. Gives what
   /// `co_await rx` gives, or `errc::deadlock` at once when called on a runtime's thread or in
-  /// a task (sync/detail_blocking.hpp).
+  /// a task (sync/detail/blocking.hpp).
   result<T> blocking_recv() {
     if (detail::inside_runtime()) return error{errc::deadlock, 0, detail::blocking_inside_message};
     result<T> r = try_recv();

@@ -36,8 +36,8 @@
 #include "eddy/core/lock.hpp"
 #include "eddy/core/panic.hpp"
 #include "eddy/core/result.hpp"
+#include "eddy/runtime/detail/waiter_list.hpp"
 #include "eddy/runtime/task_header.hpp"
-#include "eddy/sync/waiter_list.hpp"
 
 namespace eddy {
 

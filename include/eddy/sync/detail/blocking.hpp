@@ -19,9 +19,9 @@
 #include <utility>
 
 #include "eddy/core/panic.hpp"
-#include "eddy/runtime/block_on.hpp"
+#include "eddy/runtime/detail/block_on.hpp"
+#include "eddy/runtime/detail/work_queue.hpp"
 #include "eddy/runtime/spawn.hpp"
-#include "eddy/runtime/work_queue.hpp"
 
 namespace eddy::detail {
 

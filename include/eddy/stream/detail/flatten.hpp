@@ -21,7 +21,7 @@
 #include <utility>
 #include <vector>
 
-#include "eddy/stream/detail_hub.hpp"
+#include "eddy/stream/detail/hub.hpp"
 
 namespace eddy::detail {
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `detail::timed_input<S>`: the one input of a time operator (`debounce`, `sample`, `delay`,
-/// `timeout`, `buffer_time`, `window_time`): a port (see detail_port.hpp) with a one-item head
+/// `timeout`, `buffer_time`, `window_time`): a port (see detail/port.hpp) with a one-item head
 /// and the head's arrival time on the runtime clock (when the pump received it, or `now()` for
 /// a synchronous answer), so that every decision compares exact arrival times and does not
 /// depend on when the consumer happened to run. Also `detail::checked_duration` and
@@ -15,7 +15,7 @@
 #include <optional>
 #include <utility>
 
-#include "eddy/stream/detail_hub.hpp"
+#include "eddy/stream/detail/hub.hpp"
 
 namespace eddy::detail {
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSL-1.0
 /// \file
 /// The consumer side of every operator that waits on more than one thing at once (see
-/// detail_port.hpp for the ports and their pumps): `hub_wait`, `hub_next<Op>` and the operator
+/// detail/port.hpp for the ports and their pumps): `hub_wait`, `hub_next<Op>` and the operator
 /// base `hub_stage<Op>`.
 ///
 /// `hub_wait` suspends the consumer until a pump delivers something or an optional deadline on
@@ -29,7 +29,7 @@
 #include "eddy/core/panic.hpp"
 #include "eddy/runtime/sleep.hpp"
 #include "eddy/stream/concept.hpp"
-#include "eddy/stream/detail_port.hpp"
+#include "eddy/stream/detail/port.hpp"
 #include "eddy/stream/stage.hpp"
 
 namespace eddy::detail {
@@ -136,7 +136,7 @@ struct hub_access {
     hub_stage<Op>& base = op;
     return base.cache_;
   }
-  // The hooks of the gate operators (detail_gate.hpp).
+  // The hooks of the gate operators (detail/gate.hpp).
   template <class Op, class T, class E>
   static void on_source(Op& op, T&& v, E& e) {
     op.on_source(std::forward<T>(v), e);

@@ -3,7 +3,7 @@
 /// The machinery shared by the pull-driven hot sources (`share`, `partition`): one upstream,
 /// several readers, no task of their own. The reader that finds its buffer empty takes the
 /// *puller role* (one reader at a time) and pulls the upstream through its port (see
-/// detail_port.hpp): inline when the upstream answers synchronously, else through the port's
+/// detail/port.hpp): inline when the upstream answers synchronously, else through the port's
 /// pump, whose item it (or whoever holds the role next) collects and routes to the buffers.
 /// - `pulled_source<S>`: the state's common part (the port, the role flag, the count of
 ///   handles whose last one stops the pump);
@@ -23,10 +23,10 @@
 
 #include "eddy/core/lock.hpp"
 #include "eddy/core/panic.hpp"
-#include "eddy/stream/detail_hot.hpp"
-#include "eddy/stream/detail_hub.hpp"
-#include "eddy/stream/detail_port.hpp"
-#include "eddy/stream/detail_wait.hpp"
+#include "eddy/stream/detail/hot.hpp"
+#include "eddy/stream/detail/hub.hpp"
+#include "eddy/stream/detail/port.hpp"
+#include "eddy/stream/detail/wait.hpp"
 
 namespace eddy::detail {
 

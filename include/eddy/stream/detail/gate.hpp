@@ -2,7 +2,7 @@
 /// \file
 /// `detail::gate_stage<Op, S, G>`: the inputs and the loop shared by the gate operators
 /// (`emit_when`, `take_latest_when`, `take_while_with`): a source `S` and a gate `G` of any value
-/// types, taken in the order of every combining operator (see detail_hetero.hpp). An error of
+/// types, taken in the order of every combining operator (see detail/hetero.hpp). An error of
 /// either input is emitted at once; each value goes to the operator's hook:
 /// - `void on_source(T&& v, E& e)` and `bool on_gate(U&& g, E& e)` (false: end the output now),
 ///   each emitting at most one item into `e`;
@@ -13,7 +13,7 @@
 #include <cstddef>
 #include <utility>
 
-#include "eddy/stream/detail_hetero.hpp"
+#include "eddy/stream/detail/hetero.hpp"
 
 namespace eddy::detail {
 

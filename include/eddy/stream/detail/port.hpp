@@ -2,7 +2,7 @@
 /// \file
 /// The machinery of every operator that waits on more than one thing at once (several inputs,
 /// or an input and a timer): `port_hub` and `port<S>` (the waits and the operator base are in
-/// detail_hub.hpp).
+/// detail/hub.hpp).
 ///
 /// An operator's consumer task cannot suspend in two `next()` calls at once (a task resumes at
 /// one point). So each input sits in a `port`: the consumer first asks the input for its next
@@ -38,7 +38,7 @@
 #include "eddy/runtime/sleep.hpp"
 #include "eddy/runtime/spawn.hpp"
 #include "eddy/stream/concept.hpp"
-#include "eddy/stream/detail_wait.hpp"
+#include "eddy/stream/detail/wait.hpp"
 #include "eddy/stream/stage.hpp"
 
 #if EDDY_HAS_EXCEPTIONS

@@ -5,7 +5,7 @@
 /// value types, each with a one-item head, in one `port_block`.
 ///
 /// **Processing order** (the same for every combining operator): on each step every input
-/// that has no head and has not ended is asked for one without waiting (see detail_port.hpp).
+/// that has no head and has not ended is asked for one without waiting (see detail/port.hpp).
 /// Of the heads held, an error goes first (the input listed first wins); then, when every
 /// input's value type is `timestamped` with a common timestamp type, the value with the
 /// smallest timestamp (ties: the input listed first); otherwise the inputs take turns (round
@@ -19,7 +19,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "eddy/stream/detail_hub.hpp"
+#include "eddy/stream/detail/hub.hpp"
 #include "eddy/stream/timestamp.hpp"
 
 namespace eddy {

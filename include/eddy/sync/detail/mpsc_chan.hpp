@@ -23,10 +23,10 @@
 #include "eddy/core/error.hpp"
 #include "eddy/core/lock.hpp"
 #include "eddy/core/panic.hpp"
+#include "eddy/runtime/detail/waiter_list.hpp"
 #include "eddy/runtime/task_header.hpp"
-#include "eddy/sync/mpsc_ring.hpp"
-#include "eddy/sync/mpsc_segment_queue.hpp"
-#include "eddy/sync/waiter_list.hpp"
+#include "eddy/sync/detail/mpsc_ring.hpp"
+#include "eddy/sync/detail/mpsc_segment_queue.hpp"
 
 namespace eddy::detail {
 

@@ -2,7 +2,7 @@
 /// \file
 /// The pieces shared by the hot sources (`subject`, `share`, `partition`): `hot_buffer<T>`, a
 /// subscriber's bounded buffer with its overflow policy and terminal state, an intrusive list
-/// of them. A reader waits for its buffer with `locked_wait` (detail_wait.hpp). Every member is
+/// of them. A reader waits for its buffer with `locked_wait` (detail/wait.hpp). Every member is
 /// used under the owning source's lock; wakes happen under that lock (task_header.hpp protocol).
 #pragma once
 #include <cstdint>
@@ -12,7 +12,7 @@
 #include "eddy/core/lock.hpp"
 #include "eddy/runtime/task_header.hpp"
 #include "eddy/stream/buffer_policy.hpp"
-#include "eddy/stream/detail_timed.hpp"
+#include "eddy/stream/detail/timed.hpp"
 #include "eddy/stream/item.hpp"
 
 namespace eddy::detail {

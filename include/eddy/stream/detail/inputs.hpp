@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "eddy/stream/detail_hub.hpp"
+#include "eddy/stream/detail/hub.hpp"
 #include "eddy/stream/timestamp.hpp"
 
 namespace eddy::detail {
