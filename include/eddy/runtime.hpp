@@ -10,6 +10,8 @@
 #include "eddy/runtime/sleep.hpp"
 #include "eddy/runtime/spawn.hpp"
 #include "eddy/runtime/timeout.hpp"
+#include "eddy/runtime/when_all.hpp"
+#include "eddy/runtime/when_any.hpp"
 #if EDDY_HAS_THREADS
 #include "eddy/runtime/thread_pool.hpp"
 #endif
