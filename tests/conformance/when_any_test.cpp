@@ -115,7 +115,17 @@ TYPED_TEST(when_any_conformance, the_first_to_complete_wins_with_its_index) {
     auto v = co_await when_any(forever(d), value_after(1ms, 7), sleep(1h));
     static_assert(std::is_same_v<decltype(v), std::variant<int, int, unit>>);
     if (v.index() != 1 || std::get<1>(v) != 7) co_return 1;
-    co_return d->load() == 1 ? 0 : 2;  // the loser was destroyed before co_await returned
+    if (d->load() != 1) co_return 2;  // the loser was destroyed before co_await returned
+    cancellation_token tok;
+    auto c = co_await when_any(tok.cancelled(), value_after(1ms, 3));
+    if (c.index() != 1) co_return 3;
+    auto h = spawn([](cancellation_token t) -> task<void> {
+      co_await sleep(1ms);
+      t.cancel();
+    }(tok));
+    auto e = co_await when_any(sleep(1h), tok.cancelled());
+    (void)co_await h;
+    co_return e.index() == 1 ? 0 : 4;
   }(&dropped));
   EXPECT_EQ(r, 0);
 }

@@ -127,7 +127,7 @@ class runtime {
   unhandled_error_hook hook_ = nullptr;       // under hook_lock_; null: print_unhandled_error
   void* hook_ctx_ = nullptr;                  // under hook_lock_
   std::atomic<std::uint32_t> hook_calls_{0};  // hook calls in flight
-  std::atomic<std::size_t> draining_{0};  // tasks waiting for a cancelled foreign operation
+  std::atomic<std::size_t> draining_{0};      // tasks waiting for a cancelled foreign operation
 };
 
 /// A copyable, comparable, type-erased reference to a runtime. It does not own the runtime: the
