@@ -194,7 +194,7 @@ bool task_header::handle_interrupt() noexcept {
   cancel_scope* target = nullptr;  // the outermost fired scope cancels everything inside it
   if (!aborting) {
     for (cancel_scope* sc = scopes_; sc; sc = sc->outer) {
-      if (sc->fired.load(std::memory_order_acquire)) target = sc;
+      if (!sc->cancelled && sc->fired.load(std::memory_order_acquire)) target = sc;
     }
     if (!target) return false;
   }

@@ -185,6 +185,11 @@ TYPED_TEST(when_all_conformance, nests_with_when_any_and_timeout) {
     if (!a.has_value() || a.value().index() != 1 || std::get<1>(a.value()) != 2) co_return 1;
     if (!b.has_value() || b.value().has_value()) co_return 2;  // timed out inside its branch
     if (!c.has_value() || c.value() != std::optional<int>(3)) co_return 3;
+    // two branches time out at the same instant: each is cancelled on its own
+    auto [x, y] = co_await when_all(timeout(1ms, sleep(std::chrono::hours(1))),
+                                    timeout(1ms, value_after(std::chrono::hours(1), 1)));
+    if (!x.has_value() || x.value().has_value() || !y.has_value() || y.value().has_value())
+      co_return 5;
     // a time-out around the combinator cancels it whole
     auto t = co_await timeout(2ms, when_all(sleep(1h), value_after(1ms, 9)));
     if (t.has_value()) co_return 4;

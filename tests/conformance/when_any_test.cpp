@@ -31,6 +31,9 @@ task<int> counts_start(std::atomic<int>* started) {
   co_await sleep(std::chrono::hours::max());
   co_return -1;
 }
+task<void> until_cancelled(cancellation_token tok) {
+  co_await tok.cancelled();
+}
 task<int> forever(std::atomic<int>* dropped) {
   drop_counter g{dropped};
   co_await sleep(std::chrono::hours::max());
@@ -117,13 +120,14 @@ TYPED_TEST(when_any_conformance, the_first_to_complete_wins_with_its_index) {
     if (v.index() != 1 || std::get<1>(v) != 7) co_return 1;
     if (d->load() != 1) co_return 2;  // the loser was destroyed before co_await returned
     cancellation_token tok;
-    auto c = co_await when_any(tok.cancelled(), value_after(1ms, 3));
+    // an immovable awaiter (tok.cancelled()) goes in a task
+    auto c = co_await when_any(until_cancelled(tok), value_after(1ms, 3));
     if (c.index() != 1) co_return 3;
     auto h = spawn([](cancellation_token t) -> task<void> {
       co_await sleep(1ms);
       t.cancel();
     }(tok));
-    auto e = co_await when_any(sleep(1h), tok.cancelled());
+    auto e = co_await when_any(sleep(1h), until_cancelled(tok));
     (void)co_await h;
     co_return e.index() == 1 ? 0 : 4;
   }(&dropped));

@@ -163,13 +163,11 @@ class cancellation_token {
   }
 
   /// Awaiter of `cancelled()`; cancel-safe. Holds a reference to the token's state, so it may
-  /// outlive the token it came from. Movable only before it is awaited (`when_any` holds it).
+  /// outlive the token it came from. Immovable.
   class awaiter {
    public:
     /// Used by `cancelled()`: takes a reference to `s` (may be null).
     explicit awaiter(detail::token_state* s) noexcept;
-    /// Takes `o`'s reference (before either is awaited; `o` is then as for an empty token).
-    awaiter(awaiter&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
     awaiter(const awaiter&) = delete;
     awaiter& operator=(const awaiter&) = delete;
     ~awaiter();
