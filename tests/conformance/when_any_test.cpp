@@ -275,6 +275,25 @@ TYPED_TEST(when_any_conformance, abort_of_the_awaiting_task_cancels_every_branch
   EXPECT_EQ(r, 0);
 }
 
+TYPED_TEST(when_any_conformance, a_yielding_branch_lets_other_tasks_run) {
+  auto r = this->f.block_on([]() -> task<int> {
+    std::atomic<bool> flag{false};
+    auto h = spawn([](std::atomic<bool>* f) -> task<void> {
+      co_await yield_now();
+      f->store(true);
+    }(&flag));
+    auto v = co_await when_any(
+        [](std::atomic<bool>* f) -> task<int> {
+          while (!f->load()) co_await yield_now();  // another task must run meanwhile
+          co_return 1;
+        }(&flag),
+        sleep(1h));
+    (void)co_await h;
+    co_return v.index() == 0 ? 0 : 1;
+  }());
+  EXPECT_EQ(r, 0);
+}
+
 TYPED_TEST(when_any_conformance, yield_and_nested_combinators_inside_branches) {
   auto r = this->f.block_on([]() -> task<int> {
     auto v = co_await when_any(

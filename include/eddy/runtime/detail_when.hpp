@@ -131,6 +131,9 @@ class when_core {
         b.state = when_branch::done;
         if (take(i)) finished_ = true;
       }
+      // A branch yielded (`yield_now`, an unbounded send's budget): back to the runner, which
+      // puts the task at the back of the queue; the branch's wake is pending meanwhile.
+      if (!finished_ && task_->yield_pending()) return coro::noop_coroutine();
     }
   }
 

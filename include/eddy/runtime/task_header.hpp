@@ -201,6 +201,9 @@ class task_header : public work_node {
   // --- used by awaitables, only from inside the running task ---
   void set_leaf(coro::coroutine_handle<> h) noexcept { leaf_ = h; }
   void request_yield() noexcept { state_.fetch_or(notified | yielded, std::memory_order_acq_rel); }
+  /// True while a `yield_now` of the running task waits to be honoured (combinators stop
+  /// resuming branches then, so that the task really goes to the back of the queue).
+  bool yield_pending() const noexcept { return state_.load(std::memory_order_acquire) & yielded; }
   /// Drops pending wakes after the caller destroyed the frames that were waiting (the inline
   /// time-out path of `timeout`), and in `suspend_here` (see there). Only from inside the
   /// running task.
