@@ -20,7 +20,8 @@
 /// - The losers are cancelled at once: their awaiters and task frames are destroyed at their
 ///   suspension points, before `co_await` returns. eddy's waits are cancel-safe, so a losing
 ///   `rx.recv()` leaves its item in the channel, a losing `m.lock()` holds no lock, a losing
-///   `s.acquire()` keeps no permit, a losing `tx.send(v)` sent nothing.
+///   `s.acquire()` keeps no permit, a losing `tx.send(v)` is never half-done (`v` was
+///   delivered, when a receiver took it at the same instant, or it was not and is dropped).
 /// - A losing branch waiting in a foreign operation (Asio `use_task`, an `eddy/uv/` request) is
 ///   asked to stop through the operation's own mechanism, and `when_any` completes only once
 ///   that completion has run (the frames it uses stay alive until then; task_header.hpp).
