@@ -29,6 +29,13 @@ runtime* thread_runtime() noexcept {
 waker suspend_here(coro::coroutine_handle<> h) noexcept {
   task_header* t = t_current_task;
   if (!t) panic("eddy: an eddy awaitable suspended outside a task (use spawn or block_on)");
+  if (branch_node* b = t->current_branch()) {
+    // Inside a combinator branch: the branch resumes at `h`; a pending wake of the branch is
+    // stale (as below). Other branches' wakes stay: the combinator looks at them.
+    b->leaf = h;
+    b->ready.store(false, std::memory_order_relaxed);
+    return waker{t, b};
+  }
   t->set_leaf(h);
   t->discard_wakes();  // stale: this suspension's registration comes after this call
   return waker{t};
@@ -100,6 +107,7 @@ void task_header::remove_scope(cancel_scope* s) noexcept {
 void task_header::push_scope_above(cancel_scope* s, cancel_scope* below) noexcept {
   cancel_scope** p = &scopes_;
   while (*p != below) p = &(*p)->outer;
+  s->branch = branch_;
   s->outer = below;
   *p = s;
 }
@@ -186,7 +194,7 @@ bool task_header::handle_interrupt() noexcept {
   cancel_scope* target = nullptr;  // the outermost fired scope cancels everything inside it
   if (!aborting) {
     for (cancel_scope* sc = scopes_; sc; sc = sc->outer) {
-      if (sc->fired.load(std::memory_order_acquire)) target = sc;
+      if (!sc->cancelled && sc->fired.load(std::memory_order_acquire)) target = sc;
     }
     if (!target) return false;
   }
@@ -196,7 +204,9 @@ bool task_header::handle_interrupt() noexcept {
   if (pending) {
     if (!(s & draining)) {
       set_draining(true);
-      foreign_->cancel(foreign_);  // may complete inline: the wake only sets `notified`
+      // Each may complete inline: the wake only sets `notified`.
+      for (foreign_wait* f = foreign_; f; f = f->next_wait)
+        if (!f->is_done()) f->request_cancel();
     }
     return false;
   }
@@ -208,7 +218,21 @@ bool task_header::handle_interrupt() noexcept {
   target->cancel_inner(target);  // destroys the inner frames; their waits deregister
   // Wakes that arrived for the destroyed waits are stale; the owner is what runs next.
   state_.fetch_and(~notified, std::memory_order_acq_rel);
-  leaf_ = target->owner;
+  if (branch_node* b = target->branch) {
+    // The scope is inside a combinator branch: the owner resumes through the branch (the
+    // combinator, the task's leaf, looks at every ready branch, so no other wake is lost).
+    b->leaf = target->owner;
+    notify_branch(b);
+  } else {
+    leaf_ = target->owner;
+  }
+  // Scopes of other branches may have fired too: they are not inside this one.
+  for (cancel_scope* sc = scopes_; sc; sc = sc->outer) {
+    if (sc != target && !sc->cancelled && sc->fired.load(std::memory_order_acquire)) {
+      state_.fetch_or(interrupted, std::memory_order_acq_rel);
+      break;
+    }
+  }
   state_.fetch_or(notified, std::memory_order_acq_rel);
   return false;
 }
@@ -217,6 +241,7 @@ void task_header::finish(bool aborted) noexcept {
   const error* err = vt_->finish(this, aborted);
   scopes_ = nullptr;
   foreign_ = nullptr;
+  branch_ = nullptr;
   unregister_from_runtime();
   if (obs) obs->on_complete(obs, this, err);
   std::uint32_t before;

@@ -13,6 +13,8 @@
 #include "eddy/runtime/spawn_blocking.hpp"
 #include "eddy/runtime/task_set.hpp"
 #include "eddy/runtime/timeout.hpp"
+#include "eddy/runtime/when_all.hpp"
+#include "eddy/runtime/when_any.hpp"
 #if EDDY_HAS_THREADS
 #include "eddy/runtime/thread_pool.hpp"
 #endif

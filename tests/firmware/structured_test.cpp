@@ -9,12 +9,9 @@
 #include <eddy/sync/once_cell.hpp>
 #include <eddy/sync/shared_mutex.hpp>
 
-#if __has_include(<eddy/runtime/when_all.hpp>) && __has_include(<eddy/runtime/when_any.hpp>)
-#define EDDY_FW_HAS_WHEN 1
 #include <eddy/runtime/when_all.hpp>
 #include <eddy/runtime/when_any.hpp>
 #include <eddy/sync/mpsc.hpp>
-#endif
 
 using namespace eddy;
 using namespace std::chrono_literals;
@@ -134,7 +131,6 @@ FW_TEST(structured, spawn_blocking_is_an_error_without_threads) {
   });
 }
 
-#if EDDY_FW_HAS_WHEN
 FW_TEST(structured, when_all_and_when_any) {
   fwtest::for_each_runtime([](auto& rt) {
     rt.block_on([]() -> task<void> {
@@ -152,4 +148,3 @@ FW_TEST(structured, when_all_and_when_any) {
     }());
   });
 }
-#endif

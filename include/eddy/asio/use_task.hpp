@@ -251,7 +251,7 @@ class [[nodiscard]] asio_op_awaiter : private foreign_wait {
     if (dropped) {  // the initiation destroyed the handler uncalled: it will never complete
       complete();
       task_->abort();
-      task_->wake();
+      s_->w.wake();
     }
   }
   value_type await_resume() {

@@ -24,10 +24,13 @@ class [[nodiscard]] sleep_awaiter {
  public:
   /// Waits until `deadline`.
   explicit sleep_awaiter(time_point deadline) noexcept : deadline_(deadline) {}
+  /// Movable before it is awaited (the timer is not moved: it is armed only while awaited).
+  sleep_awaiter(sleep_awaiter&& o) noexcept : deadline_(o.deadline_) {}
+  sleep_awaiter& operator=(sleep_awaiter&&) = delete;
   bool await_ready() const noexcept { return deadline_ != never && deadline_ <= now(); }
   void await_suspend(coro::coroutine_handle<> h) noexcept {
     const waker w = detail::suspend_here(h);
-    timer_.arm(w.task(), deadline_);
+    timer_.arm(w, deadline_);
   }
   void await_resume() noexcept { timer_.disarm(); }
 
@@ -53,7 +56,7 @@ class [[nodiscard]] yield_awaiter {
  public:
   bool await_ready() const noexcept { return false; }
   void await_suspend(coro::coroutine_handle<> h) noexcept {
-    detail::suspend_here(h).task()->request_yield();
+    detail::suspend_here(h).request_yield();
   }
   void await_resume() noexcept {}
 };

@@ -36,27 +36,51 @@ namespace eddy {
 
 namespace detail {
 class task_header;
+
+/// One branch of a combinator (`when_all`, `when_any`) that runs several awaitables inside one
+/// task. A suspension inside the branch gets a waker that names the branch: its wake marks the
+/// branch (and every enclosing branch) ready, then wakes the task, whose combinator resumes
+/// the ready branches. Lives in the combinator; see runtime/detail/when.hpp.
+struct branch_node {
+  std::atomic<bool> ready{false};   ///< a wake for this branch is pending
+  branch_node* parent = nullptr;    ///< the branch that runs the combinator, or null
+  coro::coroutine_handle<> leaf{};  ///< where the branch resumes (set by `suspend_here`)
+};
+
+/// Marks `b` and its enclosing branches ready (thread-safe; before the task's wake).
+inline void notify_branch(branch_node* b) noexcept {
+  while (b && !b->ready.exchange(true, std::memory_order_acq_rel)) b = b->parent;
 }
+}  // namespace detail
 
 /// A handle that resumes one suspended task on its own executor. Trivially copyable.
 /// `wake()` is thread-safe and may be called from any thread; call it once per suspension.
+/// A waker made inside a branch of `when_all` / `when_any` also names the branch, so that the
+/// combinator knows which of its awaitables to resume.
 class waker {
  public:
   waker() noexcept = default;
   /// A waker for the task `t` (the awaiter protocol gets one from `detail::suspend_here`).
-  explicit waker(detail::task_header* t) noexcept : t_(t) {}
+  explicit waker(detail::task_header* t, detail::branch_node* b = nullptr) noexcept
+      : t_(t), b_(b) {}
   /// Resumes the task on its own executor (posts it there; never runs it inline). Thread-safe;
   /// exactly once per suspension.
   void wake() const noexcept;
+  /// Lets the other ready tasks run, then resumes this suspension (`yield_now`); from inside
+  /// the running task only.
+  void request_yield() const noexcept;
   /// False for a default-constructed waker.
   explicit operator bool() const noexcept { return t_ != nullptr; }
-  /// True when both wake the same task.
-  friend bool operator==(waker a, waker b) noexcept { return a.t_ == b.t_; }
+  /// True when both wake the same suspension point (task and branch).
+  friend bool operator==(waker a, waker b) noexcept { return a.t_ == b.t_ && a.b_ == b.b_; }
   /// The task this waker resumes (null when empty).
   detail::task_header* task() const noexcept { return t_; }
+  /// The combinator branch this waker resumes (null outside `when_all` / `when_any`).
+  detail::branch_node* branch() const noexcept { return b_; }
 
  private:
   detail::task_header* t_ = nullptr;
+  detail::branch_node* b_ = nullptr;
 };
 
 namespace detail {
@@ -69,6 +93,9 @@ struct cancel_scope {
   void (*cancel_inner)(cancel_scope*) noexcept = nullptr;
   std::atomic<bool> fired{false};
   bool cancelled = false;  ///< set by the runner once it has cancelled the inner work
+  /// The combinator branch the scope was pushed in (recorded by `push_scope`): the runner
+  /// resumes `owner` through that branch.
+  branch_node* branch = nullptr;
 };
 
 /// A task's wait in a foreign asynchronous operation (see the file comment). Lives in the
@@ -101,6 +128,17 @@ struct foreign_wait {
   void complete() noexcept { done_.store(true, std::memory_order_release); }
   /// True once `complete()` was called. Thread-safe.
   bool is_done() const noexcept { return done_.load(std::memory_order_acquire); }
+  /// Calls `cancel` unless it was already called for this registration (runner, combinators).
+  void request_cancel() noexcept {
+    if (cancel_sent_) return;
+    cancel_sent_ = true;
+    cancel(this);
+  }
+
+  // --- owned by the task (running task only) ---
+  foreign_wait* next_wait = nullptr;  ///< the task's list of pending foreign waits
+  branch_node* branch = nullptr;      ///< the combinator branch that waits (null: none)
+  bool cancel_sent_ = false;          ///< `cancel` was called for this registration
 
  private:
   std::atomic<bool> done_{false};
@@ -163,6 +201,9 @@ class task_header : public work_node {
   // --- used by awaitables, only from inside the running task ---
   void set_leaf(coro::coroutine_handle<> h) noexcept { leaf_ = h; }
   void request_yield() noexcept { state_.fetch_or(notified | yielded, std::memory_order_acq_rel); }
+  /// True while a `yield_now` of the running task waits to be honoured (combinators stop
+  /// resuming branches then, so that the task really goes to the back of the queue).
+  bool yield_pending() const noexcept { return state_.load(std::memory_order_acquire) & yielded; }
   /// Drops pending wakes after the caller destroyed the frames that were waiting (the inline
   /// time-out path of `timeout`), and in `suspend_here` (see there). Only from inside the
   /// running task.
@@ -171,6 +212,7 @@ class task_header : public work_node {
       state_.fetch_and(~(notified | yielded), std::memory_order_acq_rel);
   }
   void push_scope(cancel_scope* s) noexcept {
+    s->branch = branch_;
     s->outer = scopes_;
     scopes_ = s;
   }
@@ -181,15 +223,38 @@ class task_header : public work_node {
   /// pushed (`timeout` runs its inner work once, inline, first).
   void push_scope_above(cancel_scope* s, cancel_scope* below) noexcept;
   void remove_scope(cancel_scope* s) noexcept;
-  /// Registers the pending foreign wait `f` (see `foreign_wait`): at most one per task, as a
-  /// task is suspended at one point.
-  void begin_foreign(foreign_wait* f) noexcept { foreign_ = f; }
-  /// Deregisters `f` (no-op if it is not the registered wait).
+  /// Registers the pending foreign wait `f` (see `foreign_wait`). A task suspended at one point
+  /// has at most one; a task in `when_all` / `when_any` has at most one per branch.
+  void begin_foreign(foreign_wait* f) noexcept {
+    f->branch = branch_;
+    f->cancel_sent_ = false;
+    f->next_wait = foreign_;
+    foreign_ = f;
+  }
+  /// Deregisters `f` (no-op if it is not registered).
   void end_foreign(foreign_wait* f) noexcept {
-    if (foreign_ == f) foreign_ = nullptr;
+    for (foreign_wait** p = &foreign_; *p; p = &(*p)->next_wait) {
+      if (*p == f) {
+        *p = f->next_wait;
+        f->next_wait = nullptr;
+        return;
+      }
+    }
   }
   /// True while a registered foreign wait has not completed.
-  bool foreign_pending() const noexcept { return foreign_ && !foreign_->is_done(); }
+  bool foreign_pending() const noexcept {
+    for (foreign_wait* f = foreign_; f; f = f->next_wait)
+      if (!f->is_done()) return true;
+    return false;
+  }
+  /// The registered foreign waits (a list through `foreign_wait::next_wait`).
+  foreign_wait* foreign_waits() const noexcept { return foreign_; }
+
+  /// The combinator branch whose code runs now (null: none). Set by `when_all` / `when_any`
+  /// around each branch they resume; `suspend_here` attributes a suspension to it.
+  branch_node* current_branch() const noexcept { return branch_; }
+  /// See `current_branch` (combinators only).
+  void set_current_branch(branch_node* b) noexcept { branch_ = b; }
 
   // --- joining ---
   spin_lock join_lock;
@@ -222,7 +287,8 @@ class task_header : public work_node {
   coro::coroutine_handle<> leaf_;
   coro::coroutine_handle<> root_;
   cancel_scope* scopes_ = nullptr;
-  foreign_wait* foreign_ = nullptr;  // the pending foreign wait; running task only
+  foreign_wait* foreign_ = nullptr;  // the pending foreign waits; running task only
+  branch_node* branch_ = nullptr;    // the combinator branch running now; running task only
   std::atomic<std::uint32_t> state_{unstarted};
   std::atomic<std::uint32_t> refs_;
 };
@@ -234,13 +300,21 @@ task_header* current_task() noexcept;
 /// outside a task (eddy awaitables need a task to resume). A wake still pending from an earlier
 /// registration is dropped: every registration is made after this call, so such a wake is stale
 /// (an awaiter that `timeout` or `with_cancellation` cancelled but that lives on, as a temporary,
-/// until the end of the caller's full-expression, and was woken meanwhile).
+/// until the end of the caller's full-expression, and was woken meanwhile). Inside a branch of
+/// `when_all` / `when_any`, `h` is recorded in the branch, only the branch's pending wake is
+/// dropped, and the waker names the branch.
 waker suspend_here(coro::coroutine_handle<> h) noexcept;
 
 }  // namespace detail
 
 inline void waker::wake() const noexcept {
+  if (b_) detail::notify_branch(b_);
   t_->wake();
+}
+
+inline void waker::request_yield() const noexcept {
+  if (b_) detail::notify_branch(b_);
+  t_->request_yield();
 }
 
 }  // namespace eddy

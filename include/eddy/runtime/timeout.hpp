@@ -177,7 +177,9 @@ class timeout_awaiter {
   template <class A>
   timeout_awaiter(time_point deadline, duration d, bool relative, A&& a)
       : deadline_(deadline), d_(d), relative_(relative), a_(std::forward<A>(a)) {}
-  timeout_awaiter(const timeout_awaiter&) = delete;
+  /// Movable before it is awaited (`when_all` / `when_any` hold their operands).
+  timeout_awaiter(timeout_awaiter&& o) noexcept(std::is_nothrow_constructible_v<H, H&&>)
+      : deadline_(o.deadline_), d_(o.d_), relative_(o.relative_), a_(static_cast<H&&>(o.a_)) {}
   timeout_awaiter& operator=(const timeout_awaiter&) = delete;
   bool await_ready() {
     if constexpr (direct) {

@@ -152,7 +152,7 @@ class sender {
       }
       if (code_ != errc{} || c_->bounded()) return false;
       // Unbounded, budget used up: the item is sent; let the other ready tasks run once.
-      detail::suspend_here(h).task()->request_yield();
+      detail::suspend_here(h).request_yield();
       return true;
     }
     send_result<T> await_resume() {

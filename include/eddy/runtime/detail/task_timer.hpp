@@ -23,10 +23,14 @@ class task_timer : private timer_node {
   /// `scope->fired` and interrupts the task instead of waking it. A deadline `at` of `never`
   /// arms nothing (the timer would never fire).
   void arm(task_header* task, time_point at, cancel_scope* scope = nullptr) noexcept {
-    task_ = task;
+    arm(waker{task}, at, scope);
+  }
+  /// As above, waking `w` (which may name a combinator branch) when not in scope mode.
+  void arm(waker w, time_point at, cancel_scope* scope = nullptr) noexcept {
+    w_ = w;
     scope_ = scope;
     if (at == never) return;
-    ex_ = task->get_executor();
+    ex_ = w.task()->get_executor();
     done_.store(false, std::memory_order_relaxed);
     armed_ = true;
     ex_.post_at(at, *this);
@@ -44,14 +48,14 @@ class task_timer : private timer_node {
     auto* self = static_cast<task_timer*>(n);
     if (self->scope_) {
       self->scope_->fired.store(true, std::memory_order_release);
-      self->task_->interrupt();
+      self->w_.task()->interrupt();
     } else {
-      self->task_->wake();
+      self->w_.wake();
     }
     self->done_.store(true, std::memory_order_release);  // last touch of *self
   }
 
-  task_header* task_ = nullptr;
+  waker w_;
   cancel_scope* scope_ = nullptr;
   executor ex_;
   std::atomic<bool> done_{false};
