@@ -4,6 +4,8 @@
 #include <new>
 #include <utility>
 
+#include "eddy/runtime/task_header.hpp"
+
 namespace eddy {
 namespace detail {
 

@@ -32,7 +32,7 @@
 
 #include "eddy/core/config.hpp"
 #include "eddy/core/lock.hpp"
-#include "eddy/runtime/task_header.hpp"
+#include "eddy/core/waker.hpp"
 
 #if EDDY_HAS_STOP_TOKEN
 #include <stop_token>
