@@ -109,7 +109,16 @@ TYPED_TEST(latest_conformance, errors_are_never_dropped_and_keep_their_order) {
         [sh](const error& e) { sh->add("e" + std::to_string(e.count())); }, cancellation_token{});
   }(&sh));
   EXPECT_TRUE(r.has_value());
-  EXPECT_EQ(sh.log, (std::vector<std::string>{"v1", "e1", "v2", "e2", "v3"}));
+  if constexpr (TypeParam::threads == 1) {
+    EXPECT_EQ(sh.log, (std::vector<std::string>{"v1", "e1", "v2", "e2", "v3"}));
+  } else {
+    // With the pull on another thread, 3 may arrive after E2 but before 2 is taken: 2 is then
+    // an intermediate value and is dropped. The errors are still both delivered, in order,
+    // and 2 (if handled) stays between them, because it arrived between them.
+    const std::vector<std::string> kept{"v1", "e1", "v2", "e2", "v3"};
+    const std::vector<std::string> skipped{"v1", "e1", "e2", "v3"};
+    EXPECT_TRUE(sh.log == kept || sh.log == skipped) << ::testing::PrintToString(sh.log);
+  }
 }
 
 TYPED_TEST(latest_conformance, without_on_error_the_first_error_is_returned) {
