@@ -31,6 +31,7 @@
 
 #include "eddy/core/lock.hpp"
 #include "eddy/core/panic.hpp"
+#include "eddy/runtime/detail/list_awaiter.hpp"
 #include "eddy/runtime/detail/waiter_list.hpp"
 #include "eddy/runtime/task_header.hpp"
 
@@ -53,45 +54,35 @@ class barrier_wait_result {
 class barrier {
  public:
   /// Awaitable returned by `arrive_and_wait()`. The arrival happens when it is awaited.
-  /// Movable only before it is awaited.
-  class [[nodiscard]] wait_awaiter {
+  /// Movable only before it is awaited (`detail/list_awaiter.hpp`: the queue and cancel safety).
+  class [[nodiscard]] wait_awaiter : detail::list_awaiter<barrier> {
    public:
     /// Made by `arrive_and_wait()`.
-    explicit wait_awaiter(barrier* b) noexcept : b_(b) {}
+    explicit wait_awaiter(barrier* b) noexcept : list_awaiter(b) {}
     /// Movable only before it is awaited (moving a suspended awaiter panics).
-    wait_awaiter(wait_awaiter&& o) noexcept : b_(o.b_) {
-      if (o.waiting_) panic("eddy::barrier: an awaiter was moved while waiting");
-    }
-    wait_awaiter& operator=(wait_awaiter&&) = delete;
-    ~wait_awaiter() {
-      if (waiting_) b_->cancel_wait(&node_);
-    }
+    wait_awaiter(wait_awaiter&& o) noexcept
+        : list_awaiter(std::move(o), "eddy::barrier: an awaiter was moved while waiting") {}
 
     bool await_ready() const noexcept { return false; }
     bool await_suspend(coro::coroutine_handle<> h) noexcept {
-      detail::lock_guard<detail::spin_lock> g(b_->lock_);
-      if (++b_->arrived_ == b_->n_) {  // last to arrive: release the generation, lead it
-        b_->arrived_ = 0;
-        ++b_->generation_;
-        while (auto* n = b_->waiters_.pop_front()) n->w.wake();  // last touch of *n
+      barrier& b = *owner_;
+      detail::lock_guard<detail::spin_lock> g(b.lock_);
+      if (++b.arrived_ == b.n_) {  // last to arrive: release the generation, lead it
+        b.arrived_ = 0;
+        ++b.generation_;
+        while (auto* n = b.waiters_.pop_front()) n->w.wake();  // last touch of *n
         leader_ = true;
         return false;
       }
-      node_.w = detail::suspend_here(h);
-      b_->waiters_.push_back(&node_);
-      waiting_ = true;
-      return true;
+      return enqueue(b.waiters_, h);
     }
     barrier_wait_result await_resume() noexcept {
-      waiting_ = false;
+      resumed();
       return barrier_wait_result{leader_};
     }
 
    private:
-    barrier* b_;
-    detail::waiter_node node_;
     bool leader_ = false;
-    bool waiting_ = false;  ///< registered in await_suspend, not yet resumed
   };
 
   /// A barrier for `n` tasks; `n <= 0` panics.
@@ -121,6 +112,8 @@ class barrier {
   }
 
  private:
+  friend detail::list_awaiter<barrier>;
+
   void cancel_wait(detail::waiter_node* n) noexcept {
     detail::lock_guard<detail::spin_lock> g(lock_);
     if (waiters_.remove(n)) --arrived_;  // still in its generation: withdraw the arrival

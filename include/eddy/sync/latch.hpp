@@ -31,6 +31,7 @@
 #include "eddy/core/lock.hpp"
 #include "eddy/core/panic.hpp"
 #include "eddy/core/result.hpp"
+#include "eddy/runtime/detail/list_awaiter.hpp"
 #include "eddy/runtime/detail/waiter_list.hpp"
 #include "eddy/runtime/task_header.hpp"
 
@@ -40,35 +41,23 @@ namespace eddy {
 /// must outlive its waiters.
 class latch {
  public:
-  /// Awaitable returned by `wait()` (void). Movable only before it is awaited.
-  class [[nodiscard]] wait_awaiter {
+  /// Awaitable returned by `wait()` (void). Movable only before it is awaited
+  /// (`detail/list_awaiter.hpp`: the queue and cancel safety).
+  class [[nodiscard]] wait_awaiter : detail::list_awaiter<latch> {
    public:
     /// Made by `wait()`.
-    explicit wait_awaiter(latch* l) noexcept : l_(l) {}
+    explicit wait_awaiter(latch* l) noexcept : list_awaiter(l) {}
     /// Movable only before it is awaited (moving a suspended awaiter panics).
-    wait_awaiter(wait_awaiter&& o) noexcept : l_(o.l_) {
-      if (o.waiting_) panic("eddy::latch: a wait awaiter was moved while waiting");
-    }
-    wait_awaiter& operator=(wait_awaiter&&) = delete;
-    ~wait_awaiter() {
-      if (waiting_) l_->cancel_wait(&node_);
-    }
+    wait_awaiter(wait_awaiter&& o) noexcept
+        : list_awaiter(std::move(o), "eddy::latch: a wait awaiter was moved while waiting") {}
 
-    bool await_ready() const noexcept { return l_->try_wait(); }
+    bool await_ready() const noexcept { return owner_->try_wait(); }
     bool await_suspend(coro::coroutine_handle<> h) noexcept {
-      detail::lock_guard<detail::spin_lock> g(l_->lock_);
-      if (l_->count_.load(std::memory_order_relaxed) == 0) return false;
-      node_.w = detail::suspend_here(h);
-      l_->waiters_.push_back(&node_);
-      waiting_ = true;
-      return true;
+      detail::lock_guard<detail::spin_lock> g(owner_->lock_);
+      if (owner_->count_.load(std::memory_order_relaxed) == 0) return false;
+      return enqueue(owner_->waiters_, h);
     }
-    void await_resume() noexcept { waiting_ = false; }
-
-   private:
-    latch* l_;
-    detail::waiter_node node_;
-    bool waiting_ = false;  ///< registered in await_suspend, not yet resumed
+    void await_resume() noexcept { resumed(); }
   };
 
   /// Awaitable returned by `arrive_and_wait(k)`: `result<void>`, the count-down's error (then
@@ -131,14 +120,14 @@ class latch {
   /// The number of tasks waiting (a snapshot, for diagnostics and tests).
   std::size_t waiter_count() const noexcept {
     detail::lock_guard<detail::spin_lock> g(lock_);
-    std::size_t k = 0;
-    for (auto* w = waiters_.front(); w; w = w->next) ++k;
-    return k;
+    return waiters_.size();
   }
 
  private:
   static constexpr const char* bad_count =
       "eddy::latch::count_down: negative, or more than the count left";
+
+  friend detail::list_awaiter<latch>;
 
   void cancel_wait(detail::waiter_node* n) noexcept {
     detail::lock_guard<detail::spin_lock> g(lock_);

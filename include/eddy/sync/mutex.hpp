@@ -34,47 +34,18 @@
 
 #include "eddy/core/lock.hpp"
 #include "eddy/core/panic.hpp"
+#include "eddy/runtime/detail/list_awaiter.hpp"
 #include "eddy/runtime/detail/waiter_list.hpp"
 #include "eddy/runtime/task_header.hpp"
+#include "eddy/sync/detail/lock_hold.hpp"
 
 namespace eddy {
 
 class mutex;
 
-/// Owns a locked `mutex` (or nothing). Move-only. Destroying it, or `unlock()`, releases the
-/// lock (handing it to the first waiter). An empty guard (default-constructed, moved-from,
-/// unlocked, or a failed `try_lock`) does nothing.
-class [[nodiscard]] mutex_guard {
- public:
-  mutex_guard() noexcept = default;
-  /// Takes over the lock (if any); `o` becomes empty.
-  mutex_guard(mutex_guard&& o) noexcept : m_(std::exchange(o.m_, nullptr)) {}
-  /// Unlocks what this held, then takes over `o`'s lock; `o` becomes empty.
-  mutex_guard& operator=(mutex_guard&& o) noexcept {
-    if (this != &o) {
-      unlock();
-      m_ = std::exchange(o.m_, nullptr);
-    }
-    return *this;
-  }
-  mutex_guard(const mutex_guard&) = delete;
-  mutex_guard& operator=(const mutex_guard&) = delete;
-  ~mutex_guard() { unlock(); }
-
-  /// Releases the lock now. No-op on an empty guard. Idempotent.
-  inline void unlock() noexcept;
-  /// True while this guard holds the lock.
-  bool owns_lock() const noexcept { return m_ != nullptr; }
-  /// `owns_lock()`.
-  explicit operator bool() const noexcept { return m_ != nullptr; }
-  /// The mutex held, or null.
-  mutex* get_mutex() const noexcept { return m_; }
-
- private:
-  friend class mutex;
-  explicit mutex_guard(mutex* m) noexcept : m_(m) {}
-  mutex* m_ = nullptr;
-};
+/// Owns a locked `mutex` (or nothing); move-only RAII (`detail/lock_hold.hpp`): destroying it,
+/// or `unlock()`, hands the lock to the first waiter or frees it. `owns_lock()`, `get_mutex()`.
+using mutex_guard = detail::lock_hold<mutex, true>;
 
 /// A fair (FIFO) asynchronous lock (see the file comment). Thread-safe; cancel-safe (the lock
 /// is never leaked); must outlive its guards and waiters.
@@ -87,58 +58,50 @@ class mutex {
   };
 
  public:
-  /// Awaitable returned by `lock()`; gives a `mutex_guard`. Movable only before it is awaited.
-  class [[nodiscard]] lock_awaiter {
+  /// Awaitable returned by `lock()`; gives a `mutex_guard`. Movable only before it is awaited
+  /// (`detail/list_awaiter.hpp`: the queue and cancel safety).
+  class [[nodiscard]] lock_awaiter : detail::list_awaiter<mutex, node> {
    public:
     /// Made by `lock()`.
-    explicit lock_awaiter(mutex* m) noexcept : m_(m) {}
+    explicit lock_awaiter(mutex* m) noexcept : list_awaiter(m) {}
     /// Movable only before it is awaited (moving a suspended awaiter panics).
     lock_awaiter(lock_awaiter&& o) noexcept
-        : m_(o.m_), acquired_(std::exchange(o.acquired_, false)) {
-      if (o.waiting_) panic("eddy::mutex: a lock awaiter was moved while waiting");
-    }
-    lock_awaiter& operator=(lock_awaiter&&) = delete;
+        : list_awaiter(std::move(o), "eddy::mutex: a lock awaiter was moved while waiting"),
+          acquired_(std::exchange(o.acquired_, false)) {}
     ~lock_awaiter() {
-      if (acquired_) m_->unlock_raw();  // acquired by await_ready but never resumed
-      if (waiting_) m_->cancel_wait(&node_);
+      if (acquired_) owner_->unlock_raw();  // acquired by await_ready but never resumed
     }
 
     bool await_ready() noexcept {
-      acquired_ = m_->try_lock_raw();
+      acquired_ = owner_->try_lock_raw();
       return acquired_;
     }
     bool await_suspend(coro::coroutine_handle<> h) noexcept {
-      detail::lock_guard<detail::spin_lock> g(m_->lock_);
-      std::uint8_t s = m_->state_.load(std::memory_order_relaxed);
+      detail::lock_guard<detail::spin_lock> g(owner_->lock_);
+      std::uint8_t s = owner_->state_.load(std::memory_order_relaxed);
       for (;;) {
         if (s == 0) {  // freed since await_ready, nobody queued: take it
-          if (m_->state_.compare_exchange_weak(s, locked_bit, std::memory_order_acquire,
-                                               std::memory_order_relaxed)) {
+          if (owner_->state_.compare_exchange_weak(s, locked_bit, std::memory_order_acquire,
+                                                   std::memory_order_relaxed)) {
             acquired_ = true;
             return false;
           }
         } else if ((s & queued_bit) ||
-                   m_->state_.compare_exchange_weak(s, s | queued_bit, std::memory_order_relaxed,
-                                                    std::memory_order_relaxed)) {
+                   owner_->state_.compare_exchange_weak(
+                       s, s | queued_bit, std::memory_order_relaxed, std::memory_order_relaxed)) {
           break;  // locked and marked queued: the owner's unlock takes the slow path
         }
       }
-      node_.w = detail::suspend_here(h);
-      m_->waiters_.push_back(&node_);
-      waiting_ = true;
-      return true;
+      return enqueue(owner_->waiters_, h);
     }
     mutex_guard await_resume() noexcept {
       acquired_ = false;
-      waiting_ = false;  // resumed only by a hand-off: the lock is ours
-      return mutex_guard{m_};
+      resumed();  // resumed only by a hand-off: the lock is ours
+      return mutex_guard{owner_};
     }
 
    private:
-    mutex* m_;
-    node node_;
     bool acquired_ = false;  ///< owns the lock, not yet given to a guard
-    bool waiting_ = false;   ///< registered in await_suspend, not yet resumed
   };
 
   mutex() noexcept = default;
@@ -162,13 +125,14 @@ class mutex {
   /// The number of tasks waiting (a snapshot, for diagnostics and tests). Takes the inner lock.
   std::size_t waiter_count() const noexcept {
     detail::lock_guard<detail::spin_lock> g(lock_);
-    std::size_t n = 0;
-    for (auto* w = waiters_.front(); w; w = w->next) ++n;
-    return n;
+    return waiters_.size();
   }
 
  private:
-  friend class mutex_guard;
+  friend mutex_guard;
+  friend detail::list_awaiter<mutex, node>;
+
+  void release_hold(bool) noexcept { unlock_raw(); }
 
   bool try_lock_raw() noexcept {
     std::uint8_t expected = 0;
@@ -209,9 +173,5 @@ class mutex {
   mutable detail::spin_lock lock_;  ///< guards waiters_ and the nodes' `granted`
   detail::waiter_list waiters_;
 };
-
-inline void mutex_guard::unlock() noexcept {
-  if (m_) std::exchange(m_, nullptr)->unlock_raw();
-}
 
 }  // namespace eddy

@@ -29,6 +29,7 @@
 
 #include "eddy/core/lock.hpp"
 #include "eddy/core/panic.hpp"
+#include "eddy/runtime/detail/list_awaiter.hpp"
 #include "eddy/runtime/detail/waiter_list.hpp"
 #include "eddy/runtime/task_header.hpp"
 
@@ -44,45 +45,37 @@ class notify {
   };
 
  public:
-  /// Awaitable returned by `notified()`. Movable only before it is awaited.
-  class [[nodiscard]] notified_awaiter {
+  /// Awaitable returned by `notified()`. Movable only before it is awaited
+  /// (`detail/list_awaiter.hpp`: the queue and cancel safety).
+  class [[nodiscard]] notified_awaiter : detail::list_awaiter<notify, node> {
    public:
     /// Made by `notified()`.
-    explicit notified_awaiter(notify* n) noexcept : n_(n) {}
+    explicit notified_awaiter(notify* n) noexcept : list_awaiter(n) {}
     /// Movable only before it is awaited (moving a suspended awaiter panics).
     notified_awaiter(notified_awaiter&& o) noexcept
-        : n_(o.n_), consumed_(std::exchange(o.consumed_, false)) {
-      if (o.waiting_) panic("eddy::notify: a notified awaiter was moved while waiting");
-    }
-    notified_awaiter& operator=(notified_awaiter&&) = delete;
+        : list_awaiter(std::move(o), "eddy::notify: a notified awaiter was moved while waiting"),
+          consumed_(std::exchange(o.consumed_, false)) {}
     ~notified_awaiter() {
-      if (consumed_) n_->notify_one();  // took the permit in await_ready but never resumed
-      if (waiting_) n_->cancel_wait(&node_);
+      if (consumed_) owner_->notify_one();  // took the permit in await_ready but never resumed
     }
 
     bool await_ready() noexcept {
-      consumed_ = n_->take_permit();
+      consumed_ = owner_->take_permit();
       return consumed_;
     }
     bool await_suspend(coro::coroutine_handle<> h) noexcept {
-      detail::lock_guard<detail::spin_lock> g(n_->lock_);
-      if (n_->take_permit()) return false;
-      node_.w = detail::suspend_here(h);
+      detail::lock_guard<detail::spin_lock> g(owner_->lock_);
+      if (owner_->take_permit()) return false;
       node_.by = how::none;
-      n_->waiters_.push_back(&node_);
-      waiting_ = true;
-      return true;
+      return enqueue(owner_->waiters_, h);
     }
     void await_resume() noexcept {
       consumed_ = false;
-      waiting_ = false;
+      resumed();
     }
 
    private:
-    notify* n_;
-    node node_;
     bool consumed_ = false;  ///< took the stored permit, not yet resumed
-    bool waiting_ = false;   ///< registered in await_suspend, not yet resumed
   };
 
   notify() noexcept = default;
@@ -114,14 +107,14 @@ class notify {
   /// The number of tasks waiting (a snapshot, for diagnostics and tests).
   std::size_t waiter_count() const noexcept {
     detail::lock_guard<detail::spin_lock> g(lock_);
-    std::size_t k = 0;
-    for (auto* w = waiters_.front(); w; w = w->next) ++k;
-    return k;
+    return waiters_.size();
   }
   /// Whether a permit is stored (a snapshot, for diagnostics and tests).
   bool has_permit() const noexcept { return permit_.load(std::memory_order_acquire); }
 
  private:
+  friend detail::list_awaiter<notify, node>;
+
   bool take_permit() noexcept {
     return permit_.load(std::memory_order_relaxed) &&
            permit_.exchange(false, std::memory_order_acq_rel);

@@ -55,6 +55,7 @@
 #include "eddy/core/panic.hpp"
 #include "eddy/core/result.hpp"
 #include "eddy/core/task.hpp"
+#include "eddy/runtime/detail/list_awaiter.hpp"
 #include "eddy/runtime/detail/waiter_list.hpp"
 #include "eddy/runtime/task_header.hpp"
 #include "eddy/sync/send_result.hpp"
@@ -126,9 +127,7 @@ class once_cell {
   /// diagnostics and tests).
   std::size_t waiter_count() const noexcept {
     detail::lock_guard<detail::spin_lock> g(lock_);
-    std::size_t n = 0;
-    for (auto* w = waiters_.front(); w; w = w->next) ++n;
-    return n;
+    return waiters_.size();
   }
 
   /// Stores `v` if the cell is empty and wakes every waiter. Otherwise hands `v` back with
@@ -148,37 +147,28 @@ class once_cell {
   }
 
   /// Awaitable returned by `wait()`: gives `std::reference_wrapper<const T>` (it converts to
-  /// `const T&`) once the value is stored. Movable only before it is awaited. Cancel-safe.
-  class [[nodiscard]] wait_awaiter {
+  /// `const T&`) once the value is stored. Movable only before it is awaited. Cancel-safe
+  /// (`detail/list_awaiter.hpp`).
+  class [[nodiscard]] wait_awaiter : detail::list_awaiter<once_cell, node> {
+    using base = detail::list_awaiter<once_cell, node>;
+    using base::owner_;
+
    public:
     /// Made by `wait()`.
-    explicit wait_awaiter(once_cell* c) noexcept : c_(c) {}
+    explicit wait_awaiter(once_cell* c) noexcept : base(c) {}
     /// Movable only before it is awaited (moving a suspended awaiter panics).
-    wait_awaiter(wait_awaiter&& o) noexcept : c_(o.c_) {
-      if (o.waiting_) panic("eddy::once_cell: a wait awaiter was moved while waiting");
-    }
-    wait_awaiter& operator=(wait_awaiter&&) = delete;
-    ~wait_awaiter() {
-      if (waiting_) c_->cancel_wait(&node_);
-    }
-    bool await_ready() const noexcept { return c_->get() != nullptr; }
+    wait_awaiter(wait_awaiter&& o) noexcept
+        : base(std::move(o), "eddy::once_cell: a wait awaiter was moved while waiting") {}
+    bool await_ready() const noexcept { return owner_->get() != nullptr; }
     bool await_suspend(coro::coroutine_handle<> h) noexcept {
-      detail::lock_guard<detail::spin_lock> g(c_->lock_);
-      if (c_->state_.load(std::memory_order_relaxed) == ready_st) return false;
-      node_.w = detail::suspend_here(h);
-      c_->waiters_.push_back(&node_);
-      waiting_ = true;
-      return true;
+      detail::lock_guard<detail::spin_lock> g(owner_->lock_);
+      if (owner_->state_.load(std::memory_order_relaxed) == ready_st) return false;
+      return this->enqueue(owner_->waiters_, h);
     }
     std::reference_wrapper<const T> await_resume() noexcept {
-      waiting_ = false;  // woken only when the value was stored
-      return std::cref(c_->value_);
+      this->resumed();  // woken only when the value was stored
+      return std::cref(owner_->value_);
     }
-
-   private:
-    once_cell* c_;
-    node node_;
-    bool waiting_ = false;
   };
 
   /// `co_await cell.wait()` -> `std::reference_wrapper<const T>`: waits until the value is stored
@@ -227,51 +217,44 @@ class once_cell {
 
  private:
   /// Awaits the caller's turn: true when it must initialise, false when the value is stored.
-  class turn_awaiter {
+  class turn_awaiter : detail::list_awaiter<once_cell, node> {
+    using base = detail::list_awaiter<once_cell, node>;
+    using base::node_;
+    using base::owner_;
+
    public:
-    explicit turn_awaiter(once_cell* c) noexcept : c_(c) { node_.wants_turn = true; }
-    turn_awaiter(const turn_awaiter&) = delete;
-    turn_awaiter& operator=(const turn_awaiter&) = delete;
-    ~turn_awaiter() {
-      if (waiting_) c_->cancel_wait(&node_);
-    }
+    explicit turn_awaiter(once_cell* c) noexcept : base(c) { node_.wants_turn = true; }
     bool await_ready() noexcept {
-      detail::lock_guard<detail::spin_lock> g(c_->lock_);
+      detail::lock_guard<detail::spin_lock> g(owner_->lock_);
       return decide_locked();
     }
     bool await_suspend(coro::coroutine_handle<> h) noexcept {
-      detail::lock_guard<detail::spin_lock> g(c_->lock_);
+      detail::lock_guard<detail::spin_lock> g(owner_->lock_);
       if (decide_locked()) return false;
-      node_.w = detail::suspend_here(h);
       node_.turn = false;
-      c_->waiters_.push_back(&node_);
-      waiting_ = true;
-      return true;
+      return this->enqueue(owner_->waiters_, h);
     }
     bool await_resume() noexcept {
-      if (std::exchange(waiting_, false)) return node_.turn;
+      if (this->resumed()) return node_.turn;
       return turn_;
     }
 
    private:
     /// Under lock_: true when the outcome is known now (sets turn_).
     bool decide_locked() noexcept {
-      const auto st = c_->state_.load(std::memory_order_relaxed);
+      const auto st = owner_->state_.load(std::memory_order_relaxed);
       if (st == ready_st) {
         turn_ = false;
         return true;
       }
       if (st == empty_st) {
-        c_->state_.store(initializing_st, std::memory_order_relaxed);
+        owner_->state_.store(initializing_st, std::memory_order_relaxed);
         turn_ = true;
         return true;
       }
       return false;
     }
-    once_cell* c_;
-    node node_;
     bool turn_ = false;
-    bool waiting_ = false;
   };
 
   /// Holds the turn to initialise; gives it up (to the next waiter) unless the value was stored.
@@ -332,6 +315,8 @@ class once_cell {
     }
     state_.store(empty_st, std::memory_order_relaxed);
   }
+  friend detail::list_awaiter<once_cell, node>;
+
   /// The waiting awaiter at `n` goes away without having resumed (abort, timeout).
   void cancel_wait(node* n) noexcept {
     detail::lock_guard<detail::spin_lock> g(lock_);

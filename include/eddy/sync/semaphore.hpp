@@ -36,6 +36,7 @@
 #include "eddy/core/lock.hpp"
 #include "eddy/core/panic.hpp"
 #include "eddy/core/result.hpp"
+#include "eddy/runtime/detail/list_awaiter.hpp"
 #include "eddy/runtime/detail/waiter_list.hpp"
 #include "eddy/runtime/task_header.hpp"
 
@@ -96,68 +97,62 @@ class semaphore {
       static_cast<std::size_t>(std::numeric_limits<std::ptrdiff_t>::max());
 
   /// Awaitable returned by `acquire(k)`; gives `result<semaphore_permit>`. Movable only before
-  /// it is awaited.
-  class [[nodiscard]] acquire_awaiter {
+  /// it is awaited (`detail/list_awaiter.hpp`: the queue and cancel safety).
+  class [[nodiscard]] acquire_awaiter : detail::list_awaiter<semaphore, node> {
    public:
     /// Made by `acquire(k)`.
-    acquire_awaiter(semaphore* s, std::size_t k) noexcept : s_(s) { node_.wanted = k; }
+    acquire_awaiter(semaphore* s, std::size_t k) noexcept : list_awaiter(s) { node_.wanted = k; }
     /// Movable only before it is awaited (moving a suspended awaiter panics).
     acquire_awaiter(acquire_awaiter&& o) noexcept
-        : s_(o.s_), taken_(std::exchange(o.taken_, false)), invalid_(o.invalid_) {
+        : list_awaiter(std::move(o), "eddy::semaphore: an acquire awaiter was moved while waiting"),
+          taken_(std::exchange(o.taken_, false)),
+          invalid_(o.invalid_) {
       node_.wanted = o.node_.wanted;
-      if (o.waiting_) panic("eddy::semaphore: an acquire awaiter was moved while waiting");
     }
-    acquire_awaiter& operator=(acquire_awaiter&&) = delete;
     ~acquire_awaiter() {
-      if (taken_) s_->release(node_.wanted);  // taken by await_ready but never resumed
-      if (waiting_) s_->cancel_wait(&node_);
+      if (taken_) owner_->release(node_.wanted);  // taken by await_ready but never resumed
     }
 
     bool await_ready() noexcept {
-      detail::lock_guard<detail::spin_lock> g(s_->lock_);
+      detail::lock_guard<detail::spin_lock> g(owner_->lock_);
       return try_now();
     }
     bool await_suspend(coro::coroutine_handle<> h) noexcept {
-      detail::lock_guard<detail::spin_lock> g(s_->lock_);
+      detail::lock_guard<detail::spin_lock> g(owner_->lock_);
       if (try_now()) return false;
-      node_.w = detail::suspend_here(h);
       node_.st = status::waiting;
-      s_->waiters_.push_back(&node_);
-      waiting_ = true;
-      return true;
+      return enqueue(owner_->waiters_, h);
     }
     result<semaphore_permit> await_resume() noexcept {
-      if (std::exchange(waiting_, false)) {  // resumed by the semaphore: st is final
+      if (resumed()) {  // resumed by the semaphore: st is final
         if (node_.st == status::failed) return error{errc::invalid_argument, 0, too_many};
-        return semaphore_permit{s_, node_.wanted};
+        return semaphore_permit{owner_, node_.wanted};
       }
       if (invalid_) return error{errc::invalid_argument, 0, too_many};
       taken_ = false;
-      return semaphore_permit{s_, node_.wanted};
+      return semaphore_permit{owner_, node_.wanted};
     }
 
    private:
     static constexpr const char* too_many =
         "eddy::semaphore::acquire: more permits than the semaphore's maximum";
-    // Under s_->lock_: completes at once if it can (taken or invalid).
+    // Under the semaphore's lock: completes at once if it can (taken or invalid).
     bool try_now() noexcept {
-      if (node_.wanted > s_->max_) {
+      semaphore& s = *owner_;
+      if (node_.wanted > s.max_) {
         invalid_ = true;
         return true;
       }
-      if (node_.wanted == 0 || (s_->waiters_.empty() && s_->avail_ >= node_.wanted)) {
-        s_->avail_ -= node_.wanted;
+      if (node_.wanted == 0 || (s.waiters_.empty() && s.avail_ >= node_.wanted)) {
+        s.avail_ -= node_.wanted;
         taken_ = true;
         return true;
       }
       return false;
     }
 
-    semaphore* s_;
-    node node_;
     bool taken_ = false;    ///< holds permits not yet given to a semaphore_permit
     bool invalid_ = false;  ///< k above the maximum
-    bool waiting_ = false;  ///< registered in await_suspend, not yet resumed
   };
 
   /// A semaphore with `permits` permits (its maximum). Above `max_permits_limit` (e.g. a
@@ -211,13 +206,12 @@ class semaphore {
   /// The number of tasks waiting (a snapshot, for diagnostics and tests).
   std::size_t waiter_count() const noexcept {
     detail::lock_guard<detail::spin_lock> g(lock_);
-    std::size_t n = 0;
-    for (auto* w = waiters_.front(); w; w = w->next) ++n;
-    return n;
+    return waiters_.size();
   }
 
  private:
   friend class semaphore_permit;
+  friend detail::list_awaiter<semaphore, node>;
 
   void release(std::size_t k) noexcept {
     detail::lock_guard<detail::spin_lock> g(lock_);

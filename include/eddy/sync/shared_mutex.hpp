@@ -41,53 +41,14 @@
 
 #include "eddy/core/lock.hpp"
 #include "eddy/core/panic.hpp"
+#include "eddy/runtime/detail/list_awaiter.hpp"
 #include "eddy/runtime/detail/waiter_list.hpp"
 #include "eddy/runtime/task_header.hpp"
+#include "eddy/sync/detail/lock_hold.hpp"
 
 namespace eddy {
 
 class shared_mutex;
-
-namespace detail {
-
-/// Owns `shared_mutex` in exclusive (`Exclusive`) or shared mode, or nothing. Move-only.
-/// Destroying it, or `unlock()`, releases its hold (serving the waiters). An empty guard
-/// (default-constructed, moved-from, unlocked, or a failed `try_lock*`) does nothing. Use it
-/// as `shared_mutex::exclusive_guard` / `shared_mutex::shared_guard`.
-template <bool Exclusive>
-class [[nodiscard]] shared_mutex_guard {
- public:
-  shared_mutex_guard() noexcept = default;
-  /// Takes over `o`'s hold (if any); `o` becomes empty.
-  shared_mutex_guard(shared_mutex_guard&& o) noexcept : m_(std::exchange(o.m_, nullptr)) {}
-  /// Releases what this held, then takes over `o`'s hold; `o` becomes empty.
-  shared_mutex_guard& operator=(shared_mutex_guard&& o) noexcept {
-    if (this != &o) {
-      unlock();
-      m_ = std::exchange(o.m_, nullptr);
-    }
-    return *this;
-  }
-  shared_mutex_guard(const shared_mutex_guard&) = delete;
-  shared_mutex_guard& operator=(const shared_mutex_guard&) = delete;
-  ~shared_mutex_guard() { unlock(); }
-
-  /// Releases the hold now. No-op on an empty guard. Idempotent.
-  inline void unlock() noexcept;
-  /// True while this guard holds the lock.
-  bool owns_lock() const noexcept { return m_ != nullptr; }
-  /// `owns_lock()`.
-  explicit operator bool() const noexcept { return m_ != nullptr; }
-  /// The shared_mutex held, or null.
-  shared_mutex* get_mutex() const noexcept { return m_; }
-
- private:
-  friend class eddy::shared_mutex;
-  explicit shared_mutex_guard(shared_mutex* m) noexcept : m_(m) {}
-  shared_mutex* m_ = nullptr;
-};
-
-}  // namespace detail
 
 /// A fair (FIFO) asynchronous readers–writer lock (see the file comment). Thread-safe;
 /// cancel-safe (the lock is never leaked); must outlive its guards and waiters.
@@ -99,58 +60,56 @@ class shared_mutex {
 
  public:
   /// Holds the lock alone (from `lock()` / `try_lock()`). Move-only RAII.
-  using exclusive_guard = detail::shared_mutex_guard<true>;
+  using exclusive_guard = detail::lock_hold<shared_mutex, true>;
   /// Holds the lock shared with other readers (from `lock_shared()` / `try_lock_shared()`).
   /// Move-only RAII.
-  using shared_guard = detail::shared_mutex_guard<false>;
+  using shared_guard = detail::lock_hold<shared_mutex, false>;
 
   /// Awaitable returned by `lock()` (`Exclusive`) and `lock_shared()`; gives the matching guard.
-  /// Movable only before it is awaited (moving a suspended awaiter panics).
+  /// Movable only before it is awaited (`detail/list_awaiter.hpp`: the queue and cancel safety).
   template <bool Exclusive>
-  class [[nodiscard]] lock_awaiter {
+  class [[nodiscard]] lock_awaiter : detail::list_awaiter<shared_mutex, node> {
+    using base = detail::list_awaiter<shared_mutex, node>;
+    using base::enqueue;
+    using base::node_;
+    using base::owner_;
+    using base::resumed;
+
    public:
     /// Made by `lock()` / `lock_shared()`.
-    explicit lock_awaiter(shared_mutex* m) noexcept : m_(m) { node_.exclusive = Exclusive; }
+    explicit lock_awaiter(shared_mutex* m) noexcept : base(m) { node_.exclusive = Exclusive; }
     /// Movable only before it is awaited (moving a suspended awaiter panics).
     lock_awaiter(lock_awaiter&& o) noexcept
-        : m_(o.m_), acquired_(std::exchange(o.acquired_, false)) {
+        : base(std::move(o), "eddy::shared_mutex: a lock awaiter was moved while waiting"),
+          acquired_(std::exchange(o.acquired_, false)) {
       node_.exclusive = Exclusive;
-      if (o.waiting_) panic("eddy::shared_mutex: a lock awaiter was moved while waiting");
     }
-    lock_awaiter& operator=(lock_awaiter&&) = delete;
     ~lock_awaiter() {
-      if (acquired_) m_->release(Exclusive);  // acquired by await_ready but never resumed
-      if (waiting_) m_->cancel_wait(&node_);
+      if (acquired_) owner_->release_hold(Exclusive);  // acquired by await_ready, never resumed
     }
 
     bool await_ready() noexcept {
-      detail::lock_guard<detail::spin_lock> g(m_->lock_);
-      acquired_ = m_->try_take_locked(Exclusive);
+      detail::lock_guard<detail::spin_lock> g(owner_->lock_);
+      acquired_ = owner_->try_take_locked(Exclusive);
       return acquired_;
     }
     bool await_suspend(coro::coroutine_handle<> h) noexcept {
-      detail::lock_guard<detail::spin_lock> g(m_->lock_);
-      if (m_->try_take_locked(Exclusive)) {  // freed since await_ready
+      detail::lock_guard<detail::spin_lock> g(owner_->lock_);
+      if (owner_->try_take_locked(Exclusive)) {  // freed since await_ready
         acquired_ = true;
         return false;
       }
-      node_.w = detail::suspend_here(h);
       node_.granted = false;
-      m_->waiters_.push_back(&node_);
-      waiting_ = true;
-      return true;
+      return enqueue(owner_->waiters_, h);
     }
-    detail::shared_mutex_guard<Exclusive> await_resume() noexcept {
+    detail::lock_hold<shared_mutex, Exclusive> await_resume() noexcept {
       acquired_ = false;
-      waiting_ = false;  // resumed only by a hand-off: the lock is ours
-      return detail::shared_mutex_guard<Exclusive>{m_};
+      resumed();  // resumed only by a hand-off: the lock is ours
+      return detail::lock_hold<shared_mutex, Exclusive>{owner_};
     }
 
    private:
-    shared_mutex* m_;
-    node node_;
     bool acquired_ = false;  ///< owns the lock, not yet given to a guard
-    bool waiting_ = false;   ///< registered in await_suspend, not yet resumed
   };
 
   shared_mutex() noexcept = default;
@@ -196,14 +155,13 @@ class shared_mutex {
   /// The number of tasks waiting (a snapshot, for diagnostics and tests).
   std::size_t waiter_count() const noexcept {
     detail::lock_guard<detail::spin_lock> g(lock_);
-    std::size_t n = 0;
-    for (auto* w = waiters_.front(); w; w = w->next) ++n;
-    return n;
+    return waiters_.size();
   }
 
  private:
-  template <bool>
-  friend class detail::shared_mutex_guard;
+  template <class, bool>
+  friend class detail::lock_hold;
+  friend detail::list_awaiter<shared_mutex, node>;
 
   /// Under lock_: takes the lock at once if it is free enough and nobody waits (no barging).
   bool try_take_locked(bool exclusive) noexcept {
@@ -217,7 +175,7 @@ class shared_mutex {
     return true;
   }
   /// Gives back one hold (a guard's, or one handed to a waiter that never resumed).
-  void release(bool exclusive) noexcept {
+  void release_hold(bool exclusive) noexcept {
     detail::lock_guard<detail::spin_lock> g(lock_);
     release_locked(exclusive);
   }
@@ -258,12 +216,5 @@ class shared_mutex {
   std::size_t readers_ = 0;         ///< readers holding the lock
   detail::waiter_list waiters_;
 };
-
-namespace detail {
-template <bool Exclusive>
-inline void shared_mutex_guard<Exclusive>::unlock() noexcept {
-  if (m_) std::exchange(m_, nullptr)->release(Exclusive);
-}
-}  // namespace detail
 
 }  // namespace eddy

@@ -5,6 +5,8 @@
 /// Not thread-safe: the primitive guards it with its own lock, and by the protocol of
 /// `runtime/task_header.hpp` wakes a waiter only while holding that lock.
 #pragma once
+#include <cstddef>
+
 #include "eddy/runtime/task_header.hpp"
 
 namespace eddy::detail {
@@ -19,6 +21,12 @@ struct waiter_node {
 class waiter_list {
  public:
   bool empty() const noexcept { return head_ == nullptr; }
+  /// The number of queued nodes: a walk, for the primitives' `waiter_count()` snapshots.
+  std::size_t size() const noexcept {
+    std::size_t n = 0;
+    for (auto* w = head_; w; w = w->next) ++n;
+    return n;
+  }
   waiter_node* front() const noexcept { return head_; }
   void push_back(waiter_node* n) noexcept {
     n->next = nullptr;

@@ -209,9 +209,7 @@ class mpsc_chan {
   bool is_closed() const noexcept { return closed_.load(std::memory_order_acquire); }
   std::size_t blocked_senders() noexcept {
     lock_guard<spin_lock> g(lock_);
-    std::size_t n = 0;
-    for (waiter_node* w = send_waiters_.front(); w; w = w->next) ++n;
-    return n;
+    return send_waiters_.size();
   }
 
   void wake_receiver() noexcept {
