@@ -15,6 +15,7 @@
 #include "eddy/runtime/timeout.hpp"
 #include "eddy/runtime/when_all.hpp"
 #include "eddy/runtime/when_any.hpp"
+#include "eddy/runtime/with_cancellation.hpp"
 #if EDDY_HAS_THREADS
 #include "eddy/runtime/thread_pool.hpp"
 #endif

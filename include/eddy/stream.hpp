@@ -56,6 +56,5 @@
 #include "eddy/stream/timestamp.hpp"
 #include "eddy/stream/window_by_count.hpp"
 #include "eddy/stream/window_time.hpp"
-#include "eddy/stream/with_cancellation.hpp"
 #include "eddy/stream/with_latest_from.hpp"
 #include "eddy/stream/zip.hpp"

@@ -17,7 +17,7 @@
 #include <eddy/asio/use_task.hpp>
 #include <eddy/runtime.hpp>
 #include <eddy/runtime/asio_runtime.hpp>
-#include <eddy/stream/with_cancellation.hpp>
+#include <eddy/runtime/with_cancellation.hpp>
 #include <memory>
 #include <stdexcept>
 #include <string>

@@ -11,7 +11,7 @@
 #include <atomic>
 #include <eddy/runtime.hpp>
 #include <eddy/runtime/uv_runtime.hpp>
-#include <eddy/stream/with_cancellation.hpp>
+#include <eddy/runtime/with_cancellation.hpp>
 #include <eddy/sync/notify.hpp>
 #include <eddy/uv/error.hpp>
 #include <eddy/uv/tcp.hpp>

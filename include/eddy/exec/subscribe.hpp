@@ -34,9 +34,9 @@
 #include "eddy/core/cancellation.hpp"
 #include "eddy/core/result.hpp"
 #include "eddy/core/task.hpp"
+#include "eddy/runtime/with_cancellation.hpp"
 #include "eddy/stream/concept.hpp"
 #include "eddy/stream/stage.hpp"
-#include "eddy/stream/with_cancellation.hpp"
 
 #if EDDY_HAS_EXCEPTIONS
 #include <exception>

@@ -43,6 +43,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "eddy/core/detail/awaitable.hpp"
 #include "eddy/core/task.hpp"
 #include "eddy/core/unit.hpp"
 #include "eddy/runtime/detail/task_timer.hpp"
@@ -51,20 +52,6 @@
 namespace eddy {
 
 namespace detail {
-
-template <class A>
-decltype(auto) get_awaiter(A&& a) {
-  if constexpr (requires { std::forward<A>(a).operator co_await(); })
-    return std::forward<A>(a).operator co_await();
-  else if constexpr (requires { operator co_await(std::forward<A>(a)); })
-    return operator co_await(std::forward<A>(a));
-  else
-    return std::forward<A>(a);
-}
-template <class A>
-using awaiter_t = decltype(get_awaiter(std::declval<A>()));
-template <class A>
-using await_result_t = decltype(std::declval<awaiter_t<A>&>().await_resume());
 
 template <class T>
 inline constexpr bool is_task_v = false;
@@ -159,7 +146,7 @@ class timeout_task_awaiter : private cancel_scope {
 /// The task that awaits the awaitable held at `*p` (`H` as in `held_awaitable_t`: an lvalue is
 /// awaited as an lvalue, anything else as an rvalue).
 template <class H>
-task<await_result_t<H>> await_held(std::remove_reference_t<H>* p) {
+task<await_result_of_t<H>> await_held(std::remove_reference_t<H>* p) {
   co_return co_await static_cast<H&&>(*p);
 }
 
@@ -167,11 +154,11 @@ task<await_result_t<H>> await_held(std::remove_reference_t<H>* p) {
 /// which stays where `H` keeps it (see `held_awaitable_t`): nothing is copied or moved.
 template <class H>
 class timeout_awaiter {
-  using T = await_result_t<H>;
+  using T = await_result_of_t<H>;
   using object = std::remove_reference_t<H>;
   /// Has the awaiter members itself (no `operator co_await`): it may take the ready path.
   static constexpr bool direct =
-      std::is_same_v<awaiter_t<object&>, object&> && requires(object& w) { w.await_ready(); };
+      std::is_same_v<awaiter_ref_t<object&>, object&> && requires(object& w) { w.await_ready(); };
 
  public:
   template <class A>
@@ -228,11 +215,12 @@ auto make_timeout(time_point deadline, duration d, bool relative, A&& aw) {
     return timeout_task_awaiter<typename D::value_type>(deadline, d, relative, std::move(aw));
   } else {
     using object = std::remove_reference_t<A>;
-    static_assert(!std::is_lvalue_reference_v<A> || !std::is_same_v<awaiter_t<object&>, object&>,
-                  "eddy::timeout: pass an awaiter as a temporary (timeout(d, rx.recv())), not as "
-                  "a variable: a timed-out awaiter must be destroyed at its suspension point, and "
-                  "a variable outlives it. An awaitable with operator co_await (a join_handle) "
-                  "may be a variable.");
+    static_assert(
+        !std::is_lvalue_reference_v<A> || !std::is_same_v<awaiter_ref_t<object&>, object&>,
+        "eddy::timeout: pass an awaiter as a temporary (timeout(d, rx.recv())), not as "
+        "a variable: a timed-out awaiter must be destroyed at its suspension point, and "
+        "a variable outlives it. An awaitable with operator co_await (a join_handle) "
+        "may be a variable.");
     return timeout_awaiter<held_awaitable_t<A&&>>(deadline, d, relative, std::forward<A>(aw));
   }
 }

@@ -25,41 +25,17 @@
 /// `from_items`, `just`, `empty`) and every single-input operator have it; `subscribe` uses it.
 #pragma once
 #include <cstddef>
-#include <new>
 #include <optional>
 #include <type_traits>
 #include <utility>
 
 #include "eddy/core/coro.hpp"
+#include "eddy/core/detail/awaitable.hpp"
 #include "eddy/stream/item.hpp"
 
 namespace eddy {
 
 namespace detail {
-
-/// Has the three awaiter members itself (no `operator co_await`).
-template <class A>
-concept direct_awaiter = requires(A& a) {
-  { a.await_ready() };
-  { a.await_resume() };
-};
-
-template <class A>
-decltype(auto) stream_get_awaiter(A&& a) {
-  if constexpr (requires { static_cast<A&&>(a).operator co_await(); })
-    return static_cast<A&&>(a).operator co_await();
-  else if constexpr (requires { operator co_await(static_cast<A&&>(a)); })
-    return operator co_await(static_cast<A&&>(a));
-  else
-    return static_cast<A&&>(a);
-}
-
-template <class A>
-using stream_awaiter_t = std::remove_cvref_t<decltype(stream_get_awaiter(std::declval<A>()))>;
-
-/// The result type of `co_await` on an awaitable of type `A` (an rvalue).
-template <class A>
-using await_result_of_t = decltype(std::declval<stream_awaiter_t<A>&>().await_resume());
 
 template <class R>
 struct optional_item_traits {
@@ -80,100 +56,6 @@ template <class T>
 struct range_item<item<T>> {
   using type = T;
 };
-
-/// Uninitialised storage for one `T`, constructed and destroyed by hand. Immovable.
-template <class T>
-class manual_lifetime {
- public:
-  manual_lifetime() noexcept {}
-  manual_lifetime(const manual_lifetime&) = delete;
-  manual_lifetime& operator=(const manual_lifetime&) = delete;
-  ~manual_lifetime() {}
-
-  template <class... A>
-  T& construct(A&&... a) {
-    return *::new (static_cast<void*>(&v_)) T(std::forward<A>(a)...);
-  }
-  void destroy() noexcept { v_.~T(); }
-  T& get() noexcept { return v_; }
-  T* operator->() noexcept { return &v_; }
-  T& operator*() noexcept { return v_; }
-
- private:
-  union {
-    T v_;
-  };
-};
-
-/// Tag: construct a holder from the prvalue returned by a callable (no move needed).
-struct from_call_t {};
-inline constexpr from_call_t from_call{};
-
-/// Holds an awaitable and the awaiter obtained from it, and forwards the awaiter members.
-/// Immovable: constructed in place, awaited in place.
-template <class Aw, bool Direct = direct_awaiter<Aw>>
-class awaitable_holder;
-
-template <class Aw>
-class awaitable_holder<Aw, true> {
- public:
-  template <class F>
-  awaitable_holder(from_call_t, F&& make) : a_(static_cast<F&&>(make)()) {}
-  template <class... A>
-  explicit awaitable_holder(std::in_place_t, A&&... a) : a_(std::forward<A>(a)...) {}
-  awaitable_holder(const awaitable_holder&) = delete;
-  awaitable_holder& operator=(const awaitable_holder&) = delete;
-
-  bool await_ready() { return static_cast<bool>(a_.await_ready()); }
-  template <class P>
-  decltype(auto) await_suspend(coro::coroutine_handle<P> h) {
-    return a_.await_suspend(h);
-  }
-  decltype(auto) await_resume() { return a_.await_resume(); }
-
- private:
-  Aw a_;
-};
-
-template <class Aw>
-class awaitable_holder<Aw, false> {
- public:
-  template <class F>
-  awaitable_holder(from_call_t, F&& make)
-      : a_(static_cast<F&&>(make)()), w_(stream_get_awaiter(static_cast<Aw&&>(a_))) {}
-  template <class... A>
-  explicit awaitable_holder(std::in_place_t, A&&... a)
-      : a_(std::forward<A>(a)...), w_(stream_get_awaiter(static_cast<Aw&&>(a_))) {}
-  awaitable_holder(const awaitable_holder&) = delete;
-  awaitable_holder& operator=(const awaitable_holder&) = delete;
-
-  bool await_ready() { return static_cast<bool>(w_.await_ready()); }
-  template <class P>
-  decltype(auto) await_suspend(coro::coroutine_handle<P> h) {
-    return w_.await_suspend(h);
-  }
-  decltype(auto) await_resume() { return w_.await_resume(); }
-
- private:
-  Aw a_;
-  stream_awaiter_t<Aw> w_;
-};
-
-/// Calls `a.await_suspend(h)` and turns the result into the handle to transfer to:
-/// `noop_coroutine()` when suspended, `h` when the awaiter declined to suspend.
-template <class A, class P>
-coro::coroutine_handle<> suspend_to_handle(A& a, coro::coroutine_handle<P> h) {
-  using R = decltype(a.await_suspend(h));
-  if constexpr (std::is_void_v<R>) {
-    a.await_suspend(h);
-    return coro::noop_coroutine();
-  } else if constexpr (std::is_same_v<R, bool>) {
-    if (a.await_suspend(h)) return coro::noop_coroutine();
-    return h;
-  } else {
-    return a.await_suspend(h);
-  }
-}
 
 }  // namespace detail
 
