@@ -66,6 +66,7 @@
 #include "eddy/core/panic.hpp"
 #include "eddy/core/result.hpp"
 #include "eddy/runtime/detail/waiter_list.hpp"
+#include "eddy/sync/send_result.hpp"
 
 namespace eddy {
 
@@ -191,43 +192,11 @@ class sender;
 template <class T>
 class receiver;
 
-/// The outcome of `sender::send`: the number of receivers the value was queued for, or an error
-/// (`closed`: no receiver alive; `invalid_argument`: empty sender) with the value handed back.
+/// The outcome of `sender::send`: the number of receivers the value was queued for
+/// (`value()`), or an error (`closed`: no receiver alive; `invalid_argument`: empty sender) with
+/// the value handed back (`returned()`). The shared shape of `sync/send_result.hpp`.
 template <class T>
-class [[nodiscard]] send_result {
- public:
-  /// Success: the value was queued for `receivers` receivers.
-  explicit send_result(std::size_t receivers) noexcept : err_(errc::closed), n_(receivers) {}
-  /// Failure with error `e`; `v` is the value handed back.
-  send_result(eddy::error e, T&& v) : err_(e), back_(std::move(v)) {}
-
-  /// True if the value was queued.
-  bool has_value() const noexcept { return !back_.has_value(); }
-  /// Same as `has_value()`.
-  explicit operator bool() const noexcept { return has_value(); }
-  /// The number of receivers the value was queued for. On an error: panics.
-  std::size_t value() const {
-    if (!has_value()) eddy::detail::bad_result_access(err_);
-    return n_;
-  }
-  /// The error. On success: panics.
-  const eddy::error& error() const {
-    if (has_value()) panic("eddy::broadcast::send_result::error() called on a success");
-    return err_;
-  }
-  /// The value handed back on an error. On success: panics.
-  T& returned() & {
-    if (has_value()) panic("eddy::broadcast::send_result::returned() called on a success");
-    return *back_;
-  }
-  /// The value handed back on an error, as an rvalue to move from. On success: panics.
-  T&& returned() && { return std::move(returned()); }
-
- private:
-  eddy::error err_;
-  std::optional<T> back_;
-  std::size_t n_ = 0;
-};
+using send_result = eddy::send_result<T, std::size_t>;
 
 /// The sending side. Copyable; see the file comment.
 template <class T>
@@ -261,14 +230,14 @@ class sender {
   /// Queues `v` for every live receiver and wakes those waiting. Never suspends. See
   /// `send_result`.
   send_result<T> send(T v) {
-    if (!s_) return {error{errc::invalid_argument, 0, "broadcast::sender is empty"}, std::move(v)};
+    if (!s_) return {errc::invalid_argument, std::move(v)};
     std::size_t n;
     {
       eddy::detail::lock_guard<eddy::detail::spin_lock> g(s_->lock);
       n = s_->receivers;
       if (n != 0) s_->push(std::move(v));
     }
-    if (n == 0) return {error{errc::closed}, std::move(v)};
+    if (n == 0) return {errc::closed, std::move(v)};
     return send_result<T>{n};
   }
 

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: BSL-1.0
 /// \file
-/// `send_result<T>`: the outcome of a channel send. Success, or an error *and the value handed
-/// back* (nothing is lost on a failed send). Used by `mpsc`, `oneshot` and `once_cell::set`.
+/// `send_result<T, V = void>`: the outcome of a channel send, the one shape every sending side
+/// in eddy returns. Success (carrying a `V` when `V` is not void: `broadcast` gives the number
+/// of receivers), or an error *and the value handed back* (nothing is lost on a failed send).
+/// Returned by `mpsc`, `oneshot`, `subject`, `once_cell::set`, and, as
+/// `broadcast::send_result<T>` / `watch::send_result<T>`, by those channels.
 ///
 /// Error codes: `errc::closed` (the receiving side is gone or closed), `errc::full` (`try_send`
-/// on a full bounded channel), `errc::invalid_argument` (the sender is moved-from or already
-/// used), `errc::exception` (with exceptions: a copy of the value threw, in `subject`;
+/// on a full bounded channel), `errc::invalid_argument` (the sender is moved-from, empty or
+/// already used), `errc::exception` (with exceptions: a copy of the value threw, in `subject`;
 /// `error().exception()` is the exception and `error().message()` its `what()`).
 ///
-/// Thread-compatible; owns the handed-back value. The success case holds only a code (and,
-/// with exceptions, a null exception pointer), so returning it from the hot path costs
+/// Thread-compatible; owns the handed-back value. The success case holds only a code (and the
+/// `V`, and with exceptions a null exception pointer), so returning it from the hot path costs
 /// nothing.
 #pragma once
 #include <new>
@@ -22,13 +25,27 @@
 
 namespace eddy {
 
-/// The outcome of a channel send: success, or an error code and the value handed back.
-/// See the file comment.
-template <class T>
+namespace detail {
+/// What a successful send carries: nothing, or a `V`.
+template <class V>
+struct send_payload {
+  V v{};
+};
+template <>
+struct send_payload<void> {};
+}  // namespace detail
+
+/// The outcome of a channel send: success (with a `V` unless void), or an error code and the
+/// value handed back. See the file comment.
+template <class T, class V = void>
 class [[nodiscard]] send_result {
  public:
-  /// Success.
+  /// Success (`V` void, or a value-initialised `V`).
   send_result() noexcept : code_{} {}
+  /// Success carrying `v` (for example the number of receivers reached).
+  template <class U = V>
+    requires(!std::is_void_v<U>)
+  explicit send_result(U v) noexcept : code_{}, payload_{std::move(v)} {}
   /// Failure with code `c`; `v` is the value handed back.
   send_result(errc c, T&& v) noexcept(std::is_nothrow_move_constructible_v<T>) : code_(c) {
     ::new (&v_) T(std::move(v));
@@ -44,11 +61,12 @@ class [[nodiscard]] send_result {
   /// Copies and moves copy (move) the code and, on failure, the handed-back value; a
   /// moved-from failure keeps its code and holds a moved-from value.
   ///@{
-  send_result(send_result&& o) noexcept(std::is_nothrow_move_constructible_v<T>) : code_(o.code_) {
+  send_result(send_result&& o) noexcept(std::is_nothrow_move_constructible_v<T>)
+      : code_(o.code_), payload_(o.payload_) {
     if (failed()) ::new (&v_) T(std::move(o.v_));
     take_exception(o);
   }
-  send_result(const send_result& o) : code_(o.code_) {
+  send_result(const send_result& o) : code_(o.code_), payload_(o.payload_) {
     if (failed()) ::new (&v_) T(o.v_);
     copy_exception(o);
   }
@@ -56,6 +74,7 @@ class [[nodiscard]] send_result {
     if (this == &o) return *this;
     reset();
     code_ = o.code_;
+    payload_ = o.payload_;
     if (failed()) ::new (&v_) T(std::move(o.v_));
     take_exception(o);
     return *this;
@@ -64,6 +83,7 @@ class [[nodiscard]] send_result {
     if (this == &o) return *this;
     reset();
     code_ = o.code_;
+    payload_ = o.payload_;
     if (failed()) ::new (&v_) T(o.v_);
     copy_exception(o);
     return *this;
@@ -75,9 +95,11 @@ class [[nodiscard]] send_result {
   bool has_value() const noexcept { return !failed(); }
   /// Same as `has_value()`.
   explicit operator bool() const noexcept { return !failed(); }
-  /// Checks success like `result<void>::value()`: a failure is a programming error (panics).
-  void value() const {
+  /// Checks success like `result<V>::value()`: a failure is a programming error (panics).
+  /// Gives the success's `V` (nothing for void).
+  V value() const {
     if (failed()) detail::bad_result_access(eddy::error{code_});
+    if constexpr (!std::is_void_v<V>) return payload_.v;
   }
   /// The error (`closed`, `full`, `invalid_argument`, `exception`; `already_initialized`,
   /// `initializing` from `once_cell::set`). Panics on success.
@@ -95,6 +117,10 @@ class [[nodiscard]] send_result {
   }
   /// Moves the handed-back value out. Panics on success.
   T into_inner() && { return std::move(inner()); }
+  /// `inner()`, by the name `broadcast` and `watch` use.
+  T& returned() & { return inner(); }
+  /// The handed-back value as an rvalue to move from. Panics on success.
+  T&& returned() && { return std::move(inner()); }
 
  private:
   bool failed() const noexcept { return code_ != errc{}; }
@@ -119,6 +145,7 @@ class [[nodiscard]] send_result {
     T v_;
   };
   errc code_;  // errc{} (0) = success
+  [[no_unique_address]] detail::send_payload<V> payload_;
 #if EDDY_HAS_EXCEPTIONS
   std::exception_ptr ex_;  // errc::exception: what a copy of the value threw
 #endif

@@ -52,6 +52,7 @@
 #include "eddy/core/panic.hpp"
 #include "eddy/core/result.hpp"
 #include "eddy/runtime/detail/waiter_list.hpp"
+#include "eddy/sync/send_result.hpp"
 
 namespace eddy {
 
@@ -95,40 +96,10 @@ template <class T>
 class receiver;
 
 /// The outcome of `sender::send`: success, or an error (`closed`: no receiver alive;
-/// `invalid_argument`: empty sender) with the value handed back.
+/// `invalid_argument`: empty sender) with the value handed back (`returned()`). The shared
+/// shape of `sync/send_result.hpp`.
 template <class T>
-class [[nodiscard]] send_result {
- public:
-  /// Success.
-  send_result() noexcept : err_(errc::closed) {}
-  /// Failure with error `e`; `v` is the value handed back.
-  send_result(eddy::error e, T&& v) : err_(e), back_(std::move(v)) {}
-
-  /// True if the value was published.
-  bool has_value() const noexcept { return !back_.has_value(); }
-  /// Same as `has_value()`.
-  explicit operator bool() const noexcept { return has_value(); }
-  /// Checks success like `result<void>::value()`: panics on an error.
-  void value() const {
-    if (!has_value()) eddy::detail::bad_result_access(err_);
-  }
-  /// The error. On success: panics.
-  const eddy::error& error() const {
-    if (has_value()) panic("eddy::watch::send_result::error() called on a success");
-    return err_;
-  }
-  /// The value handed back on an error. On success: panics.
-  T& returned() & {
-    if (has_value()) panic("eddy::watch::send_result::returned() called on a success");
-    return *back_;
-  }
-  /// The value handed back on an error, as an rvalue to move from. On success: panics.
-  T&& returned() && { return std::move(returned()); }
-
- private:
-  eddy::error err_;
-  std::optional<T> back_;
-};
+using send_result = eddy::send_result<T>;
 
 /// The publishing side. Move-only; see the file comment.
 template <class T>
@@ -159,7 +130,7 @@ class sender {
 
   /// Publishes `v` (see the file comment). Never suspends.
   send_result<T> send(T v) {
-    if (!s_) return {error{errc::invalid_argument, 0, "watch::sender is empty"}, std::move(v)};
+    if (!s_) return {errc::invalid_argument, std::move(v)};
     {
       guard g(s_->lock);
       if (s_->receivers != 0) {
@@ -169,7 +140,7 @@ class sender {
         return {};
       }
     }
-    return {error{errc::closed}, std::move(v)};
+    return {errc::closed, std::move(v)};
   }
 
   /// Publishes `v` even with no receiver; gives the previous value.
