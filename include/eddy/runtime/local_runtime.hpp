@@ -26,7 +26,7 @@
 namespace eddy {
 
 /// A single-threaded runtime driven by its caller (see the file comment).
-class local_runtime final : public runtime {
+class local_runtime final : public runtime, public detail::block_on_base<local_runtime> {
  public:
   /// A clock function for runtimes without `std::chrono::steady_clock` (firmware).
   using clock_fn = time_point (*)() noexcept;
@@ -55,12 +55,6 @@ class local_runtime final : public runtime {
     join_handle<T> h = spawn(get_executor(), std::move(t));
     drive([](void* p) { return static_cast<join_handle<T>*>(p)->is_finished(); }, &h);
     return h.try_take();
-  }
-  /// As `try_block_on`, but gives the value: an error panics, a captured exception is rethrown.
-  template <class T>
-  T block_on(task<T> t) {
-    if (detail::inside_runtime()) panic(detail::block_on_inside_message);
-    return detail::unwrap_block_on(try_block_on(std::move(t)));
   }
 
   /// Runs until `stop()` is called, or nothing is ready and no timer is pending.

@@ -27,7 +27,7 @@
 namespace eddy {
 
 /// A deterministic runtime with virtual time (see the file comment).
-class sim_runtime final : public runtime {
+class sim_runtime final : public runtime, public detail::block_on_base<sim_runtime> {
  public:
   /// A simulator whose ready-work order is drawn from `seed`; seed 0 is plain FIFO.
   explicit sim_runtime(std::uint64_t seed = 0);
@@ -53,12 +53,6 @@ class sim_runtime final : public runtime {
                    "sim_runtime: deadlock (nothing ready, no timer, root unfinished)"};
     }
     return h.try_take();
-  }
-  /// As `try_block_on`, but gives the value: an error panics, a captured exception is rethrown.
-  template <class T>
-  T block_on(task<T> t) {
-    if (detail::inside_runtime()) panic(detail::block_on_inside_message);
-    return detail::unwrap_block_on(try_block_on(std::move(t)));
   }
 
   /// Runs until nothing is ready and no timer is pending (advancing virtual time).

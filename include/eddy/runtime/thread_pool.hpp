@@ -41,7 +41,7 @@ class blocking_observer final : public task_header::observer {
 }  // namespace detail
 
 /// A runtime with a fixed number of worker threads (see the file comment).
-class thread_pool final : public runtime {
+class thread_pool final : public runtime, public detail::block_on_base<thread_pool> {
  public:
   /// Starts `threads` workers; 0 panics.
   explicit thread_pool(std::size_t threads);
@@ -64,12 +64,6 @@ class thread_pool final : public runtime {
     obs.wait();
     while (!h.is_finished()) detail::cpu_relax();  // `complete` is published right after
     return h.try_take();
-  }
-  /// As `try_block_on`, but gives the value: an error panics, a captured exception is rethrown.
-  template <class T>
-  T block_on(task<T> t) {
-    if (detail::inside_runtime()) panic(detail::block_on_inside_message);
-    return detail::unwrap_block_on(try_block_on(std::move(t)));
   }
 
   void post(work_node& n) noexcept override;

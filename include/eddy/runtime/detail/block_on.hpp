@@ -3,6 +3,7 @@
 /// The shared shape of `block_on`: start a root task on a runtime, drive or wait until it is
 /// finished, hand back its result. Each runtime supplies `wait_until_done(pred)`.
 #pragma once
+#include "eddy/core/panic.hpp"
 #include "eddy/runtime/spawn.hpp"
 
 namespace eddy::detail {
@@ -23,5 +24,19 @@ T unwrap_block_on(result<T>&& r) {
   else
     return std::move(r).value();
 }
+
+/// Base of every runtime class (CRTP): its `block_on` on top of its own `try_block_on`.
+template <class Rt>
+class block_on_base {
+ public:
+  /// Runs `t` to completion from a thread outside any runtime and gives its value, as
+  /// `try_block_on(t)` does; an error panics (called from inside a runtime, or `t`'s own error),
+  /// a captured exception is rethrown.
+  template <class T>
+  T block_on(task<T> t) {
+    if (inside_runtime()) panic(block_on_inside_message);
+    return unwrap_block_on(static_cast<Rt*>(this)->try_block_on(std::move(t)));
+  }
+};
 
 }  // namespace eddy::detail
