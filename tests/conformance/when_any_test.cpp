@@ -4,21 +4,19 @@
 // acquire, send), the range form, a losing branch in a foreign operation, and an abort of the
 // awaiting task.
 #include <atomic>
-#include <mutex>
 #include <variant>
 #include <vector>
 
+#include "conformance/fake_foreign_op.hpp"
 #include "conformance/runtimes.hpp"
 
 using namespace eddy;
+using eddy_test::drop_counter;
+using eddy_test::fake_op;
 using namespace std::chrono_literals;
 
 namespace {
 
-struct drop_counter {
-  std::atomic<int>* n;
-  ~drop_counter() { n->fetch_add(1); }
-};
 task<int> value_after(std::chrono::milliseconds d, int v) {
   co_await sleep(d);
   co_return v;
@@ -40,65 +38,6 @@ task<int> forever(std::atomic<int>* dropped) {
   co_return 0;
 }
 
-// A foreign operation (stands for Asio / libuv) that completes when asked to stop.
-class fake_op {
- public:
-  class awaiter : detail::foreign_wait {
-   public:
-    explicit awaiter(fake_op* op) noexcept : foreign_wait(&on_cancel), op_(op) {}
-    awaiter(const awaiter&) = delete;
-    awaiter& operator=(const awaiter&) = delete;
-    ~awaiter() {
-      std::lock_guard<std::mutex> g(op_->m_);
-      if (op_->waiting_ == this) {
-        op_->waiting_ = nullptr;
-        op_->destroyed_pending.fetch_add(1);
-      }
-      if (task_) task_->end_foreign(this);
-    }
-    bool await_ready() const noexcept { return false; }
-    void await_suspend(coro::coroutine_handle<> h) {
-      const waker w = detail::suspend_here(h);
-      task_ = w.task();
-      task_->begin_foreign(this);
-      std::lock_guard<std::mutex> g(op_->m_);
-      op_->waiting_ = this;
-      op_->w_ = w;
-    }
-    int await_resume() {
-      task_->end_foreign(this);
-      return value_;
-    }
-
-   private:
-    friend class fake_op;
-    static void on_cancel(detail::foreign_wait* f) noexcept {
-      fake_op* op = static_cast<awaiter*>(f)->op_;
-      op->cancels.fetch_add(1);
-      op->complete(-1);
-    }
-    fake_op* op_;
-    detail::task_header* task_ = nullptr;
-    int value_ = 0;
-  };
-  awaiter wait() noexcept { return awaiter{this}; }
-  bool complete(int v) {
-    std::lock_guard<std::mutex> g(m_);
-    if (!waiting_) return false;
-    waiting_->value_ = v;
-    waiting_->complete();
-    w_.wake();
-    waiting_ = nullptr;
-    return true;
-  }
-  std::atomic<int> cancels{0};
-  std::atomic<int> destroyed_pending{0};
-
- private:
-  std::mutex m_;
-  awaiter* waiting_ = nullptr;
-  waker w_;
-};
 task<int> wait_op(fake_op* op) {
   co_return co_await op->wait();
 }
@@ -237,6 +176,7 @@ TYPED_TEST(when_any_conformance, range_form_gives_the_winners_position) {
 
 TYPED_TEST(when_any_conformance, a_losing_foreign_operation_is_stopped_and_waited_for) {
   fake_op op;
+  op.complete_on_cancel = true;  // the operation completes (with -1) when asked to stop
   auto r = this->f.block_on([](fake_op* op) -> task<int> {
     auto v = co_await when_any(wait_op(op), sleep(1ms));
     if (v.index() != 1) co_return 1;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "conformance/runtimes.hpp"
+#include "sync/channel_cancel_safety.hpp"
 
 using namespace eddy;
 using namespace std::chrono_literals;
@@ -334,28 +335,24 @@ TYPED_TEST(broadcast_conformance, abort_while_waiting_consumes_nothing) {
   EXPECT_TRUE(ok);
 }
 
+struct broadcast_ch {
+  static auto make() { return broadcast::channel<int>(4); }
+  static task<result<int>> recv(broadcast::receiver<int>* rx) { co_return co_await rx->recv(); }
+  static void send(broadcast::sender<int>& tx, int v) { EXPECT_TRUE(tx.send(v).has_value()); }
+  static std::vector<int> left(broadcast::receiver<int>& rx) {
+    std::vector<int> out;
+    for (auto t = rx.try_recv(); t.has_value(); t = rx.try_recv()) out.push_back(t.value());
+    return out;
+  }
+  static constexpr int items = 2;
+};
+
+TYPED_TEST(broadcast_conformance, abort_while_waiting_deregisters) {
+  this->f.block_on(eddy_test::abort_while_waiting_deregisters<broadcast_ch>());
+}
+
 TYPED_TEST(broadcast_conformance, abort_after_wake_loses_nothing) {
-  // The receiver is woken by the send, then aborted before (or after) it runs: either it took
-  // the value (and completed), or the value is still in the receiver. Never both, never neither.
-  auto ok = this->f.block_on([]() -> task<bool> {
-    bool good = true;
-    for (int round = 0; round < 50; ++round) {
-      auto [tx, rx] = broadcast::channel<int>(4);
-      auto h = spawn(recv_one(&rx));
-      co_await yield_now();
-      (void)tx.send(round);
-      h.abort();
-      auto j = co_await h;
-      auto left = rx.try_recv();
-      if (j.has_value()) {
-        good = good && is_val(j.value(), round) && is_err(left, errc::empty);
-      } else {
-        good = good && is_err(j, errc::aborted) && is_val(left, round);
-      }
-    }
-    co_return good;
-  }());
-  EXPECT_TRUE(ok);
+  this->f.block_on(eddy_test::abort_after_wake_loses_nothing<broadcast_ch, TypeParam::threads>(50));
 }
 
 TYPED_TEST(broadcast_conformance, empty_and_moved_from_handles) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "conformance/runtimes.hpp"
+#include "sync/channel_cancel_safety.hpp"
 
 using namespace eddy;
 using namespace std::chrono_literals;
@@ -324,61 +325,33 @@ TYPED_TEST(mpsc_conformance, moved_from_handles_are_defined) {
   }());
 }
 
-TYPED_TEST(mpsc_conformance, abort_while_waiting_in_recv_loses_no_item) {
-  for (bool bounded : {true, false}) {
-    auto ok = this->f.block_on([](bool bounded) -> task<bool> {
-      auto [tx, rx] = make(bounded);
-      std::atomic<bool> started{false};
-      auto h = spawn([](mpsc::receiver<int>* rx, std::atomic<bool>* started) -> task<int> {
-        started->store(true);
-        auto v = co_await rx->recv();
-        co_return v.value_or(-1);
-      }(&rx, &started));
-      while (!started.load()) co_await yield_now();
-      co_await yield_now();
-      EXPECT_TRUE(tx.try_send(1).has_value());  // wakes the receiver...
-      EXPECT_TRUE(tx.try_send(2).has_value());
-      h.abort();  // ...which is aborted before (or after) it runs
-      auto r = co_await h;
-      std::vector<int> got;
-      if (r.has_value()) {
-        got.push_back(r.value());
-      } else {
-        EXPECT_EQ(r.error().code(), errc::aborted);
-      }
-      if constexpr (TypeParam::threads == 1) {
-        EXPECT_FALSE(r.has_value());  // one thread: the abort always wins here
-      }
-      for (;;) {
-        auto t = rx.try_recv();
-        if (!t.has_value()) break;
-        got.push_back(t.value());
-      }
-      EXPECT_EQ(got, (std::vector<int>{1, 2}));  // nothing lost, nothing duplicated, in order
-      co_return got.size() == 2;
-    }(bounded));
-    EXPECT_TRUE(ok);
+template <bool Bounded>
+struct mpsc_ch {
+  static auto make() { return ::make(Bounded); }
+  static task<result<int>> recv(mpsc::receiver<int>* rx) {
+    auto v = co_await rx->recv();
+    if (!v) co_return error{errc::closed};
+    co_return *v;
   }
-}
+  static void send(mpsc::sender<int>& tx, int v) { EXPECT_TRUE(tx.try_send(v).has_value()); }
+  static std::vector<int> left(mpsc::receiver<int>& rx) {
+    std::vector<int> out;
+    for (auto t = rx.try_recv(); t.has_value(); t = rx.try_recv()) out.push_back(t.value());
+    return out;
+  }
+  static constexpr int items = 2;
+};
 
 TYPED_TEST(mpsc_conformance, abort_while_waiting_in_recv_deregisters) {
-  auto ok = this->f.block_on([]() -> task<bool> {
-    auto [tx, rx] = mpsc::unbounded_channel<int>();
-    std::atomic<bool> started{false};
-    auto h = spawn([](mpsc::receiver<int>* rx, std::atomic<bool>* started) -> task<int> {
-      started->store(true);
-      auto v = co_await rx->recv();
-      co_return v.value_or(-1);
-    }(&rx, &started));
-    while (!started.load()) co_await yield_now();
-    h.abort();
-    auto r = co_await h;
-    EXPECT_FALSE(r.has_value());
-    EXPECT_TRUE(tx.try_send(9).has_value());  // must not wake the destroyed waiter
-    auto v = co_await rx.recv();
-    co_return v == 9;
-  }());
-  EXPECT_TRUE(ok);
+  this->f.block_on(eddy_test::abort_while_waiting_deregisters<mpsc_ch<false>>());
+  this->f.block_on(eddy_test::abort_while_waiting_deregisters<mpsc_ch<true>>());
+}
+
+TYPED_TEST(mpsc_conformance, abort_after_wake_in_recv_loses_no_item) {
+  this->f.block_on(
+      eddy_test::abort_after_wake_loses_nothing<mpsc_ch<false>, TypeParam::threads>(20));
+  this->f.block_on(
+      eddy_test::abort_after_wake_loses_nothing<mpsc_ch<true>, TypeParam::threads>(20));
 }
 
 TYPED_TEST(mpsc_conformance, abort_while_waiting_in_send_leaves_nothing_half_sent) {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "conformance/runtimes.hpp"
+#include "sync/channel_cancel_safety.hpp"
 
 using namespace eddy;
 using namespace std::chrono_literals;
@@ -161,48 +162,23 @@ TYPED_TEST(oneshot_conformance, try_recv_gives_the_value) {
   }());
 }
 
-TYPED_TEST(oneshot_conformance, abort_while_awaiting_keeps_the_value) {
-  auto ok = this->f.block_on([]() -> task<bool> {
-    auto [tx, rx] = oneshot::channel<int>();
-    std::atomic<bool> started{false};
-    auto h = spawn([](oneshot::receiver<int>* rx, std::atomic<bool>* started) -> task<int> {
-      started->store(true);
-      auto r = co_await *rx;
-      co_return r.value_or(-1);
-    }(&rx, &started));
-    while (!started.load()) co_await yield_now();
-    co_await yield_now();
-    EXPECT_TRUE(tx.send(11).has_value());  // wakes the waiter...
-    h.abort();                             // ...which is aborted before (or after) it runs
-    auto r = co_await h;
-    if (r.has_value()) co_return r.value() == 11;  // it won the race (2 threads)
-    if constexpr (TypeParam::threads == 1) {
-      EXPECT_EQ(code_of(r), errc::aborted);
-    }
-    auto again = co_await rx;  // the value is still there
-    co_return again.value() == 11;
-  }());
-  EXPECT_TRUE(ok);
-}
+struct oneshot_ch {
+  static auto make() { return oneshot::channel<int>(); }
+  static task<result<int>> recv(oneshot::receiver<int>* rx) { co_return co_await *rx; }
+  static void send(oneshot::sender<int>& tx, int v) { EXPECT_TRUE(tx.send(v).has_value()); }
+  static std::vector<int> left(oneshot::receiver<int>& rx) {
+    auto t = rx.try_recv();
+    return t.has_value() ? std::vector<int>{t.value()} : std::vector<int>{};
+  }
+  static constexpr int items = 1;
+};
 
 TYPED_TEST(oneshot_conformance, abort_before_send_deregisters) {
-  auto ok = this->f.block_on([]() -> task<bool> {
-    auto [tx, rx] = oneshot::channel<int>();
-    std::atomic<bool> started{false};
-    auto h = spawn([](oneshot::receiver<int>* rx, std::atomic<bool>* started) -> task<int> {
-      started->store(true);
-      auto r = co_await *rx;
-      co_return r.value_or(-1);
-    }(&rx, &started));
-    while (!started.load()) co_await yield_now();
-    h.abort();
-    auto r = co_await h;
-    EXPECT_EQ(code_of(r), errc::aborted);
-    EXPECT_TRUE(tx.send(12).has_value());  // must not wake the destroyed waiter
-    auto v = co_await rx;
-    co_return v.value() == 12;
-  }());
-  EXPECT_TRUE(ok);
+  this->f.block_on(eddy_test::abort_while_waiting_deregisters<oneshot_ch>());
+}
+
+TYPED_TEST(oneshot_conformance, abort_after_wake_keeps_the_value) {
+  this->f.block_on(eddy_test::abort_after_wake_loses_nothing<oneshot_ch, TypeParam::threads>(20));
 }
 
 TYPED_TEST(oneshot_conformance, timeout_loses_nothing) {

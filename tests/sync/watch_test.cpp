@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "conformance/runtimes.hpp"
+#include "sync/channel_cancel_safety.hpp"
 
 using namespace eddy;
 using namespace std::chrono_literals;
@@ -177,27 +178,28 @@ TYPED_TEST(watch_conformance, abort_while_waiting_marks_nothing) {
   EXPECT_TRUE(ok);
 }
 
+struct watch_ch {
+  static auto make() { return watch::channel<int>(0); }
+  static task<result<int>> recv(watch::receiver<int>* rx) {
+    auto c = co_await rx->changed();
+    if (!c) co_return c.error();
+    co_return rx->borrow();
+  }
+  static void send(watch::sender<int>& tx, int v) { EXPECT_TRUE(tx.send(v).has_value()); }
+  static std::vector<int> left(watch::receiver<int>& rx) {
+    auto c = rx.has_changed();
+    return c.has_value() && c.value() ? std::vector<int>{rx.borrow_and_update()}
+                                      : std::vector<int>{};
+  }
+  static constexpr int items = 1;
+};
+
+TYPED_TEST(watch_conformance, abort_while_waiting_deregisters) {
+  this->f.block_on(eddy_test::abort_while_waiting_deregisters<watch_ch>());
+}
+
 TYPED_TEST(watch_conformance, abort_after_wake_loses_no_change) {
-  // Woken by the send, then aborted: either it saw the change (and completed), or the change is
-  // still unseen by the receiver. Never both, never neither.
-  auto ok = this->f.block_on([]() -> task<bool> {
-    bool good = true;
-    for (int round = 0; round < 50; ++round) {
-      auto [tx, rx] = watch::channel<int>(0);
-      auto h = spawn(wait_changed(&rx));
-      co_await yield_now();
-      (void)tx.send(round + 1);
-      h.abort();
-      auto j = co_await h;
-      if (j.has_value()) {
-        good = good && is_ok(j.value()) && is(rx.has_changed(), false);
-      } else {
-        good = good && is_err(j, errc::aborted) && is(rx.has_changed(), true);
-      }
-    }
-    co_return good;
-  }());
-  EXPECT_TRUE(ok);
+  this->f.block_on(eddy_test::abort_after_wake_loses_nothing<watch_ch, TypeParam::threads>(50));
 }
 
 TYPED_TEST(watch_conformance, empty_and_moved_from_handles) {
