@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: BSL-1.0
 # Installation: headers (with the generated eddy/version.hpp), the libraries, the CMake package
-# (find_package(eddy CONFIG [COMPONENTS asio uv]) -> eddy::eddy, eddy::asio, eddy::uv, the names
-# a subproject sees) and pkg-config files eddy.pc, eddy-asio.pc, eddy-uv.pc. Included from the
+# (find_package(eddy CONFIG [COMPONENTS asio uv boost_asio]) -> eddy::eddy, eddy::asio, eddy::uv,
+# eddy::boost_asio, the names a subproject sees) and pkg-config files eddy.pc, eddy-asio.pc,
+# eddy-uv.pc, eddy-boost_asio.pc. Included from the
 # top-level CMakeLists.txt when EDDY_INSTALL is on. Nothing installed holds an absolute path:
-# the package finds Threads, Asio and libuv on the consumer's machine (cmake/modules).
+# the package finds Threads, Asio, libuv and Boost on the consumer's machine (cmake/modules;
+# Boost's own package).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 

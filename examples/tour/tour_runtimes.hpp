@@ -13,6 +13,11 @@
 #ifdef EDDY_WITH_UV
 #include "eddy/runtime/uv_runtime.hpp"
 #endif
+#ifdef EDDY_WITH_BOOST_ASIO
+#include <boost/asio/io_context.hpp>
+
+#include "eddy/runtime/boost_asio_runtime.hpp"
+#endif
 
 namespace eddy_tour {
 
@@ -48,6 +53,13 @@ void for_each_runtime(F&& f) {
     uv_run(&loop, UV_RUN_DEFAULT);  // the runtime's close callbacks
     uv_loop_close(&loop);
     return out;
+  });
+#endif
+#ifdef EDDY_WITH_BOOST_ASIO
+  f("boost_asio_runtime over a boost::asio::io_context", [](auto t) {
+    boost::asio::io_context io;
+    eddy::boost_asio_runtime rt{io, 1};  // one thread runs the loop: the one in block_on
+    return rt.block_on(std::move(t));
   });
 #endif
 }

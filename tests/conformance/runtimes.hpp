@@ -4,8 +4,9 @@
 //
 // A fixture has: `executor ex()`, `template <class T> T block_on(task<T>)`, a runtime `rt`
 // with `try_block_on`, and traits `threads` (workers that may run tasks in parallel),
-// `virtual_time` (sim) and `name`. The Asio and libuv fixtures join when the test binary is
-// built with EDDY_TEST_WITH_ASIO / EDDY_TEST_WITH_UV (tests/CMakeLists.txt does it).
+// `virtual_time` (sim) and `name`. The Asio, libuv and Boost.Asio fixtures join when the test
+// binary is built with EDDY_TEST_WITH_ASIO / EDDY_TEST_WITH_UV / EDDY_TEST_WITH_BOOST_ASIO
+// (tests/CMakeLists.txt does it).
 #pragma once
 #include <gtest/gtest.h>
 
@@ -20,6 +21,13 @@
 #endif
 #if defined(EDDY_TEST_WITH_UV)
 #include <eddy/runtime/uv_runtime.hpp>
+#endif
+#if defined(EDDY_TEST_WITH_BOOST_ASIO)
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <eddy/runtime/boost_asio_runtime.hpp>
+#include <thread>
+#include <vector>
 #endif
 #ifdef __EMSCRIPTEN__
 #include <eddy/runtime/emscripten_runtime.hpp>
@@ -86,17 +94,18 @@ struct emscripten_fixture {
 using local_fixture = emscripten_fixture;
 using all_runtimes = ::testing::Types<emscripten_fixture, sim_fixture>;
 #else
-// ---- Asio and libuv backends, when the test binary is linked with them ---------------------
-#if defined(EDDY_TEST_WITH_ASIO)
-// `N` threads run the io_context during block_on: the calling thread (inside rt.block_on) and
-// N - 1 helpers, stopped and joined when block_on returns.
-template <int N>
-struct asio_fixture {
-  static constexpr const char* name = N == 1 ? "asio1" : "asio2";
+// ---- Asio, libuv and Boost.Asio backends, when the test binary is linked with them
+// ---------------------
+#if defined(EDDY_TEST_WITH_ASIO) || defined(EDDY_TEST_WITH_BOOST_ASIO)
+// One fixture for both Asio flavours. `N` threads run the io_context during block_on: the
+// calling thread (inside rt.block_on) and N - 1 helpers, stopped and joined when block_on
+// returns.
+template <class IoContext, class WorkGuard, class Runtime, int N>
+struct basic_asio_fixture {
   static constexpr int threads = N;
   static constexpr bool virtual_time = false;
-  asio::io_context io;
-  eddy::asio_runtime rt{io, N};  // destroyed first: aborts what is left while io is alive
+  IoContext io;
+  Runtime rt{io, N};  // destroyed first: aborts what is left while io is alive
   eddy::executor ex() { return rt.get_executor(); }
   template <class T>
   T block_on(eddy::task<T> t) {
@@ -104,10 +113,10 @@ struct asio_fixture {
       return rt.block_on(std::move(t));
     } else {
       struct helpers {
-        asio::io_context& io;
-        asio::executor_work_guard<asio::io_context::executor_type> guard{io.get_executor()};
+        IoContext& io;
+        WorkGuard guard{io.get_executor()};
         std::vector<std::thread> threads;
-        explicit helpers(asio::io_context& c) : io(c) {
+        explicit helpers(IoContext& c) : io(c) {
           if (io.stopped()) io.restart();
           for (int i = 1; i < N; ++i) threads.emplace_back([this] { io.run(); });
         }
@@ -122,9 +131,31 @@ struct asio_fixture {
     }
   }
 };
+#endif
+
+#if defined(EDDY_TEST_WITH_ASIO)
+template <int N>
+struct asio_fixture : basic_asio_fixture<asio::io_context,
+                                         asio::executor_work_guard<asio::io_context::executor_type>,
+                                         eddy::asio_runtime, N> {
+  static constexpr const char* name = N == 1 ? "asio1" : "asio2";
+};
 #define EDDY_TEST_ASIO_FIXTURES , asio_fixture<1>, asio_fixture<2>
 #else
 #define EDDY_TEST_ASIO_FIXTURES
+#endif
+
+#if defined(EDDY_TEST_WITH_BOOST_ASIO)
+template <int N>
+struct boost_asio_fixture
+    : basic_asio_fixture<boost::asio::io_context,
+                         boost::asio::executor_work_guard<boost::asio::io_context::executor_type>,
+                         eddy::boost_asio_runtime, N> {
+  static constexpr const char* name = N == 1 ? "boost_asio1" : "boost_asio2";
+};
+#define EDDY_TEST_BOOST_ASIO_FIXTURES , boost_asio_fixture<1>, boost_asio_fixture<2>
+#else
+#define EDDY_TEST_BOOST_ASIO_FIXTURES
 #endif
 
 #if defined(EDDY_TEST_WITH_UV)
@@ -153,7 +184,8 @@ struct uv_fixture {
 #endif
 
 using all_runtimes = ::testing::Types<local_fixture, pool_fixture<1>, pool_fixture<2>,
-                                      sim_fixture EDDY_TEST_ASIO_FIXTURES EDDY_TEST_UV_FIXTURES>;
+                                      sim_fixture EDDY_TEST_ASIO_FIXTURES EDDY_TEST_UV_FIXTURES
+                                          EDDY_TEST_BOOST_ASIO_FIXTURES>;
 #endif
 
 struct runtime_names {

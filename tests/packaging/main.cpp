@@ -2,8 +2,10 @@
 // A small program built against eddy by each consumer of the packaging test (installed, with
 // find_package and with pkg-config; fetched; added as a subdirectory). It uses every component
 // it was built with: eddy::eddy (a task, a timer, a stream, a channel), eddy::asio (an Asio
-// timer awaited through use_task on asio_runtime) and eddy::uv (uv_runtime). The consumer says
-// which components it linked (EXPECT_ASIO, EXPECT_UV) and which standard it asked for
+// timer awaited through use_task on asio_runtime), eddy::uv (uv_runtime) and eddy::boost_asio
+// (a Boost.Asio timer awaited through use_task on boost_asio_runtime). The consumer says
+// which components it linked (EXPECT_ASIO, EXPECT_UV, EXPECT_BOOST_ASIO) and which standard it
+// asked for
 // (EXPECT_CXX): linking a component must bring its macro, and eddy must not lower the standard.
 #include <chrono>
 #include <cstdio>
@@ -18,6 +20,9 @@
 #if EXPECT_UV && !EDDY_WITH_UV
 #error "linked eddy::uv / eddy-uv but EDDY_WITH_UV is not defined"
 #endif
+#if EXPECT_BOOST_ASIO && !EDDY_WITH_BOOST_ASIO
+#error "linked eddy::boost_asio / eddy-boost_asio but EDDY_WITH_BOOST_ASIO is not defined"
+#endif
 #if defined(EXPECT_CXX) && __cplusplus < EXPECT_CXX
 #error "the consumer's C++ standard was lowered"
 #endif
@@ -30,6 +35,12 @@
 #endif
 #if EDDY_WITH_UV
 #include <eddy/runtime/uv_runtime.hpp>
+#endif
+#if EDDY_WITH_BOOST_ASIO
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <eddy/boost_asio/use_task.hpp>
+#include <eddy/runtime/boost_asio_runtime.hpp>
 #endif
 
 using namespace std::chrono_literals;
@@ -67,6 +78,15 @@ eddy::task<int> asio_answer(asio::io_context* io) {
 }
 #endif
 
+#if EDDY_WITH_BOOST_ASIO
+eddy::task<int> boost_asio_answer(boost::asio::io_context* io) {
+  boost::asio::steady_timer t{*io};
+  t.expires_after(1ms);
+  const boost::system::error_code ec = co_await t.async_wait(eddy::use_task);
+  co_return ec ? -1 : co_await answer();
+}
+#endif
+
 }  // namespace
 
 int main() {
@@ -84,6 +104,13 @@ int main() {
     asio::io_context io;
     eddy::asio_runtime rt{io, 1};
     check("asio_runtime", rt.block_on(asio_answer(&io)));
+  }
+#endif
+#if EDDY_WITH_BOOST_ASIO
+  {
+    boost::asio::io_context io;
+    eddy::boost_asio_runtime rt{io, 1};
+    check("boost_asio_runtime", rt.block_on(boost_asio_answer(&io)));
   }
 #endif
 #if EDDY_WITH_UV

@@ -31,76 +31,30 @@
 ///
 /// Thread-safety: `post`, `post_at`, `cancel`, `now`, `get_executor` are thread-safe.
 #pragma once
-#include <atomic>
-#include <cstddef>
-
 #include <asio/any_io_executor.hpp>
 #include <asio/io_context.hpp>
 
-#include "eddy/runtime/detail/block_on.hpp"
+#include "eddy/asio/detail/basic_runtime.hpp"
 
 namespace eddy {
 
+namespace detail {
+/// The standalone Asio flavour of `basic_asio_runtime`.
+struct asio_flavour {
+  using io_context = ::asio::io_context;            ///< The event loop.
+  using any_io_executor = ::asio::any_io_executor;  ///< The type-erased executor.
+};
+extern template class basic_asio_runtime<asio_flavour>;
+}  // namespace detail
+
 /// The eddy runtime over an Asio executor the application owns and runs (see the file comment:
 /// work, timers, loop lifetime, shutdown). Thread-safe; must be destroyed before the `io_context`.
-class asio_runtime final : public runtime {
+/// Constructors: `asio_runtime{io, concurrency = 0}` over an `asio::io_context&`, or
+/// `asio_runtime{ex, concurrency = 0}` over any `asio::any_io_executor` (see
+/// `detail::basic_asio_runtime`, shared with `boost_asio_runtime`).
+class asio_runtime final : public detail::basic_asio_runtime<detail::asio_flavour> {
  public:
-  /// Over an `io_context`. `concurrency`: at most that many threads run eddy work at once
-  /// (0 = `std::thread::hardware_concurrency()`); set it to the number of threads calling
-  /// `io.run()`.
-  explicit asio_runtime(asio::io_context& io, std::size_t concurrency = 0);
-  /// Over any Asio executor (a strand, a thread pool's executor...). `block_on` then waits for
-  /// other threads to run the loop.
-  explicit asio_runtime(asio::any_io_executor ex, std::size_t concurrency = 0);
-  /// Shuts down (see the file comment).
-  ~asio_runtime();
-
-  /// A copyable handle to this runtime, for `spawn(ex, t)`; valid while the runtime lives.
-  executor get_executor() noexcept { return executor{*this}; }
-  /// The Asio executor the runtime posts to.
-  asio::any_io_executor get_asio_executor() const noexcept;
-
-  /// Runs `t` to completion from outside any runtime and gives its result; `errc::invalid_argument`
-  /// when called from inside a runtime. With an `io_context`, runs it on the calling thread.
-  template <class T>
-  result<T> try_block_on(task<T> t) {
-    if (detail::inside_runtime())
-      return error{errc::invalid_argument, 0, detail::block_on_inside_message};
-    block_waiter w{this};
-    join_handle<T> h{detail::spawn_raw(get_executor(), std::move(t), 2, &w)};
-    wait(w);
-    while (!h.is_finished()) detail::cpu_relax();  // `complete` is published right after
-    return h.try_take();
-  }
-  /// `try_block_on(t)` unwrapped: `t`'s value; panics on an error (called inside a runtime).
-  template <class T>
-  T block_on(task<T> t) {
-    if (detail::inside_runtime()) panic(detail::block_on_inside_message);
-    return detail::unwrap_block_on(try_block_on(std::move(t)));
-  }
-
-  /// Aborts every live task and destroys its frames now, on the calling thread (no other thread
-  /// may run the runtime's work). Idempotent; the destructor calls it. Afterwards the runtime
-  /// accepts posts but never runs them.
-  void shutdown() noexcept;
-
-  void post(work_node& n) noexcept override;
-  void post_at(time_point t, timer_node& n) noexcept override;
-  bool cancel(timer_node& n) noexcept override;
-  time_point now() const noexcept override;
-
-  struct impl;
-
- private:
-  struct block_waiter : detail::task_header::observer {
-    explicit block_waiter(asio_runtime* r) noexcept : observer{&complete}, rt(r) {}
-    static void complete(observer* o, detail::task_header*, const error*) noexcept;
-    asio_runtime* rt;
-    std::atomic<bool> done{false};
-  };
-  void wait(block_waiter& w);
-
-  impl* p_;
+  using basic_asio_runtime::basic_asio_runtime;
 };
 
 }  // namespace eddy

@@ -1,0 +1,5 @@
+// SPDX-License-Identifier: BSL-1.0
+// The shared interop cases (tests/asio_common/interop_cases.hpp) on Boost.Asio.
+#include "asio_common/flavour_boost_asio.hpp"
+// (the flavour header first)
+#include "asio_common/interop_cases.hpp"
