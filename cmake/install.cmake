@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: BSL-1.0
 # Installation: headers (with the generated eddy/version.hpp), the libraries, the CMake package
-# (find_package(eddy CONFIG [COMPONENTS asio uv]) -> eddy::eddy, eddy::asio, eddy::uv, the names
-# a subproject sees) and pkg-config files eddy.pc, eddy-asio.pc, eddy-uv.pc. Included from the
-# top-level CMakeLists.txt when EDDY_INSTALL is on. Nothing installed holds an absolute path:
-# the package finds Threads, Asio and libuv on the consumer's machine (cmake/modules).
+# (find_package(eddy CONFIG [COMPONENTS asio uv qt]) -> eddy::eddy, eddy::asio, eddy::uv,
+# eddy::qt, the names a subproject sees) and pkg-config files eddy.pc, eddy-asio.pc, eddy-uv.pc,
+# eddy-qt.pc. Included from the top-level CMakeLists.txt when EDDY_INSTALL is on. Nothing
+# installed holds an absolute path: the package finds Threads, Asio, libuv (cmake/modules) and
+# Qt 6 (its own package) on the consumer's machine.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
