@@ -13,6 +13,11 @@
 #ifdef EDDY_WITH_UV
 #include "eddy/runtime/uv_runtime.hpp"
 #endif
+#ifdef EDDY_WITH_QT
+#include <QCoreApplication>
+
+#include "eddy/runtime/qt_runtime.hpp"
+#endif
 
 namespace eddy_tour {
 
@@ -48,6 +53,16 @@ void for_each_runtime(F&& f) {
     uv_run(&loop, UV_RUN_DEFAULT);  // the runtime's close callbacks
     uv_loop_close(&loop);
     return out;
+  });
+#endif
+#ifdef EDDY_WITH_QT
+  f("qt_runtime on the main thread's Qt event loop", [](auto t) {
+    static int argc = 1;
+    static char name[] = "eddy_tour";
+    static char* argv[] = {name, nullptr};
+    static QCoreApplication app{argc, argv};  // one per process; block_on runs a QEventLoop
+    eddy::qt_runtime rt;
+    return rt.block_on(std::move(t));
   });
 #endif
 }
