@@ -10,6 +10,7 @@
 #include <QTimer>
 #include <chrono>
 #include <climits>
+#include <cstddef>
 #include <cstdint>
 #include <thread>
 
@@ -29,18 +30,20 @@ QEvent::Type wake_type() noexcept {
 }  // namespace
 
 struct qt_runtime::impl {
-  // The wake-up: an event built in one of the runtime's two slots. Qt deletes a posted event
-  // once it was delivered (or removed with its receiver); this class's operator delete frees
-  // nothing, and the destructor hands the slot back. Two slots, because the next wake-up is
-  // posted while the current one is still being delivered; with nested event loops inside
-  // eddy work both can be in delivery, and the wake-up then waits for the first slot freed.
+  // The wake-up: an event built in one of the runtime's two cells. Qt deletes a posted event
+  // once it was delivered (or removed with its receiver); this class's operator delete runs
+  // after the destructors, frees nothing and hands the cell back. Two cells, because the next
+  // wake-up is posted while the current one is still being delivered; with nested event loops
+  // inside eddy work both can be in delivery, and the wake-up then waits for the first freed.
   struct wake_event final : QEvent {
-    wake_event(impl* p, int s) noexcept : QEvent(wake_type()), owner(p), slot(s) {}
-    ~wake_event() override { owner->slot_freed(slot); }
+    wake_event() noexcept : QEvent(wake_type()) {}
     static void* operator new(std::size_t, void* where) noexcept { return where; }
-    static void operator delete(void*) noexcept {}
-    impl* owner;
-    int slot;
+    static void operator delete(void* p) noexcept;
+  };
+  struct wake_cell {
+    impl* owner = nullptr;
+    int index = 0;
+    alignas(wake_event) unsigned char bytes[sizeof(wake_event)];
   };
   // Lives in the runtime's thread and receives the wake-ups (no signals: no moc needed).
   struct context final : QObject {
@@ -54,6 +57,7 @@ struct qt_runtime::impl {
   };
 
   explicit impl(qt_runtime* r) : rt(r) {
+    for (int i = 0; i < 2; ++i) cells[i] = {this, i, {}};
     timer.setTimerType(Qt::PreciseTimer);
     timer.setSingleShot(true);
     QObject::connect(&timer, &QTimer::timeout, &ctx, [this] {
@@ -68,9 +72,9 @@ struct qt_runtime::impl {
   detail::loop_core core;
   // under core.lock
   bool wake_pending = false;           // a wake-up is queued in Qt and not yet being handled
-  bool slot_busy[2] = {false, false};  // the slot holds an event (queued or being delivered)
-  bool wake_wanted = false;            // a wake-up was due while both slots were busy
-  alignas(wake_event) unsigned char storage[2][sizeof(wake_event)];
+  bool cell_busy[2] = {false, false};  // the cell holds an event (queued or being delivered)
+  bool wake_wanted = false;            // a wake-up was due while both cells were busy
+  wake_cell cells[2];
   // runtime thread only (declared after the state above: destroyed first, which deletes a
   // wake-up still queued in Qt)
   context ctx{this};
@@ -81,26 +85,28 @@ struct qt_runtime::impl {
     return time_point{std::chrono::duration_cast<duration>(steady::now() - epoch)};
   }
 
-  // Under core.lock: claims a slot for a wake-up when none is queued. -1: nothing to post.
-  int request_wake_locked() noexcept {
-    if (wake_pending || core.closing) return -1;
+  // Under core.lock: builds a wake-up in a free cell when none is queued; nullptr: nothing to
+  // post. Built under the lock, so whoever handles it (after taking the lock) sees it whole
+  // without relying on Qt's queue (which ThreadSanitizer cannot see into).
+  wake_event* request_wake_locked() noexcept {
+    if (wake_pending || core.closing) return nullptr;
     for (int i = 0; i < 2; ++i) {
-      if (!slot_busy[i]) {
-        slot_busy[i] = wake_pending = true;
-        return i;
+      if (!cell_busy[i]) {
+        cell_busy[i] = wake_pending = true;
+        return new (cells[i].bytes) wake_event;
       }
     }
     wake_wanted = true;
-    return -1;
+    return nullptr;
   }
-  void send_wake(int slot) noexcept {
-    if (slot >= 0) QCoreApplication::postEvent(&ctx, new (storage[slot]) wake_event(this, slot));
+  void send_wake(wake_event* e) noexcept {
+    if (e) QCoreApplication::postEvent(&ctx, e);
   }
-  void slot_freed(int slot) noexcept {  // Qt delivered or removed the event (never under its lock)
-    int w = -1;
+  void cell_freed(int i) noexcept {  // Qt delivered or removed the event (never under its lock)
+    wake_event* w = nullptr;
     {
       detail::lock_guard<detail::spin_lock> g(core.lock);
-      slot_busy[slot] = false;
+      cell_busy[i] = false;
       if (wake_wanted) {
         wake_wanted = false;
         w = request_wake_locked();
@@ -146,7 +152,7 @@ struct qt_runtime::impl {
   // Runtime thread: a wake-up while items are ready, the QTimer at the earliest deadline.
   void reconcile() noexcept {
     time_point next;
-    int w = -1;
+    wake_event* w = nullptr;
     {
       detail::lock_guard<detail::spin_lock> g(core.lock);
       if (core.closing) return;
@@ -167,6 +173,12 @@ struct qt_runtime::impl {
     timer.start(static_cast<int>(ms > INT_MAX ? INT_MAX : ms));  // a far deadline re-arms
   }
 };
+
+void qt_runtime::impl::wake_event::operator delete(void* p) noexcept {
+  auto* cell =
+      reinterpret_cast<wake_cell*>(static_cast<unsigned char*>(p) - offsetof(wake_cell, bytes));
+  cell->owner->cell_freed(cell->index);
+}
 
 qt_runtime::qt_runtime() {
   if (!QCoreApplication::instance()) panic("eddy: qt_runtime needs a QCoreApplication");
@@ -201,7 +213,7 @@ time_point qt_runtime::now() const noexcept {
 void qt_runtime::post(work_node& n) noexcept {
   impl& p = *p_;
   const bool in_cycle = detail::thread_runtime() == this;  // the cycle drains after this
-  int w = -1;
+  qt_runtime::impl::wake_event* w = nullptr;
   {
     detail::lock_guard<detail::spin_lock> g(p.core.lock);
     p.core.push_locked(n);
@@ -213,14 +225,14 @@ void qt_runtime::post(work_node& n) noexcept {
 void qt_runtime::post_at(time_point t, timer_node& n) noexcept {
   impl& p = *p_;
   n.deadline = t;
-  int w = -1;
+  qt_runtime::impl::wake_event* w = nullptr;
   {
     detail::lock_guard<detail::spin_lock> g(p.core.lock);
     p.core.timers.push(&n);
     if (p.core.timers.top() != &n || detail::thread_runtime() == this) return;
     if (!in_loop_thread()) w = p.request_wake_locked();  // the cycle re-arms the QTimer
   }
-  if (w >= 0)
+  if (w)
     p.send_wake(w);
   else if (in_loop_thread())
     p.reconcile();

@@ -13,9 +13,11 @@
 ///   dispatch. The runtime keeps its own intrusive queue and asks Qt for one callback per batch:
 ///   the first post after the queue was drained posts one event (`QCoreApplication::postEvent`)
 ///   to a context object living in that thread; later posts only queue until that event has
-///   been handled. The event objects are preallocated in the runtime (two slots, reused): no
-///   allocation per post or per wake. A callback runs up to 256 items; if more are ready it
-///   posts the next event, so Qt's own events (input, sockets, timers) keep their turn.
+///   been handled. The event objects are preallocated in the runtime (two cells, reused): no
+///   allocation per post or per wake. A nested event loop run inside eddy work (a modal dialog
+///   in a task) holds up the runtime's queue until it returns (see docs/backend-qt.md). A callback
+///   runs up to 256 items; if more are ready it posts the next event, so Qt's own events (input,
+///   sockets, timers) keep their turn.
 /// - Timers: an intrusive heap plus one `QTimer` (`Qt::PreciseTimer`, single shot) armed at the
 ///   earliest deadline. Qt timers have millisecond resolution: the timer is rounded up and the
 ///   runtime checks each deadline against its own clock, so nothing runs early. `now()` is
