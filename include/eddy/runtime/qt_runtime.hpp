@@ -14,8 +14,8 @@
 ///   the first post after the queue was drained posts one event (`QCoreApplication::postEvent`)
 ///   to a context object living in that thread; later posts only queue until that event has
 ///   been handled. The event objects are preallocated in the runtime (two cells, reused): no
-///   allocation per post or per wake. A nested event loop run inside eddy work (a modal dialog
-///   in a task) holds up the runtime's queue until it returns (see docs/backend-qt.md). A callback
+///   allocation per post or per wake. Avoid nested event loops inside eddy work (a modal dialog
+///   in a task): they hold up the runtime's own posts (see docs/backend-qt.md). A callback
 ///   runs up to 256 items; if more are ready it posts the next event, so Qt's own events (input,
 ///   sockets, timers) keep their turn.
 /// - Timers: an intrusive heap plus one `QTimer` (`Qt::PreciseTimer`, single shot) armed at the
