@@ -18,6 +18,11 @@
 
 #include "eddy/runtime/boost_asio_runtime.hpp"
 #endif
+#ifdef EDDY_WITH_QT
+#include <QCoreApplication>
+
+#include "eddy/runtime/qt_runtime.hpp"
+#endif
 
 namespace eddy_tour {
 
@@ -59,6 +64,16 @@ void for_each_runtime(F&& f) {
   f("boost_asio_runtime over a boost::asio::io_context", [](auto t) {
     boost::asio::io_context io;
     eddy::boost_asio_runtime rt{io, 1};  // one thread runs the loop: the one in block_on
+    return rt.block_on(std::move(t));
+  });
+#endif
+#ifdef EDDY_WITH_QT
+  f("qt_runtime on the main thread's Qt event loop", [](auto t) {
+    static int argc = 1;
+    static char name[] = "eddy_tour";
+    static char* argv[] = {name, nullptr};
+    static QCoreApplication app{argc, argv};  // one per process; block_on runs a QEventLoop
+    eddy::qt_runtime rt;
     return rt.block_on(std::move(t));
   });
 #endif

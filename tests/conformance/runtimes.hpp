@@ -29,6 +29,10 @@
 #include <thread>
 #include <vector>
 #endif
+#if defined(EDDY_TEST_WITH_QT)
+#include <QCoreApplication>
+#include <eddy/runtime/qt_runtime.hpp>
+#endif
 #ifdef __EMSCRIPTEN__
 #include <eddy/runtime/emscripten_runtime.hpp>
 #endif
@@ -183,9 +187,41 @@ struct uv_fixture {
 #define EDDY_TEST_UV_FIXTURES
 #endif
 
+#if defined(EDDY_TEST_WITH_QT)
+/// The process's QCoreApplication, made on first use (on the thread of the first Qt test, the
+/// main thread) and never destroyed: Qt allows one per process, and other fixtures and tests
+/// are unaffected by it.
+inline QCoreApplication& qt_app() {
+  static int argc = 1;
+  static char name[] = "eddy_tests";
+  static char* argv[] = {name, nullptr};
+  static QCoreApplication* app = QCoreApplication::instance() ? QCoreApplication::instance()
+                                                              : new QCoreApplication(argc, argv);
+  return *app;
+}
+
+struct qt_fixture {
+  static constexpr const char* name = "qt";
+  static constexpr int threads = 1;
+  static constexpr bool virtual_time = false;
+  struct app_holder {
+    app_holder() { (void)qt_app(); }
+  } app;
+  eddy::qt_runtime rt;  // on this thread's Qt event loop; block_on runs a QEventLoop
+  eddy::executor ex() { return rt.get_executor(); }
+  template <class T>
+  T block_on(eddy::task<T> t) {
+    return rt.block_on(std::move(t));
+  }
+};
+#define EDDY_TEST_QT_FIXTURES , qt_fixture
+#else
+#define EDDY_TEST_QT_FIXTURES
+#endif
+
 using all_runtimes = ::testing::Types<local_fixture, pool_fixture<1>, pool_fixture<2>,
                                       sim_fixture EDDY_TEST_ASIO_FIXTURES EDDY_TEST_UV_FIXTURES
-                                          EDDY_TEST_BOOST_ASIO_FIXTURES>;
+                                          EDDY_TEST_BOOST_ASIO_FIXTURES EDDY_TEST_QT_FIXTURES>;
 #endif
 
 struct runtime_names {

@@ -23,6 +23,9 @@
 #if EXPECT_BOOST_ASIO && !EDDY_WITH_BOOST_ASIO
 #error "linked eddy::boost_asio / eddy-boost_asio but EDDY_WITH_BOOST_ASIO is not defined"
 #endif
+#if EXPECT_QT && !EDDY_WITH_QT
+#error "linked eddy::qt / eddy-qt but EDDY_WITH_QT is not defined"
+#endif
 #if defined(EXPECT_CXX) && __cplusplus < EXPECT_CXX
 #error "the consumer's C++ standard was lowered"
 #endif
@@ -41,6 +44,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <eddy/boost_asio/use_task.hpp>
 #include <eddy/runtime/boost_asio_runtime.hpp>
+#endif
+#if EDDY_WITH_QT
+#include <QCoreApplication>
+#include <eddy/runtime/qt_runtime.hpp>
 #endif
 
 using namespace std::chrono_literals;
@@ -123,6 +130,16 @@ int main() {
     }
     uv_run(&loop, UV_RUN_DEFAULT);
     if (uv_loop_close(&loop) != 0) ++failures;
+  }
+#endif
+#if EDDY_WITH_QT
+  {
+    int argc = 1;
+    char name[] = "consumer";
+    char* argv[] = {name, nullptr};
+    QCoreApplication app{argc, argv};
+    eddy::qt_runtime rt;
+    check("qt_runtime", rt.block_on(answer()));
   }
 #endif
   std::printf("eddy %s (headers %s), C++ %ld\n", eddy::version(), EDDY_VERSION_STRING,

@@ -26,7 +26,7 @@ std::uint64_t splitmix(std::uint64_t& s) {
 }
 
 /// What one receiver went through, in order.
-struct log {
+struct recv_log {  // not `log`: <cmath> (from Qt's headers) declares ::log
   struct event {
     errc code;  // errc{} for a value
     std::uint64_t n;
@@ -36,7 +36,7 @@ struct log {
 };
 
 /// Checks a receiver's log; returns a description of the first violation, or "".
-std::string check(const log& l) {
+std::string check(const recv_log& l) {
   std::uint64_t expected = static_cast<std::uint64_t>(l.start), seen = 0, lagged = 0;
   bool closed = false;
   for (const auto& e : l.events) {
@@ -65,7 +65,7 @@ std::string check(const log& l) {
 }
 
 /// Receives until closed, recording; yields now and then (the choice depends on the seed).
-task<void> drain(broadcast::receiver<int>* rx, log* l, std::uint64_t rng) {
+task<void> drain(broadcast::receiver<int>* rx, recv_log* l, std::uint64_t rng) {
   for (;;) {
     auto r = co_await rx->recv();
     if (r.has_value())
@@ -79,7 +79,7 @@ task<void> drain(broadcast::receiver<int>* rx, log* l, std::uint64_t rng) {
 
 struct world {
   std::vector<broadcast::receiver<int>> rxs;  // reserved: tasks hold pointers into it
-  std::vector<log> logs;
+  std::vector<recv_log> logs;
   std::vector<join_handle<void>> tasks;
 };
 
@@ -160,7 +160,7 @@ TEST(broadcast_explore, lag_actually_happens_and_no_lag_with_enough_room) {
       sim_runtime sim{seed};
       auto lags = sim.block_on([](std::size_t cap, std::uint64_t seed) -> task<std::uint64_t> {
         auto [tx, rx] = broadcast::channel<int>(cap);
-        log l;
+        recv_log l;
         auto d = spawn(drain(&rx, &l, seed));
         auto p = spawn(produce(std::move(tx), nullptr, seed + 1));
         (void)co_await d;

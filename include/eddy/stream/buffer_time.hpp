@@ -67,7 +67,7 @@ class buffer_time_stream : public detail::hub_stage<buffer_time_stream<S>> {
       if (in_.fill()) {
         const time_point t = in_.arrival();
         if (t >= end_) {
-          if (!buf_.empty()) return emit(v);
+          if (!buf_.empty()) return emit_now(v);
           end_ = detail::next_period(end_, d_, t);  // skip the empty periods
         }
         auto it = in_.take();
@@ -91,12 +91,12 @@ class buffer_time_stream : public detail::hub_stage<buffer_time_stream<S>> {
         v.end();
         return true;
       }
-      if (!buf_.empty() && now() >= end_) return emit(v);
+      if (!buf_.empty() && now() >= end_) return emit_now(v);
       return false;
     }
   }
   template <class V>
-  bool emit(V& v) {
+  bool emit_now(V& v) {
     end_ = saturating_add(end_, d_);
     v.value(std::exchange(buf_, value_type{}));
     return true;

@@ -86,13 +86,13 @@ class ordered_merge_stream : public detail::hub_stage<ordered_merge_stream<Ports
       const std::uint32_t i = *it;
       errs_.erase(it);
       need_.push_back(i);
-      emit(i, v);
+      emit_now(i, v);
       return true;
     }
     if (!heap_.empty()) {
       const std::uint32_t i = pop();
       need_.push_back(i);
-      emit(i, v);
+      emit_now(i, v);
       return true;
     }
     if (in_.live() == 0) {
@@ -109,14 +109,14 @@ class ordered_merge_stream : public detail::hub_stage<ordered_merge_stream<Ports
     for (std::size_t i = 0; i < n; ++i) {
       if (!in_.fill(i)) continue;
       if (in_.head(i)->is_error()) {
-        emit(i, v);
+        emit_now(i, v);
         return true;
       }
       if (best == n || before(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(best)))
         best = i;
     }
     if (best != n) {
-      emit(best, v);
+      emit_now(best, v);
       return true;
     }
     if (in_.live() == 0) {
@@ -126,7 +126,7 @@ class ordered_merge_stream : public detail::hub_stage<ordered_merge_stream<Ports
     return false;
   }
   template <class V>
-  void emit(std::size_t i, V& v) {
+  void emit_now(std::size_t i, V& v) {
     std::optional<item<value_type>> h = std::move(in_.head(i));
     in_.head(i).reset();
     detail::visit_result(std::move(h), v);

@@ -62,7 +62,7 @@ class sample_stream : public detail::hub_stage<sample_stream<S>> {
       if (in_.fill()) {
         const time_point t = in_.arrival();
         if (t >= tick_) {
-          if (latest_) return emit(v);
+          if (latest_) return emit_now(v);
           tick_ = detail::next_period(tick_, d_, t);  // skip the empty periods
         }
         auto it = in_.take();
@@ -75,17 +75,17 @@ class sample_stream : public detail::hub_stage<sample_stream<S>> {
       }
       if (in_.ended()) {
         // A period that closed no later than the end is still sampled (exact at a tie).
-        if (latest_ && in_.arrival() >= tick_) return emit(v);
+        if (latest_ && in_.arrival() >= tick_) return emit_now(v);
         latest_.reset();
         v.end();
         return true;
       }
-      if (latest_ && now() >= tick_) return emit(v);
+      if (latest_ && now() >= tick_) return emit_now(v);
       return false;
     }
   }
   template <class V>
-  bool emit(V& v) {
+  bool emit_now(V& v) {
     value_type x = std::move(*latest_);
     latest_.reset();
     tick_ = saturating_add(tick_, d_);

@@ -86,9 +86,9 @@ struct broadcast_slot {
 template <class T>
 class broadcast_state {
  public:
-  /// A ring of `c` slots; the allocation is nothrow (`slots` is null when it failed).
+  /// A ring of `c` slots; the allocation is nothrow (`ring` is null when it failed).
   explicit broadcast_state(std::size_t c) noexcept
-      : cap(c), slots(new(std::nothrow) broadcast_slot<T>[c]) {}
+      : cap(c), ring(new(std::nothrow) broadcast_slot<T>[c]) {}
 
   std::uint64_t oldest() const noexcept { return tail > cap ? tail - cap : 0; }
   std::size_t next(std::size_t i) const noexcept { return i + 1 == cap ? 0 : i + 1; }
@@ -107,7 +107,7 @@ class broadcast_state {
       idx = tail_idx;
     }
     for (; p < tail; ++p, idx = next(idx)) {
-      broadcast_slot<T>& sl = slots[idx];
+      broadcast_slot<T>& sl = ring[idx];
       if (delta > 0) {
         ++sl.rem;
       } else if (--sl.rem == 0) {
@@ -118,7 +118,7 @@ class broadcast_state {
 
   /// Stores `v` for `receivers` receivers and wakes every waiter. Requires receivers > 0.
   void push(T&& v) noexcept {
-    broadcast_slot<T>& sl = slots[tail_idx];
+    broadcast_slot<T>& sl = ring[tail_idx];
     sl.val.reset();
     sl.val.emplace(std::move(v));
     sl.rem = receivers;
@@ -146,7 +146,7 @@ class broadcast_state {
       idx = tail_idx;
       return true;
     }
-    broadcast_slot<T>& sl = slots[idx];
+    broadcast_slot<T>& sl = ring[idx];
     if (sl.rem == 1) {  // the last reader: move the value out and release the slot
       out.emplace(std::move(*sl.val));
       sl.val.reset();
@@ -165,7 +165,7 @@ class broadcast_state {
     std::uint64_t lo = oldest(), hi = tail;
     while (lo < hi) {
       const std::uint64_t mid = lo + (hi - lo) / 2;
-      if (slots[index_of(mid)].rem > 0)
+      if (ring[index_of(mid)].rem > 0)
         hi = mid;
       else
         lo = mid + 1;
@@ -175,7 +175,7 @@ class broadcast_state {
 
   spin_lock lock;
   const std::size_t cap;
-  const std::unique_ptr<broadcast_slot<T>[]> slots;
+  const std::unique_ptr<broadcast_slot<T>[]> ring;  // not `slots`: a Qt keyword macro
   std::uint64_t tail = 0;    ///< values sent so far: the position of the next one
   std::size_t tail_idx = 0;  ///< tail % cap
   std::size_t senders = 1;
@@ -461,7 +461,7 @@ result<std::pair<sender<T>, receiver<T>>> try_channel(std::size_t cap) {
   if (cap > static_cast<std::size_t>(PTRDIFF_MAX) / sizeof(eddy::detail::broadcast_slot<T>))
     return error{errc::invalid_argument, 0, "eddy::broadcast::channel: capacity too large"};
   auto* s = new (std::nothrow) eddy::detail::broadcast_state<T>(cap);
-  if (s && !s->slots) {
+  if (s && !s->ring) {
     delete s;
     s = nullptr;
   }

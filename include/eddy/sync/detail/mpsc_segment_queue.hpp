@@ -50,7 +50,7 @@ class mpsc_segment_queue {
       tail_ = s;
       tail_idx_ = 0;
     }
-    ::new (static_cast<void*>(tail_->slots[tail_idx_].bytes)) T(std::move(v));
+    ::new (static_cast<void*>(tail_->cells[tail_idx_].bytes)) T(std::move(v));
     ++tail_idx_;
     pushed_.store(++pushed_plain_, std::memory_order_release);
   }
@@ -75,7 +75,7 @@ class mpsc_segment_queue {
       head_ = n;
       head_idx_ = 0;
     }
-    T* p = std::launder(reinterpret_cast<T*>(head_->slots[head_idx_].bytes));
+    T* p = std::launder(reinterpret_cast<T*>(head_->cells[head_idx_].bytes));
     out.emplace(std::move(*p));
     p->~T();
     ++head_idx_;
@@ -98,7 +98,7 @@ class mpsc_segment_queue {
   };
   struct segment {
     std::atomic<segment*> next{nullptr};
-    slot slots[seg_cap];
+    slot cells[seg_cap];  // not `slots`: a Qt keyword macro
   };
 
   // consumer
