@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: BSL-1.0
 # Installation: headers (with the generated eddy/version.hpp), the libraries, the CMake package
-# (find_package(eddy CONFIG [COMPONENTS asio uv]) -> eddy::eddy, eddy::asio, eddy::uv, the names
-# a subproject sees) and pkg-config files eddy.pc, eddy-asio.pc, eddy-uv.pc. Included from the
-# top-level CMakeLists.txt when EDDY_INSTALL is on. Nothing installed holds an absolute path:
-# the package finds Threads, Asio and libuv on the consumer's machine (cmake/modules).
+# (find_package(eddy CONFIG [COMPONENTS asio uv glib]) -> eddy::eddy, eddy::asio, eddy::uv,
+# eddy::glib, the names a subproject sees) and pkg-config files eddy.pc, eddy-asio.pc, eddy-uv.pc,
+# eddy-glib.pc. Included from the top-level CMakeLists.txt when EDDY_INSTALL is on. Nothing installed holds an absolute path:
+# the package finds Threads, Asio, libuv and GLib on the consumer's machine (cmake/modules).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -36,7 +36,7 @@ write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/eddyConfigVersion.c
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/eddyConfig.cmake
               ${CMAKE_CURRENT_BINARY_DIR}/eddyConfigVersion.cmake
         DESTINATION ${EDDY_INSTALL_CMAKEDIR})
-install(FILES cmake/modules/FindAsio.cmake cmake/modules/FindLibuv.cmake
+install(FILES cmake/modules/FindAsio.cmake cmake/modules/FindLibuv.cmake cmake/modules/FindGLib.cmake
         DESTINATION ${EDDY_INSTALL_CMAKEDIR}/modules)
 
 # pkg-config: eddy.pc always, eddy-<backend>.pc for each backend built. Paths are relative to

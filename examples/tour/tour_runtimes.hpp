@@ -13,6 +13,9 @@
 #ifdef EDDY_WITH_UV
 #include "eddy/runtime/uv_runtime.hpp"
 #endif
+#ifdef EDDY_WITH_GLIB
+#include "eddy/runtime/glib_runtime.hpp"
+#endif
 
 namespace eddy_tour {
 
@@ -47,6 +50,17 @@ void for_each_runtime(F&& f) {
     }();
     uv_run(&loop, UV_RUN_DEFAULT);  // the runtime's close callbacks
     uv_loop_close(&loop);
+    return out;
+  });
+#endif
+#ifdef EDDY_WITH_GLIB
+  f("glib_runtime over a GMainContext", [](auto t) {
+    GMainContext* ctx = g_main_context_new();
+    auto out = [&] {
+      eddy::glib_runtime rt{ctx};
+      return rt.block_on(std::move(t));  // iterates the context until the task is done
+    }();
+    g_main_context_unref(ctx);
     return out;
   });
 #endif
