@@ -19,7 +19,6 @@ struct glib_clock {
   using rep = duration::rep;
   using period = duration::period;
   using time_point = std::chrono::time_point<glib_clock>;
-  static constexpr bool is_steady = true;
   static time_point now() noexcept { return time_point{duration{g_get_monotonic_time()}}; }
 };
 }  // namespace

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: BSL-1.0
 # Shared by the CMake consumers of the packaging test: the program ../main.cpp, linked with
-# eddy::eddy and every component in EDDY_COMPONENTS (asio, uv), each of which it then uses.
+# eddy::eddy and every component in EDDY_COMPONENTS (asio, uv, glib), each of which it then uses.
 set(EDDY_CONSUMER_MAIN ${CMAKE_CURRENT_LIST_DIR}/main.cpp)
 function(eddy_consumer target)
   add_executable(${target} ${EDDY_CONSUMER_MAIN})

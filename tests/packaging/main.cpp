@@ -2,9 +2,10 @@
 // A small program built against eddy by each consumer of the packaging test (installed, with
 // find_package and with pkg-config; fetched; added as a subdirectory). It uses every component
 // it was built with: eddy::eddy (a task, a timer, a stream, a channel), eddy::asio (an Asio
-// timer awaited through use_task on asio_runtime) and eddy::uv (uv_runtime). The consumer says
-// which components it linked (EXPECT_ASIO, EXPECT_UV) and which standard it asked for
-// (EXPECT_CXX): linking a component must bring its macro, and eddy must not lower the standard.
+// timer awaited through use_task on asio_runtime), eddy::uv (uv_runtime) and eddy::glib
+// (glib_runtime). The consumer says which components it linked (EXPECT_ASIO, EXPECT_UV,
+// EXPECT_GLIB) and which standard it asked for (EXPECT_CXX): linking a component must bring
+// its macro, and eddy must not lower the standard.
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -18,6 +19,9 @@
 #if EXPECT_UV && !EDDY_WITH_UV
 #error "linked eddy::uv / eddy-uv but EDDY_WITH_UV is not defined"
 #endif
+#if EXPECT_GLIB && !EDDY_WITH_GLIB
+#error "linked eddy::glib / eddy-glib but EDDY_WITH_GLIB is not defined"
+#endif
 #if defined(EXPECT_CXX) && __cplusplus < EXPECT_CXX
 #error "the consumer's C++ standard was lowered"
 #endif
@@ -30,6 +34,9 @@
 #endif
 #if EDDY_WITH_UV
 #include <eddy/runtime/uv_runtime.hpp>
+#endif
+#if EDDY_WITH_GLIB
+#include <eddy/runtime/glib_runtime.hpp>
 #endif
 
 using namespace std::chrono_literals;
@@ -96,6 +103,16 @@ int main() {
     }
     uv_run(&loop, UV_RUN_DEFAULT);
     if (uv_loop_close(&loop) != 0) ++failures;
+  }
+#endif
+#if EDDY_WITH_GLIB
+  {
+    GMainContext* ctx = g_main_context_new();
+    {
+      eddy::glib_runtime rt{ctx};
+      check("glib_runtime", rt.block_on(answer()));
+    }
+    g_main_context_unref(ctx);
   }
 #endif
   std::printf("eddy %s (headers %s), C++ %ld\n", eddy::version(), EDDY_VERSION_STRING,

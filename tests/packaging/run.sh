@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: BSL-1.0
 # The packaging test: installs this build of eddy into a scratch prefix, checks what was
 # installed, and builds and runs tests/packaging/main.cpp four ways, each linking eddy and every
-# backend built (COMPONENTS, e.g. "asio;uv"):
+# backend built (COMPONENTS, e.g. "asio;uv;glib"):
 #   1. find_package(eddy CONFIG COMPONENTS ...) against the install (C++23);
-#   2. pkg-config eddy, eddy-asio, eddy-uv against the install (C++23);
+#   2. pkg-config eddy, eddy-asio, eddy-uv, eddy-glib against the install (C++23);
 #   3. FetchContent from this source tree (C++23);
 #   4. add_subdirectory of this source tree (first linking only eddy::eddy: the backends must
 #      not be built then).
