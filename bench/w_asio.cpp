@@ -32,14 +32,11 @@
 #include <thread>
 #include <vector>
 
-#include "common/alloc_count.hpp"
-#include "eddy/runtime.hpp"
+#include "common/loop_workloads.hpp"
 #include "eddy/runtime/asio_runtime.hpp"
-#include "eddy/sync/mpsc.hpp"
-#include "eddy/sync/oneshot.hpp"
 
 using namespace eddy;
-using u64 = std::uint64_t;
+using namespace eddy_bench;
 using ec_t = asio::error_code;
 using asio::awaitable;
 using asio::use_awaitable;
@@ -47,35 +44,9 @@ using chan = asio::experimental::channel<void(ec_t, u64)>;
 
 namespace {
 
-constexpr u64 n_w1 = 10'000'000;
-constexpr u64 n_rpc = 1'000'000;
-constexpr u64 n_spawn = 1'000'000;
-constexpr u64 n_timers = 100'000;
-constexpr u64 max_sleep_us = 50'000;
 constexpr u64 n_timeout = 1'000'000;
 constexpr u64 n_timeout_asio = 300'000;  // plain Asio arms a real timer per call
 constexpr u64 n_arm_cancel = 1'000'000;
-
-constexpr u64 sum_below(u64 n) {
-  return n * (n - 1) / 2;
-}
-
-void per_op(benchmark::State& st, u64 ops) {
-  st.counters["ns/op"] =
-      benchmark::Counter(static_cast<double>(ops) * st.iterations(),
-                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
-}
-
-// Runs `body` once per iteration and reports ns/op and allocs/op over `ops` operations.
-template <class F>
-void measure(benchmark::State& st, u64 ops, F body) {
-  const auto a0 = eddy_bench::allocations();
-  for (auto _ : st) {
-    if (!body()) st.SkipWithError("wrong result");
-  }
-  per_op(st, ops);
-  eddy_bench::report_allocs(st, a0, double(ops) * st.iterations());
-}
 
 // Plain Asio: run a root coroutine on a fresh io_context{1} by the calling thread.
 template <class T>
@@ -90,35 +61,7 @@ T run_asio(std::function<awaitable<T>(asio::io_context&)> root) {
   return out;
 }
 
-std::vector<std::chrono::microseconds> sleep_durations(u64 count) {
-  u64 s = 42;  // splitmix64, like the peers
-  std::vector<std::chrono::microseconds> v;
-  v.reserve(count);
-  for (u64 i = 0; i < count; ++i) {
-    u64 z = (s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    v.emplace_back((z ^ (z >> 31)) % (max_sleep_us + 1));
-  }
-  return v;
-}
-
 // ---- W1: spsc unbounded -------------------------------------------------------------------
-task<u64> eddy_w1(u64 n) {
-  auto [tx, rx] = mpsc::unbounded_channel<u64>();
-  auto producer = spawn([](mpsc::sender<u64> tx, u64 n) -> task<void> {
-    for (u64 i = 0; i < n; ++i) (void)co_await tx.send(i);
-  }(std::move(tx), n));
-  auto consumer = spawn([](mpsc::receiver<u64> rx) -> task<u64> {
-    u64 s = 0;
-    while (auto v = co_await rx.recv()) s += *v;
-    co_return s;
-  }(std::move(rx)));
-  (void)co_await producer;
-  auto s = co_await consumer;
-  co_return s.value();
-}
-
 void W1_spsc_unbounded_eddy_asio(benchmark::State& st) {
   asio::io_context io{1};
   asio_runtime rt{io, 1};
@@ -178,31 +121,6 @@ void W1_spsc_unbounded_plain_asio_try(benchmark::State& st) {
 BENCHMARK(W1_spsc_unbounded_plain_asio_try)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 // ---- W4: oneshot RPC ----------------------------------------------------------------------
-// Not an aggregate: g++ 12 destroys an aggregate temporary built inside a co_await expression
-// twice (`co_await tx.send(request{i, std::move(r)})` freed the oneshot state under ASan).
-struct request {
-  request(u64 v, oneshot::sender<u64> r) noexcept : value(v), reply(std::move(r)) {}
-  u64 value;
-  oneshot::sender<u64> reply;
-};
-
-task<u64> eddy_w4(u64 n) {
-  auto [tx, rx] = mpsc::channel<request>(1024);
-  auto server = spawn([](mpsc::receiver<request> rx) -> task<void> {
-    while (auto r = co_await rx.recv()) (void)r->reply.send(r->value + 1);
-  }(std::move(rx)));
-  u64 s = 0;
-  for (u64 i = 0; i < n; ++i) {
-    auto [rtx, rrx] = oneshot::channel<u64>();
-    (void)co_await tx.send(request{i, std::move(rtx)});
-    auto v = co_await rrx;
-    s += v.value();
-  }
-  tx = mpsc::sender<request>{};  // the server's recv ends
-  (void)co_await server;
-  co_return s;
-}
-
 void W4_oneshot_rpc_eddy_asio(benchmark::State& st) {
   asio::io_context io{1};
   asio_runtime rt{io, 1};
@@ -245,22 +163,6 @@ void W4_oneshot_rpc_plain_asio(benchmark::State& st) {
 BENCHMARK(W4_oneshot_rpc_plain_asio)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 // ---- W5: spawn + join ---------------------------------------------------------------------
-task<u64> trivial(u64 i) {
-  co_return i;
-}
-
-task<u64> spawn_join_all(u64 n) {
-  std::vector<join_handle<u64>> hs;
-  hs.reserve(n);
-  for (u64 i = 0; i < n; ++i) hs.push_back(spawn(trivial(i)));
-  u64 s = 0;
-  for (auto& h : hs) {
-    auto r = co_await h;
-    s += r.value();
-  }
-  co_return s;
-}
-
 void W5_spawn_join_st_eddy_asio(benchmark::State& st) {
   asio::io_context io{1};
   asio_runtime rt{io, 1};
@@ -326,32 +228,6 @@ void W5_spawn_join_mt_plain_asio(benchmark::State& st) {
 BENCHMARK(W5_spawn_join_mt_plain_asio)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 
 // ---- W7a: 100k concurrent sleeps ----------------------------------------------------------
-task<void> sleep_for(std::chrono::microseconds d) {
-  co_await sleep(d);
-}
-
-task<void> sleep_all(const std::vector<std::chrono::microseconds>* ds) {
-  std::vector<join_handle<void>> hs;
-  hs.reserve(ds->size());
-  for (auto d : *ds) hs.push_back(spawn(sleep_for(d)));
-  for (auto& h : hs) (void)co_await h;
-}
-
-template <class F>
-void measure_sleeps(benchmark::State& st, F body) {
-  double overhead_ns = 0;
-  const auto a0 = eddy_bench::allocations();
-  for (auto _ : st) {
-    const auto t0 = std::chrono::steady_clock::now();
-    body();
-    const double wall =
-        std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
-    overhead_ns += (wall - double(max_sleep_us) * 1e3) / double(n_timers);
-  }
-  st.counters["overhead ns/timer"] = overhead_ns / double(st.iterations());
-  eddy_bench::report_allocs(st, a0, double(n_timers) * st.iterations());
-}
-
 void W7a_timer_sleep_eddy_asio(benchmark::State& st) {
   const auto ds = sleep_durations(n_timers);
   asio::io_context io{1};

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSL-1.0
 // The eddy tour: one reactive pipeline, written once, run unchanged on every runtime that is
-// built (local_runtime, thread_pool, sim_runtime, and asio_runtime / uv_runtime when eddy was
-// built with Asio / libuv).
+// built (local_runtime, thread_pool, sim_runtime, and asio_runtime / uv_runtime / glib_runtime
+// when eddy was built with Asio / libuv / GLib).
 //
 // A weather station has three sensors (temperature, humidity, pressure), each a stream of
 // timestamped readings, and an operator who can change the temperature alarm limit:
