@@ -47,7 +47,7 @@ namespace eddy {
 /// The eddy runtime over a `GMainContext` the application owns and iterates (see the file
 /// comment). Posting is thread-safe; construct, destroy and `block_on` where the context is
 /// iterated.
-class glib_runtime final : public runtime {
+class glib_runtime final : public runtime, public detail::block_on_base<glib_runtime> {
  public:
   /// Attaches the runtime's source to `ctx` (not null; a reference is held until destruction) at
   /// `priority` (GLib's: lower runs first).
@@ -63,7 +63,8 @@ class glib_runtime final : public runtime {
   GMainContext* context() const noexcept;
 
   /// Iterates the context until `t` finishes and gives its result; call where the context may be
-  /// iterated. `errc::invalid_argument` inside an eddy runtime or the context's dispatch.
+  /// iterated. `errc::invalid_argument` inside an eddy runtime or the context's dispatch (where
+  /// `block_on(t)`, from `block_on_base`, panics).
   template <class T>
   result<T> try_block_on(task<T> t) {
     if (detail::inside_runtime() || in_dispatch())
@@ -72,13 +73,6 @@ class glib_runtime final : public runtime {
     join_handle<T> h{detail::spawn_raw(get_executor(), std::move(t), 2, &w)};
     wait(w);
     return h.try_take();
-  }
-  /// `try_block_on(t)` unwrapped: `t`'s value; panics on an error (called inside a runtime or
-  /// inside the context's dispatch).
-  template <class T>
-  T block_on(task<T> t) {
-    if (detail::inside_runtime() || in_dispatch()) panic(detail::block_on_inside_message);
-    return detail::unwrap_block_on(try_block_on(std::move(t)));
   }
 
   /// Aborts every live task and destroys its frames now, on the calling thread (no loop running
