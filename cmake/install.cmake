@@ -38,7 +38,7 @@ write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/eddyConfigVersion.c
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/eddyConfig.cmake
               ${CMAKE_CURRENT_BINARY_DIR}/eddyConfigVersion.cmake
         DESTINATION ${EDDY_INSTALL_CMAKEDIR})
-install(FILES cmake/modules/FindAsio.cmake cmake/modules/FindLibuv.cmake
+install(FILES cmake/modules/FindAsio.cmake cmake/modules/FindLibuv.cmake cmake/modules/FindGLib.cmake
         DESTINATION ${EDDY_INSTALL_CMAKEDIR}/modules)
 
 # pkg-config: eddy.pc always, eddy-<backend>.pc for each backend built. Paths are relative to

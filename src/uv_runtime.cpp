@@ -224,11 +224,11 @@ bool uv_runtime::cancel(timer_node& n) noexcept {
   return true;
 }
 
-void uv_runtime::wait(block_waiter& w) {
+void uv_runtime::wait(detail::done_flag& w) {
   impl& p = *p_;
   ++p.blockers;
   p.reconcile();
-  while (!w.done.load(std::memory_order_acquire)) uv_run(p.loop, UV_RUN_ONCE);
+  while (!w.is_set()) uv_run(p.loop, UV_RUN_ONCE);
   --p.blockers;
   p.reconcile();
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSL-1.0
 // The eddy side of W1, W4, W5 and W7a as runtime-independent tasks, and the measuring helpers,
 // for the binaries that put an eddy backend next to the same workload in its loop's own API
-// (w_qt.cpp; w_asio.cpp keeps its own copy for now). EDDY_BENCH_QUICK=1 in the environment
+// (w_qt.cpp, glib.cpp; the Asio flavours share bench/common/asio_workloads.hpp). EDDY_BENCH_QUICK=1 in the environment
 // divides every operation count by 100 (a smoke run, no figures).
 #pragma once
 #include <benchmark/benchmark.h>
@@ -30,6 +30,13 @@ constexpr u64 sum_below(u64 n) {
   return n * (n - 1) / 2;
 }
 
+/// Sets the `ns/op` counter for `ops` operations per iteration.
+inline void per_op(benchmark::State& st, u64 ops) {
+  st.counters["ns/op"] =
+      benchmark::Counter(static_cast<double>(ops) * static_cast<double>(st.iterations()),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
 /// Runs `body` once per iteration and reports ns/op and allocs/op over `ops` operations.
 template <class F>
 void measure(benchmark::State& st, u64 ops, F body) {
@@ -37,9 +44,7 @@ void measure(benchmark::State& st, u64 ops, F body) {
   for (auto _ : st) {
     if (!body()) st.SkipWithError("wrong result");
   }
-  st.counters["ns/op"] =
-      benchmark::Counter(static_cast<double>(ops) * static_cast<double>(st.iterations()),
-                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  per_op(st, ops);
   report_allocs(st, a0, static_cast<double>(ops) * static_cast<double>(st.iterations()));
 }
 

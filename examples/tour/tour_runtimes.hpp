@@ -23,6 +23,9 @@
 
 #include "eddy/runtime/qt_runtime.hpp"
 #endif
+#ifdef EDDY_WITH_GLIB
+#include "eddy/runtime/glib_runtime.hpp"
+#endif
 
 namespace eddy_tour {
 
@@ -75,6 +78,17 @@ void for_each_runtime(F&& f) {
     static QCoreApplication app{argc, argv};  // one per process; block_on runs a QEventLoop
     eddy::qt_runtime rt;
     return rt.block_on(std::move(t));
+  });
+#endif
+#ifdef EDDY_WITH_GLIB
+  f("glib_runtime over a GMainContext", [](auto t) {
+    GMainContext* ctx = g_main_context_new();
+    auto out = [&] {
+      eddy::glib_runtime rt{ctx};
+      return rt.block_on(std::move(t));  // iterates the context until the task is done
+    }();
+    g_main_context_unref(ctx);
+    return out;
   });
 #endif
 }

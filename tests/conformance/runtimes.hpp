@@ -4,8 +4,9 @@
 //
 // A fixture has: `executor ex()`, `template <class T> T block_on(task<T>)`, a runtime `rt`
 // with `try_block_on`, and traits `threads` (workers that may run tasks in parallel),
-// `virtual_time` (sim) and `name`. The Asio, libuv and Boost.Asio fixtures join when the test
-// binary is built with EDDY_TEST_WITH_ASIO / EDDY_TEST_WITH_UV / EDDY_TEST_WITH_BOOST_ASIO
+// `virtual_time` (sim) and `name`. The Asio, libuv, Boost.Asio, Qt and GLib fixtures join when
+// the test binary is built with EDDY_TEST_WITH_ASIO / EDDY_TEST_WITH_UV /
+// EDDY_TEST_WITH_BOOST_ASIO / EDDY_TEST_WITH_QT / EDDY_TEST_WITH_GLIB
 // (tests/CMakeLists.txt does it).
 #pragma once
 #include <gtest/gtest.h>
@@ -32,6 +33,9 @@
 #if defined(EDDY_TEST_WITH_QT)
 #include <QCoreApplication>
 #include <eddy/runtime/qt_runtime.hpp>
+#endif
+#if defined(EDDY_TEST_WITH_GLIB)
+#include <eddy/runtime/glib_runtime.hpp>
 #endif
 #ifdef __EMSCRIPTEN__
 #include <eddy/runtime/emscripten_runtime.hpp>
@@ -218,10 +222,31 @@ struct qt_fixture {
 #else
 #define EDDY_TEST_QT_FIXTURES
 #endif
+#if defined(EDDY_TEST_WITH_GLIB)
+// A fresh GMainContext (never the default one), iterated by block_on on the test's thread.
+struct glib_fixture {
+  static constexpr const char* name = "glib";
+  static constexpr int threads = 1;
+  static constexpr bool virtual_time = false;
+  struct context_holder {
+    GMainContext* ctx = g_main_context_new();
+    ~context_holder() { g_main_context_unref(ctx); }
+  } holder;
+  eddy::glib_runtime rt{holder.ctx};  // destroyed first: detaches its source
+  eddy::executor ex() { return rt.get_executor(); }
+  template <class T>
+  T block_on(eddy::task<T> t) {
+    return rt.block_on(std::move(t));
+  }
+};
+#define EDDY_TEST_GLIB_FIXTURES , glib_fixture
+#else
+#define EDDY_TEST_GLIB_FIXTURES
+#endif
 
 using all_runtimes = ::testing::Types<local_fixture, pool_fixture<1>, pool_fixture<2>,
                                       sim_fixture EDDY_TEST_ASIO_FIXTURES EDDY_TEST_UV_FIXTURES
-                                          EDDY_TEST_BOOST_ASIO_FIXTURES EDDY_TEST_QT_FIXTURES>;
+                                          EDDY_TEST_BOOST_ASIO_FIXTURES EDDY_TEST_QT_FIXTURES EDDY_TEST_GLIB_FIXTURES>;
 #endif
 
 struct runtime_names {

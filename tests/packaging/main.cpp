@@ -26,6 +26,9 @@
 #if EXPECT_QT && !EDDY_WITH_QT
 #error "linked eddy::qt / eddy-qt but EDDY_WITH_QT is not defined"
 #endif
+#if EXPECT_GLIB && !EDDY_WITH_GLIB
+#error "linked eddy::glib / eddy-glib but EDDY_WITH_GLIB is not defined"
+#endif
 #if defined(EXPECT_CXX) && __cplusplus < EXPECT_CXX
 #error "the consumer's C++ standard was lowered"
 #endif
@@ -48,6 +51,9 @@
 #if EDDY_WITH_QT
 #include <QCoreApplication>
 #include <eddy/runtime/qt_runtime.hpp>
+#endif
+#if EDDY_WITH_GLIB
+#include <eddy/runtime/glib_runtime.hpp>
 #endif
 
 using namespace std::chrono_literals;
@@ -140,6 +146,16 @@ int main() {
     QCoreApplication app{argc, argv};
     eddy::qt_runtime rt;
     check("qt_runtime", rt.block_on(answer()));
+  }
+#endif
+#if EDDY_WITH_GLIB
+  {
+    GMainContext* ctx = g_main_context_new();
+    {
+      eddy::glib_runtime rt{ctx};
+      check("glib_runtime", rt.block_on(answer()));
+    }
+    g_main_context_unref(ctx);
   }
 #endif
   std::printf("eddy %s (headers %s), C++ %ld\n", eddy::version(), EDDY_VERSION_STRING,

@@ -38,7 +38,6 @@
 #pragma once
 #include <uv.h>
 
-#include <atomic>
 #include <cstddef>
 
 #include "eddy/runtime/detail/block_on.hpp"
@@ -68,7 +67,7 @@ class uv_runtime final : public runtime {
   result<T> try_block_on(task<T> t) {
     if (detail::inside_runtime())
       return error{errc::invalid_argument, 0, detail::block_on_inside_message};
-    block_waiter w;
+    detail::done_flag w;
     join_handle<T> h{detail::spawn_raw(get_executor(), std::move(t), 2, &w)};
     wait(w);
     return h.try_take();
@@ -92,14 +91,7 @@ class uv_runtime final : public runtime {
   struct impl;
 
  private:
-  struct block_waiter : detail::task_header::observer {
-    block_waiter() noexcept : observer{&complete} {}
-    static void complete(observer* o, detail::task_header*, const error*) noexcept {
-      static_cast<block_waiter*>(o)->done.store(true, std::memory_order_release);
-    }
-    std::atomic<bool> done{false};
-  };
-  void wait(block_waiter& w);
+  void wait(detail::done_flag& w);
 
   impl* p_;
 };

@@ -3,6 +3,8 @@
 /// The shared shape of `block_on`: start a root task on a runtime, drive or wait until it is
 /// finished, hand back its result. Each runtime supplies `wait_until_done(pred)`.
 #pragma once
+#include <atomic>
+
 #include "eddy/core/panic.hpp"
 #include "eddy/runtime/spawn.hpp"
 
@@ -14,6 +16,18 @@ bool inside_runtime() noexcept;
 inline constexpr const char* block_on_inside_message =
     "eddy: block_on called from inside a runtime (a task or a runtime thread); it would block "
     "that runtime. co_await the task instead";
+
+/// The completion observer of a root task driven by a foreign loop's `block_on` (uv, GLib): the
+/// loop turns until `done` is set. Set on the thread that finishes the task; read anywhere.
+struct done_flag : task_header::observer {
+  done_flag() noexcept : observer{&complete} {}
+  static void complete(observer* o, task_header*, const error*) noexcept {
+    static_cast<done_flag*>(o)->done.store(true, std::memory_order_release);
+  }
+  /// True once the task has finished.
+  bool is_set() const noexcept { return done.load(std::memory_order_acquire); }
+  std::atomic<bool> done{false};  ///< set at completion
+};
 
 /// `rt.block_on(t)` on top of `rt.try_block_on(t)`: the value, or the error as a panic (a
 /// captured exception is rethrown).
