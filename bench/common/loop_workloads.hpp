@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSL-1.0
 // The eddy side of W1, W4, W5 and W7a as runtime-independent tasks, and the measuring helpers,
 // for the binaries that put an eddy backend next to the same workload in its loop's own API
-// (w_qt.cpp, glib.cpp; the Asio flavours share bench/common/asio_workloads.hpp). EDDY_BENCH_QUICK=1 in the environment
-// divides every operation count by 100 (a smoke run, no figures).
+// (w_qt.cpp, glib.cpp; the Asio flavours share bench/common/asio_workloads.hpp). EDDY_BENCH_QUICK=1
+// in the environment divides every operation count by 100 (a smoke run, no figures).
 #pragma once
 #include <benchmark/benchmark.h>
 

@@ -246,7 +246,8 @@ struct glib_fixture {
 
 using all_runtimes = ::testing::Types<local_fixture, pool_fixture<1>, pool_fixture<2>,
                                       sim_fixture EDDY_TEST_ASIO_FIXTURES EDDY_TEST_UV_FIXTURES
-                                          EDDY_TEST_BOOST_ASIO_FIXTURES EDDY_TEST_QT_FIXTURES EDDY_TEST_GLIB_FIXTURES>;
+                                          EDDY_TEST_BOOST_ASIO_FIXTURES EDDY_TEST_QT_FIXTURES
+                                              EDDY_TEST_GLIB_FIXTURES>;
 #endif
 
 struct runtime_names {
