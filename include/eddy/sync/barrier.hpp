@@ -112,7 +112,7 @@ class barrier {
   }
 
  private:
-  friend detail::list_awaiter<barrier>;
+  friend class detail::list_awaiter<barrier>;
 
   void cancel_wait(detail::waiter_node* n) noexcept {
     detail::lock_guard<detail::spin_lock> g(lock_);

@@ -127,7 +127,7 @@ class latch {
   static constexpr const char* bad_count =
       "eddy::latch::count_down: negative, or more than the count left";
 
-  friend detail::list_awaiter<latch>;
+  friend class detail::list_awaiter<latch>;
 
   void cancel_wait(detail::waiter_node* n) noexcept {
     detail::lock_guard<detail::spin_lock> g(lock_);

@@ -130,7 +130,7 @@ class mutex {
 
  private:
   friend mutex_guard;
-  friend detail::list_awaiter<mutex, node>;
+  friend class detail::list_awaiter<mutex, node>;
 
   void release_hold(bool) noexcept { unlock_raw(); }
 

@@ -113,7 +113,7 @@ class notify {
   bool has_permit() const noexcept { return permit_.load(std::memory_order_acquire); }
 
  private:
-  friend detail::list_awaiter<notify, node>;
+  friend class detail::list_awaiter<notify, node>;
 
   bool take_permit() noexcept {
     return permit_.load(std::memory_order_relaxed) &&

@@ -315,7 +315,7 @@ class once_cell {
     }
     state_.store(empty_st, std::memory_order_relaxed);
   }
-  friend detail::list_awaiter<once_cell, node>;
+  friend class detail::list_awaiter<once_cell, node>;
 
   /// The waiting awaiter at `n` goes away without having resumed (abort, timeout).
   void cancel_wait(node* n) noexcept {

@@ -211,7 +211,7 @@ class semaphore {
 
  private:
   friend class semaphore_permit;
-  friend detail::list_awaiter<semaphore, node>;
+  friend class detail::list_awaiter<semaphore, node>;
 
   void release(std::size_t k) noexcept {
     detail::lock_guard<detail::spin_lock> g(lock_);

@@ -161,7 +161,7 @@ class shared_mutex {
  private:
   template <class, bool>
   friend class detail::lock_hold;
-  friend detail::list_awaiter<shared_mutex, node>;
+  friend class detail::list_awaiter<shared_mutex, node>;
 
   /// Under lock_: takes the lock at once if it is free enough and nobody waits (no barging).
   bool try_take_locked(bool exclusive) noexcept {
