@@ -66,6 +66,27 @@ class loop_core {
     return n;
   }
 
+  /// One turn of a loop adapter, on its thread: the timers due at `now`, then up to `budget`
+  /// ready items, taken `grab` at a time. False (nothing run) once shutdown has begun.
+  bool run_cycle(time_point now, std::size_t budget, std::size_t grab) noexcept {
+    work_queue due;
+    {
+      lock_guard<spin_lock> g(lock);
+      if (closing) return false;
+      take_due_locked(now, due);
+    }
+    run_all(due);
+    while (budget > 0) {
+      work_queue q;
+      {
+        lock_guard<spin_lock> g(lock);
+        if (pop_locked(q, budget < grab ? budget : grab) == 0) break;
+      }
+      budget -= run_all(q);
+    }
+    return true;
+  }
+
   /// Shutdown, on the calling thread (marked as the runtime's thread, the only one running its
   /// work): `abort_all()` requests abort of every live task, then the queue runs until no task
   /// is left. Aborting destroys the tasks' frames; their awaiters deregister (timers are

@@ -127,25 +127,7 @@ struct qt_runtime::impl {
   // wake-up brought in line.
   void cycle() noexcept {
     runtime* prev = detail::set_thread_runtime(rt);
-    detail::work_queue due;
-    {
-      detail::lock_guard<detail::spin_lock> g(core.lock);
-      if (core.closing) {
-        detail::set_thread_runtime(prev);
-        return;
-      }
-      core.take_due_locked(now(), due);
-    }
-    detail::loop_core::run_all(due);
-    for (std::size_t budget = cycle_budget; budget > 0;) {
-      detail::work_queue q;
-      {
-        detail::lock_guard<detail::spin_lock> g(core.lock);
-        if (core.pop_locked(q, budget < grab_max ? budget : grab_max) == 0) break;
-      }
-      budget -= detail::loop_core::run_all(q);
-    }
-    reconcile();
+    if (core.run_cycle(now(), cycle_budget, grab_max)) reconcile();
     detail::set_thread_runtime(prev);
   }
 
