@@ -3,6 +3,8 @@
 // in one binary: W1, W4, W5 and W7a of bench/common/asio_workloads.hpp (shared with
 // bench/w_asio.cpp, which also has W7b and the timer-mechanism comparison).
 // Run: build/release/bench/eddy_bench_boost_asio [--benchmark_filter=W5]
+#include <eddy/runtime/boost_asio_runtime.hpp>  // first: it orders the standard library before Asio
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/as_tuple.hpp>

@@ -7,6 +7,8 @@
 //     arm + fire and arm + cancel of raw timers through asio_runtime's heap vs one
 //     asio::steady_timer per timer.
 // Run: build/release/bench/eddy_bench_w_asio [--benchmark_filter=W5]
+#include <eddy/runtime/asio_runtime.hpp>  // first: it orders the standard library before Asio
+
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>

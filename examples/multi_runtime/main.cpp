@@ -15,9 +15,10 @@
 // The GLib part is there when eddy::glib is built (EDDY_WITH_GLIB).
 //
 // Run: build/release/examples/multi_runtime/eddy_multi_runtime   (exit status 0 = checks passed)
+#include <cstdio>  // a standard header before Asio: see docs/backends-asio-uv.md
+
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
-#include <cstdio>
 #include <eddy/asio/use_task.hpp>
 #include <eddy/eddy.hpp>
 #include <eddy/runtime/asio_runtime.hpp>

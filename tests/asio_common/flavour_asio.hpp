@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSL-1.0
 // The standalone Asio flavour of the shared Asio test cases (see net_test.hpp).
 #pragma once
+#include <eddy/runtime/asio_runtime.hpp>  // first: it orders the standard library before Asio
+
 #include <asio/co_spawn.hpp>
 #include <asio/connect.hpp>
 #include <asio/detached.hpp>

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSL-1.0
 // The Boost.Asio flavour of the shared Asio test cases (see net_test.hpp).
 #pragma once
+#include <eddy/runtime/boost_asio_runtime.hpp>  // first: it orders the standard library before Asio
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>

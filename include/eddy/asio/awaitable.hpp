@@ -23,6 +23,8 @@
 /// - Boost.Asio has the same bridge as `boost_asio_await` / `to_boost_awaitable`
 ///   (eddy/boost_asio/awaitable.hpp), from the same implementation.
 #pragma once
+#include "eddy/asio/detail/std_config_first.hpp"  // before any Asio header
+
 #include <asio/associated_cancellation_slot.hpp>
 #include <asio/associated_executor.hpp>
 #include <asio/async_result.hpp>

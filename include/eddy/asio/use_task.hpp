@@ -38,6 +38,8 @@
 /// - Cost: one small allocation per operation (the state shared with the handler); a task that
 ///   never awaits a `use_task` operation pays nothing for the cancellation protocol.
 #pragma once
+#include "eddy/asio/detail/std_config_first.hpp"  // before any Asio header
+
 #include <asio/async_result.hpp>
 #include <asio/cancellation_signal.hpp>
 #include <asio/cancellation_type.hpp>

@@ -23,6 +23,8 @@
 /// - `to_boost_awaitable(ex, t)` spawns `t` on `ex` when the awaitable starts and awaits it as
 ///   above. Needs exceptions (Boost.Asio's awaitables do).
 #pragma once
+#include "eddy/asio/detail/std_config_first.hpp"  // before any Asio header
+
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>

@@ -18,6 +18,8 @@
 /// then the join gives `errc::aborted`; a handler destroyed uncalled aborts the task. One small
 /// allocation per operation. Thread-safety: the awaiter is awaited once, by one task.
 #pragma once
+#include "eddy/asio/detail/std_config_first.hpp"  // before any Asio header
+
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/cancellation_type.hpp>

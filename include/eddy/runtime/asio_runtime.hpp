@@ -31,6 +31,8 @@
 ///
 /// Thread-safety: `post`, `post_at`, `cancel`, `now`, `get_executor` are thread-safe.
 #pragma once
+#include "eddy/asio/detail/std_config_first.hpp"  // before any Asio header
+
 #include <asio/any_io_executor.hpp>
 #include <asio/io_context.hpp>
 

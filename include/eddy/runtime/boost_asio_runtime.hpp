@@ -29,6 +29,8 @@
 /// Thread-safety: `post`, `post_at`, `cancel`, `now`, `get_executor` are thread-safe.
 /// Both Asio flavours may live in one program, each with its own runtimes.
 #pragma once
+#include "eddy/asio/detail/std_config_first.hpp"  // before any Asio header
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
 
