@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include "conformance/deadline_order.hpp"
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -189,19 +191,5 @@ NET_TEST(cross_thread, runtime_over_a_strand_of_an_asio_thread_pool) {
 NET_TEST(runtime_timers, sleeps_never_end_early_and_fire_in_deadline_order) {
   net::io_context io;
   net_runtime rt{io};
-  auto ok = rt.block_on([]() -> task<bool> {
-    std::vector<int> order;
-    std::vector<join_handle<void>> hs;
-    const time_point t0 = now();
-    for (int i : {5, 1, 4, 2, 3}) {
-      hs.push_back(spawn([](time_point at, int i, std::vector<int>* order) -> task<void> {
-        co_await sleep_until(at);
-        if (now() < at) order->push_back(-1);
-        order->push_back(i);
-      }(t0 + std::chrono::milliseconds(i), i, &order)));
-    }
-    for (auto& h : hs) (void)co_await h;
-    co_return order == std::vector<int>{1, 2, 3, 4, 5};
-  }());
-  EXPECT_TRUE(ok);
+  eddy_test::expect_sleeps_fire_in_deadline_order(rt, std::chrono::milliseconds(1));
 }

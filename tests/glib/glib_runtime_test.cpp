@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "conformance/deadline_order.hpp"
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -160,22 +162,8 @@ TEST(glib_runtime, wakes_from_a_thread_pool_resume_tasks_on_the_context) {
 TEST(glib_runtime, sleeps_never_end_early_and_fire_in_deadline_order) {
   app a;
   glib_runtime rt{a.ctx};
-  auto ok = rt.block_on([]() -> task<bool> {
-    std::vector<int> order;
-    std::vector<join_handle<void>> hs;
-    const time_point t0 = now();
-    for (int i : {5, 1, 4, 2, 3}) {
-      // sub-millisecond offsets: GLib polls in milliseconds, the runtime must not fire early
-      hs.push_back(spawn([](time_point at, int i, std::vector<int>* order) -> task<void> {
-        co_await sleep_until(at);
-        if (now() < at) order->push_back(-1);
-        order->push_back(i);
-      }(t0 + std::chrono::microseconds(i * 700), i, &order)));
-    }
-    for (auto& h : hs) (void)co_await h;
-    co_return order == std::vector<int>{1, 2, 3, 4, 5};
-  }());
-  EXPECT_TRUE(ok);
+  // sub-millisecond steps: GLib polls in milliseconds, the runtime must not fire early
+  eddy_test::expect_sleeps_fire_in_deadline_order(rt, std::chrono::microseconds(700));
 }
 
 TEST(glib_runtime, a_timer_wakes_g_main_loop_run) {

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "conformance/deadline_order.hpp"
 #include "conformance/runtimes.hpp"
 
 using namespace eddy;
@@ -97,22 +98,8 @@ TEST(qt_runtime, posts_are_batched_into_few_wake_ups) {
 TEST(qt_runtime, sleeps_never_end_early_and_fire_in_deadline_order) {
   (void)eddy_test::qt_app();
   qt_runtime rt;
-  auto ok = rt.block_on([]() -> task<bool> {
-    std::vector<int> order;
-    std::vector<join_handle<void>> hs;
-    const time_point t0 = now();
-    for (int i : {5, 1, 4, 2, 3}) {
-      // sub-millisecond offsets: Qt rounds its timer, the runtime must not fire early
-      hs.push_back(spawn([](time_point at, int i, std::vector<int>* order) -> task<void> {
-        co_await sleep_until(at);
-        if (now() < at) order->push_back(-1);
-        order->push_back(i);
-      }(t0 + std::chrono::microseconds(i * 700), i, &order)));
-    }
-    for (auto& h : hs) (void)co_await h;
-    co_return order == std::vector<int>{1, 2, 3, 4, 5};
-  }());
-  EXPECT_TRUE(ok);
+  // sub-millisecond steps: Qt rounds its timer, the runtime must not fire early
+  eddy_test::expect_sleeps_fire_in_deadline_order(rt, std::chrono::microseconds(700));
 }
 
 TEST(qt_runtime, an_earlier_timer_armed_from_another_thread_rearms_the_qtimer) {

@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include "conformance/deadline_order.hpp"
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -56,22 +58,8 @@ TEST(uv_runtime, uv_run_returns_when_tasks_finish) {
 TEST(uv_runtime, sleeps_never_end_early_and_fire_in_deadline_order) {
   loop lp;
   uv_runtime rt{&lp.l};
-  auto ok = rt.block_on([]() -> task<bool> {
-    std::vector<int> order;
-    std::vector<join_handle<void>> hs;
-    const time_point t0 = now();
-    for (int i : {5, 1, 4, 2, 3}) {
-      // sub-millisecond offsets: libuv rounds its timer, the runtime must not fire early
-      hs.push_back(spawn([](time_point at, int i, std::vector<int>* order) -> task<void> {
-        co_await sleep_until(at);
-        if (now() < at) order->push_back(-1);
-        order->push_back(i);
-      }(t0 + std::chrono::microseconds(i * 700), i, &order)));
-    }
-    for (auto& h : hs) (void)co_await h;
-    co_return order == std::vector<int>{1, 2, 3, 4, 5};
-  }());
-  EXPECT_TRUE(ok);
+  // sub-millisecond steps: libuv rounds its timer, the runtime must not fire early
+  eddy_test::expect_sleeps_fire_in_deadline_order(rt, std::chrono::microseconds(700));
 }
 
 TEST(uv_runtime, cross_thread_posts_and_wakes_with_a_thread_pool) {
