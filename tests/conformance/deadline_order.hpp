@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: BSL-1.0
-// A real-clock check shared by the event-loop adapters (Asio, libuv, GLib, Qt): sleeps armed
-// out of order with deadlines `step` apart end in deadline order, none before its deadline.
+// Sleeps armed out of order with deadlines `step` apart end in deadline order, none before its
+// deadline: shared by the time conformance suite and the event-loop adapters' own suites.
 #pragma once
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <eddy/core/lock.hpp>
 #include <eddy/core/task.hpp>
 #include <eddy/runtime/join_handle.hpp>
 #include <eddy/runtime/sleep.hpp>
@@ -16,31 +17,43 @@ namespace eddy_test {
 // A round judges the order only if every sleep was armed before its deadline: a sleep that
 // starts late completes at once, in spawn order. A loaded machine (a sanitizer build, ctest
 // -j) can delay the first run of the spawned tasks past a deadline, so such a round is
-// repeated with a wider margin; the test fails if no round could be judged.
+// repeated with a wider margin; the test fails if no round could be judged. Odd sleeps are
+// relative (`sleep(d)`), even ones absolute (`sleep_until`). `Runtime` has `block_on`; the
+// sleeps may end on several threads.
 template <class Runtime>
 void expect_sleeps_fire_in_deadline_order(Runtime& rt, eddy::duration step) {
   struct sleep_round {
+    eddy::detail::spin_lock lock;
     std::vector<int> order;  // -1: a sleep ended before its deadline
     bool armed_late = false;
+    void add(int i, bool late_start, bool early_end) {
+      eddy::detail::lock_guard<eddy::detail::spin_lock> g(lock);
+      if (late_start) armed_late = true;
+      if (early_end) order.push_back(-1);
+      order.push_back(i);
+    }
   };
   int judged = 0;
   for (int attempt = 1; attempt <= 20 && judged == 0; ++attempt) {
-    auto r = rt.block_on([](eddy::duration margin, eddy::duration step) -> eddy::task<sleep_round> {
-      sleep_round out;
-      std::vector<eddy::join_handle<void>> hs;
-      const eddy::time_point t0 = eddy::now() + margin;
-      for (int i : {5, 1, 4, 2, 3}) {
-        hs.push_back(
-            eddy::spawn([](eddy::time_point at, int i, sleep_round* out) -> eddy::task<void> {
-              if (eddy::now() >= at) out->armed_late = true;
-              co_await eddy::sleep_until(at);
-              if (eddy::now() < at) out->order.push_back(-1);
-              out->order.push_back(i);
-            }(t0 + i * step, i, &out)));
-      }
-      for (auto& h : hs) (void)co_await h;
-      co_return out;
-    }(std::chrono::milliseconds(2 * attempt), step));
+    sleep_round r;
+    rt.block_on(
+        [](eddy::duration margin, eddy::duration step, sleep_round* out) -> eddy::task<void> {
+          std::vector<eddy::join_handle<void>> hs;
+          const eddy::time_point t0 = eddy::now() + margin;
+          for (int i : {5, 1, 4, 2, 3}) {
+            hs.push_back(
+                eddy::spawn([](eddy::time_point at, int i, sleep_round* out) -> eddy::task<void> {
+                  const bool late = eddy::now() >= at;
+                  if (i % 2 == 1) {
+                    co_await eddy::sleep(at - eddy::now());
+                  } else {
+                    co_await eddy::sleep_until(at);
+                  }
+                  out->add(i, late, eddy::now() < at);
+                }(t0 + i * step, i, out)));
+          }
+          for (auto& h : hs) (void)co_await h;
+        }(std::chrono::milliseconds(2 * attempt), step, &r));
     if (r.armed_late) continue;
     ++judged;
     EXPECT_EQ(r.order, (std::vector<int>{1, 2, 3, 4, 5})) << "(-1: a sleep ended early)";
