@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/alloc_count.hpp"
+#include "common/sbs.hpp"
 #include "eddy/eddy.hpp"
 
 using namespace eddy;
@@ -35,26 +36,6 @@ void rate(benchmark::State& st, double items_per_iter, std::uint64_t a0) {
                          benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
   eddy_bench::report_allocs(st, a0, items_per_iter * static_cast<double>(st.iterations()));
 }
-
-/// Wall-clock time of the iterations, for the side-by-side counters.
-struct wall_clock {
-  std::chrono::steady_clock::duration total{};
-  template <class F>
-  auto time(F&& f) {
-    const auto t0 = std::chrono::steady_clock::now();
-    auto r = f();
-    total += std::chrono::steady_clock::now() - t0;
-    return r;
-  }
-  /// sbs_ns (wall ns per output item) and sbs_n (output items per iteration).
-  void report(benchmark::State& st, double outputs_per_iter) const {
-    const double ns =
-        static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(total).count());
-    const double iters = static_cast<double>(st.iterations());
-    if (iters > 0) st.counters["sbs_ns"] = ns / (iters * outputs_per_iter);
-    st.counters["sbs_n"] = outputs_per_iter;
-  }
-};
 
 /// A timestamped value: the timestamp is the value.
 struct tick {
@@ -101,7 +82,7 @@ task<std::int64_t> drain_merge(std::vector<std::vector<tick>>* data) {
 void ordered_merge_of(benchmark::State& st, int k) {
   auto data = interleaved(k, n_items);
   local_runtime rt;
-  wall_clock wall;
+  eddy_bench::wall_clock wall;
   const auto a0 = eddy_bench::allocations();
   for (auto _ : st) {
     if (wall.time([&] { return rt.block_on(drain_ordered_merge(&data)); }) != n_items)
@@ -124,7 +105,7 @@ BENCHMARK(ordered_merge_16)->Unit(benchmark::kMillisecond);
 void C3_merge4(benchmark::State& st) {
   auto data = interleaved(4, n_items);
   local_runtime rt;
-  wall_clock wall;
+  eddy_bench::wall_clock wall;
   const auto a0 = eddy_bench::allocations();
   for (auto _ : st) {
     if (wall.time([&] { return rt.block_on(drain_merge(&data)); }) != n_items)
@@ -148,7 +129,7 @@ task<std::int64_t> drain_combine(std::vector<std::vector<tick>>* d) {
 void C3_combine_latest3(benchmark::State& st) {
   auto data = interleaved(3, n_items);
   local_runtime rt;
-  wall_clock wall;
+  eddy_bench::wall_clock wall;
   const auto a0 = eddy_bench::allocations();
   for (auto _ : st) {
     if (wall.time([&] { return rt.block_on(drain_combine(&data)); }) != n_items - 2)

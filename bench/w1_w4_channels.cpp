@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: BSL-1.0
 // W1-W4 (the workloads of docs/benchmarks.md): mpsc and oneshot channels. Each iteration runs the
 // whole workload on a fresh runtime and checks its result; `ns/item` is wall time per message (W4:
-// per round trip), `allocs/op` global operator-new calls per message.
+// per round trip), `allocs/op` global operator-new calls per message. Each is named
+// `sbs/<workload>/eddy` with the counter `sbs_ns` (bench/common/sbs.hpp), the names
+// the peer harness (side_by_side.sh) reads.
 //
 //   W1 spsc unbounded: one producer task sends 10M u64 to one consumer task (local_runtime)
 //   W2 the same, bounded 1024
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "common/alloc_count.hpp"
+#include "common/sbs.hpp"
 
 using namespace eddy;
 using u64 = std::uint64_t;
@@ -66,6 +69,7 @@ struct wall {
 void finish(benchmark::State& st, u64 start_allocs, u64 n, double total_ns) {
   const double ops = static_cast<double>(n) * static_cast<double>(st.iterations());
   st.counters["ns/item"] = total_ns / ops;
+  eddy_bench::report_sbs(st, total_ns, static_cast<double>(n));
   eddy_bench::report_allocs(st, start_allocs, ops);
 }
 
@@ -151,7 +155,16 @@ void W4_oneshot_rpc(benchmark::State& st) {
 
 }  // namespace
 
-BENCHMARK(W1_spsc_unbounded)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(W2_spsc_bounded)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(W3_mpsc_4p)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(W4_oneshot_rpc)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(W1_spsc_unbounded)
+    ->Name("sbs/W1_spsc_unbounded/eddy")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(W2_spsc_bounded)
+    ->Name("sbs/W2_spsc_bounded/eddy")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(W3_mpsc_4p)->Name("sbs/W3_mpsc_4p/eddy")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(W4_oneshot_rpc)
+    ->Name("sbs/W4_oneshot_rpc/eddy")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();

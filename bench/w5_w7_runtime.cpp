@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: BSL-1.0
-// W5: spawn and join 1M trivial tasks (local_runtime; thread_pool{2}).
+// W5: spawn and join 2M trivial tasks (local_runtime; thread_pool{2}), the peers' count: the
+//     cost per task depends on how many handles are alive at once.
 // W7a: 100k concurrent sleeps of 0-50 ms (overhead per timer = (wall - 50 ms) / timers).
 // W7b: 1M timeout() around an already-ready awaitable (must not arm a timer).
+// Names `sbs/<workload>/eddy` with `sbs_ns` (wall ns per op; W7a: overhead per timer) are
+// what the peer harness (side_by_side.sh) reads.
 // Run: build/release/bench/eddy_bench_w5_w7_runtime
 #include <benchmark/benchmark.h>
 
@@ -10,13 +13,14 @@
 #include <vector>
 
 #include "common/alloc_count.hpp"
+#include "common/sbs.hpp"
 #include "eddy/eddy.hpp"
 
 using namespace eddy;
 
 namespace {
 
-constexpr std::uint64_t n_spawn = 1'000'000;
+constexpr std::uint64_t n_spawn = 2'000'000;
 constexpr std::uint64_t n_timers = 100'000;
 constexpr std::uint64_t n_timeout = 1'000'000;
 constexpr std::uint64_t max_sleep_us = 50'000;
@@ -44,28 +48,36 @@ task<std::uint64_t> spawn_join_all(std::uint64_t n) {
 }
 
 template <class Rt>
-void check_sum(Rt& rt, benchmark::State& st) {
-  const std::uint64_t s = rt.block_on(spawn_join_all(n_spawn));
-  if (s != n_spawn * (n_spawn - 1) / 2) st.SkipWithError("wrong sum");
+void spawn_join(benchmark::State& st, Rt& rt) {
+  eddy_bench::wall_clock wall;
+  const auto a0 = eddy_bench::allocations();
+  for (auto _ : st) {
+    const std::uint64_t s = wall.time([&] { return rt.block_on(spawn_join_all(n_spawn)); });
+    if (s != n_spawn * (n_spawn - 1) / 2) st.SkipWithError("wrong sum");
+  }
+  per_op(st, n_spawn);
+  eddy_bench::report_allocs(st, a0, double(n_spawn) * st.iterations());
+  wall.report(st, double(n_spawn));
 }
 
 void w5_spawn_join_st(benchmark::State& st) {
   local_runtime rt;
-  const auto a0 = eddy_bench::allocations();
-  for (auto _ : st) check_sum(rt, st);
-  per_op(st, n_spawn);
-  eddy_bench::report_allocs(st, a0, double(n_spawn) * st.iterations());
+  spawn_join(st, rt);
 }
-BENCHMARK(w5_spawn_join_st)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(w5_spawn_join_st)
+    ->Name("sbs/W5_spawn_join_st/eddy")
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
 
 void w5_spawn_join_mt(benchmark::State& st) {
   thread_pool rt{2};
-  const auto a0 = eddy_bench::allocations();
-  for (auto _ : st) check_sum(rt, st);
-  per_op(st, n_spawn);
-  eddy_bench::report_allocs(st, a0, double(n_spawn) * st.iterations());
+  spawn_join(st, rt);
 }
-BENCHMARK(w5_spawn_join_mt)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+BENCHMARK(w5_spawn_join_mt)
+    ->Name("sbs/W5_spawn_join_mt/eddy")
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3)
+    ->UseRealTime();
 
 std::vector<std::chrono::microseconds> sleep_durations(std::uint64_t count) {
   std::uint64_t s = 42;  // splitmix64, like the peers
@@ -104,9 +116,15 @@ void w7a_timer_sleep(benchmark::State& st) {
     overhead_ns += (wall - double(max_sleep_us) * 1e3) / double(n_timers);
   }
   st.counters["overhead ns/timer"] = overhead_ns / double(st.iterations());
+  st.counters["sbs_ns"] = overhead_ns / double(st.iterations());
+  st.counters["sbs_n"] = double(n_timers);
   eddy_bench::report_allocs(st, a0, double(n_timers) * st.iterations());
 }
-BENCHMARK(w7a_timer_sleep)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+BENCHMARK(w7a_timer_sleep)
+    ->Name("sbs/W7a_timer_sleep/eddy")
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3)
+    ->UseRealTime();
 
 task<std::uint64_t> timeout_ready_loop(std::uint64_t n) {
   std::uint64_t s = 0;
@@ -119,14 +137,19 @@ task<std::uint64_t> timeout_ready_loop(std::uint64_t n) {
 
 void w7b_timeout_ready(benchmark::State& st) {
   local_runtime rt;
+  eddy_bench::wall_clock wall;
   const auto a0 = eddy_bench::allocations();
   for (auto _ : st) {
-    const std::uint64_t s = rt.block_on(timeout_ready_loop(n_timeout));
+    const std::uint64_t s = wall.time([&] { return rt.block_on(timeout_ready_loop(n_timeout)); });
     if (s != n_timeout * (n_timeout - 1) / 2) st.SkipWithError("wrong sum");
   }
   per_op(st, n_timeout);
   eddy_bench::report_allocs(st, a0, double(n_timeout) * st.iterations());
+  wall.report(st, double(n_timeout));
 }
-BENCHMARK(w7b_timeout_ready)->Unit(benchmark::kMillisecond)->Iterations(5);
+BENCHMARK(w7b_timeout_ready)
+    ->Name("sbs/W7b_timeout_ready/eddy")
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(5);
 
 }  // namespace

@@ -7,8 +7,10 @@
 //   W6_next_loop      while (auto r = co_await s.next()) ...: one awaiter per item
 //   W6_any_stream     the pipeline erased to any_stream<u64>, then subscribe
 //   W6_generator      a generator<u64> source (every item is a coroutine resumption)
-//   W6c_channels      each stage a task, joined by mpsc::channel(1024), on local_runtime and
-//                     thread_pool{2} (1M items)
+//   W6c_channels      the peers' W6c: source, map, filter, scan and sink as five tasks joined by
+//                     four mpsc::channel(1024), 10M items, on local_runtime and thread_pool{2}
+// Named sbs/<workload>/<peer> with the counter sbs_ns (wall ns per source item,
+// bench/common/sbs.hpp): the names the peer harness (side_by_side.sh) reads.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -25,6 +27,7 @@
 #include <ranges>
 
 #include "common/alloc_count.hpp"
+#include "common/sbs.hpp"
 
 namespace {
 
@@ -57,8 +60,10 @@ eddy::task<u64> last_of(S s) {
   co_return last;
 }
 
-void finish(benchmark::State& st, u64 last, u64 n, std::uint64_t allocs0) {
+void finish(benchmark::State& st, u64 last, u64 n, std::uint64_t allocs0,
+            const eddy_bench::wall_clock& wall) {
   if (last != expected(n)) st.SkipWithError("wrong result");
+  wall.report(st, static_cast<double>(n));
   // seconds per source item, printed with an SI suffix ("1.2n" is 1.2 ns)
   st.counters["per_item"] =
       benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate |
@@ -70,41 +75,45 @@ void finish(benchmark::State& st, u64 last, u64 n, std::uint64_t allocs0) {
 template <class Rt, class F>
 void run_w6(benchmark::State& st, Rt& rt, u64 n, F run) {
   u64 last = 0;
+  eddy_bench::wall_clock wall;
   const auto a0 = eddy_bench::allocations();
   for (auto _ : st) {
     benchmark::DoNotOptimize(n);
-    last = rt.block_on(run(n));
+    last = wall.time([&] { return rt.block_on(run(n)); });
     benchmark::DoNotOptimize(last);
   }
-  finish(st, last, n, a0);
+  finish(st, last, n, a0, wall);
 }
 
 void W6_hand_loop(benchmark::State& st) {
   u64 n = n_items;
   u64 last = 0;
+  eddy_bench::wall_clock wall;
   const auto a0 = eddy_bench::allocations();
   for (auto _ : st) {
     benchmark::DoNotOptimize(n);
-    u64 acc = 0;
-    last = 0;
-    for (u64 x = 0; x < n; ++x) {
-      const u64 v = x * 3;
-      if (v % 2 == 0) {
-        acc += v;
-        last = acc;
+    wall.time([&] {
+      u64 acc = 0;
+      last = 0;
+      for (u64 x = 0; x < n; ++x) {
+        const u64 v = x * 3;
+        if (v % 2 == 0) {
+          acc += v;
+          last = acc;
+        }
       }
-    }
+    });
     benchmark::DoNotOptimize(last);
   }
-  finish(st, last, n, a0);
+  finish(st, last, n, a0, wall);
 }
-BENCHMARK(W6_hand_loop)->Unit(benchmark::kMillisecond);
+BENCHMARK(W6_hand_loop)->Name("sbs/W6_stream_pipeline/loop")->Unit(benchmark::kMillisecond);
 
 void W6_subscribe(benchmark::State& st) {
   eddy::local_runtime rt;
   run_w6(st, rt, n_items, [](u64 n) { return last_of(pipeline(n)); });
 }
-BENCHMARK(W6_subscribe)->Unit(benchmark::kMillisecond);
+BENCHMARK(W6_subscribe)->Name("sbs/W6_stream_pipeline/eddy")->Unit(benchmark::kMillisecond);
 
 eddy::task<u64> next_loop(u64 n) {
   auto s = pipeline(n);
@@ -117,13 +126,17 @@ void W6_next_loop(benchmark::State& st) {
   eddy::local_runtime rt;
   run_w6(st, rt, n_items, next_loop);
 }
-BENCHMARK(W6_next_loop)->Unit(benchmark::kMillisecond);
+BENCHMARK(W6_next_loop)
+    ->Name("sbs/W6_stream_pipeline/eddy-next_loop")
+    ->Unit(benchmark::kMillisecond);
 
 void W6_any_stream(benchmark::State& st) {
   eddy::local_runtime rt;
   run_w6(st, rt, n_items, [](u64 n) { return last_of(eddy::any_stream<u64>(pipeline(n))); });
 }
-BENCHMARK(W6_any_stream)->Unit(benchmark::kMillisecond);
+BENCHMARK(W6_any_stream)
+    ->Name("sbs/W6_stream_pipeline/eddy-any_stream")
+    ->Unit(benchmark::kMillisecond);
 
 eddy::generator<u64> counting(u64 n) {
   for (u64 x = 0; x < n; ++x) co_yield x;
@@ -133,7 +146,9 @@ void W6_generator(benchmark::State& st) {
   eddy::local_runtime rt;
   run_w6(st, rt, n_items, [](u64 n) { return last_of(stages(counting(n))); });
 }
-BENCHMARK(W6_generator)->Unit(benchmark::kMillisecond);
+BENCHMARK(W6_generator)
+    ->Name("sbs/W6_stream_pipeline/eddy-generator")
+    ->Unit(benchmark::kMillisecond);
 
 // W6c: the same stages as tasks joined by bounded(1024) channels.
 
@@ -152,34 +167,50 @@ eddy::task<void> w6c_stage(eddy::mpsc::receiver<u64> in, eddy::mpsc::sender<u64>
     if (!r.has_value()) co_return;
   }
 }
+eddy::task<u64> w6c_sink(eddy::mpsc::receiver<u64> in) {
+  u64 last = 0;
+  while (auto v = co_await in.recv()) last = *v;
+  co_return last;
+}
 eddy::task<u64> w6c_pipeline(u64 n) {
   auto [tx1, rx1] = eddy::mpsc::channel<u64>(1024);
   auto [tx2, rx2] = eddy::mpsc::channel<u64>(1024);
   auto [tx3, rx3] = eddy::mpsc::channel<u64>(1024);
-  auto a = eddy::spawn(w6c_source(std::move(tx1), n));
-  auto b = eddy::spawn(
+  auto [tx4, rx4] = eddy::mpsc::channel<u64>(1024);
+  auto source = eddy::spawn(w6c_source(std::move(tx1), n));
+  auto map = eddy::spawn(
       w6c_stage(std::move(rx1), std::move(tx2), [](u64 x) -> std::optional<u64> { return x * 3; }));
-  auto c = eddy::spawn(w6c_stage(std::move(rx2), std::move(tx3), [](u64 x) -> std::optional<u64> {
-    if (x % 2 != 0) return std::nullopt;
-    return x;
-  }));
-  u64 acc = 0;
-  while (auto v = co_await rx3.recv()) acc += *v;  // scan: the last running sum is the total
-  (void)co_await a;
-  (void)co_await b;
-  (void)co_await c;
-  co_return acc;
+  auto filter =
+      eddy::spawn(w6c_stage(std::move(rx2), std::move(tx3), [](u64 x) -> std::optional<u64> {
+        if (x % 2 != 0) return std::nullopt;
+        return x;
+      }));
+  auto scan = eddy::spawn(w6c_stage(std::move(rx3), std::move(tx4),
+                                    [acc = u64{0}](u64 x) mutable -> std::optional<u64> {
+                                      acc += x;
+                                      return acc;
+                                    }));
+  auto sink = eddy::spawn(w6c_sink(std::move(rx4)));
+  (void)co_await source;
+  (void)co_await map;
+  (void)co_await filter;
+  (void)co_await scan;
+  auto last = co_await sink;
+  co_return last.value();
 }
 
 void W6c_channels_local(benchmark::State& st) {
   eddy::local_runtime rt;
-  run_w6(st, rt, 1'000'000, w6c_pipeline);
+  run_w6(st, rt, n_items, w6c_pipeline);
 }
 void W6c_channels_pool2(benchmark::State& st) {
   eddy::thread_pool rt{2};
-  run_w6(st, rt, 1'000'000, w6c_pipeline);
+  run_w6(st, rt, n_items, w6c_pipeline);
 }
-BENCHMARK(W6c_channels_local)->Unit(benchmark::kMillisecond);
-BENCHMARK(W6c_channels_pool2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(W6c_channels_local)->Name("sbs/W6c_channel_pipeline/eddy")->Unit(benchmark::kMillisecond);
+BENCHMARK(W6c_channels_pool2)
+    ->Name("sbs/W6c_channel_pipeline/eddy-pool2")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: BSL-1.0
-// W8: async mutex. 4 tasks x 250k (lock, increment a plain counter, unlock).
-//   w8_mutex_pool2  - on thread_pool{2} (the W8 workload; the peers, tokio, futures, smol and
-//                     async-std, run 4 x 10M on 2 workers)
+// W8: async mutex. 4 tasks x 10M (lock, increment a plain counter, unlock), the peers' size:
+// contention, and so the cost per pair, grows with the count.
+//   w8_mutex_pool2  - on thread_pool{2} (the W8 workload, named sbs/W8_async_mutex/eddy with the
+//                     counter sbs_ns for the peer harness (side_by_side.sh); the peers, tokio,
+//                     futures, smol and async-std, run the same 4 x 10M on 2 workers)
 //   w8_mutex_pool1  - the same on thread_pool{1} (no parallelism: hand-off cost without races)
 //   w8_mutex_local  - the same on local_runtime (single thread)
 //   w8_uncontended  - 1 task x 1M on local_runtime: the bare lock/unlock fast path
@@ -19,6 +21,7 @@
 #include <vector>
 
 #include "common/alloc_count.hpp"
+#include "common/sbs.hpp"
 #include "eddy/eddy.hpp"
 
 using namespace eddy;
@@ -26,7 +29,7 @@ using namespace eddy;
 namespace {
 
 constexpr int n_tasks = 4;
-constexpr std::uint64_t n_iters = 250'000;
+constexpr std::uint64_t n_iters = 10'000'000;
 
 task<void> locker(mutex* m, std::uint64_t* counter, std::uint64_t iters) {
   for (std::uint64_t i = 0; i < iters; ++i) {
@@ -77,6 +80,7 @@ void run(benchmark::State& st, Rt& rt, int tasks, std::uint64_t iters) {
   }
   const double all_ops = ops * static_cast<double>(st.iterations());
   st.counters["ns/op"] = total_ns / all_ops;
+  eddy_bench::report_sbs(st, total_ns, ops);
   st.counters["cpu_ns/op"] = cpu_ns / all_ops;
   st.counters["allocs/op"] = static_cast<double>(allocs) / all_ops;
 }
@@ -85,24 +89,28 @@ void w8_mutex_pool2(benchmark::State& st) {
   thread_pool rt{2};
   run(st, rt, n_tasks, n_iters);
 }
-BENCHMARK(w8_mutex_pool2)->Unit(benchmark::kMillisecond)->Iterations(5)->UseManualTime();
+BENCHMARK(w8_mutex_pool2)
+    ->Name("sbs/W8_async_mutex/eddy")
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3)
+    ->UseManualTime();
 
 void w8_mutex_pool1(benchmark::State& st) {
   thread_pool rt{1};
   run(st, rt, n_tasks, n_iters);
 }
-BENCHMARK(w8_mutex_pool1)->Unit(benchmark::kMillisecond)->Iterations(5)->UseManualTime();
+BENCHMARK(w8_mutex_pool1)->Unit(benchmark::kMillisecond)->Iterations(3)->UseManualTime();
 
 void w8_mutex_local(benchmark::State& st) {
   local_runtime rt;
   run(st, rt, n_tasks, n_iters);
 }
-BENCHMARK(w8_mutex_local)->Unit(benchmark::kMillisecond)->Iterations(5)->UseManualTime();
+BENCHMARK(w8_mutex_local)->Unit(benchmark::kMillisecond)->Iterations(3)->UseManualTime();
 
 void w8_uncontended(benchmark::State& st) {
   local_runtime rt;
   run(st, rt, 1, n_tasks * n_iters);
 }
-BENCHMARK(w8_uncontended)->Unit(benchmark::kMillisecond)->Iterations(5)->UseManualTime();
+BENCHMARK(w8_uncontended)->Unit(benchmark::kMillisecond)->Iterations(3)->UseManualTime();
 
 }  // namespace

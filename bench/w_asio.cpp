@@ -24,6 +24,7 @@ namespace net = ::asio;
 using net_runtime = eddy::asio_runtime;
 using ec_t = asio::error_code;
 #define EDDY_NET_PREFIX asio
+#define EDDY_NET_SBS_PEER "eddy_asio"
 #include "common/asio_workloads.hpp"
 
 namespace eddy_bench_asio {
@@ -48,7 +49,10 @@ void W7b_timeout_ready_eddy_asio(benchmark::State& st) {
   measure(st, n_timeout,
           [&] { return rt.block_on(timeout_ready_loop(n_timeout)) == sum_below(n_timeout); });
 }
-BENCHMARK(W7b_timeout_ready_eddy_asio)->Unit(benchmark::kMillisecond)->Iterations(5);
+BENCHMARK(W7b_timeout_ready_eddy_asio)
+    ->Name("sbs/W7b_timeout_ready/eddy_asio")
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(5);
 
 awaitable<u64> ready_value(u64 i) {
   co_return i;

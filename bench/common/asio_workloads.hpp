@@ -5,13 +5,17 @@
 // / `..._plain_boost_asio`). The includer first includes the flavour's headers (co_spawn,
 // detached, experimental/as_tuple, experimental/channel, io_context, steady_timer,
 // use_awaitable), the eddy runtime, and defines `namespace net`, `net_runtime`, `ec_t` (the
-// flavour's error_code) and EDDY_NET_PREFIX (`asio` / `boost_asio`).
+// flavour's error_code) and EDDY_NET_PREFIX (`asio` / `boost_asio`). An includer that defines
+// EDDY_NET_SBS_PEER (bench/w_asio.cpp: "eddy_asio") names its eddy benchmarks
+// `sbs/<workload>/<EDDY_NET_SBS_PEER>`, so the peer harness (side_by_side.sh) shows them; every
+// benchmark reports `sbs_ns` (bench/common/sbs.hpp).
 //
 // W1  spsc unbounded, 10M u64, one thread: eddy mpsc vs experimental::channel (plain async
 //     and try-first, as the side-by-side Asio peer does).
 // W4  oneshot RPC, 1M round trips, one thread: eddy mpsc + oneshot vs a channel + a capacity-1
 //     channel per request.
-// W5  spawn + join 1M trivial tasks, 1 and 2 threads: eddy spawn/join_handle vs co_spawn with
+// W5  spawn + join 2M trivial tasks (the peers' count), 1 and 2 threads: eddy spawn/join_handle vs
+// co_spawn with
 //     completion handlers.
 // W7a 100k concurrent sleeps of 0-50 ms (overhead per timer = (wall - 50 ms) / timers): eddy
 //     sleep vs steady_timer::async_wait.
@@ -26,11 +30,13 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <string>
 #include <thread>
 #include <tuple>
 #include <vector>
 
 #include "common/alloc_count.hpp"
+#include "common/sbs.hpp"
 #include "eddy/runtime.hpp"
 #include "eddy/sync/mpsc.hpp"
 #include "eddy/sync/oneshot.hpp"
@@ -42,6 +48,12 @@
 // BENCHMARK stringifies its argument: expand the name first.
 #define NET_BENCHMARK(fn) EDDY_NET_BENCHMARK_(fn)
 #define EDDY_NET_BENCHMARK_(fn) BENCHMARK(fn)
+#define EDDY_BENCH_STR_(x) #x
+#define EDDY_BENCH_STR(x) EDDY_BENCH_STR_(x)
+// `->Name(NET_SBS_NAME(W1_spsc_unbounded, W1_spsc_unbounded_eddy))`: the side-by-side name
+// where the includer asks for it, the flavour's own name otherwise.
+#define NET_SBS_NAME(workload, base) \
+  ::eddy_bench_asio::sbs_name(#workload, EDDY_BENCH_STR(NET_BENCH_NAME(base, )))
 
 namespace eddy_bench_asio {
 
@@ -63,12 +75,22 @@ inline u64 scaled(u64 n) {
 }
 const u64 n_w1 = scaled(10'000'000);
 const u64 n_rpc = scaled(1'000'000);
-const u64 n_spawn = scaled(1'000'000);
+const u64 n_spawn = scaled(2'000'000);
 const u64 n_timers = scaled(100'000);
 constexpr u64 max_sleep_us = 50'000;
 
 constexpr u64 sum_below(u64 n) {
   return n * (n - 1) / 2;
+}
+
+inline std::string sbs_name(const char* workload, const char* fallback) {
+#ifdef EDDY_NET_SBS_PEER
+  (void)fallback;
+  return std::string("sbs/") + workload + "/" + EDDY_NET_SBS_PEER;
+#else
+  (void)workload;
+  return fallback;
+#endif
 }
 
 void per_op(benchmark::State& st, u64 ops) {
@@ -77,15 +99,17 @@ void per_op(benchmark::State& st, u64 ops) {
                          benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
-// Runs `body` once per iteration and reports ns/op and allocs/op over `ops` operations.
+// Runs `body` once per iteration and reports ns/op, sbs_ns and allocs/op over `ops` operations.
 template <class F>
 void measure(benchmark::State& st, u64 ops, F body) {
+  eddy_bench::wall_clock wall;
   const auto a0 = eddy_bench::allocations();
   for (auto _ : st) {
-    if (!body()) st.SkipWithError("wrong result");
+    if (!wall.time(body)) st.SkipWithError("wrong result");
   }
   per_op(st, ops);
   eddy_bench::report_allocs(st, a0, double(ops) * st.iterations());
+  wall.report(st, double(ops));
 }
 
 // Plain Asio: run a root coroutine on a fresh io_context{1} by the calling thread.
@@ -136,6 +160,7 @@ void NET_BENCH_NAME(W1_spsc_unbounded_eddy, )(benchmark::State& st) {
   measure(st, n_w1, [&] { return rt.block_on(eddy_w1(n_w1)) == sum_below(n_w1); });
 }
 NET_BENCHMARK(NET_BENCH_NAME(W1_spsc_unbounded_eddy, ))
+    ->Name(NET_SBS_NAME(W1_spsc_unbounded, W1_spsc_unbounded_eddy))
     ->Unit(benchmark::kMillisecond)
     ->Iterations(3);
 
@@ -224,7 +249,10 @@ void NET_BENCH_NAME(W4_oneshot_rpc_eddy, )(benchmark::State& st) {
   net_runtime rt{io, 1};
   measure(st, n_rpc, [&] { return rt.block_on(eddy_w4(n_rpc)) == n_rpc * (n_rpc + 1) / 2; });
 }
-NET_BENCHMARK(NET_BENCH_NAME(W4_oneshot_rpc_eddy, ))->Unit(benchmark::kMillisecond)->Iterations(3);
+NET_BENCHMARK(NET_BENCH_NAME(W4_oneshot_rpc_eddy, ))
+    ->Name(NET_SBS_NAME(W4_oneshot_rpc, W4_oneshot_rpc_eddy))
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
 
 using req_chan = net::experimental::channel<void(ec_t, u64, chan*)>;
 
@@ -283,6 +311,7 @@ void NET_BENCH_NAME(W5_spawn_join_st_eddy, )(benchmark::State& st) {
   measure(st, n_spawn, [&] { return rt.block_on(spawn_join_all(n_spawn)) == sum_below(n_spawn); });
 }
 NET_BENCHMARK(NET_BENCH_NAME(W5_spawn_join_st_eddy, ))
+    ->Name(NET_SBS_NAME(W5_spawn_join_st, W5_spawn_join_st_eddy))
     ->Unit(benchmark::kMillisecond)
     ->Iterations(3);
 
@@ -331,6 +360,7 @@ void NET_BENCH_NAME(W5_spawn_join_mt_eddy, )(benchmark::State& st) {
   t.finish();
 }
 NET_BENCHMARK(NET_BENCH_NAME(W5_spawn_join_mt_eddy, ))
+    ->Name(NET_SBS_NAME(W5_spawn_join_mt, W5_spawn_join_mt_eddy))
     ->Unit(benchmark::kMillisecond)
     ->Iterations(3)
     ->UseRealTime();
@@ -374,6 +404,8 @@ void measure_sleeps(benchmark::State& st, F body) {
     overhead_ns += (wall - double(max_sleep_us) * 1e3) / double(n_timers);
   }
   st.counters["overhead ns/timer"] = overhead_ns / double(st.iterations());
+  st.counters["sbs_ns"] = overhead_ns / double(st.iterations());
+  st.counters["sbs_n"] = double(n_timers);
   eddy_bench::report_allocs(st, a0, double(n_timers) * st.iterations());
 }
 
@@ -384,6 +416,7 @@ void NET_BENCH_NAME(W7a_timer_sleep_eddy, )(benchmark::State& st) {
   measure_sleeps(st, [&] { rt.block_on(sleep_all(&ds)); });
 }
 NET_BENCHMARK(NET_BENCH_NAME(W7a_timer_sleep_eddy, ))
+    ->Name(NET_SBS_NAME(W7a_timer_sleep, W7a_timer_sleep_eddy))
     ->Unit(benchmark::kMillisecond)
     ->Iterations(3)
     ->UseRealTime();
