@@ -1,22 +1,29 @@
 // SPDX-License-Identifier: BSL-1.0
-// debounce: exact virtual-time marbles, errors, composition, empty, bad durations.
+// debounce: exact virtual-time marbles (the public kit, eddy/testing/, and the suite's timed
+// sources), errors, composition, empty, bad durations.
+#include <eddy/testing/gtest.hpp>
+
 #include "stream/stream_test_util.hpp"
 
 namespace eddy_stream_test {
 namespace {
 
+// The two marbles of the operator's doc comment, with the public marble kit (5 ms frames).
+const eddy::testing::marble_values<int> abcd{{'a', 1}, {'b', 2}, {'c', 3}, {'d', 4}};
+
 TEST(Debounce, TrailingValueAfterQuietPeriod) {
+  using namespace eddy::testing;
   sim_runtime sim{1};
-  auto src = timed_source<int>({{0, 1}, {10, 2}, {30, 3}, {60, 4}, {70, std::nullopt}});
-  auto out = sim.block_on(marble(std::move(src) | debounce(15ms)));
-  EXPECT_EQ(out, (std::vector<seen<int>>{V(25, 2), V(45, 3), V(70, 4), End<int>(70)}));
+  auto out =
+      sim.block_on(record(cold_marble<int>("a-b---c-----d-|", abcd, 5ms) | debounce(15ms), 5ms));
+  EDDY_EXPECT_MARBLE(out, "-----b---c----(d|)", abcd);
 }
 
 TEST(Debounce, AValueExactlyDLaterDoesNotCancelThePendingOne) {
+  using namespace eddy::testing;
   sim_runtime sim{2};
-  auto src = timed_source<int>({{0, 1}, {15, 2}, {40, std::nullopt}});
-  auto out = sim.block_on(marble(std::move(src) | debounce(15ms)));
-  EXPECT_EQ(out, (std::vector<seen<int>>{V(15, 1), V(30, 2), End<int>(40)}));
+  auto out = sim.block_on(record(cold_marble<int>("a--b----|", abcd, 5ms) | debounce(15ms), 5ms));
+  EDDY_EXPECT_MARBLE(out, "---a--b-|", abcd);
 }
 
 TEST(Debounce, ErrorsPassAtOnceWithoutResettingOrDiscarding) {
