@@ -9,7 +9,7 @@
 namespace eddy {
 namespace detail {
 
-class token_state {
+class token_state : public token_flag {
  public:
   explicit token_state(token_state* parent) noexcept : parent_(parent) {}
 
@@ -84,15 +84,20 @@ class token_state {
   }
 
   std::atomic<std::uint32_t> refs_{1};
-  std::atomic<bool> cancelled_{false};
   spin_lock lock_;
   callback_node* head_ = nullptr;
   token_state* parent_;
   callback_node parent_link_{&cancel_thunk, this};  // on the parent's list
 };
 
+/// The whole state behind a token's flag (null stays null).
+inline token_state* st(token_flag* f) noexcept {
+  return static_cast<token_state*>(f);
+}
+
 // --- callback_node ---
-void callback_node::attach(token_state* s, bool hold) noexcept {
+void callback_node::attach(token_flag* f, bool hold) noexcept {
+  token_state* s = st(f);
   if (!s) return;
   state_ = s;
   hold_ = hold;
@@ -119,7 +124,7 @@ cancellation_callback<void>::cancellation_callback(const cancellation_token& t, 
 // --- cancellation_token ---
 cancellation_token::cancellation_token() : s_(new detail::token_state(nullptr)) {}
 cancellation_token::cancellation_token(const cancellation_token& o) noexcept : s_(o.s_) {
-  if (s_) s_->add_ref();
+  if (s_) detail::st(s_)->add_ref();
 }
 cancellation_token::cancellation_token(cancellation_token&& o) noexcept : s_(o.s_) {
   o.s_ = nullptr;
@@ -137,31 +142,27 @@ cancellation_token& cancellation_token::operator=(cancellation_token&& o) noexce
   return *this;
 }
 cancellation_token::~cancellation_token() {
-  if (s_) s_->release();
+  if (s_) detail::st(s_)->release();
 }
 void cancellation_token::cancel() const noexcept {
-  if (s_) s_->cancel();
+  if (s_) detail::st(s_)->cancel();
 }
-bool cancellation_token::is_cancelled() const noexcept {
-  return s_ && s_->is_cancelled();
-}
-
 cancellation_token cancellation_token::child() const {
-  auto* c = new detail::token_state(s_);
+  auto* c = new detail::token_state(detail::st(s_));
   if (s_) c->attach();
   return cancellation_token{c};
 }
 
 // --- awaiter ---
-cancellation_token::awaiter::awaiter(detail::token_state* s) noexcept : s_(s) {
-  if (s_) s_->add_ref();
+cancellation_token::awaiter::awaiter(detail::token_flag* s) noexcept : s_(detail::st(s)) {
+  if (s_) detail::st(s_)->add_ref();
 }
 cancellation_token::awaiter::~awaiter() {
   cb_.detach();
-  if (s_) s_->release();
+  if (s_) detail::st(s_)->release();
 }
 bool cancellation_token::awaiter::await_ready() const noexcept {
-  return !s_ || s_->is_cancelled();
+  return !s_ || detail::st(s_)->is_cancelled();
 }
 bool cancellation_token::awaiter::await_suspend(coro::coroutine_handle<> h) noexcept {
   // If the token is cancelled meanwhile, the callback runs inline and the wake is recorded
@@ -177,18 +178,18 @@ void cancellation_token::awaiter::on_cancel(void* self) noexcept {
 #if EDDY_HAS_STOP_TOKEN
 std::stop_token cancellation_token::get_stop_token() const {
   if (!s_) return {};
-  detail::lock_guard<detail::spin_lock> g(s_->std_lock_);
-  if (!s_->std_source_) {
-    s_->std_source_ = new std::stop_source();
-    s_->source_link_.attach(s_, false);
+  detail::lock_guard<detail::spin_lock> g(detail::st(s_)->std_lock_);
+  if (!detail::st(s_)->std_source_) {
+    detail::st(s_)->std_source_ = new std::stop_source();
+    detail::st(s_)->source_link_.attach(s_, false);
   }
-  return s_->std_source_->get_token();
+  return detail::st(s_)->std_source_->get_token();
 }
 
 cancellation_token cancellation_token::from(std::stop_token st) {
   cancellation_token t;
-  t.s_->std_follow_ = new std::stop_callback<detail::token_state::follow>(
-      std::move(st), detail::token_state::follow{t.s_});
+  detail::st(t.s_)->std_follow_ = new std::stop_callback<detail::token_state::follow>(
+      std::move(st), detail::token_state::follow{detail::st(t.s_)});
   return t;
 }
 #endif

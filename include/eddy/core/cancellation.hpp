@@ -43,6 +43,11 @@ namespace eddy {
 class cancellation_token;
 
 namespace detail {
+/// The part of a token's shared state that `is_cancelled` reads inline (the rest, `token_state`,
+/// is private to src/cancellation.cpp and derives from it).
+struct token_flag {
+  std::atomic<bool> cancelled_{false};  ///< set once, by `cancel()`
+};
 class token_state;
 
 /// The non-template part of every callback: a link in a token's callback list, the function to
@@ -55,7 +60,7 @@ class callback_node {
   callback_node& operator=(const callback_node&) = delete;
   /// Registers on `s` (runs the function at once, inline, if `s` is already cancelled). With
   /// `hold`, takes a reference to `s`, dropped by `detach`. A null `s` never fires.
-  void attach(token_state* s, bool hold) noexcept;
+  void attach(token_flag* s, bool hold) noexcept;
   /// Deregisters (waiting for a running `cancel()` to be done with this node) and drops the
   /// reference. After it returns the function is not running and never runs. Idempotent.
   void detach() noexcept;
@@ -150,8 +155,11 @@ class cancellation_token {
 
   /// Cancels the token and its children; wakes waiters, runs callbacks. Idempotent.
   void cancel() const noexcept;
-  /// True once cancelled (false for an empty token).
-  bool is_cancelled() const noexcept;
+  /// True once cancelled (false for an empty token). Inline: a null test and an acquire load,
+  /// cheap enough for a check per item in a synchronous loop.
+  bool is_cancelled() const noexcept {
+    return s_ && s_->cancelled_.load(std::memory_order_acquire);
+  }
   /// A token cancelled with this one (and on its own by its own `cancel()`). A child of an
   /// empty token is a new root token.
   cancellation_token child() const;
@@ -167,7 +175,7 @@ class cancellation_token {
   class awaiter {
    public:
     /// Used by `cancelled()`: takes a reference to `s` (may be null).
-    explicit awaiter(detail::token_state* s) noexcept;
+    explicit awaiter(detail::token_flag* s) noexcept;
     awaiter(const awaiter&) = delete;
     awaiter& operator=(const awaiter&) = delete;
     ~awaiter();
@@ -196,8 +204,8 @@ class cancellation_token {
   friend class cancellation_callback<void>;
   template <class F>
   friend class cancellation_callback;
-  explicit cancellation_token(detail::token_state* s) noexcept : s_(s) {}
-  detail::token_state* s_;
+  explicit cancellation_token(detail::token_flag* s) noexcept : s_(s) {}
+  detail::token_flag* s_;
 };
 
 template <class F>
