@@ -85,7 +85,8 @@ class subject_state final : public shared_block {
 #endif
   };
 
-  explicit subject_state(buffer_policy p) : shared_block(&destroy), policy(p) {}
+  subject_state(buffer_policy p, std::size_t replay_n)
+      : shared_block(&destroy), policy(p), replay(replay_n, true) {}
 
   spin_lock lock;
   hot_list<T> subs;         // under lock
@@ -93,6 +94,27 @@ class subject_state final : public shared_block {
   bool closed = false;      // under lock
   std::size_t handles = 1;  // under lock
   buffer_policy policy;
+  item_ring<T> replay;               // under lock: the last values sent (replay subjects only)
+  std::optional<error> final_error;  // under lock: what `error()` closed a replay subject with
+
+  /// Gives a new subscriber's buffer `b` the replayed values (the newest that fit), then, on a
+  /// closed subject, its end. A copy that throws becomes an `errc::exception` error item in
+  /// `b`. Under lock.
+  void replay_to(hot_buffer<T>& b, std::size_t capacity) {
+    const std::size_t n = replay.size();
+    for (std::size_t i = n > capacity ? n - capacity : 0; i < n; ++i) {
+#if EDDY_HAS_EXCEPTIONS
+      try {
+        b.offer(item<T>(replay.at(i)));
+      } catch (...) {
+        b.offer(item<T>(error::from_exception(std::current_exception())));
+      }
+#else
+      b.offer(item<T>(replay.at(i)));
+#endif
+    }
+    if (closed) b.end(final_error);
+  }
 
   /// Under lock.
   bool can_place() const noexcept { return !subs.any_blocks(); }
@@ -105,9 +127,11 @@ class subject_state final : public shared_block {
     for (hot_buffer<T>* b = subs.head(); b; b = b->next) {
       if (b->wants()) last = b;
     }
+    const bool replaying = replay.capacity() > 0;
 #if EDDY_HAS_EXCEPTIONS
     try {
 #endif
+      if (replaying) replay.stage(std::as_const(v));
       for (hot_buffer<T>* b = subs.head(); b; b = b->next) {
         if (!b->wants()) continue;
         if constexpr (std::is_nothrow_move_constructible_v<T>) {
@@ -121,9 +145,11 @@ class subject_state final : public shared_block {
 #if EDDY_HAS_EXCEPTIONS
     } catch (...) {
       for (hot_buffer<T>* b = subs.head(); b; b = b->next) b->unstage();
+      if (replaying) replay.unstage();
       throw;
     }
 #endif
+    if (replaying) replay.commit_staged();
     for (hot_buffer<T>* b = subs.head(); b; b = b->next) {
       if (b->commit()) b->wake();
     }
@@ -151,6 +177,7 @@ class subject_state final : public shared_block {
   void close(std::optional<error> e) {
     if (closed) return;
     closed = true;
+    if (replay.capacity() > 0) final_error = e;
     for (hot_buffer<T>* b = subs.head(); b; b = b->next) {
       b->end(e);
       b->wake();
@@ -258,7 +285,10 @@ class subject_stream {
     }
     b_ = new detail::hot_buffer<T>(p, true);  // staging: all-or-nothing delivery
     detail::lock_guard<detail::spin_lock> g(s_->lock);
-    if (s_->closed) b_->end();
+    if (s_->replay.capacity() > 0)
+      s_->replay_to(*b_, p.capacity);
+    else if (s_->closed)
+      b_->end();
     s_->subs.push(b_);
   }
   /// An ended stream (a moved-from subject).
@@ -315,7 +345,7 @@ class subject {
   using value_type = T;
 
   /// A new, open subject; `default_policy` is what `subscribe()` uses.
-  explicit subject(buffer_policy default_policy = {}) : s_(new state(default_policy)) {}
+  explicit subject(buffer_policy default_policy = {}) : s_(new state(default_policy, 0)) {}
   /// Another handle to the same subject.
   subject(const subject& o) noexcept : s_(o.s_) { acquire(); }
   /// Takes over the handle; `o` becomes invalid.
@@ -473,6 +503,19 @@ class subject {
   }
   /// False for a moved-from handle.
   bool valid() const noexcept { return s_ != nullptr; }
+
+ protected:
+  /// A subject that replays its last `replay_n` values to each new subscriber
+  /// (`replay_subject`, `behavior_subject`).
+  subject(buffer_policy default_policy, std::size_t replay_n)
+      : s_(new state(default_policy, replay_n)) {}
+  /// Under the subject's lock: `f(replay ring)` (null `s_`: not called).
+  template <class F>
+  void with_replay(F&& f) const {
+    if (!s_) return;
+    detail::lock_guard<detail::spin_lock> g(s_->lock);
+    f(s_->replay);
+  }
 
  private:
   void acquire() noexcept {

@@ -71,6 +71,8 @@ class item_ring {
     ++size_;
   }
   T& front() noexcept { return *slots_[head_]; }
+  /// The element `i` places after the front (`i < size()`).
+  const T& at(std::size_t i) const noexcept { return *slots_[(head_ + i) % slots_n_]; }
   T pop() {
     T v = std::move(*slots_[head_]);
     drop_front();
