@@ -17,8 +17,8 @@
 ///   output:  --1@1-------2@3--------1@5--|
 ///   ```
 #pragma once
+#include "eddy/stream/detail/stamp_wrapper.hpp"
 #include "eddy/stream/distinct_until_changed_by.hpp"
-#include "eddy/stream/timestamp.hpp"
 
 namespace eddy {
 

@@ -50,6 +50,7 @@
 #include "eddy/core/config.hpp"
 #include "eddy/core/lock.hpp"
 #include "eddy/runtime/sleep.hpp"
+#include "eddy/stream/detail/stamp_wrapper.hpp"
 #include "eddy/stream/pipe.hpp"
 #include "eddy/stream/stage.hpp"
 
@@ -130,13 +131,6 @@ inline std::uint64_t next_sequence() noexcept {
 }
 
 namespace detail {
-
-template <class T>
-struct is_stamp_wrapper : std::false_type {};
-template <class T>
-struct is_stamp_wrapper<stamped<T>> : std::true_type {};
-template <class T>
-struct is_stamp_wrapper<sequenced<T>> : std::true_type {};
 
 struct unstamp_kind;
 
