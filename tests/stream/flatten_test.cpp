@@ -62,6 +62,33 @@ TEST(MergeMap, MergesUpToTheLimit) {
                                          V(40, 32), End<int>(100)}));
 }
 
+TEST(MergeMap, AtTheSameInstantTheOlderInnerGoesFirst) {
+  // limit 2: inner 0 ends at 5 and frees its slot for inner 2, started after inner 1. At 10 and
+  // 20 inners 1 and 2 emit at the same instant: inner 1 (started first) goes first, as in RxJS.
+  // Seed 0 runs ready work in FIFO order, so both items are there when the operator runs (with
+  // another seed the operator may run between the two arrivals: see testing-with-sim.md).
+  sim_runtime sim{0};
+  auto s = from_items<int>({0, 10, 20}) |
+           merge_map(
+               [](int base) {
+                 // inner 0: ends at 5; inner 10: 11@10 12@20; inner 20 (from 5): 21@10 22@20
+                 return base == 0 ? ticks(0, 0, 5, 0) : ticks(base, 2, base == 10 ? 10 : 5, 10);
+               },
+               2);
+  auto out = sim.block_on(marble(std::move(s)));
+  EXPECT_EQ(out,
+            (std::vector<seen<int>>{V(10, 11), V(10, 21), V(20, 12), V(20, 22), End<int>(20)}));
+  // three inners: after a round (1, 2 at 10) a new instant starts again from the oldest
+  auto t =
+      from_items<int>({10, 20, 30}) |
+      merge_map(
+          [](int base) { return base == 30 ? ticks(base, 1, 20, 0) : ticks(base, 2, 10, 10); }, 3);
+  sim_runtime sim2{0};
+  EXPECT_EQ(sim2.block_on(marble(std::move(t))),
+            (std::vector<seen<int>>{V(10, 11), V(10, 21), V(20, 12), V(20, 22), V(20, 31),
+                                    End<int>(20)}));
+}
+
 TEST(MergeMap, ErrorsFromOuterAndInnerPass) {
   sim_runtime sim{5};
   auto s = from_items<int>({1, E(2), 3}) | merge_map(

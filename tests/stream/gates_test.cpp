@@ -15,12 +15,27 @@ TEST(EmitWhen, GateReevaluatedOnSourceAndFilterUpdates) {
   auto s =
       std::move(src) | emit_when(std::move(flt), [](const SI&, const SB& f) { return f.value; });
   auto out = sim.block_on(collect(std::move(s)));
-  // @3 filter opens: 1 (its own timestamp 1); @4 2; @5 closed; @7 opens: 2 again; @8 3
+  // @3 the filter opens: 1, stamped 3 (the filter caused it); @4 2 (its own 4); @5 closed;
+  // @7 opens: 2 again, stamped 7; @8 3. The output's timestamps never go backwards.
   ASSERT_EQ(out.size(), 4u);
-  EXPECT_EQ(out[0].value(), (SI{1, at_ms(1)}));
+  EXPECT_EQ(out[0].value(), (SI{1, at_ms(3)}));
   EXPECT_EQ(out[1].value(), (SI{2, at_ms(4)}));
-  EXPECT_EQ(out[2].value(), (SI{2, at_ms(4)}));
+  EXPECT_EQ(out[2].value(), (SI{2, at_ms(7)}));
   EXPECT_EQ(out[3].value(), (SI{3, at_ms(8)}));
+}
+
+TEST(EmitWhen, FilterCausedEmissionsAreMergedDownstreamInOrder) {
+  sim_runtime sim{1};
+  using QI = sequenced<int>;
+  auto src = from_range(items<QI>{QI{1, 1}, QI{2, 6}});
+  auto flt = from_range(items<QI>{QI{0, 0}, QI{1, 4}});
+  auto other = from_range(items<QI>{QI{100, 2}, QI{101, 5}});
+  // the filter's update at #4 re-emits 1 (#1) as #4: it goes after 100 (#2), before 101 (#5)
+  auto s = std::move(src) |
+           emit_when(std::move(flt), [](const QI&, const QI& f) { return f.value == 1; }) |
+           ordered_merge(std::move(other));
+  auto out = sim.block_on(collect(std::move(s)));
+  EXPECT_EQ(out, (items<QI>{QI{100, 2}, QI{1, 4}, QI{101, 5}, QI{2, 6}}));
 }
 
 TEST(EmitWhen, OnVirtualTimeWithErrorsEndsWithTheSource) {
@@ -51,11 +66,43 @@ TEST(TakeLatestWhen, EmitsTheLatestSourceValueOnPassingTriggers) {
   auto s =
       std::move(src) | take_latest_when(std::move(trg), [](const SI& t) { return t.value == 1; });
   auto out = sim.block_on(collect(std::move(s)));
-  // @0 no source yet; @4 -> 2 (timestamp 2); @5 fails; @7 -> 3; @8 -> 3 again
+  // @0 no source yet; @4 -> 2; @5 fails; @7 -> 3; @8 -> 3 again: each stamped with the
+  // trigger's timestamp, so the output never goes backwards in time
   ASSERT_EQ(out.size(), 3u);
-  EXPECT_EQ(out[0].value(), (SI{2, at_ms(2)}));
-  EXPECT_EQ(out[1].value(), (SI{3, at_ms(6)}));
-  EXPECT_EQ(out[2].value(), (SI{3, at_ms(6)}));
+  EXPECT_EQ(out[0].value(), (SI{2, at_ms(4)}));
+  EXPECT_EQ(out[1].value(), (SI{3, at_ms(7)}));
+  EXPECT_EQ(out[2].value(), (SI{3, at_ms(8)}));
+}
+
+TEST(TakeLatestWhen, OutputIsMergedDownstreamInTriggerOrder) {
+  sim_runtime sim{1};
+  auto src = from_range(items<SI>{SI{1, at_ms(1)}});
+  auto trg = from_range(items<SI>{SI{0, at_ms(10)}});
+  auto other = from_range(items<SI>{SI{2, at_ms(5)}});
+  // 1 is emitted because of the trigger at 10: after 2 (at 5) in an ordered merge
+  auto s = std::move(src) | take_latest_when(std::move(trg), [](const SI&) { return true; }) |
+           ordered_merge(std::move(other));
+  auto out = sim.block_on(collect(std::move(s)));
+  EXPECT_EQ(out, (items<SI>{SI{2, at_ms(5)}, SI{1, at_ms(10)}}));
+}
+
+/// A user type that is timestamped and provides the re-stamping hook.
+struct reading {
+  int v = 0;
+  std::int64_t t = 0;
+  std::int64_t timestamp() const noexcept { return t; }
+  void restamp(std::int64_t ts) noexcept { t = ts; }
+  friend bool operator==(const reading&, const reading&) = default;
+};
+
+TEST(TakeLatestWhen, UserTypesAreRestampedThroughTheirHook) {
+  static_assert(restampable<reading> && restampable<SI> && restampable<sequenced<int>>);
+  static_assert(!restampable<int>);
+  local_runtime rt;
+  auto s = from_range(items<reading>{reading{7, 1}, reading{8, 3}}) |
+           take_latest_when(from_range(items<reading>{reading{0, 2}, reading{0, 5}}),
+                            [](const reading&) { return true; });
+  EXPECT_EQ(rt.block_on(collect(std::move(s))), (items<reading>{reading{7, 2}, reading{8, 5}}));
 }
 
 TEST(TakeLatestWhen, OnVirtualTimeErrorsAndEnd) {

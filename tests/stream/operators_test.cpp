@@ -374,6 +374,38 @@ TEST(ops, distinct_until_changed_empty) {
   check_all(
       items<int>{}, [](auto s) { return std::move(s) | distinct_until_changed(); }, items<int>{});
 }
+TEST(ops, distinct_until_changed_compares_wrapped_values) {
+  // a timestamped wrapper: the values are compared, not the timestamps; the first of a run of
+  // equal values is emitted with its timestamp
+  using SI = stamped<int>;
+  check_all(
+      items<SI>{SI{1, at_ms(1)}, SI{1, at_ms(2)}, SI{2, at_ms(3)}, SI{2, at_ms(4)}, E(1),
+                SI{2, at_ms(5)}, SI{1, at_ms(6)}},
+      [](auto s) { return std::move(s) | distinct_until_changed(); },
+      items<SI>{SI{1, at_ms(1)}, SI{2, at_ms(3)}, E(1), SI{1, at_ms(6)}});
+  using QI = sequenced<int>;
+  check_all(
+      items<QI>{QI{5, 0}, QI{5, 1}, QI{5, 2}, QI{6, 3}},
+      [](auto s) { return std::move(s) | distinct_until_changed(); },
+      items<QI>{QI{5, 0}, QI{6, 3}});
+  // nested wrappers compare the innermost value
+  using SQ = stamped<sequenced<int>>;
+  check_all(
+      items<SQ>{SQ{QI{1, 0}, at_ms(0)}, SQ{QI{1, 1}, at_ms(1)}},
+      [](auto s) { return std::move(s) | distinct_until_changed(); },
+      items<SQ>{SQ{QI{1, 0}, at_ms(0)}});
+}
+TEST(ops, distinct_until_changed_by_gets_whole_wrappers_and_keeps_the_first) {
+  // `eq` sees the wrappers whole; comparing `.value` drops repeats and keeps the first stamp
+  using SI = stamped<int>;
+  check_all(
+      items<SI>{SI{1, at_ms(1)}, SI{1, at_ms(2)}, SI{2, at_ms(3)}},
+      [](auto s) {
+        return std::move(s) | distinct_until_changed_by(
+                                  [](const SI& a, const SI& b) { return a.value == b.value; });
+      },
+      items<SI>{SI{1, at_ms(1)}, SI{2, at_ms(3)}});
+}
 TEST(ops, distinct_until_changed_by_values) {
   auto same_abs = [](int a, int b) { return std::abs(a) == std::abs(b); };
   check_all(

@@ -9,6 +9,9 @@
 /// output:  --1-----E-----2-----1--|
 /// ```
 /// - The first value is always emitted. Errors pass through and do not reset `previous`.
+/// - `eq` sees the values whole: for `stamped<T>`/`sequenced<T>` it gets the wrappers,
+///   timestamps included (compare `.value` to drop repeats whatever their time). A dropped
+///   value leaves `previous` as it was, so the first of a run keeps its timestamp.
 /// - Keeps a copy of the last emitted value (`T` must be copyable).
 /// - If `eq` throws (exceptions on), that value becomes an `errc::exception` error item and
 ///   `previous` is unchanged.

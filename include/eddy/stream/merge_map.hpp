@@ -15,6 +15,9 @@
 ///   live the outer stream is not pulled (backpressure); when one ends, the next outer value is
 ///   taken. Inner items are emitted as they become available, the live inner streams taking
 ///   turns (round robin); the outer stream is asked only when no inner stream has an item now.
+/// - Ties: when several inner streams have an item at the same instant, the one started first
+///   goes first (as in RxJS): each time the operator found nothing available, the turns start
+///   again at the oldest live inner stream.
 /// - **Output timestamp: the inner items' own** (they pass unchanged).
 /// - Errors of the outer stream and of every inner one pass through at once. The output ends
 ///   when the outer stream and every inner stream have ended. An `f` that throws (exceptions

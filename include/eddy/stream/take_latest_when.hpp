@@ -4,16 +4,21 @@
 /// has a value that passes `pred`.
 ///
 /// ```
-/// source:  --1--2--------3-----|        (numbers are timestamps)
-/// trigger: --------x--y-----z-----|     (pred passes for x and z)
+/// source:  --1--2--------3-----|        (at t = 1, 2, 6)
+/// trigger: --------x--y-----z-----|     (at t = 4, 5, 7; pred passes for x and z)
 ///          source | take_latest_when(trigger, pred)
-/// output:  --------2--------3--|
+/// output:  --------2--------3--|        (2 stamped 4, 3 stamped 7: the triggers' times)
 /// ```
 /// - `pred(const F& trigger_value) -> bool`. Source values only update the latest value (they
 ///   are not emitted by themselves). A trigger value that passes emits a copy of the latest
 ///   source value; nothing if the source has had no value yet. The latest value is kept after
 ///   it was emitted: two passing triggers in a row emit it twice.
-/// - **Output timestamp: the source value's own** (emitted unchanged; not the trigger's).
+/// - **Output timestamp: the trigger's.** When both value types are `timestamped` (with a
+///   common timestamp type), the emitted copy is re-stamped with the passing trigger's
+///   timestamp (`restamp`, see stream/timestamp.hpp), so the output never goes backwards in
+///   time and merges downstream in order; a timestamped source type without `restamp` is a
+///   compile-time error. Otherwise (plain values, or a trigger with no timestamp) the copy is
+///   emitted unchanged.
 /// - Order: timestamp order when both value types are `timestamped`, else turns (see
 ///   detail/hetero.hpp); a source value and a trigger with the same timestamp: the source's
 ///   goes first (it is listed first), so the trigger sees it.
@@ -39,6 +44,10 @@ class take_latest_when_stream : public detail::gate_stage<take_latest_when_strea
  public:
   /// The type of the values this stream yields (each element is an `item<value_type>`).
   using value_type = stream_value_t<S>;
+  static_assert(!detail::restamps<value_type, stream_value_t<F>> || restampable<value_type>,
+                "eddy::take_latest_when: the source's value type is timestamped, and a value "
+                "emitted because of a trigger takes the trigger's timestamp: give the type a "
+                "member `void restamp(timestamp_t<T>)` (see eddy/stream/timestamp.hpp)");
 
   /// Made by `take_latest_when(...)`.
   take_latest_when_stream(S s, F f, Pred p)
@@ -56,7 +65,7 @@ class take_latest_when_stream : public detail::gate_stage<take_latest_when_strea
     detail::guarded(
         e, [&] { return static_cast<bool>(pred_(std::as_const(t))); },
         [&](bool pass) {
-          if (pass) e.value(value_type(*latest_));
+          if (pass) e.value(detail::caused_by(*latest_, t));
         });
     return true;
   }

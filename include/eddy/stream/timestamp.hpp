@@ -20,6 +20,24 @@
 ///   one process-wide counter (`next_sequence()`, thread-safe), so values sequenced in
 ///   different streams are still totally ordered by the moment they passed.
 /// - `unstamp()` maps `stamped<T>`/`sequenced<T>` back to `T`.
+/// - **Re-stamping** (the customisation point): a multi-input operator gives each output the
+///   timestamp of the input event that caused it, so its outputs are non-decreasing whenever
+///   its inputs are. When it emits a value it holds (`take_latest_when` on a trigger,
+///   `emit_when` on a filter update), it sets that value's timestamp with `v.restamp(ts)`. A
+///   type is `restampable` when it is `timestamped` and has a member `restamp(ts)` taking its
+///   own timestamp type, after which `v.timestamp() == ts`; `stamped<T>`, `sequenced<T>` and
+///   `combined<...>` (of timestamped values) have it. For a user type:
+///   ```
+///   struct reading {
+///     double celsius;
+///     std::int64_t t;
+///     std::int64_t timestamp() const noexcept { return t; }
+///     void restamp(std::int64_t ts) noexcept { t = ts; }  // what the operators call
+///   };
+///   ```
+///   A `timestamped` type without it is a compile-time error for the operators that must
+///   re-stamp (the message names the member to add). Values that are not `timestamped` (an
+///   `int`) are never re-stamped.
 /// - Errors and the end pass through unchanged. The three operators are one-to-one stages
 ///   (synchronous when the upstream is; no buffering).
 #pragma once
@@ -32,6 +50,7 @@
 #include "eddy/core/config.hpp"
 #include "eddy/core/lock.hpp"
 #include "eddy/runtime/sleep.hpp"
+#include "eddy/stream/detail/stamp_wrapper.hpp"
 #include "eddy/stream/pipe.hpp"
 #include "eddy/stream/stage.hpp"
 
@@ -47,6 +66,12 @@ concept timestamped = requires(const T& t) {
 template <timestamped T>
 using timestamp_t = std::remove_cvref_t<decltype(std::declval<const T&>().timestamp())>;
 
+/// A `timestamped` value whose timestamp can be replaced: `t.restamp(ts)` with `ts` of its own
+/// timestamp type makes `t.timestamp() == ts` (see the file comment). The customisation point
+/// of the operators that emit a value they hold because of another input's event.
+template <class T>
+concept restampable = timestamped<T> && requires(T& t, const timestamp_t<T>& ts) { t.restamp(ts); };
+
 /// A value stamped with a runtime-clock time.
 template <class T>
 struct stamped {
@@ -58,6 +83,8 @@ struct stamped {
   time_point at{};
   /// `at`: what ordered operators order by.
   time_point timestamp() const noexcept { return at; }
+  /// Sets `at` to `t` (the re-stamping hook, see `restampable`).
+  void restamp(time_point t) noexcept { at = t; }
   /// Member-wise equality.
   friend bool operator==(const stamped&, const stamped&) = default;
 };
@@ -73,6 +100,8 @@ struct sequenced {
   std::uint64_t seq = 0;
   /// `seq`: what ordered operators order by.
   std::uint64_t timestamp() const noexcept { return seq; }
+  /// Sets `seq` to `n` (the re-stamping hook, see `restampable`).
+  void restamp(std::uint64_t n) noexcept { seq = n; }
   /// Member-wise equality.
   friend bool operator==(const sequenced&, const sequenced&) = default;
 };
@@ -102,13 +131,6 @@ inline std::uint64_t next_sequence() noexcept {
 }
 
 namespace detail {
-
-template <class T>
-struct is_stamp_wrapper : std::false_type {};
-template <class T>
-struct is_stamp_wrapper<stamped<T>> : std::true_type {};
-template <class T>
-struct is_stamp_wrapper<sequenced<T>> : std::true_type {};
 
 struct unstamp_kind;
 

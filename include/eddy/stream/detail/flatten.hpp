@@ -5,8 +5,9 @@
 /// stream `S` sits in a port; each outer value `v` becomes an inner stream `f(v)` in its own port
 /// (`inner_ref`), sharing the operator's `port_hub`; the *slot policy* decides how many inners
 /// live at once and what a new one does to the others:
-/// - `n_slots` (`merge_map`): up to n inners, polled in turns (round robin); while n are live the
-///   outer stream is not pulled (backpressure);
+/// - `n_slots` (`merge_map`): up to n inners, polled in turns (round robin) in the order they
+///   started, the oldest first at each new instant; while n are live the outer stream is not
+///   pulled (backpressure);
 /// - `one_slot` (`switch_map`): one inner; the next outer value cancels it first.
 /// Items of the live inners that are available now go first; the outer stream is asked only
 /// when none has one. Errors of every stream pass at once. The end: when the outer stream and
@@ -102,7 +103,12 @@ struct inner_value<I> {
   using type = stream_value_t<I>;
 };
 
-/// Slot policy of `merge_map`: up to n inners at once, polled in turns. See the file comment.
+/// Slot policy of `merge_map`: up to n inners at once, polled in turns. The live inners are kept
+/// in the order they started (`v_[0]` the oldest); a scan takes them in that order from the one
+/// after the last that emitted, and when a scan finds nothing (so what comes next arrives
+/// later) the next scan starts again at the oldest. So inners that have items at the same time
+/// emit oldest first (as in RxJS), and a busy inner cannot starve the others. An inner that
+/// ended is removed and the younger ones move down (only on an end).
 template <class I>
 class n_slots {
  public:
@@ -111,35 +117,36 @@ class n_slots {
   /// dropped on the way.
   template <class V>
   bool poll(V& v) {
-    const std::size_t n = v_.size();
-    for (std::size_t k = 0; k < n; ++k) {
-      const std::size_t i = (rr_ + k) % n;
-      if (!v_[i]) continue;
+    std::size_t i = rr_ < live_ ? rr_ : 0;
+    for (std::size_t left = live_; left > 0; --left) {
       inner_visitor<V> iv{v};
-      if (!v_[i].poll(iv)) continue;
+      if (!v_[i].poll(iv)) {
+        i = i + 1 < live_ ? i + 1 : 0;
+        continue;
+      }
       if (iv.emitted) {
-        rr_ = (i + 1) % n;
+        rr_ = i + 1;
         return true;
       }
-      v_[i].reset();  // it ended
-      --live_;
+      remove(i);  // it ended; the next one is now at i
+      if (i >= live_) i = 0;
     }
+    rr_ = 0;
     return false;
   }
   bool full() const noexcept { return live_ == v_.size(); }
   bool empty() const noexcept { return live_ == 0; }
   void make_room() noexcept {}
-  void add(inner_ref<I>&& r) {
-    for (auto& slot : v_) {
-      if (slot) continue;
-      slot = std::move(r);
-      ++live_;
-      return;
-    }
-  }
+  void add(inner_ref<I>&& r) { v_[live_++] = std::move(r); }
   void clear() noexcept { v_.clear(); }
 
  private:
+  void remove(std::size_t i) noexcept {
+    v_[i].reset();
+    for (std::size_t j = i + 1; j < live_; ++j) v_[j - 1] = std::move(v_[j]);
+    --live_;
+  }
+
   std::vector<inner_ref<I>> v_;
   std::size_t live_ = 0;
   std::size_t rr_ = 0;

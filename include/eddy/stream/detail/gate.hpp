@@ -9,6 +9,11 @@
 /// - `End`: the output ends when the source ends (`gate_end::source`) or when either input ends
 ///   (`gate_end::either`); items already available are taken first either way.
 /// Ending stops both inputs' pumps. The hooks are reached through `hub_access` (befriended).
+///
+/// `restamps<T, C>` and `caused_by(v, cause)`: an operator that emits a copy of a value `v` it
+/// holds because of an event `cause` of another input gives the copy `cause`'s timestamp when
+/// both are timestamped with a common timestamp type (so its inputs are taken in timestamp
+/// order, and its outputs never go backwards); otherwise the copy is unchanged.
 #pragma once
 #include <cstddef>
 #include <utility>
@@ -16,6 +21,20 @@
 #include "eddy/stream/detail/hetero.hpp"
 
 namespace eddy::detail {
+
+/// `caused_by` re-stamps a `T` emitted because of a `C` (see the file comment).
+template <class T, class C>
+inline constexpr bool restamps = common_ts<T, C>::ordered;
+
+/// A copy of `v`, emitted because of `cause`: with `cause`'s timestamp when `restamps<T, C>`.
+template <class T, class C>
+T caused_by(const T& v, const C& cause) {
+  T r(v);
+  if constexpr (restamps<T, C>) {
+    if constexpr (restampable<T>) r.restamp(static_cast<timestamp_t<T>>(cause.timestamp()));
+  }
+  return r;
+}
 
 /// Which input's end ends a gate operator's output.
 enum class gate_end : unsigned char { source, either };

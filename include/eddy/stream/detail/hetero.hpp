@@ -61,6 +61,9 @@ template <class... Ts>
   requires common_ts<Ts...>::ordered
 struct combined_stamp<Ts...> {
   typename common_ts<Ts...>::type ts{};
+  /// Sets the timestamp to `t` (the re-stamping hook of stream/timestamp.hpp, so a `combined`
+  /// of timestamped values is `restampable`). `values` and `trigger` are unchanged.
+  void restamp(typename common_ts<Ts...>::type t) noexcept { ts = t; }
 };
 
 }  // namespace detail

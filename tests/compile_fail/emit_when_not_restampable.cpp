@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: BSL-1.0
+// expect: eddy::emit_when: .*restamp
+#include <eddy/stream/emit_when.hpp>
+#include <eddy/stream/from_range.hpp>
+#include <vector>
+
+// timestamped, but the operator cannot give it the filter's timestamp
+struct tick {
+  long t = 0;
+  long timestamp() const noexcept { return t; }
+};
+
+void mistake(std::vector<tick> a, std::vector<tick> b) {
+  auto s = eddy::from_range(std::move(a)) |
+           eddy::emit_when(eddy::from_range(std::move(b)),
+                           [](const tick&, const tick&) { return true; });
+  static_cast<void>(s);
+}
