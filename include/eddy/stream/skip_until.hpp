@@ -4,8 +4,8 @@
 /// every source item.
 ///
 /// ```
-/// source:  --1--2--E--3--4--5--|     (numbers are timestamps)
-/// signal:  -----------x--y--------|
+/// source:  --1--2--E--3--4--5--|
+/// signal:  ----------x---y--------|
 ///          source | skip_until(signal)
 /// output:  --------E--3--4--5--|
 /// ```

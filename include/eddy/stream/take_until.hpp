@@ -4,7 +4,7 @@
 /// the output.
 ///
 /// ```
-/// source:  --1--2--E--3--4--5--|     (numbers are timestamps)
+/// source:  --1--2--E--3--4--5--|
 /// signal:  -------------x---------|
 ///          source | take_until(signal)
 /// output:  --1--2--E--3-|
