@@ -6,6 +6,7 @@
 #include "eddy/exec/subscribe_latest.hpp"
 #include "eddy/stream/any_stream.hpp"
 #include "eddy/stream/behavior_subject.hpp"
+#include "eddy/stream/buffer_count.hpp"
 #include "eddy/stream/buffer_policy.hpp"
 #include "eddy/stream/buffer_time.hpp"
 #include "eddy/stream/catch_error.hpp"
