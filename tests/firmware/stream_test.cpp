@@ -244,6 +244,7 @@ FW_TEST(stream, share_delivers_every_item_to_every_subscriber) {
 #endif
 
 #if __has_include(<eddy/stream/concat.hpp>) && __has_include(<eddy/stream/reduce.hpp>)
+#include <eddy/stream/buffer_count.hpp>
 #include <eddy/stream/catch_error.hpp>
 #include <eddy/stream/concat.hpp>
 #include <eddy/stream/count.hpp>
@@ -331,6 +332,13 @@ FW_TEST(stream, terminals_give_a_result) {
       auto dflt = co_await (from_range(input) | filter([](int x) { return x > 9; }) |
                             default_if_empty(-1) | first());
       CHECK(dflt.has_value() && *dflt == -1);
+      auto sums = co_await (from_range(input) | buffer_count(3, 1) | map([](const auto& b) {
+                              int t = 0;
+                              for (int x : b) t += x;
+                              return t;
+                            }) |
+                            reduce([](int acc, int x) { return acc * 100 + x; }));
+      CHECK(sums.has_value() && *sums == 6090704);  // [1,2,3] [2,3,4] [3,4] [4]
       auto err = co_await (from_range(error_second) | count());
       CHECK(!err.has_value() && (err.error() == error{errc::user, 3}));
     }());
