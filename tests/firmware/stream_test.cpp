@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSL-1.0
 // Firmware subset of the stream and exec suites: map/filter/scan (synchronous and over a
-// channel), subscribe, subscribe_latest, and the multi-input, hot and time operators.
+// channel), subscribe, subscribe_latest, the multi-input, hot and time operators, and the
+// lifecycle operators and terminals of issue 16.
 #include "harness.hpp"
 
 #if __has_include(<eddy/stream/map.hpp>) && __has_include(<eddy/exec/subscribe_latest.hpp>) && \
@@ -237,6 +238,109 @@ FW_TEST(stream, share_delivers_every_item_to_every_subscriber) {
         CHECK_EQ(got1.v[i], i + 1);
         CHECK_EQ(got2.v[i], i + 1);
       }
+    }());
+  });
+}
+#endif
+
+#if __has_include(<eddy/stream/concat.hpp>) && __has_include(<eddy/stream/reduce.hpp>)
+#include <eddy/stream/buffer_count.hpp>
+#include <eddy/stream/catch_error.hpp>
+#include <eddy/stream/concat.hpp>
+#include <eddy/stream/count.hpp>
+#include <eddy/stream/default_if_empty.hpp>
+#include <eddy/stream/element_at.hpp>
+#include <eddy/stream/finally.hpp>
+#include <eddy/stream/first.hpp>
+#include <eddy/stream/just.hpp>
+#include <eddy/stream/reduce.hpp>
+#include <eddy/stream/repeat.hpp>
+#include <eddy/stream/take_until.hpp>
+
+namespace {
+const item<int> with_error[] = {1, error{errc::user, 5}, 2};
+const item<int> error_second[] = {1, error{errc::user, 3}};
+}  // namespace
+
+FW_TEST(stream, lifecycle_concat_repeat_catch_error_finally) {
+  fwtest::for_each_runtime([](auto& rt) {
+    rt.block_on([]() -> task<void> {
+      static const int a[] = {1, 2};
+      static const int b[] = {3};
+      int finished = 0;
+      seen<16> out;
+      // 1 2 3 1 2 3, then E(5) switches to the fallback 7
+      co_await collect(
+          concat(from_range(a), from_range(b)) | repeat(2) | finally([&finished] { ++finished; }),
+          &out);
+      CHECK_EQ(finished, 1);
+      CHECK_EQ(out.n, 6);
+      for (int i = 0; i < 6; ++i) CHECK_EQ(out.v[i], i % 3 + 1);
+      seen<8> caught;
+      co_await collect(from_range(with_error) | catch_error([](error e) {
+                         return just(static_cast<int>(e.count()) + 2);
+                       }),
+                       &caught);
+      CHECK_EQ(caught.n, 2);
+      CHECK_EQ(caught.v[0], 1);
+      CHECK_EQ(caught.v[1], 7);
+    }());
+  });
+}
+
+FW_TEST(stream, take_until_on_virtual_time) {
+  fwtest::for_each_runtime([](auto& rt) {
+    rt.block_on([]() -> task<void> {
+      auto [tx, rx] = mpsc::channel<int>(4);
+      auto [stop_tx, stop_rx] = mpsc::channel<int>(1);
+      spawn([](mpsc::sender<int> tx) -> task<void> {
+        for (int i = 1; i <= 5; ++i) {  // 1..5 at t = 10..50 ms
+          co_await sleep(10ms);
+          auto r = co_await tx.send(i);
+          CHECK(r.has_value());
+        }
+      }(std::move(tx)))
+          .detach();
+      spawn([](mpsc::sender<int> stop) -> task<void> {  // the signal at 35 ms
+        co_await sleep(35ms);
+        auto r = co_await stop.send(0);
+        CHECK(r.has_value());
+      }(std::move(stop_tx)))
+          .detach();
+      auto s = from_receiver(std::move(rx)) | take_until(from_receiver(std::move(stop_rx)));
+      seen<8> out;
+      co_await collect(std::move(s), &out);
+      CHECK_EQ(out.n, 3);
+      CHECK_EQ(out.v[2], 3);
+      CHECK_EQ(fwtest::now_ms(), 35);
+    }());
+  });
+}
+
+FW_TEST(stream, terminals_give_a_result) {
+  fwtest::for_each_runtime([](auto& rt) {
+    rt.block_on([]() -> task<void> {
+      static const int input[] = {1, 2, 3, 4};
+      auto n = co_await (from_range(input) | count());
+      CHECK(n.has_value() && *n == 4u);
+      auto sum = co_await (from_range(input) | reduce(10, [](int acc, int x) { return acc + x; }));
+      CHECK(sum.has_value() && *sum == 20);
+      auto third = co_await (from_range(input) | element_at(2));
+      CHECK(third.has_value() && *third == 3);
+      auto none = co_await (from_range(input) | filter([](int x) { return x > 9; }) | first());
+      CHECK(!none.has_value() && none.error() == errc::empty);
+      auto dflt = co_await (from_range(input) | filter([](int x) { return x > 9; }) |
+                            default_if_empty(-1) | first());
+      CHECK(dflt.has_value() && *dflt == -1);
+      auto sums = co_await (from_range(input) | buffer_count(3, 1) | map([](const auto& b) {
+                              int t = 0;
+                              for (int x : b) t += x;
+                              return t;
+                            }) |
+                            reduce([](int acc, int x) { return acc * 100 + x; }));
+      CHECK(sums.has_value() && *sums == 6090704);  // [1,2,3] [2,3,4] [3,4] [4]
+      auto err = co_await (from_range(error_second) | count());
+      CHECK(!err.has_value() && (err.error() == error{errc::user, 3}));
     }());
   });
 }
