@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSL-1.0
 // share: every subscriber gets every later item, errors pass, pull-driven, policies, stops
-// pulling when the last subscriber goes, cancel safety, composition, empty, bad capacity.
+// pulling when the last subscriber goes, cancel safety, composition, empty, bad capacity;
+// replay = n: the last n values first, then live ones, with no gap or repeat.
 #include "stream/stream_test_util.hpp"
 
 namespace eddy_stream_test {
@@ -187,6 +188,120 @@ TEST(Share, ComposesEmptyAndBadCapacity) {
     EXPECT_EQ(bad.size(), 1u);
     EXPECT_EQ(bad[0].error().code(), errc::invalid_argument);
   }());
+}
+
+// ---- replay ---------------------------------------------------------------------------------
+
+TEST(ShareReplay, LateSubscriberGetsTheLastValuesThenLiveOnes) {
+  sim_runtime sim{11};
+  auto out = sim.block_on([]() -> task<std::vector<std::vector<seen<int>>>> {
+    auto sh =
+        timed_source<int>({{10, 1}, {20, 2}, {30, E(7)}, {40, 3}, {50, 4}, {60, std::nullopt}}) |
+        share(share_options{.replay = 2});
+    auto a = sh.subscribe();
+    auto ha = spawn(marble(std::move(a)));
+    co_await sleep(45ms);  // 1, 2, E, 3 pulled: kept 2 and 3 (errors are not kept)
+    auto hb = spawn(marble(sh.subscribe()));
+    auto ra = co_await ha;
+    auto rb = co_await hb;
+    auto rc = co_await marble(sh.subscribe());  // after the end: the kept values, then the end
+    std::vector<std::vector<seen<int>>> res;
+    res.push_back(ra.value());
+    res.push_back(rb.value());
+    res.push_back(std::move(rc));
+    co_return res;
+  }());
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0], (std::vector<seen<int>>{V(10, 1), V(20, 2), Err<int>(30, 7), V(40, 3), V(50, 4),
+                                            End<int>(60)}));
+  EXPECT_EQ(out[1], (std::vector<seen<int>>{V(45, 2), V(45, 3), V(50, 4), End<int>(60)}));
+  EXPECT_EQ(out[2], (std::vector<seen<int>>{V(60, 3), V(60, 4), End<int>(60)}));
+}
+
+TEST(ShareReplay, ReplayIsCutToTheSubscribersCapacityAndZeroIsToday) {
+  local_runtime rt;
+  rt.block_on([]() -> task<void> {
+    auto sh = from_range(std::vector<int>{1, 2, 3, 4, 5}) | share(share_options{.replay = 4});
+    {
+      auto all = co_await collect(sh.subscribe());
+      EXPECT_EQ(all, L(1, 2, 3, 4, 5));
+    }
+    {
+      auto small = co_await collect(sh.subscribe(buffer_policy::wait(2)));
+      EXPECT_EQ(small, L(4, 5));  // the newest that fit
+    }
+    {
+      auto four = co_await collect(sh.subscribe());
+      EXPECT_EQ(four, L(2, 3, 4, 5));
+    }
+    auto none = from_range(std::vector<int>{1, 2}) | share(share_options{.replay = 0});
+    {
+      auto first = co_await collect(none.subscribe());
+      EXPECT_EQ(first, L(1, 2));
+    }
+    {
+      auto late = co_await collect(none.subscribe());
+      EXPECT_TRUE(late.empty());  // as share(): a late subscriber ends at once
+    }
+    auto bad = co_await collect(sh.subscribe(buffer_policy::wait(0)));
+    EXPECT_EQ(bad.size(), 1u);
+    if (!bad.empty()) EXPECT_EQ(bad[0].error().code(), errc::invalid_argument);
+  }());
+}
+
+TEST(ShareReplay, DefaultPolicyComesFromTheOptions) {
+  local_runtime rt;
+  rt.block_on([]() -> task<void> {
+    auto sh = from_range(std::vector<int>{1, 2, 3, 4, 5, 6}) |
+              share(share_options{.policy = buffer_policy::drop_oldest(2), .replay = 1});
+    auto a = sh.subscribe(buffer_policy::wait(8));
+    auto b = sh.subscribe();  // drop_oldest(2)
+    {
+      auto got_ = co_await collect(std::move(a));
+      EXPECT_EQ(got_, L(1, 2, 3, 4, 5, 6));
+    }
+    EXPECT_EQ(b.dropped(), 4u);
+    {
+      auto got_ = co_await collect(std::move(b));
+      EXPECT_EQ(got_, L(5, 6));
+    }
+  }());
+}
+
+/// Values 0..n-1 at 0..n-1 ms, the end at n ms.
+std::vector<timed<int>> ramp(int n) {
+  std::vector<timed<int>> v;
+  for (int i = 0; i < n; ++i) v.push_back({static_cast<std::int64_t>(i), item<int>(i)});
+  v.push_back({n, std::nullopt});
+  return v;
+}
+
+TEST(ShareReplay, ComposesAndNeverRepeatsUnderSeededSchedules) {
+  // A subscriber joining at a seed-chosen moment gets a contiguous run of the upstream's values:
+  // the replay (up to 3) and the live values meet with no gap and no repeat.
+  for (std::uint64_t seed = 0; seed < 200; ++seed) {
+    sim_runtime sim{seed};
+    auto r = sim.try_block_on([](std::uint64_t sd) -> task<std::pair<items<int>, items<int>>> {
+      auto sh = timed_source<int>(ramp(20)) | share(share_options{.replay = 3});
+      auto ha = spawn(collect(sh.subscribe(buffer_policy::wait(1))));
+      co_await sleep(std::chrono::microseconds(static_cast<std::int64_t>(sd * 97 % 21000)));
+      auto late = sh.subscribe(buffer_policy::wait(1)) | map([](int x) { return x + 100; });
+      auto rb = co_await collect(std::move(late));
+      auto ra = co_await ha;
+      co_return std::pair{ra.value(), rb};
+    }(seed));
+    ASSERT_TRUE(r.has_value()) << "seed " << seed << ": " << r.error().message();
+    items<int> all;
+    for (int i = 0; i < 20; ++i) all.push_back(i);
+    ASSERT_EQ(r.value().first, all) << "seed " << seed;
+    const auto& b = r.value().second;
+    ASSERT_FALSE(b.empty()) << "seed " << seed;  // at least the last values are replayed
+    ASSERT_EQ(b.back().value(), 119) << "seed " << seed;
+    for (std::size_t i = 1; i < b.size(); ++i)
+      ASSERT_EQ(b[i].value(), b[i - 1].value() + 1) << "seed " << seed << " at " << i;
+    sim.run();
+    ASSERT_EQ(sim.live_tasks(), 0u) << "seed " << seed;
+  }
 }
 
 }  // namespace

@@ -8,7 +8,17 @@
 /// sh.subscribe(): 1---2---E---3---4---|          (subscribed first)
 /// sh.subscribe():         E---3---4---|          (subscribed after 2)
 /// ```
-/// - `s | share(policy = {})` moves `s` into a `shared<S>` handle; `subscribe(policy)` (default:
+/// With `replay = n` (`share(share_options{.replay = 2})`), a new subscriber first gets the last
+/// `n` values pulled, then the live items:
+/// ```
+/// upstream:      1---2---3-------4---|
+///                auto sh = std::move(upstream) | share(share_options{.replay = 2});
+/// sh.subscribe(): 1---2---3-------4---|          (subscribed first)
+/// sh.subscribe():         (23)----4---|          (subscribed after 3: replays 2 and 3)
+/// sh.subscribe():                     (34)|      (subscribed after the end)
+/// ```
+/// - `s | share(policy = {})` (or `share(share_options{...})`: `policy`, `replay`) moves `s` into
+///   a `shared<S>` handle; `subscribe(policy)` (default:
 ///   the handle's policy) returns a `shared_subscriber<S>`, a stream. Items pulled from the
 ///   upstream after a subscriber joined are delivered to it, through its own bounded buffer
 ///   with its policy (buffer_policy.hpp; `capacity == 0`: one `errc::invalid_argument` error,
@@ -24,14 +34,25 @@
 ///   has a full buffer; subscribers with dropping policies never hold the others back.
 /// - **Errors pass through** to every subscriber and end nothing; the end of the upstream ends
 ///   every subscriber (after its buffer); a later subscriber ends at once.
+/// - **Replay** (`replay = n`, default 0: none): the handle keeps the last `n` values pulled
+///   (errors and the end are not kept) in a ring allocated when the handle is made. A new
+///   subscriber's buffer gets them, oldest first (the newest that fit its capacity), under the
+///   same lock that delivers live items, so replayed and live values meet with nothing lost or
+///   repeated. After the upstream ended, a new subscriber gets the kept values, then the end.
+///   A kept value whose copy throws (exceptions on) reaches that subscriber as an
+///   `errc::exception` error item in its place. A buffer the replay filled counts as full: under
+///   `overflow::wait` it holds the puller back until its subscriber reads, like any full one.
+/// - Not (yet) offered: RxJS's `resetOnError` / `resetOnComplete` / `resetOnRefCountZero`
+///   (re-subscribing the upstream): the upstream is pulled once, for the handle's whole life.
 /// - When the last subscriber goes, nothing pulls the upstream any more (a pull in flight
 ///   completes and its item is dropped; a new subscriber starts pulling again). When the handle
 ///   and every subscriber are gone, the upstream's pump is aborted and the upstream destroyed.
 /// - Thread-safety: the handle and subscribers may be used from any threads and runtimes;
 ///   each subscriber is a normal stream (one consumer at a time). Output timestamps: items pass
 ///   unchanged.
-/// - Cost: one allocation for the shared state, one per subscriber (node and ring), the pump
-///   task once if the upstream is asynchronous; nothing per item beyond the copies.
+/// - Cost: one allocation for the shared state (with the replay ring, `n + 1` slots, when
+///   `replay > 0`), one per subscriber (node and ring), the pump task once if the upstream is
+///   asynchronous; nothing per item beyond the copies (one more per value when replaying).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -46,6 +67,14 @@
 
 namespace eddy {
 
+/// The options of `share(share_options{...})`. See share.hpp.
+struct share_options {
+  /// The default buffer policy of `subscribe()`.
+  buffer_policy policy{};
+  /// How many of the last values a new subscriber gets first (0: none).
+  std::size_t replay = 0;
+};
+
 template <class S>
 class shared;
 template <class S>
@@ -57,11 +86,21 @@ template <class S>
 class share_state final : public pulled_source<S> {
  public:
   using T = stream_value_t<S>;
-  share_state(S s, buffer_policy p) : pulled_source<S>(&destroy, std::move(s), 1), policy(p) {}
+  share_state(S s, share_options o)
+      : pulled_source<S>(&destroy, std::move(s), 1), policy(o.policy), replay(o.replay, true) {}
 
   hot_list<T> subs;    // under lock
   bool ended = false;  // under lock: the upstream ended
   buffer_policy policy;
+  item_ring<T> replay;  // under lock: the last values pulled (replay > 0 only)
+
+  /// Links a new subscriber's buffer (capacity `capacity`): replayed values, then (after the
+  /// end) its end. Under lock.
+  void join(hot_buffer<T>* b, std::size_t capacity) {
+    replay_into(replay, *b, capacity);
+    if (ended) b->end();
+    subs.push(b);
+  }
 
   /// Under lock.
   void wake_all() noexcept {
@@ -76,6 +115,10 @@ class share_state final : public pulled_source<S> {
         b->wake();
       }
       return;
+    }
+    if (replay.capacity() > 0 && r->is_value()) {
+      replay.stage(std::as_const(r->value()));  // may throw: nothing kept, nothing delivered
+      replay.commit_staged();
     }
     for (hot_buffer<T>* b = subs.head(); b; b = b->next) {
       const bool got = b->next ? b->offer(item<T>(std::as_const(*r))) : b->offer(std::move(*r));
@@ -141,8 +184,7 @@ class shared_subscriber : public detail::hot_reader<shared_subscriber<S>, stream
     }
     b_ = new detail::hot_buffer<T>(p);
     detail::lock_guard<detail::spin_lock> g(s_->lock);
-    if (s_->ended) b_->end();
-    s_->subs.push(b_);
+    s_->join(b_, p.capacity);
   }
 
   state* source() const noexcept { return s_; }
@@ -207,7 +249,10 @@ class shared {
 
   /// Made by `share(p)`: moves `s` into the shared state (one allocation); `p` is the default
   /// policy of `subscribe()`, checked per subscriber (see the file comment). Pulls nothing yet.
-  shared(S s, buffer_policy p) : s_(new state(std::move(s), p)) {}
+  shared(S s, buffer_policy p) : s_(new state(std::move(s), share_options{p, 0})) {}
+  /// Made by `share(o)`: the same, with `o.policy` the default policy and `o.replay` values
+  /// kept for new subscribers (the ring is allocated here).
+  shared(S s, share_options o) : s_(new state(std::move(s), o)) {}
   /// Copies refer to the same upstream; a move leaves the source empty (`subscribe` on it panics;
   /// otherwise only destruction and assignment are valid). Assigning over a handle first drops
   /// the one it held. Thread-safe on distinct objects.
@@ -260,6 +305,10 @@ class shared {
 /// `s | share(policy)`: see the file comment. `policy` is the default of `subscribe()`.
 inline auto share(buffer_policy policy = {}) {
   return detail::bind_stream<shared>(policy);
+}
+/// `s | share(share_options{.policy = p, .replay = n})`: see the file comment.
+inline auto share(share_options options) {
+  return detail::bind_stream<shared>(options);
 }
 
 }  // namespace eddy
