@@ -245,7 +245,9 @@ TEST(ShareReplay, ReplayIsCutToTheSubscribersCapacityAndZeroIsToday) {
     }
     auto bad = co_await collect(sh.subscribe(buffer_policy::wait(0)));
     EXPECT_EQ(bad.size(), 1u);
-    if (!bad.empty()) EXPECT_EQ(bad[0].error().code(), errc::invalid_argument);
+    if (!bad.empty()) {
+      EXPECT_EQ(bad[0].error().code(), errc::invalid_argument);
+    }
   }());
 }
 
