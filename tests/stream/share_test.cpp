@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSL-1.0
 // share: every subscriber gets every later item, errors pass, pull-driven, policies, stops
 // pulling when the last subscriber goes, cancel safety, composition, empty, bad capacity;
-// replay = n: the last n values first, then live ones, with no gap or repeat.
+// replay = n: the last n values first, then live ones, with no gap or repeat; the resets (on
+// completion, when the last subscriber left, after a grace on the virtual clock).
 #include "stream/stream_test_util.hpp"
 
 namespace eddy_stream_test {
@@ -304,6 +305,122 @@ TEST(ShareReplay, ComposesAndNeverRepeatsUnderSeededSchedules) {
     sim.run();
     ASSERT_EQ(sim.live_tasks(), 0u) << "seed " << seed;
   }
+}
+
+// ---- resets ---------------------------------------------------------------------------------
+
+/// A copyable stream: 1..n, one every `step` of runtime time; each copy starts at 1 and counts
+/// its start in `*starts`.
+class ticks {
+ public:
+  ticks(int n, duration step, int* starts) : n_(n), step_(step), starts_(starts) {}
+  task<std::optional<item<int>>> next() {
+    if (i_ == 0) ++*starts_;
+    if (i_ == n_) co_return std::nullopt;
+    co_await sleep(step_);
+    co_return item<int>(++i_);
+  }
+
+ private:
+  int n_;
+  duration step_;
+  int* starts_;
+  int i_ = 0;
+};
+
+/// The first `k` values of `s`, with their times.
+template <class S>
+task<std::vector<seen<int>>> first(S& s, int k) {
+  std::vector<seen<int>> out;
+  for (int i = 0; i < k; ++i) {
+    auto r = co_await s.next();
+    out.push_back({ms_of(now()), r});
+    if (!r) break;
+  }
+  co_return out;
+}
+
+TEST(ShareReset, RefCountZeroRestartsTheUpstreamForTheNextSubscriber) {
+  sim_runtime sim{21};
+  int starts = 0;
+  auto out = sim.block_on([](int* st) -> task<std::vector<std::vector<seen<int>>>> {
+    auto sh = ticks(100, 10ms, st) | share(share_options{.reset_on_refcount_zero = true});
+    std::vector<std::vector<seen<int>>> res;
+    {
+      auto a = sh.subscribe();
+      res.push_back(co_await first(a, 3));
+    }  // a leaves at 30 ms: the next subscriber starts again
+    co_await sleep(5ms);
+    auto b = sh.subscribe();
+    res.push_back(co_await first(b, 2));
+    co_return res;
+  }(&starts));
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0], (std::vector<seen<int>>{V(10, 1), V(20, 2), V(30, 3)}));
+  EXPECT_EQ(out[1], (std::vector<seen<int>>{V(45, 1), V(55, 2)}));
+  EXPECT_EQ(starts, 2);
+  sim.run();
+  EXPECT_EQ(sim.live_tasks(), 0u);  // the first upstream's pump was aborted
+}
+
+TEST(ShareReset, GraceIsExactOnVirtualTime) {
+  sim_runtime sim{22};
+  int starts = 0;
+  auto out = sim.block_on([](int* st) -> task<std::vector<std::vector<seen<int>>>> {
+    auto sh =
+        ticks(100, 10ms, st) | share(share_options{.reset_on_refcount_zero = true, .grace = 50ms});
+    std::vector<std::vector<seen<int>>> res;
+    {
+      auto a = sh.subscribe();
+      res.push_back(co_await first(a, 3));
+    }                      // left at 30 ms
+    co_await sleep(49ms);  // 79 ms: within the grace, the same upstream goes on
+    {
+      auto b = sh.subscribe();
+      res.push_back(co_await first(b, 1));
+    }                      // left at 89 ms
+    co_await sleep(50ms);  // 139 ms: the grace is over, a fresh upstream
+    auto c = sh.subscribe();
+    res.push_back(co_await first(c, 1));
+    co_return res;
+  }(&starts));
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[1], (std::vector<seen<int>>{V(89, 4)}));
+  EXPECT_EQ(out[2], (std::vector<seen<int>>{V(149, 1)}));
+  EXPECT_EQ(starts, 2);
+}
+
+TEST(ShareReset, OnCompleteRestartsAfterTheEndWithAFreshReplay) {
+  sim_runtime sim{23};
+  int starts = 0;
+  auto out = sim.block_on([](int* st) -> task<std::vector<std::vector<seen<int>>>> {
+    auto reset = ticks(2, 10ms, st) | share(share_options{.replay = 1, .reset_on_complete = true});
+    auto keep = ticks(2, 10ms, st) | share(share_options{.replay = 1});
+    std::vector<std::vector<seen<int>>> res;
+    res.push_back(co_await marble(reset.subscribe()));
+    res.push_back(co_await marble(reset.subscribe()));  // after the end: starts again
+    res.push_back(co_await marble(keep.subscribe()));
+    res.push_back(co_await marble(keep.subscribe()));  // after the end: the kept value, the end
+    co_return res;
+  }(&starts));
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(out[0], (std::vector<seen<int>>{V(10, 1), V(20, 2), End<int>(20)}));
+  EXPECT_EQ(out[1], (std::vector<seen<int>>{V(30, 1), V(40, 2), End<int>(40)}));
+  EXPECT_EQ(out[2], (std::vector<seen<int>>{V(50, 1), V(60, 2), End<int>(60)}));
+  EXPECT_EQ(out[3], (std::vector<seen<int>>{V(60, 2), End<int>(60)}));
+  EXPECT_EQ(starts, 3);
+}
+
+TEST(ShareReset, NeedsACopyableUpstream) {
+  sim_runtime sim{24};
+  sim.block_on([]() -> task<void> {
+    auto sh = timed_source<int>({{1, 1}}) | share(share_options{.reset_on_complete = true});
+    auto got = co_await collect(sh.subscribe());
+    EXPECT_EQ(got.size(), 1u);
+    if (!got.empty()) {
+      EXPECT_EQ(got[0].error().code(), errc::invalid_argument);
+    }
+  }());
 }
 
 }  // namespace

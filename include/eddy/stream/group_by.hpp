@@ -6,10 +6,10 @@
 /// ```
 /// source:   --a1--b1--a2--E--c1--b2--|          (letter = key)
 ///           auto groups = std::move(source) | group_by(letter);
-/// groups:   --A---B--------E-C-------|          (A = group{'a', ...}, E = the error)
+/// groups:   --A---B-------E--C-------|          (A = group{'a', ...}, E = the error)
 /// A:        --a1------a2-------------|
 /// B:        ------b1-------------b2--|
-/// C:        -------------------c1----|
+/// C:        -----------------c1------|
 /// ```
 /// - `s | group_by(key_fn, group_by_options{.policy = p, .max_groups = m})` moves `s` in and
 ///   returns a `grouped<S, F>`: a stream of `group<K, group_stream<S, F>>` (`key`, `stream`),
