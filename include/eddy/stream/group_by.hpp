@@ -13,8 +13,9 @@
 /// ```
 /// - `s | group_by(key_fn, group_by_options{.policy = p, .max_groups = m})` moves `s` in and
 ///   returns a `grouped<S, F>`: a stream of `group<K, group_stream<S, F>>` (`key`, `stream`),
-///   `K` the decayed result of `key_fn(const T&)` (copyable, compared with `==`). A group
-///   appears on the outer stream when the first value of its key is routed; its stream yields
+///   `K` the decayed result of `key_fn(const T&)` (copyable, compared with `==`; keys are
+///   compared and copied under the state's short lock, so they must not use eddy primitives). A
+///   group appears on the outer stream when the first value of its key is routed; its stream yields
 ///   that value and every later value with an equal key, through its own bounded buffer with
 ///   policy `p` (buffer_policy.hpp).
 /// - **Bound on live groups:** at most `max_groups` (default 64) groups are live (announced
