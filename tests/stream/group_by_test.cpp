@@ -250,6 +250,42 @@ TEST(GroupBy, ThrowingKeyFunctionGivesAnErrorOnTheOuterStream) {
 #endif
 }
 
+#if EDDY_HAS_THREADS
+/// 0..n-1, suspending before each (every pull goes through the pump).
+generator<int> yielding(int n) {
+  for (int i = 0; i < n; ++i) {
+    co_await yield_now();
+    co_yield i;
+  }
+}
+
+template <class G>
+task<long> sum_group(G s) {
+  long sum = 0;
+  while (auto r = co_await s.next()) sum += r->value();
+  co_return sum;
+}
+
+TEST(GroupBy, GroupsReadOnAThreadPool) {
+  thread_pool pool{2};
+  auto sums = pool.block_on([]() -> task<std::vector<long>> {
+    auto g = yielding(4000) |
+             group_by([](int x) { return x % 4; },
+                      group_by_options{.policy = buffer_policy::wait(2), .max_groups = 4});
+    std::vector<join_handle<long>> hs;
+    while (auto x = co_await g.next()) hs.push_back(spawn(sum_group(std::move(*x).value().stream)));
+    std::vector<long> out;
+    for (auto& h : hs) {
+      auto r = co_await h;
+      out.push_back(r.value());
+    }
+    co_return out;
+  }());
+  // key k: k, k + 4, ..., 3996 + k (1000 values)
+  EXPECT_EQ(sums, (std::vector<long>{1998000, 1999000, 2000000, 2001000}));
+}
+#endif  // EDDY_HAS_THREADS
+
 // ---- seeded exploration ---------------------------------------------------------------------
 
 struct rng {
