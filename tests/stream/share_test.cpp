@@ -423,5 +423,46 @@ TEST(ShareReset, NeedsACopyableUpstream) {
   }());
 }
 
+#if EDDY_HAS_THREADS
+/// Subscribes `rounds` times, each time reading up to 5 values; counts the reads that were not
+/// one more than the previous one of the same subscription.
+template <class H>
+task<int> come_and_go(H sh, int rounds) {
+  int gaps = 0;
+  for (int i = 0; i < rounds; ++i) {
+    auto s = sh.subscribe();
+    int last = -1;
+    for (int k = 0; k < 5; ++k) {
+      auto r = co_await s.next();
+      if (!r) break;
+      if (last >= 0 && r->value() != last + 1) ++gaps;
+      last = r->value();
+    }
+    co_await yield_now();
+  }
+  co_return gaps;
+}
+
+TEST(ShareReset, SubscribersComingAndGoingOnAThreadPool) {
+  std::vector<int> data;
+  for (int i = 0; i < 100000; ++i) data.push_back(i);
+  thread_pool pool{2};
+  auto gaps = pool.block_on([](std::vector<int>* d) -> task<int> {
+    auto sh = from_range(*d) | share(share_options{.policy = buffer_policy::wait(4),
+                                                   .reset_on_complete = true,
+                                                   .reset_on_refcount_zero = true});
+    std::vector<join_handle<int>> hs;
+    for (int t = 0; t < 6; ++t) hs.push_back(spawn(come_and_go(sh, 40)));
+    int g = 0;
+    for (auto& h : hs) {
+      auto r = co_await h;
+      g += r.value();
+    }
+    co_return g;
+  }(&data));
+  EXPECT_EQ(gaps, 0);  // every subscription sees consecutive values of one upstream
+}
+#endif  // EDDY_HAS_THREADS
+
 }  // namespace
 }  // namespace eddy_stream_test
