@@ -17,10 +17,9 @@
 /// sh.subscribe():         (23)----4---|          (subscribed after 3: replays 2 and 3)
 /// sh.subscribe():                     (34)|      (subscribed after the end)
 /// ```
-/// - `s | share(policy = {})` (or `share(share_options{...})`: `policy`, `replay`, the resets)
-/// moves `s` into
-///   a `shared<S>` handle; `subscribe(policy)` (default:
-///   the handle's policy) returns a `shared_subscriber<S>`, a stream. Items pulled from the
+/// - `s | share(policy = {})` (or `share(share_options{...})`: `policy`, `replay`, the
+///   resets) moves `s` into a `shared<S>` handle; `subscribe(policy)` (default: the handle's
+///   policy) returns a `shared_subscriber<S>`, a stream. Items pulled from the
 ///   upstream after a subscriber joined are delivered to it, through its own bounded buffer
 ///   with its policy (buffer_policy.hpp; `capacity == 0`: one `errc::invalid_argument` error,
 ///   then the end).
