@@ -5,6 +5,9 @@
 //   in all, and ordered_merge of 16;
 // - combine_latest of 3 synchronous inputs (1M input items; n - 2 combinations out);
 // - share of one synchronous upstream (1M items) to 4 subscribers (4M deliveries), wait(1024);
+//   the same with replay = 16 (every value is copied once more, into the replay ring);
+// - group_by of one synchronous upstream (1M items) into 4 keys, each group drained by its own
+//   task, wait(1024);
 // - debounce over 1M items in virtual time (sim_runtime): an asynchronous source emitting a
 //   burst of 4 values 1 ms apart then a 10 ms pause; debounce(5 ms) keeps 1 in 4.
 // The merges and combine_latest are also the side-by-side workloads C3_merge4 and
@@ -175,6 +178,74 @@ void share_4_subscribers(benchmark::State& st) {
                                                    benchmark::Counter::kIsRate);
 }
 BENCHMARK(share_4_subscribers)->Unit(benchmark::kMillisecond);
+
+template <class S>
+task<std::int64_t> drain_sum(S s) {
+  std::int64_t sum = 0;
+  while (auto r = co_await s.next()) sum += r->value();
+  co_return sum;
+}
+
+task<std::int64_t> share_replay_to_4(std::vector<std::int64_t>* data) {
+  auto sh =
+      from_range(*data) | share(share_options{.policy = buffer_policy::wait(1024), .replay = 16});
+  std::vector<join_handle<std::int64_t>> hs;
+  for (int k = 0; k < 4; ++k) hs.push_back(spawn(drain_sum(sh.subscribe())));
+  std::int64_t total = 0;
+  for (auto& h : hs) {
+    auto r = co_await h;
+    total += r.value();
+  }
+  co_return total;
+}
+
+void share_replay16_4_subscribers(benchmark::State& st) {
+  std::vector<std::int64_t> data(n_items);
+  for (std::int64_t i = 0; i < n_items; ++i) data[static_cast<std::size_t>(i)] = i;
+  local_runtime rt;
+  const auto a0 = eddy_bench::allocations();
+  for (auto _ : st) {
+    if (rt.block_on(share_replay_to_4(&data)) != 4 * (n_items * (n_items - 1) / 2))
+      st.SkipWithError("wrong sum");
+  }
+  rate(st, double(n_items), a0);
+  st.counters["deliveries/s"] = benchmark::Counter(4.0 * double(n_items) * double(st.iterations()),
+                                                   benchmark::Counter::kIsRate);
+}
+BENCHMARK(share_replay16_4_subscribers)->Unit(benchmark::kMillisecond);
+
+std::int64_t key4(std::int64_t x) {
+  return x % 4;
+}
+
+task<std::int64_t> group_into_4(std::vector<std::int64_t>* data) {
+  auto g =
+      from_range(*data) | group_by(key4, group_by_options{.policy = buffer_policy::wait(1024)});
+  std::vector<join_handle<std::int64_t>> hs;
+  while (auto x = co_await g.next()) {
+    if (!x->is_value()) co_return -1;
+    hs.push_back(spawn(drain_sum(std::move(*x).value().stream)));
+  }
+  std::int64_t total = 0;
+  for (auto& h : hs) {
+    auto r = co_await h;
+    total += r.value();
+  }
+  co_return hs.size() == 4 ? total : -1;
+}
+
+void group_by_4_keys(benchmark::State& st) {
+  std::vector<std::int64_t> data(n_items);
+  for (std::int64_t i = 0; i < n_items; ++i) data[static_cast<std::size_t>(i)] = i;
+  local_runtime rt;
+  const auto a0 = eddy_bench::allocations();
+  for (auto _ : st) {
+    if (rt.block_on(group_into_4(&data)) != n_items * (n_items - 1) / 2)
+      st.SkipWithError("wrong sum");
+  }
+  rate(st, double(n_items), a0);
+}
+BENCHMARK(group_by_4_keys)->Unit(benchmark::kMillisecond);
 
 generator<std::int64_t> bursts(std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) {

@@ -34,6 +34,7 @@
 #include "eddy/stream/from_receiver.hpp"
 #include "eddy/stream/from_watch.hpp"
 #include "eddy/stream/generator.hpp"
+#include "eddy/stream/group_by.hpp"
 #include "eddy/stream/interval.hpp"
 #include "eddy/stream/item.hpp"
 #include "eddy/stream/just.hpp"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSL-1.0
 // Firmware subset of the stream and exec suites: map/filter/scan (synchronous and over a
-// channel), subscribe, subscribe_latest, the multi-input, hot and time operators, and the
-// lifecycle operators and terminals of issue 16.
+// channel), subscribe, subscribe_latest, the multi-input, hot (share with replay, partition,
+// group_by) and time operators, and the lifecycle operators and terminals.
 #include "harness.hpp"
 
 #if __has_include(<eddy/stream/map.hpp>) && __has_include(<eddy/exec/subscribe_latest.hpp>) && \
@@ -241,6 +241,60 @@ FW_TEST(stream, share_delivers_every_item_to_every_subscriber) {
     }());
   });
 }
+#if __has_include(<eddy/stream/group_by.hpp>)
+#include <eddy/stream/group_by.hpp>
+
+int parity(int x) {
+  return x % 2;
+}
+
+FW_TEST(stream, group_by_routes_values_by_key) {
+  fwtest::for_each_runtime([](auto& rt) {
+    rt.block_on([]() -> task<void> {
+      static const int input[] = {1, 2, 3, 4, 5, 6, 7};
+      auto g = from_range(input) | group_by(parity);
+      seen<8> odds;
+      seen<8> evens;
+      auto x1 = co_await g.next();
+      auto x2 = co_await g.next();
+      CHECK(x1 && x1->is_value() && x2 && x2->is_value());
+      if (!x1 || !x2 || !x1->is_value() || !x2->is_value()) co_return;
+      auto odd = std::move(*x1).value();
+      auto even = std::move(*x2).value();
+      CHECK_EQ(odd.key, 1);
+      CHECK_EQ(even.key, 0);
+      auto a = spawn(collect(std::move(odd.stream), &odds));
+      auto b = spawn(collect(std::move(even.stream), &evens));
+      auto ra = co_await a;
+      auto rb = co_await b;
+      CHECK(ra.has_value() && rb.has_value());
+      auto end = co_await g.next();
+      CHECK(!end);  // the end ended the outer stream too
+      CHECK_EQ(odds.n, 4);
+      CHECK_EQ(evens.n, 3);
+      for (int i = 0; i < 4; ++i) CHECK_EQ(odds.v[i], 2 * i + 1);
+      for (int i = 0; i < 3; ++i) CHECK_EQ(evens.v[i], 2 * i + 2);
+    }());
+  });
+}
+
+FW_TEST(stream, share_replays_the_last_values_to_a_late_subscriber) {
+  fwtest::for_each_runtime([](auto& rt) {
+    rt.block_on([]() -> task<void> {
+      static const int input[] = {1, 2, 3, 4, 5};
+      auto sh = from_range(input) | share(share_options{.replay = 2});
+      seen<8> first;
+      seen<8> late;
+      co_await collect(sh.subscribe(), &first);
+      co_await collect(sh.subscribe(), &late);  // after the end: the last 2, then the end
+      CHECK_EQ(first.n, 5);
+      CHECK_EQ(late.n, 2);
+      CHECK_EQ(late.v[0], 4);
+      CHECK_EQ(late.v[1], 5);
+    }());
+  });
+}
+#endif
 #endif
 
 #if __has_include(<eddy/stream/concat.hpp>) && __has_include(<eddy/stream/reduce.hpp>)

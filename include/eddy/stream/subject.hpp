@@ -101,18 +101,7 @@ class subject_state final : public shared_block {
   /// closed subject, its end. A copy that throws becomes an `errc::exception` error item in
   /// `b`. Under lock.
   void replay_to(hot_buffer<T>& b, std::size_t capacity) {
-    const std::size_t n = replay.size();
-    for (std::size_t i = n > capacity ? n - capacity : 0; i < n; ++i) {
-#if EDDY_HAS_EXCEPTIONS
-      try {
-        b.offer(item<T>(replay.at(i)));
-      } catch (...) {
-        b.offer(item<T>(error::from_exception(std::current_exception())));
-      }
-#else
-      b.offer(item<T>(replay.at(i)));
-#endif
-    }
+    replay_into(replay, b, capacity);
     if (closed) b.end(final_error);
   }
 

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: BSL-1.0
 /// \file
-/// The pieces shared by the hot sources (`subject`, `share`, `partition`): `hot_buffer<T>`, a
-/// subscriber's bounded buffer with its overflow policy and terminal state, an intrusive list
-/// of them. A reader waits for its buffer with `locked_wait` (detail/wait.hpp). Every member is
+/// The pieces shared by the hot sources (`subject`, `share`, `partition`, `group_by`):
+/// `hot_buffer<T>`, a subscriber's bounded buffer with its overflow policy and terminal state,
+/// an intrusive list of them, and `replay_into` (what a replaying source hands a new
+/// subscriber). A reader waits for its buffer with `locked_wait` (detail/wait.hpp). Every member is
 /// used under the owning source's lock; wakes happen under that lock (task_header.hpp protocol).
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <utility>
@@ -190,5 +192,25 @@ class hot_list {
   hot_buffer<T>* head_ = nullptr;
   std::size_t size_ = 0;
 };
+
+/// Gives a new subscriber's buffer `b` (of capacity `capacity`) the values kept in `kept`,
+/// oldest first: the newest that fit. A copy that throws becomes an `errc::exception` error
+/// item in `b` in its place. Under the owner's lock, before `b` is linked, so that the replayed
+/// values and the live ones meet with no gap and no repeat (`subject`'s replay, `share`'s).
+template <class T>
+void replay_into(const item_ring<T>& kept, hot_buffer<T>& b, std::size_t capacity) {
+  const std::size_t n = kept.size();
+  for (std::size_t i = n > capacity ? n - capacity : 0; i < n; ++i) {
+#if EDDY_HAS_EXCEPTIONS
+    try {
+      b.offer(item<T>(kept.at(i)));
+    } catch (...) {
+      b.offer(item<T>(error::from_exception(std::current_exception())));
+    }
+#else
+    b.offer(item<T>(kept.at(i)));
+#endif
+  }
+}
 
 }  // namespace eddy::detail

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSL-1.0
 /// \file
-/// The machinery shared by the pull-driven hot sources (`share`, `partition`): one upstream,
-/// several readers, no task of their own. The reader that finds its buffer empty takes the
-/// *puller role* (one reader at a time) and pulls the upstream through its port (see
+/// The machinery shared by the pull-driven hot sources (`share`, `partition`, `group_by`): one
+/// upstream, several readers, no task of their own. The reader that finds its buffer empty takes
+/// the *puller role* (one reader at a time) and pulls the upstream through its port (see
 /// detail/port.hpp): inline when the upstream answers synchronously, else through the port's
 /// pump, whose item it (or whoever holds the role next) collects and routes to the buffers.
 /// - `pulled_source<S>`: the state's common part (the port, the role flag, the count of
@@ -55,12 +55,18 @@ class pulled_source : public port_hub {
   }
 };
 
+/// What a reader's `step_once` returns (see the file comment).
+struct hot_step {
+  static constexpr int done = 0, wait_buffer = 1, wait_upstream = 2;
+};
+
 /// See the file comment.
 template <class R, class T>
 class hot_reader {
  public:
   /// What `step_once` returns.
-  static constexpr int done = 0, wait_buffer = 1, wait_upstream = 2;
+  static constexpr int done = hot_step::done, wait_buffer = hot_step::wait_buffer,
+                       wait_upstream = hot_step::wait_upstream;
 
   /// The awaiter of `next()` (see the file comment).
   class awaiter {
