@@ -130,7 +130,7 @@ TEST(ReplaySubject, ReplayAndLiveValuesMeetWithoutGapOrRepeatAcrossThreads) {
       for (int i = 0; i < round * 5; ++i) co_await yield_now();
       auto late = s.subscribe();
       auto out = vals(co_await collect(std::move(late)));
-      co_await sender;
+      (void)co_await sender;
       co_return out;
     }());
     ASSERT_FALSE(got.empty()) << "round " << round;
