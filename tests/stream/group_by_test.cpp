@@ -5,6 +5,7 @@
 // and a seeded-schedule exploration (nothing lost or repeated under overflow::wait).
 #include <stdexcept>
 
+#include "conformance/seeded_pause.hpp"
 #include "stream/stream_test_util.hpp"
 
 namespace eddy_stream_test {
@@ -288,28 +289,8 @@ TEST(GroupBy, GroupsReadOnAThreadPool) {
 
 // ---- seeded exploration ---------------------------------------------------------------------
 
-struct rng {
-  std::uint64_t s;
-  std::uint64_t next() {
-    s ^= s << 13;
-    s ^= s >> 7;
-    s ^= s << 17;
-    return s;
-  }
-};
-
-task<void> pause(rng& r) {
-  switch (r.next() % 4) {
-    case 0:
-      break;
-    case 1:
-    case 2:
-      co_await yield_now();
-      break;
-    default:
-      co_await sleep(std::chrono::microseconds(r.next() % 50));
-  }
-}
+using eddy_test::pause;
+using eddy_test::rng;
 
 /// 0..n-1 with seeded pauses; an error (user, count i) before every 13th value.
 generator<int> paced(int n, std::uint64_t seed) {

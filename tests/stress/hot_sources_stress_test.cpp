@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "conformance/runtimes.hpp"
+#include "conformance/seeded_pause.hpp"
 
 using namespace eddy;
 using namespace std::chrono_literals;
@@ -19,30 +20,8 @@ namespace {
 
 constexpr int seeds = 1000;
 
-/// A deterministic pseudo-random sequence for a task's pauses.
-struct rng {
-  std::uint64_t s;
-  std::uint64_t next() {
-    s ^= s << 13;
-    s ^= s >> 7;
-    s ^= s << 17;
-    return s;
-  }
-};
-
-/// Pauses a seed-chosen way: nothing, a yield, or a short virtual sleep.
-task<void> pause(rng& r) {
-  switch (r.next() % 4) {
-    case 0:
-      break;
-    case 1:
-    case 2:
-      co_await yield_now();
-      break;
-    default:
-      co_await sleep(std::chrono::microseconds(r.next() % 50));
-  }
-}
+using eddy_test::pause;
+using eddy_test::rng;
 
 struct received {
   std::vector<int> values;  ///< values, and user errors as -1000 - code (they are items too)
