@@ -10,6 +10,7 @@
 #include "eddy/stream/buffer_policy.hpp"
 #include "eddy/stream/buffer_time.hpp"
 #include "eddy/stream/catch_error.hpp"
+#include "eddy/stream/chunks.hpp"
 #include "eddy/stream/combine_latest.hpp"
 #include "eddy/stream/combine_with_previous.hpp"
 #include "eddy/stream/concat.hpp"
