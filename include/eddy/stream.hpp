@@ -75,6 +75,7 @@
 #include "eddy/stream/timestamp.hpp"
 #include "eddy/stream/to_vector.hpp"
 #include "eddy/stream/window_by_count.hpp"
+#include "eddy/stream/window_count.hpp"
 #include "eddy/stream/window_time.hpp"
 #include "eddy/stream/with_latest_from.hpp"
 #include "eddy/stream/zip.hpp"
