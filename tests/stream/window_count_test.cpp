@@ -48,14 +48,16 @@ TEST(WindowCount, WindowsOfNErrorsToTheOuterStreamPartialLastWindow) {
   }
 }
 
+std::vector<timed<int>> marble_input() {  // (g++ 12: no braced lists inside coroutine bodies)
+  return {{10, 1}, {20, 2}, {30, 3}, {40, E(5)}, {50, 4}, {60, 5}, {70, std::nullopt}};
+}
+
 TEST(WindowCount, ExactTimesAWindowEndsWithItsNthValue) {
   // The file comment's marble, on virtual time.
   sim_runtime sim{1};
   using marbles_t = std::vector<std::vector<seen<int>>>;
   auto out = sim.block_on([]() -> task<std::pair<std::vector<seen<int>>, marbles_t>> {
-    auto w = timed_source<int>(
-                 {{10, 1}, {20, 2}, {30, 3}, {40, E(5)}, {50, 4}, {60, 5}, {70, std::nullopt}}) |
-             window_count(2);
+    auto w = timed_source<int>(marble_input()) | window_count(2);
     std::vector<seen<int>> outer;  // a window appears as value k (its number)
     std::vector<join_handle<std::vector<seen<int>>>> hs;
     int k = 0;
