@@ -182,5 +182,24 @@ TEST(RetryTimed, ComposesWithStagesAboveAndAnAsyncSourceOnLocalRuntime) {
   EXPECT_EQ(out, (items<int>{10, 20, 30, 40}));
 }
 
+TEST(RetryTimed, TheFactoryMayGiveAStageChainOverAnAsyncSource) {
+  // Under a delay, the attempt's stream is pulled through its own chain (map over a
+  // generator); stages above retry follow each new attempt.
+  sim_runtime sim{8};
+  int calls = 0;
+  auto s = retry(
+               2,
+               [&calls] {
+                 const int k = calls++;
+                 return async_items<int>(k == 0 ? L(1, E(1)) : L(2, 3)) |
+                        map([](int x) { return x * 10; });
+               },
+               retry_delay::constant(4ms)) |
+           filter([](int x) { return x != 20; }) | map([](int x) { return x + 1; });
+  EXPECT_EQ(sim.block_on(marble(std::move(s))),
+            (std::vector<seen<int>>{V(0, 11), V(4, 31), End<int>(4)}));
+  EXPECT_EQ(calls, 2);
+}
+
 }  // namespace
 }  // namespace eddy_stream_test
