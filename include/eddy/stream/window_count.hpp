@@ -36,7 +36,9 @@
 ///   Thread-safety: the outer stream and the windows may be consumed from different tasks and
 ///   runtimes (each one consumer at a time).
 /// - **Output timestamps**: values pass unchanged; a window appears when its first value does.
-/// - Cost: one allocation for the shared state, one per window (its node and ring).
+/// - Cost: one allocation for the shared state, one per window (its node and ring); per value
+///   a scan of the windows not yet destroyed (a consumer that keeps every window alive makes
+///   it longer).
 /// - Unlike `window_by_count(n)`, which emits each window as one `std::vector<T>` once it is
 ///   complete (and drops a partial window on an error), `window_count` hands a window out at
 ///   its first value and its values as they arrive, with a bounded buffer instead of a vector.
