@@ -49,6 +49,8 @@
 /// - Bad arguments (a negative `n`, a `retry_delay` helper built with bad arguments): the
 ///   stream yields one `errc::invalid_argument` error and ends, without calling `factory()`.
 /// - Buffers nothing; holds one upstream at a time (plus the factory or the original stream).
+/// - Thread-safety: like any stream, one consumer at a time; `factory` and `delay_fn` run on
+///   the task that pulls.
 #pragma once
 #include <chrono>
 #include <cmath>
