@@ -75,6 +75,30 @@ TYPED_TEST(HugeDuration, BufferTimeCollectsEverythingIntoOneBuffer) {
   EXPECT_EQ(out[1], End<std::vector<int>>(30));
 }
 
+TYPED_TEST(HugeDuration, ChunksCutOnlyByCount) {
+  sim_runtime sim{16};
+  auto out = sim.block_on(marble(three() | chunks(2, huge<TypeParam>())));
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0].it->value(), (std::vector<int>{1, 2}));
+  EXPECT_EQ(out[1].ms, 30);
+  EXPECT_EQ(out[1].it->value(), (std::vector<int>{3}));
+  EXPECT_EQ(out[2], End<std::vector<int>>(30));
+}
+
+items<int> one_then_an_error() {  // (g++ 12: no braced lists inside coroutine bodies)
+  return items<int>{1, E(1)};
+}
+
+TYPED_TEST(HugeDuration, RetryWithAHugeDelayNeverRetries) {
+  sim_runtime sim{17};
+  auto out = sim.block_on([]() -> task<std::optional<std::vector<seen<int>>>> {
+    co_return co_await timeout(1h, marble(from_range(one_then_an_error()) |
+                                          retry(1, retry_delay::constant(huge<TypeParam>()))));
+  }());
+  // 1 at 0, the error is swallowed and the retry waits forever: the timeout gives up at 1h
+  EXPECT_FALSE(out.has_value());
+}
+
 TYPED_TEST(HugeDuration, SampleNeverSamples) {
   sim_runtime sim{7};
   auto out = sim.block_on(marble(three() | sample(huge<TypeParam>())));

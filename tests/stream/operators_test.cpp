@@ -701,13 +701,20 @@ TEST(ops, retry_errors) {
     EXPECT_EQ(out, (items<int>{1, 1, 1, 2})) << async;
     EXPECT_EQ(calls, 3);
     calls = 0;
-    // retries exhausted: the error passes and the current stream goes on
+    // retries exhausted: the last error passes and the output ends (3 is never pulled)
     auto out2 = both([&] {
       calls = 0;
       return collect(retry(1, scripted_factory{{{1, E(1)}, {1, E(2), 3}}, &calls, async}));
     });
-    EXPECT_EQ(out2, (items<int>{1, 1, E(2), 3}));
+    EXPECT_EQ(out2, (items<int>{1, 1, E(2)}));
     EXPECT_EQ(calls, 2);
+    // retry(0): the first error, then the end
+    auto out0 = both([&] {
+      calls = 0;
+      return collect(retry(0, scripted_factory{{{1, E(1), 2}}, &calls, async}));
+    });
+    EXPECT_EQ(out0, (items<int>{1, E(1)}));
+    EXPECT_EQ(calls, 1);
     calls = 0;
     auto out3 = both([&] {
       calls = 0;

@@ -24,90 +24,31 @@
 #pragma once
 #include <chrono>
 #include <cstddef>
-#include <optional>
 #include <utility>
 #include <vector>
 
-#include "eddy/stream/detail/timed.hpp"
+#include "eddy/stream/detail/batch.hpp"
 #include "eddy/stream/pipe.hpp"
 
 namespace eddy {
 
-/// The stream of `buffer_time`: see the file comment and stream/concept.hpp.
+/// The stream of `buffer_time`: see the file comment and stream/concept.hpp. Its body is
+/// `detail::time_batch` (detail/batch.hpp), shared with `chunks`.
 template <class S>
-class buffer_time_stream : public detail::hub_stage<buffer_time_stream<S>> {
-  using T = stream_value_t<S>;
+class buffer_time_stream : public detail::time_batch<buffer_time_stream<S>, S> {
+  using base = detail::time_batch<buffer_time_stream<S>, S>;
 
  public:
   /// The type of the values this stream yields (each element is an `item<value_type>`).
-  using value_type = std::vector<T>;
+  using value_type = typename base::value_type;
 
   /// Made by `buffer_time(...)`.
   buffer_time_stream(S s, detail::checked_duration d, std::size_t max_count)
-      : buffer_time_stream::hub_stage(d.bad), in_(std::move(s)), d_(d.d), max_(max_count) {
-    if (max_count == 0) this->reject("buffer_time: max_count must be at least 1");
-  }
+      : base(std::move(s), d, max_count, detail::batch_clock::aligned,
+             "buffer_time: max_count must be at least 1") {}
 
  private:
   friend struct detail::hub_access;
-  detail::port_hub* hub() const noexcept { return in_.hub(); }
-  bool deadline(time_point& t) const noexcept {
-    if (buf_.empty()) return false;
-    t = end_;
-    return true;
-  }
-
-  template <class V>
-  bool produce(V& v) {
-    if (!started_) {
-      started_ = true;
-      end_ = saturating_add(now(), d_);
-    }
-    for (;;) {
-      if (in_.fill()) {
-        const time_point t = in_.arrival();
-        if (t >= end_) {
-          if (!buf_.empty()) return emit_now(v);
-          end_ = detail::next_period(end_, d_, t);  // skip the empty periods
-        }
-        auto it = in_.take();
-        if (it.is_error()) {
-          v.error(std::move(it).error());
-          return true;
-        }
-        if (buf_.empty()) buf_.reserve(max_ < 16 ? max_ : 16);
-        buf_.push_back(std::move(it).value());
-        if (buf_.size() == max_) {
-          v.value(std::exchange(buf_, value_type{}));
-          return true;
-        }
-        continue;
-      }
-      if (in_.ended()) {
-        if (!buf_.empty()) {
-          v.value(std::exchange(buf_, value_type{}));
-          return true;
-        }
-        v.end();
-        return true;
-      }
-      if (!buf_.empty() && now() >= end_) return emit_now(v);
-      return false;
-    }
-  }
-  template <class V>
-  bool emit_now(V& v) {
-    end_ = saturating_add(end_, d_);
-    v.value(std::exchange(buf_, value_type{}));
-    return true;
-  }
-
-  detail::timed_input<S> in_;
-  duration d_;
-  std::size_t max_;
-  bool started_ = false;
-  time_point end_{};  ///< the end of the current period
-  value_type buf_;
 };
 
 /// `s | buffer_time(d)` / `s | buffer_time(d, max_count)`: see the file comment.

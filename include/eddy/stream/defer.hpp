@@ -10,7 +10,8 @@
 /// - `factory()` is called once, lazily; every item of its stream passes unchanged (errors do
 ///   not end it). If it throws (exceptions on), that becomes an `errc::exception` error item
 ///   and the stream ends.
-/// - It is `retry(0, factory)` (retry.hpp), which re-subscribes on no error: one code path.
+/// - It is a `retry_stream` (retry.hpp) that re-subscribes on no error and, unlike
+///   `retry(0, factory)`, does not end after an error: one code path.
 /// - Buffers nothing; holds the one stream.
 #pragma once
 #include <type_traits>
@@ -26,7 +27,7 @@ auto defer(F factory) {
   static_assert(std::is_invocable_v<F&>, "eddy::defer: factory must be callable with no argument");
   static_assert(stream<std::remove_cvref_t<std::invoke_result_t<F&>>>,
                 "eddy::defer: factory() must return a stream");
-  return retry(0, std::move(factory));
+  return retry_stream<F>(detail::checked_count{}, std::move(factory), {}, false, false);
 }
 
 }  // namespace eddy

@@ -90,12 +90,23 @@ namespace detail {
 template <class S, class F>
 using group_key_t = std::decay_t<std::invoke_result_t<F&, const stream_value_t<S>&>>;
 
+/// How groups open and close, beyond `group_by`'s defaults (`window_count` is `group_by` with
+/// a counting key): `close_after` (0: never) ends a group after that many values; `sequential`
+/// keys are 0, 1, 2... and a key opens a group only once (a value whose group was dropped is
+/// discarded instead of reopening it). `bad` overrides the bad-argument message.
+struct group_mode {
+  std::uint64_t close_after = 0;
+  bool sequential = false;
+  const char* bad = nullptr;
+};
+
 /// One live group: its key and buffer, linked in the state's list. Under the state's lock.
 template <class T, class K>
 struct group_node {
   group_node(K k, buffer_policy p) : key(std::move(k)), buf(p) {}
   K key;
   hot_buffer<T> buf;
+  std::uint64_t count = 0;  ///< values routed to it (for `group_mode::close_after`)
   group_node* prev = nullptr;
   group_node* next = nullptr;
 };
@@ -107,10 +118,11 @@ class group_by_state final : public pulled_source<S> {
   using K = group_key_t<S, F>;
   using node = group_node<T, K>;
 
-  group_by_state(S s, F f, group_by_options o)
+  group_by_state(S s, F f, group_by_options o, group_mode m)
       : pulled_source<S>(&destroy, std::move(s), 1),
         key_fn(std::move(f)),
         opts(o),
+        mode(m),
         outer(buffer_policy::wait(o.policy.capacity ? o.policy.capacity : 1)) {}
   ~group_by_state() {
     while (head) {
@@ -122,6 +134,7 @@ class group_by_state final : public pulled_source<S> {
 
   F key_fn;  // used by the role holder only
   group_by_options opts;
+  group_mode mode;
   // under lock:
   hot_buffer<node*> outer;         ///< groups to announce, and errors
   node* head = nullptr;            ///< live groups (announced or handed out)
@@ -131,6 +144,7 @@ class group_by_state final : public pulled_source<S> {
   std::optional<item<T>> pending;  ///< an item pulled but not yet placed
   std::optional<K> pending_key;    ///< its key (values only)
   bool pending_end = false;        ///< the source ended
+  std::uint64_t opened = 0;        ///< groups opened so far
 
   bool bad_args() const noexcept { return !opts.policy.valid() || opts.max_groups == 0; }
 
@@ -172,7 +186,8 @@ class group_by_state final : public pulled_source<S> {
     if (g) {
       if (g->buf.blocks()) return;
       if (g->buf.offer(std::move(*pending))) g->buf.wake();
-    } else if (!outer_alive) {
+      counted(g);
+    } else if (!outer_alive || reopened()) {
       ++discarded;
     } else if (outer.blocks()) {
       return;
@@ -187,11 +202,29 @@ class group_by_state final : public pulled_source<S> {
       head = g;
       ++live;
       g->buf.offer(std::move(*pending));  // a new buffer has room
+      ++opened;
+      counted(g);
       outer.offer(item<node*>(g));
       outer.wake();
     }
     pending.reset();
     pending_key.reset();
+  }
+
+  /// `group_mode::sequential`: the pending key is not the next one (its group was dropped).
+  bool reopened() const noexcept {
+    if constexpr (std::is_convertible_v<const K&, std::uint64_t>) {
+      return mode.sequential && static_cast<std::uint64_t>(*pending_key) != opened;
+    } else {
+      return false;
+    }
+  }
+  /// A value was routed to `g`: `group_mode::close_after` ends it. Under lock.
+  void counted(node* g) noexcept {
+    if (mode.close_after != 0 && ++g->count == mode.close_after) {
+      g->buf.end();
+      g->buf.wake();
+    }
   }
 
   /// One attempt of a reader (see detail/pulled.hpp): `take()` (under lock) gives the reader
@@ -329,8 +362,13 @@ class grouped : public detail::hot_reader<grouped<S, F>,
  public:
   /// Made by `group_by(key_fn, o)`: moves `s` into the shared state (one allocation). Pulls
   /// nothing yet.
-  grouped(S s, F key_fn, group_by_options o) : s_(new state(std::move(s), std::move(key_fn), o)) {
-    if (s_->bad_args())
+  grouped(S s, F key_fn, group_by_options o) : grouped(std::move(s), std::move(key_fn), o, {}) {}
+  /// With a `detail::group_mode` (`window_count`).
+  grouped(S s, F key_fn, group_by_options o, detail::group_mode m)
+      : s_(new state(std::move(s), std::move(key_fn), o, m)) {
+    if (m.bad)
+      check_ = detail::arg_check(m.bad);
+    else if (s_->bad_args())
       check_ = detail::arg_check("group_by: capacity and max_groups must be at least 1");
   }
   /// Move; only while no `next()` is in flight. The moved-from stream may only be destroyed.
