@@ -42,6 +42,7 @@ namespace {
 constexpr std::int64_t no_deadline = INT64_MAX;
 constexpr unsigned timer_check_interval = 61;  // items between timer checks while busy
 constexpr std::size_t steal_max = 64;
+constexpr unsigned spin_rounds = 1024;  // queue checks before a worker sleeps
 
 struct locked_queue {
   detail::spin_lock lock;
@@ -160,6 +161,17 @@ struct thread_pool::impl {
     return next_deadline.load(std::memory_order_acquire) <= now().time_since_epoch().count();
   }
 
+  // Before sleeping, a worker that just ran out of work watches the queues for a short while
+  // (about a microsecond or two, no syscall): a producer on another worker that posts again
+  // soon then finds it awake, and the hand-off costs no futex wake and no context switch.
+  bool spin_for_work() noexcept {
+    for (unsigned i = 0; i < spin_rounds; ++i) {
+      if (any_work() || stopping.load(std::memory_order_relaxed)) return true;
+      detail::cpu_relax();
+    }
+    return false;
+  }
+
   void work(thread_pool* self, std::size_t index) {
     detail::set_thread_runtime(self);
     t_worker = worker_slot{this, index};
@@ -175,6 +187,7 @@ struct thread_pool::impl {
         n->run(n);
         continue;
       }
+      if (spin_for_work()) continue;
       std::unique_lock<std::mutex> lk(sleep_m);
       sleepers.fetch_add(1, std::memory_order_seq_cst);
       if (!any_work() && !stopping.load(std::memory_order_acquire)) {

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <memory>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "conformance/runtimes.hpp"
@@ -217,6 +218,32 @@ TYPED_TEST(spawn_conformance, detach_lets_task_finish) {
     while (ran->load() < 2) co_await yield_now();
   }(&ran));
   EXPECT_EQ(ran.load(), 2);
+}
+
+// The task's frame (its parameters and locals) goes when the task ends, not when it is joined:
+// a sender held by a finished task must close its channel even while the handle is kept.
+TYPED_TEST(spawn_conformance, a_finished_tasks_frame_is_destroyed_before_the_join) {
+  std::atomic<int> destroyed{0};
+  const int seen_before_join = this->f.block_on([](std::atomic<int>* d) -> task<int> {
+    struct guard {
+      std::atomic<int>* d;
+      guard(std::atomic<int>* p) noexcept : d(p) {}
+      guard(guard&& o) noexcept : d(std::exchange(o.d, nullptr)) {}
+      ~guard() {
+        if (d) d->fetch_add(1);
+      }
+    };
+    auto h = spawn([](guard g) -> task<int> {  // `g` lives in the task's frame
+      co_await yield_now();
+      co_return g.d ? 7 : 0;
+    }(guard{d}));
+    for (int i = 0; i < 100000 && !h.is_finished(); ++i) co_await yield_now();
+    const int before = d->load();
+    auto r = co_await h;
+    co_return r.value() == 7 ? before : -1;
+  }(&destroyed));
+  EXPECT_EQ(seen_before_join, 1);
+  EXPECT_EQ(destroyed.load(), 1);
 }
 
 TYPED_TEST(spawn_conformance, many_spawned_tasks) {

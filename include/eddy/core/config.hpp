@@ -8,6 +8,12 @@
 ///   single-threaded wasm) to make it 0. With 0, eddy uses no `<thread>`, `<mutex>`, `thread_local`
 ///   or `<stop_token>`, and its locks become the critical-section hook of `core/lock.hpp`.
 /// - `EDDY_HAS_STOP_TOKEN` is 1 when `std::stop_token` is available and threads are on.
+/// - `EDDY_SPAWN_IN_FRAME` (default: `EDDY_HAS_THREADS`) chooses where a spawned task's state
+///   lives. 1: in a slot reserved in front of every `task` frame, so a spawn allocates nothing
+///   beyond the frame (one block per task; each frame is `detail::frame_prefix` bigger). 0: in
+///   a block of its own, allocated at the spawn (frames stay small: bare metal and
+///   single-threaded wasm, where frames come from a fixed arena). It changes the layout of
+///   frames: define it the same way for the library and every file that includes eddy.
 #pragma once
 
 #if __cplusplus < 202002L
@@ -50,4 +56,9 @@
 #ifndef EDDY_HAS_STOP_TOKEN
 /// 1 when `std::stop_token` is available (and threads are on).
 #define EDDY_HAS_STOP_TOKEN 0
+#endif
+
+#ifndef EDDY_SPAWN_IN_FRAME
+/// 1 when a spawned task's state lives in front of its frame (see the file comment).
+#define EDDY_SPAWN_IN_FRAME EDDY_HAS_THREADS
 #endif

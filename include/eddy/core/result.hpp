@@ -153,4 +153,13 @@ class [[nodiscard]] result<void> {
   bool ok_;
 };
 
+namespace detail {
+/// True for `result<U>` (a task or value that carries its own error).
+template <class T>
+inline constexpr bool is_result_v = false;
+/// True for `result<U>`.
+template <class U>
+inline constexpr bool is_result_v<result<U>> = true;
+}  // namespace detail
+
 }  // namespace eddy

@@ -33,12 +33,58 @@ class task;
 
 namespace detail {
 
-class promise_base {
- public:
-  // Null when out of memory: the coroutine then returns get_return_object_on_allocation_failure().
+#if EDDY_SPAWN_IN_FRAME
+/// Bytes a spawned task's state needs besides its result (`spawned<T>`, runtime/join_handle.hpp,
+/// checks that it fits).
+inline constexpr std::size_t spawn_header_size = 160;
+
+/// What precedes every `task<T>` frame with `EDDY_SPAWN_IN_FRAME` (core/config.hpp). A spawn
+/// builds the task's state (with room for its result) in `slot` and marks the frame `spawned`:
+/// destroying the frame when the task ends then leaves the memory to the state, which frees
+/// frame and state as one block when its last reference goes.
+template <class T>
+struct alignas(16) frame_prefix {
+  static constexpr unsigned char plain = 0;    ///< not spawned: destroying the frame frees it
+  static constexpr unsigned char spawned = 1;  ///< the slot is live; the frame too
+  static constexpr unsigned char gone = 2;     ///< the slot is live; the frame was destroyed
+  /// The spawned task's state, if any.
+  alignas(16) unsigned char slot[spawn_header_size + sizeof(result<T>) + alignof(result<T>)];
+  std::size_t frame_size;  ///< set when the frame goes (`gone`)
+  unsigned char state;     ///< plain, spawned or gone
+  /// The prefix of the frame at `frame` (a `task<T>` frame's address).
+  static frame_prefix* of(void* frame) noexcept { return static_cast<frame_prefix*>(frame) - 1; }
+};
+#endif
+
+/// The allocation of a `task<T>` frame, through the frame allocator (core/frame_allocator.hpp).
+/// Null when out of memory: the coroutine then returns `get_return_object_on_allocation_failure()`.
+template <class T>
+struct frame_storage {
+#if EDDY_SPAWN_IN_FRAME
+  static void* operator new(std::size_t n) noexcept {
+    void* b = frame_try_alloc(n + sizeof(frame_prefix<T>));
+    if (!b) return nullptr;
+    auto* pre = static_cast<frame_prefix<T>*>(b);
+    pre->state = frame_prefix<T>::plain;
+    return pre + 1;
+  }
+  static void operator delete(void* p, std::size_t n) noexcept {
+    frame_prefix<T>* pre = frame_prefix<T>::of(p);
+    if (pre->state == frame_prefix<T>::spawned) {  // the spawned state frees the block later
+      pre->frame_size = n;
+      pre->state = frame_prefix<T>::gone;
+      return;
+    }
+    frame_free(pre, n + sizeof(frame_prefix<T>));
+  }
+#else
   static void* operator new(std::size_t n) noexcept { return frame_try_alloc(n); }
   static void operator delete(void* p, std::size_t n) noexcept { frame_free(p, n); }
+#endif
+};
 
+class promise_base {
+ public:
   coro::suspend_always initial_suspend() noexcept { return {}; }
 
   struct final_awaiter {
@@ -88,7 +134,7 @@ class promise_base {
 };
 
 template <class T>
-class task_promise final : public promise_base {
+class task_promise final : public promise_base, public frame_storage<T> {
  public:
   task_promise() noexcept {}
   ~task_promise() {
@@ -123,7 +169,7 @@ class task_promise final : public promise_base {
 };
 
 template <>
-class task_promise<void> final : public promise_base {
+class task_promise<void> final : public promise_base, public frame_storage<void> {
  public:
   task<void> get_return_object() noexcept;
   static task<void> get_return_object_on_allocation_failure() noexcept;
@@ -184,6 +230,8 @@ class [[nodiscard]] task {
   }
   /// The frame's handle, for runtimes and combinators. Ownership stays with the task.
   handle_type handle() const noexcept { return h_; }
+  /// Gives up the frame: the caller destroys it (`spawn`). The task is empty afterwards.
+  handle_type release() noexcept { return std::exchange(h_, nullptr); }
 
   /// Awaiter of `co_await t`: runs the task by symmetric transfer.
   struct awaiter {

@@ -68,15 +68,10 @@ void em_promise_resolve_string(int id, const char* data, std::size_t size) noexc
 void em_promise_reject(int id, const error& e) noexcept;
 
 template <class T>
-struct em_is_result : std::false_type {};
-template <class U>
-struct em_is_result<result<U>> : std::true_type {};
-
-template <class T>
 void em_promise_settle(int id, result<T>&& r) noexcept {
   if (!r.has_value()) {
     em_promise_reject(id, r.error());
-  } else if constexpr (em_is_result<T>::value) {  // task<result<U>>: an error value rejects
+  } else if constexpr (is_result_v<T>) {  // task<result<U>>: an error value rejects
     em_promise_settle(id, std::move(r).value());
   } else if constexpr (std::is_void_v<T>) {
     em_promise_resolve_undefined(id);

@@ -69,7 +69,8 @@ spawned<T>* spawn_prepare(executor ex, task<T>&& t) {
     if (t.out_of_memory()) return nullptr;
     spawn_misuse("eddy::scope::spawn: empty (moved-from) task");
   }
-  return new spawned<T>(ex, std::move(t), 3);  // the handle, the task, the scope; null: no memory
+  return spawned<T>::create(ex, std::move(t),
+                            3);  // the handle, the task, the scope; null: no memory
 }
 }  // namespace detail
 

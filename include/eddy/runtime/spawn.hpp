@@ -2,8 +2,10 @@
 /// \file
 /// `spawn(task)` / `spawn(executor, task)`: start a task on a runtime and get its `join_handle`.
 ///
-/// The task is posted to the executor and starts soon, never inline. One block (the task's
-/// state) is allocated per spawn besides the task's own frame, both through the frame allocator.
+/// The task is posted to the executor and starts soon, never inline. The task's state lives in
+/// front of its frame (`EDDY_SPAWN_IN_FRAME`, the default with threads: a spawn allocates
+/// nothing) or in one block allocated per spawn through the frame allocator (bare metal,
+/// single-threaded wasm).
 /// Spawning with no executor (outside any runtime) or an empty (moved-from) task panics. When
 /// memory runs out (the task's frame or the block) the handle joins to `errc::out_of_memory`.
 #pragma once
@@ -23,7 +25,7 @@ spawned<T>* spawn_try(executor ex, task<T>&& t, std::uint32_t refs,
     if (t.out_of_memory()) return nullptr;
     spawn_misuse("eddy::spawn: empty (moved-from) task");
   }
-  auto* s = new spawned<T>(ex, std::move(t), refs);
+  auto* s = spawned<T>::create(ex, std::move(t), refs);
   if (!s) return nullptr;  // `t` still owns its frame and frees it
   s->obs = obs;
   s->start();

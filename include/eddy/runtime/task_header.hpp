@@ -145,6 +145,8 @@ class task_header : public work_node {
   /// runtime's unhandled-error hook. Call before dropping the handle's reference.
   void mark_detached() noexcept { state_.fetch_or(detached, std::memory_order_acq_rel); }
   executor get_executor() const noexcept { return ex_; }
+  /// The root frame (the spawned task's own coroutine; destroyed when the task ends).
+  coro::coroutine_handle<> root() const noexcept { return root_; }
 
   void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
   void release() noexcept {

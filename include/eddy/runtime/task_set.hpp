@@ -36,8 +36,9 @@
 ///   `join_handle`); its children may run on any runtimes and threads (a `thread_pool`), and
 ///   complete concurrently with the owner's calls. The task waiting in `join_next` resumes on its
 ///   own runtime.
-/// - Cost: one allocation for the set's shared state (on the first spawn), one spawn block and
-///   frame per child (as `spawn`); nothing per completion or wake.
+/// - Cost: one allocation for the set's shared state (on the first spawn), and per child what
+///   `spawn` costs (its frame, with the task's state in front of it or in a block of its own:
+///   `EDDY_SPAWN_IN_FRAME`); nothing per completion or wake.
 #pragma once
 #include <cstddef>
 #include <optional>
@@ -129,7 +130,7 @@ class task_set {
       st->fail();
       return;
     }
-    auto* s = new detail::spawned<T>(ex, std::move(t), 2);  // the set's and the task's own
+    auto* s = detail::spawned<T>::create(ex, std::move(t), 2);  // the set's and the task's own
     if (!s) {
       st->fail();
       return;

@@ -67,11 +67,6 @@ class once_cell;
 
 namespace detail {
 
-template <class R>
-struct is_result : std::false_type {};
-template <class U>
-struct is_result<result<U>> : std::true_type {};
-
 /// `x` is an awaitable (has `operator co_await` or the awaiter members).
 template <class A>
 concept once_awaitable =
@@ -83,7 +78,7 @@ concept once_awaitable =
 /// Turns what an initialiser produced into `result<T>`.
 template <class T, class V>
 result<T> once_to_result(V&& v) {
-  if constexpr (is_result<std::remove_cvref_t<V>>::value) {
+  if constexpr (is_result_v<std::remove_cvref_t<V>>) {
     if (!v.has_value()) return v.error();
     return result<T>(std::in_place, std::forward<V>(v).value());
   } else {

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: BSL-1.0
+// What a spawn allocates, counted through the frame-allocator hook: with EDDY_SPAWN_IN_FRAME
+// (the default with threads) the task's state lives in front of its frame, so a spawn costs one
+// block; without it, a block of its own. Every block is given back.
+#include <gtest/gtest.h>
+
+#include <cstddef>
+#include <eddy/eddy.hpp>
+#include <new>
+#include <vector>
+
+using namespace eddy;
+
+namespace {
+
+struct counts {
+  long allocs = 0;
+  long frees = 0;
+  std::size_t live_bytes = 0;
+};
+
+void* counting_alloc(std::size_t n, void* c) noexcept {
+  auto* k = static_cast<counts*>(c);
+  ++k->allocs;
+  k->live_bytes += n;
+  return ::operator new(n, std::nothrow);
+}
+void counting_free(void* p, std::size_t n, void* c) noexcept {
+  auto* k = static_cast<counts*>(c);
+  ++k->frees;
+  k->live_bytes -= n;
+  ::operator delete(p);
+}
+
+class counting_allocator {
+ public:
+  counting_allocator() noexcept { set_frame_allocator({&counting_alloc, &counting_free, &c_}); }
+  ~counting_allocator() { set_frame_allocator({nullptr, nullptr, nullptr}); }
+  counting_allocator(const counting_allocator&) = delete;
+  counting_allocator& operator=(const counting_allocator&) = delete;
+  const counts& get() const noexcept { return c_; }
+
+ private:
+  counts c_;
+};
+
+[[gnu::noinline]] task<int> child(int i) {
+  co_await yield_now();
+  co_return i;
+}
+
+// Spawns `n` children, joins them, and reports the allocations made by the spawns alone.
+task<long> spawn_and_count(const counts* c, int n) {
+  std::vector<join_handle<int>> hs;
+  hs.reserve(static_cast<std::size_t>(n));
+  const long before = c->allocs;
+  for (int i = 0; i < n; ++i) hs.push_back(spawn(child(i)));
+  const long made = c->allocs - before;
+  long sum = 0;
+  for (auto& h : hs) sum += (co_await h).value();
+  co_return sum == static_cast<long>(n) * (n - 1) / 2 ? made : -1;
+}
+
+}  // namespace
+
+TEST(spawn_allocation, one_block_per_spawn_with_the_state_in_front_of_the_frame) {
+  constexpr int n = 100;
+  counting_allocator a;
+  local_runtime rt;
+  const long made = rt.block_on(spawn_and_count(&a.get(), n));
+  EXPECT_EQ(made, EDDY_SPAWN_IN_FRAME ? n : 2 * n);
+}
+
+TEST(spawn_allocation, every_block_is_given_back_after_join_abort_and_detach) {
+  counting_allocator a;
+  {
+    local_runtime rt;
+    rt.block_on([]() -> task<void> {
+      auto joined = spawn(child(1));
+      auto aborted = spawn([]() -> task<int> {
+        co_await sleep(std::chrono::hours(1));
+        co_return 0;
+      }());
+      spawn(child(2)).detach();
+      (void)co_await joined;
+      aborted.abort();
+      EXPECT_EQ((co_await aborted).error().code(), errc::aborted);
+    }());
+  }
+  EXPECT_EQ(a.get().allocs, a.get().frees);
+  EXPECT_EQ(a.get().live_bytes, 0u);
+}
