@@ -5,6 +5,7 @@
 #include "eddy/exec/subscribe.hpp"
 #include "eddy/exec/subscribe_latest.hpp"
 #include "eddy/stream/any_stream.hpp"
+#include "eddy/stream/audit.hpp"
 #include "eddy/stream/behavior_subject.hpp"
 #include "eddy/stream/buffer_count.hpp"
 #include "eddy/stream/buffer_policy.hpp"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSL-1.0
-// debounce: exact virtual-time marbles (the public kit, eddy/testing/, and the suite's timed
-// sources), errors, composition, empty, bad durations.
+// debounce(d) and debounce(fn): exact virtual-time marbles (the public kit, eddy/testing/, and
+// the suite's timed sources), errors, composition, empty, bad durations, per-value quiet times.
 #include <eddy/testing/gtest.hpp>
 
 #include "stream/stream_test_util.hpp"
@@ -110,6 +110,88 @@ TEST(Debounce, AnHourOfValuesInVirtualTimeOnEveryRuntimeClock) {
     co_return count;
   }());
   EXPECT_EQ(n, 361);
+}
+
+// ---- debounce(fn): a quiet time per value ---------------------------------------------------
+
+TEST(DebounceFn, EachValueWaitsItsOwnQuietTime) {
+  // the header's diagram: a@0 b@5 c@20, the end at 25; b is urgent (0), the others wait 15
+  sim_runtime sim{21};
+  auto quiet = [](const int& x) { return x == 2 ? 0ms : 15ms; };
+  auto out = sim.block_on(
+      marble(timed_source<int>({{0, 1}, {5, 2}, {20, 3}, {25, std::nullopt}}) | debounce(quiet)));
+  EXPECT_EQ(out, (std::vector<seen<int>>{V(5, 2), V(25, 3), End<int>(25)}));
+  // a long wait replaced by a short one: 1 (30 ms) is replaced at 10 by 2 (5 ms), due 15;
+  // 3 (in seconds, converted) at 40 is due 40 + 2 s, flushed by the end at 100
+  auto q2 = [](int x) -> std::chrono::duration<double> {
+    return x == 1 ? 0.030s : x == 2 ? 0.005s : 2.0s;
+  };
+  sim_runtime sim2{229};
+  auto out2 = sim2.block_on(
+      marble(timed_source<int>({{0, 1}, {10, 2}, {40, 3}, {100, std::nullopt}}) | debounce(q2)));
+  EXPECT_EQ(out2, (std::vector<seen<int>>{V(15, 2), V(100, 3), End<int>(100)}));
+}
+
+TEST(DebounceFn, WithTheMarbleKit) {
+  using namespace eddy::testing;
+  sim_runtime sim{22};
+  // 5 ms frames; a and b wait 10 ms, c 20 ms: b (frame 1) goes at frame 3; c (frame 5) is due
+  // at frame 9, before d (frame 10); d waits 10 until frame 12
+  auto out = sim.block_on(record(cold_marble<int>("ab---c----d-----|", abcd, 5ms) |
+                                     debounce([](int x) { return x == 3 ? 20ms : 10ms; }),
+                                 5ms));
+  EDDY_EXPECT_MARBLE(out, "---b-----c--d---|", abcd);
+}
+
+TEST(DebounceFn, ANonPositiveQuietTimeEmitsAtOnce) {
+  sim_runtime sim{23};
+  // every value of a synchronous source arrives at 0: with 0 (or less) none waits, so none is
+  // replaced (debounce(d) would keep only the last)
+  auto zero =
+      sim.block_on(marble(from_items<int>({1, 2, E(5), 3}) | debounce([](int) { return 0ms; })));
+  EXPECT_EQ(zero, (std::vector<seen<int>>{V(0, 1), V(0, 2), Err<int>(0, 5), V(0, 3), End<int>(0)}));
+  auto neg = sim.block_on(marble(timed_source<int>({{0, 1}, {4, 2}, {6, std::nullopt}}) |
+                                 debounce([](int x) { return x == 1 ? -1h : 10ms; })));
+  EXPECT_EQ(neg, (std::vector<seen<int>>{V(0, 1), V(6, 2), End<int>(6)}));
+}
+
+TEST(DebounceFn, CalledOncePerValueNeverForErrors) {
+  sim_runtime sim{24};
+  int calls = 0;
+  auto out = sim.block_on(
+      marble(timed_source<int>({{0, 1}, {2, E(4)}, {3, 2}, {30, 3}, {31, std::nullopt}}) |
+             debounce([&calls](int) {
+               ++calls;
+               return 10ms;
+             })));
+  EXPECT_EQ(out, (std::vector<seen<int>>{Err<int>(2, 4), V(13, 2), V(31, 3), End<int>(31)}));
+  EXPECT_EQ(calls, 3);
+}
+
+TEST(DebounceFn, ComposesEmptyAndCancellation) {
+  sim_runtime sim{25};
+  auto s = timed_source<int>({{0, 1}, {30, 2}, {35, 3}, {80, 4}}) |
+           map([](int x) { return x * 2; }) | debounce([](int x) { return x * 1ms; }) |
+           filter([](int x) { return x != 8; });
+  // quiet = the value in ms: 2@0 due 2; 4@30 due 34, before 6@35; 8 flushed by the end
+  EXPECT_EQ(sim.block_on(collect_subscribe(std::move(s))), (items<int>{2, 4, 6}));
+  sim_runtime sim2{277};
+  EXPECT_EQ(sim2.block_on(marble(empty<int>() | debounce([](int) { return 5ms; }))),
+            (std::vector<seen<int>>{End<int>(0)}));
+  sim_runtime sim3{279};
+  auto out = sim3.block_on([]() -> task<std::vector<seen<int>>> {
+    auto t = timed_source<int>({{0, 1}, {40, std::nullopt}}) | debounce([](int) { return 20ms; });
+    std::vector<seen<int>> got;
+    auto r = co_await timeout(5ms, t.next());  // 1 is pending; the wait is cancelled at 5
+    EXPECT_FALSE(r.has_value());
+    for (;;) {
+      auto x = co_await t.next();
+      got.push_back({ms_of(now()), x});
+      if (!x) break;
+    }
+    co_return got;
+  }());
+  EXPECT_EQ(out, (std::vector<seen<int>>{V(20, 1), End<int>(40)}));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSL-1.0
 // Every time operator accepts any duration: a duration past the end of the clock saturates to
 // "never" (exact virtual-time marbles on sim_runtime; UBSan checks the arithmetic).
+#include <eddy/testing/marble.hpp>
 #include <limits>
 
 #include "stream/stream_test_util.hpp"
@@ -39,6 +40,41 @@ TYPED_TEST(HugeDuration, DebounceEmitsOnlyTheLastValueAtTheEnd) {
   sim_runtime sim{2};
   auto out = sim.block_on(marble(three() | debounce(huge<TypeParam>())));
   EXPECT_EQ(out, (std::vector<seen<int>>{V(30, 3), End<int>(30)}));
+}
+
+TYPED_TEST(HugeDuration, ThrottleLatestEmitsTheFirstValueAndHoldsTheEndForEver) {
+  sim_runtime sim{11};
+  // 3 is held in a window that never closes: nothing more, and no end (1000 frames recorded)
+  auto out = sim.block_on(eddy::testing::record(
+      three() | throttle(huge<TypeParam>(), throttle_mode::latest), 1ms, 1000));
+  ASSERT_EQ(out.events.size(), 1u);
+  EXPECT_EQ(out.events[0].frame, 0);
+  EXPECT_EQ(out.events[0].it->value(), 1);
+}
+
+TYPED_TEST(HugeDuration, ThrottleTrailingAndAuditNeverEmitNorEnd) {
+  sim_runtime sim{12};
+  auto t = sim.block_on(eddy::testing::record(
+      three() | throttle(huge<TypeParam>(), throttle_mode::trailing), 1ms, 1000));
+  EXPECT_TRUE(t.events.empty());
+  sim_runtime sim2{160};
+  auto a = sim2.block_on(eddy::testing::record(three() | audit(huge<TypeParam>()), 1ms, 1000));
+  EXPECT_TRUE(a.events.empty());
+  // with no value there is nothing to hold: the end comes with the source's
+  sim_runtime sim3{163};
+  auto e = sim3.block_on(marble(empty<int>() | audit(huge<TypeParam>())));
+  EXPECT_EQ(e, (std::vector<seen<int>>{End<int>(0)}));
+}
+
+TYPED_TEST(HugeDuration, DebounceFnHoldsEachValueUntilANewerOneOrTheEnd) {
+  sim_runtime sim{13};
+  auto out = sim.block_on(
+      marble(three() | debounce([](int x) { return x == 1 ? huge<TypeParam>() : TypeParam{}; })));
+  // 1 waits for ever and is replaced by 2 at 10; 2 and 3 wait 0: at once
+  EXPECT_EQ(out, (std::vector<seen<int>>{V(10, 2), V(20, 3), End<int>(30)}));
+  sim_runtime sim2{173};
+  auto last = sim2.block_on(marble(three() | debounce([](int) { return huge<TypeParam>(); })));
+  EXPECT_EQ(last, (std::vector<seen<int>>{V(30, 3), End<int>(30)}));
 }
 
 TYPED_TEST(HugeDuration, DelayNeverEmits) {
