@@ -50,7 +50,7 @@ task<void> slow(S& s, log6* out) {
 
 }  // namespace
 
-FW_TEST(decouple, buffer_drop_oldest_keeps_the_newest) {
+FW_TEST(decouple_stream, buffer_drop_oldest_keeps_the_newest) {
   fwtest::for_each_runtime([](auto& rt) {
     rt.block_on([]() -> task<void> {
       auto [tx, rx] = mpsc::channel<int>(1);
@@ -71,7 +71,7 @@ FW_TEST(decouple, buffer_drop_oldest_keeps_the_newest) {
   });
 }
 
-FW_TEST(decouple, buffer_error_policy_and_bad_capacity) {
+FW_TEST(decouple_stream, buffer_error_policy_and_bad_capacity) {
   fwtest::for_each_runtime([](auto& rt) {
     rt.block_on([]() -> task<void> {
       auto [tx, rx] = mpsc::channel<int>(1);
@@ -95,7 +95,7 @@ FW_TEST(decouple, buffer_error_policy_and_bad_capacity) {
   });
 }
 
-FW_TEST(decouple, observe_on_the_same_runtime_is_a_lossless_hand_off) {
+FW_TEST(decouple_stream, observe_on_the_same_runtime_is_a_lossless_hand_off) {
   fwtest::for_each_runtime([](auto& rt) {
     rt.block_on([]() -> task<void> {
       auto [tx, rx] = mpsc::channel<int>(1);
