@@ -3,6 +3,7 @@
 // times on sim_runtime), every overflow policy, errors as items, the end after the buffer, the
 // empty stream, bad capacity, composition, cancellation.
 #include <memory>
+#include <ranges>
 
 #include "stream/stream_test_util.hpp"
 
@@ -140,6 +141,21 @@ TEST(Buffer, PassesEveryItemKindFromAnySource) {
             L(4, 5));
   EXPECT_EQ(sim.block_on(collect(from_range(L(1, 2, 3, 4, 5)) | buffer(2, overflow::drop_newest))),
             L(1, 2));
+}
+
+TEST(Buffer, AnEndlessSynchronousSourceDoesNotStarveTheConsumer) {
+  // Under a dropping policy the pump never waits; it yields every 1024 synchronous items.
+  sim_runtime sim{7};
+  auto got = sim.block_on([]() -> task<items<int>> {
+    auto s = from_range(std::views::iota(0)) | buffer(4, overflow::drop_oldest);
+    items<int> out;
+    for (int i = 0; i < 3; ++i) out.push_back(*co_await s.next());
+    EXPECT_GT(s.dropped(), 0u);
+    co_return out;
+  }());
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_LT(got[0].value(), got[1].value());
+  EXPECT_LT(got[1].value(), got[2].value());
 }
 
 /// A source that counts how often it is pulled.
