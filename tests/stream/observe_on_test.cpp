@@ -4,6 +4,7 @@
 // bounded hand-off, cancellation, bad input, and exact times when both sides are one
 // sim_runtime.
 #include <atomic>
+#include <memory>
 #include <thread>
 
 #include "stream/stream_test_util.hpp"
@@ -170,6 +171,32 @@ TEST(ObserveOn, DroppingTheConsumerStopsTheUpstream) {
     EXPECT_TRUE(g->load());
   }(&pool, &gone));
   EXPECT_TRUE(gone.load());
+}
+/// Tells `started` when its body runs, then waits an hour on its runtime.
+generator<int> stalls(notify* started) {
+  started->notify_one();
+  co_await sleep(std::chrono::hours(1));
+  co_yield 1;
+}
+
+TEST(ObserveOn, ASourceRuntimeShutDownEndsTheConsumerWithAborted) {
+  thread_pool pool{1};
+  auto source = std::make_unique<local_runtime>();
+  notify started;
+  auto s =
+      source->block_on([](executor target, notify* n) -> task<observe_on_stream<generator<int>>> {
+        co_return stalls(n) | observe_on(target);
+      }(pool.get_executor(), &started));
+  auto consumer = spawn(pool.get_executor(), collect(std::move(s)));
+  // Drive the source runtime until the consumer's first next() has started the pump there.
+  source->block_on([](notify* n) -> task<void> { co_await n->notified(); }(&started));
+  source.reset();  // aborts the pump, waiting in the generator's sleep
+  auto out = pool.block_on([](join_handle<items<int>> h) -> task<items<int>> {
+    co_return (co_await h).value();
+  }(std::move(consumer)));
+  ASSERT_EQ(out.size(), 1u);
+  ASSERT_TRUE(out[0].is_error());
+  EXPECT_EQ(out[0].error().code(), errc::aborted);
 }
 #endif  // EDDY_HAS_THREADS
 

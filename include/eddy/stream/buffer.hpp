@@ -39,7 +39,9 @@
 ///   `n`); the pump yields to the runtime every 1024 items in a row, so an endless synchronous
 ///   upstream does not starve the consumer.
 /// - Cancellation: destroying the stream aborts the pump (the upstream's pending `next()` is
-///   destroyed at its suspension point) and frees the ring and the upstream.
+///   destroyed at its suspension point) and frees the ring and the upstream. A pump aborted
+///   otherwise (its runtime shutting down) ends the output with an `errc::aborted` error after
+///   what is buffered.
 /// - `n == 0`: the stream yields one `errc::invalid_argument` error and ends (nothing pulled).
 #pragma once
 #include <cstddef>

@@ -33,8 +33,9 @@
 ///   `errc::exception` error item, then the end.
 /// - Cancellation: destroying the stream (on `ex`) aborts the pump; its pending `next()` of the
 ///   upstream is destroyed at its suspension point on the source runtime, and the shared state
-///   (the upstream and the ring) is freed by whichever side lets go last. The source runtime
-///   must outlive the pump's abort (as for any task spawned on it).
+///   (the upstream and the ring) is freed by whichever side lets go last. When the source
+///   runtime shuts down while the consumer still reads (its pump aborted), the consumer gets
+///   what was handed over, then one `errc::aborted` error, then the end.
 /// - Thread-safety: the two sides share one lock; the upstream is only touched by the pump, so
 ///   it need not be thread-safe. Its items are moved across (a value type that may cross
 ///   threads).

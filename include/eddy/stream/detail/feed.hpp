@@ -22,6 +22,8 @@
 /// - A synchronous upstream is pulled without suspending; under a dropping policy the pump
 ///   yields to its runtime after `sync_batch` synchronous items in a row, so that an endless
 ///   synchronous upstream cannot starve the consumer (below that, all of them arrive at once).
+/// - A pump aborted by anything else (its runtime shutting down while the consumer still reads)
+///   ends the buffer with an `errc::aborted` error after what it holds, then the end.
 /// - Destroying the feed aborts the pump (its in-flight `next()` is destroyed at its suspension
 ///   point, on the pump's runtime) and drops the consumer's reference; the shared block (the
 ///   upstream, the buffer) is freed with the last reference, on whichever side drops it last.
@@ -72,6 +74,19 @@ inline constexpr std::size_t sync_batch = 1024;
 template <class S>
 task<void> feed_loop(block_ref owner, feed_block<S>* b) {
   using T = stream_value_t<S>;
+  // Destroyed before it finished (an abort: by the feed's owner, or by the pump's runtime
+  // shutting down): the consumer, if any is left, gets `errc::aborted` then the end instead of
+  // waiting for ever. `owner`, a parameter, outlives it.
+  struct abort_guard {
+    feed_block<S>* b;
+    bool finished = false;
+    ~abort_guard() {
+      if (finished) return;
+      lock_guard<spin_lock> g(b->lock);
+      b->buf.end(error{errc::aborted, 0, "eddy: the stream's pump was aborted"});
+      b->notify_locked();
+    }
+  } guard{b};
   const bool waits = b->policy.on_full == overflow::wait;
   std::size_t in_a_row = 0;
   for (bool last = false; !last;) {
@@ -107,6 +122,7 @@ task<void> feed_loop(block_ref owner, feed_block<S>* b) {
       co_await yield_now();
     }
   }
+  guard.finished = true;
   static_cast<void>(owner);
 }
 
