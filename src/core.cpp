@@ -14,6 +14,22 @@
 #include <thread>
 #endif
 
+#if defined(__SANITIZE_ADDRESS__)
+#define EDDY_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define EDDY_ASAN 1
+#endif
+#endif
+#ifdef EDDY_ASAN
+#include <sanitizer/asan_interface.h>
+#define EDDY_ASAN_POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+#define EDDY_ASAN_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define EDDY_ASAN_POISON(p, n) ((void)(p), (void)(n))
+#define EDDY_ASAN_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 namespace eddy {
 
 void panic(const char* message) {
@@ -95,13 +111,101 @@ void bad_result_access(const error& e) {
 }  // namespace detail
 
 // --- frame allocator ---
+// The default allocator recycles blocks: each thread keeps the blocks it frees in free lists by
+// size class (16-byte steps up to 1 KiB), at most `max_per_class` per class and `max_bytes` in
+// all, and hands them out again before it asks `operator new`. A task that spawns and joins
+// children in a loop then allocates nothing in its steady state. Recycled blocks are poisoned
+// for AddressSanitizer while they wait, so a use after free still shows.
 namespace {
+#if EDDY_HAS_THREADS
+constexpr std::size_t class_step = 16;
+constexpr std::size_t class_count = 64;  // blocks up to 1 KiB
+constexpr std::size_t max_per_class = 64;
+constexpr std::size_t max_bytes = 256 * 1024;
+
+struct free_block {
+  free_block* next;
+};
+
+// Trivially destructible, so reaching it costs no guard; `release` empties it at thread exit.
+struct block_cache {
+  free_block* heads[class_count];
+  std::uint16_t counts[class_count];
+  std::size_t bytes;
+  bool cleanup_registered;
+  bool dead;  // the thread is exiting: frees go to `operator delete` from now on
+  void release() noexcept {
+    dead = true;
+    for (std::size_t c = 0; c < class_count; ++c) {
+      while (free_block* b = heads[c]) {
+        EDDY_ASAN_UNPOISON(b, (c + 1) * class_step);
+        heads[c] = b->next;
+        ::operator delete(b);
+      }
+    }
+  }
+};
+constinit thread_local block_cache t_cache{};
+
+// Empties the cache when the thread exits; registered by the first block the cache keeps.
+struct cache_cleanup {
+  ~cache_cleanup() { t_cache.release(); }
+};
+void register_cleanup() noexcept {
+  static thread_local cache_cleanup cleanup;
+  static_cast<void>(&cleanup);
+  t_cache.cleanup_registered = true;
+}
+
+// The class of an `n`-byte block (its blocks hold (class + 1) * 16 bytes), or class_count.
+constexpr std::size_t class_of(std::size_t n) noexcept {
+  return n == 0 ? 0 : (n - 1) / class_step;
+}
+
+void* default_allocate(std::size_t n, void*) noexcept {
+  const std::size_t c = class_of(n);
+  if (c >= class_count) return ::operator new(n, std::nothrow);
+  block_cache& k = t_cache;
+  if (free_block* b = k.heads[c]) {
+    EDDY_ASAN_UNPOISON(b, (c + 1) * class_step);
+    k.heads[c] = b->next;
+    --k.counts[c];
+    k.bytes -= (c + 1) * class_step;
+    EDDY_ASAN_POISON(reinterpret_cast<char*>(b) + n, (c + 1) * class_step - n);  // the slack
+    return b;
+  }
+  void* p = ::operator new((c + 1) * class_step, std::nothrow);  // the whole class: recyclable
+  if (p) EDDY_ASAN_POISON(static_cast<char*>(p) + n, (c + 1) * class_step - n);
+  return p;
+}
+
+void default_deallocate(void* p, std::size_t n, void*) noexcept {
+  const std::size_t c = class_of(n);
+  if (c < class_count) {
+    block_cache& k = t_cache;
+    const std::size_t size = (c + 1) * class_step;
+    if (k.counts[c] < max_per_class && k.bytes + size <= max_bytes && !k.dead) {
+      if (!k.cleanup_registered) register_cleanup();
+      auto* b = static_cast<free_block*>(p);
+      b->next = k.heads[c];
+      k.heads[c] = b;
+      ++k.counts[c];
+      k.bytes += size;
+      EDDY_ASAN_POISON(b, size);
+      return;
+    }
+  }
+  if (c < class_count) EDDY_ASAN_UNPOISON(p, (c + 1) * class_step);  // for operator delete
+  ::operator delete(p);
+}
+#else  // one context, frames from an arena in practice: no cache
 void* default_allocate(std::size_t n, void*) noexcept {
   return ::operator new(n, std::nothrow);
 }
 void default_deallocate(void* p, std::size_t, void*) noexcept {
   ::operator delete(p);
 }
+#endif
 frame_allocator g_frames{&default_allocate, &default_deallocate, nullptr};
 }  // namespace
 
