@@ -36,34 +36,10 @@
 #include "eddy/core/lock.hpp"
 #include "eddy/stream/detail/drain.hpp"
 #include "eddy/stream/detail/hub.hpp"
+#include "eddy/stream/detail/latest_slot.hpp"
 #include "eddy/stream/pipe.hpp"
 
 namespace eddy {
-
-namespace detail {
-
-/// The store of `conflate`'s drain: the newest value, one error, and their order.
-template <class T>
-struct conflate_store {
-  std::optional<T> latest;
-  std::optional<error> err;
-  bool value_first = false;  ///< with both set: `latest` came before `err`
-  std::uint64_t dropped = 0;
-
-  bool accepts(const item<T>& it) const noexcept { return it.is_value() || !err; }
-  void put(item<T>&& it) {
-    if (it.is_value()) {
-      if (latest) ++dropped;
-      latest.emplace(std::move(it).value());
-      value_first = !err;
-    } else {
-      err.emplace(std::move(it).error());
-      value_first = latest.has_value();
-    }
-  }
-};
-
-}  // namespace detail
 
 /// The stream of `conflate`: see the file comment and stream/concept.hpp.
 template <class S>
@@ -73,14 +49,14 @@ class conflate_stream : public detail::hub_stage<conflate_stream<S>> {
   using value_type = stream_value_t<S>;
 
   /// Made by `conflate()`.
-  explicit conflate_stream(S s) : d_(std::move(s), detail::conflate_store<value_type>{}) {}
+  explicit conflate_stream(S s) : d_(std::move(s), detail::latest_slot<value_type>{}) {}
 
   /// Values dropped so far because a newer one replaced them. Thread-safe (the pump counts
   /// them, possibly on another thread).
   std::uint64_t dropped() {
     auto& b = d_.block();
     detail::lock_guard<detail::spin_lock> g(b.lock);
-    return b.store.dropped;
+    return b.store.dropped();
   }
 
  private:
@@ -101,11 +77,11 @@ class conflate_stream : public detail::hub_stage<conflate_stream<S>> {
       auto& b = d_.block();
       detail::lock_guard<detail::spin_lock> g(b.lock);
       auto& st = b.store;
-      if (st.err && !(st.latest && st.value_first)) {
-        e = std::exchange(st.err, std::nullopt);
+      if (st.error_next()) {
+        e.emplace(st.take_error());
         b.wake_producer_locked();
-      } else if (st.latest) {
-        x = std::exchange(st.latest, std::nullopt);
+      } else if (st.has_value()) {
+        x.emplace(st.take_value());
       } else {
         end = b.ended;
       }
@@ -122,7 +98,7 @@ class conflate_stream : public detail::hub_stage<conflate_stream<S>> {
     return false;
   }
 
-  detail::drain<S, detail::conflate_store<value_type>> d_;
+  detail::drain<S, detail::latest_slot<value_type>> d_;
 };
 
 /// `s | conflate()`: see the file comment.
