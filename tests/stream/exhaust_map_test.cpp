@@ -50,6 +50,31 @@ TEST(ExhaustMap, AValueAfterTheInnerEndedStartsTheNext) {
   EXPECT_EQ(s.dropped(), 0u);
 }
 
+TEST(ExhaustMap, DecidedOnArrivalTimesWhenTheConsumerIsLate) {
+  sim_runtime sim{9};
+  auto out = sim.block_on([]() -> task<std::vector<seen<int>>> {
+    // inner of 10: 11 at 2, its end at 8; 20 arrives at 5, while it is live
+    auto s = timed_source<int>({{0, 10}, {5, 20}, {50, std::nullopt}}) | exhaust_map([](int base) {
+               return timed_source<int>({{2, base + 1}, {8, std::nullopt}});
+             });
+    std::vector<seen<int>> got;
+    auto a = co_await s.next();
+    got.push_back({ms_of(now()), a});
+    auto none = co_await timeout(1ms, s.next());  // both pulls stay under way
+    got.push_back({ms_of(now()), none ? *none : std::optional<item<int>>(item<int>(E(99)))});
+    co_await sleep_until(at_ms(20));  // 20 (at 5) and the inner's end (at 8) both wait
+    for (;;) {
+      auto r = co_await s.next();
+      got.push_back({ms_of(now()), r});
+      if (!r) break;
+    }
+    EXPECT_EQ(s.dropped(), 1u);
+    co_return got;
+  }());
+  // 20 came before the inner's end: dropped, although the operator saw it after the end
+  EXPECT_EQ(out, (std::vector<seen<int>>{V(2, 11), Err<int>(3, 99), End<int>(50)}));
+}
+
 TEST(ExhaustMap, ErrorsOfOuterAndInnerPass) {
   sim_runtime sim{3};
   // outer errors pass at once even while an inner runs, and are never dropped

@@ -15,13 +15,13 @@
 ///   outer value taken while that inner stream has not ended is **dropped** (`f` is not called;
 ///   `dropped()` counts it); the first outer value taken after the inner's end starts the next
 ///   inner stream.
-/// - When the outer stream is pulled: whenever the inner stream has no item available now
-///   (its available items go first). So with a consumer that keeps asking, outer values are
-///   taken, and dropped, as they arrive. While the consumer is not asking, the outer stream's
-///   next value waits in the operator's one-item slot and is judged when taken: a value the
-///   outer stream gave before the inner's end is dropped only if it is taken before the end is
-///   seen. A value arriving at the very instant the inner ends is ordered by the runtime (on
-///   `sim_runtime`, by the seed; see testing-with-sim.md).
+/// - **Decided on arrival times**: an outer value is dropped when it arrived before the live
+///   inner stream's end arrived, so the result does not depend on when the consumer runs (an
+///   outer value and the inner's end both waiting for a late consumer are judged by their
+///   times). The outer stream is pulled whenever the inner has no item available now (its
+///   available items go first). A value arriving at the very instant the inner ends starts
+///   the next inner if the operator sees the end first, which at a tie is up to the runtime
+///   (on `sim_runtime`, the seed; see testing-with-sim.md).
 /// - **Output timestamp: the inner items' own** (they pass unchanged).
 /// - Errors of the outer stream and of the inner one pass through at once (an outer error is
 ///   never dropped and does not end the inner). The output ends when the outer stream has

@@ -69,6 +69,8 @@ class inner_ref {
   bool poll(V& v) {
     return b_->p.poll(*b_->hub, *b_, v);
   }
+  /// When the item `poll` gave last arrived (see `port_arrival`).
+  time_point arrival() const { return port_arrival(b_->p); }
 
  private:
   inner_block<I>* b_ = nullptr;
@@ -140,7 +142,7 @@ class n_slots {
   }
   bool full() const noexcept { return live_ == v_.size(); }
   bool empty() const noexcept { return live_ == 0; }
-  bool make_room() noexcept { return true; }
+  bool make_room(time_point) noexcept { return true; }
   void add(inner_ref<I>&& r) { v_[live_++] = std::move(r); }
   void clear() noexcept { v_.clear(); }
 
@@ -157,7 +159,8 @@ class n_slots {
 };
 
 /// Slot policy of `switch_map` (`Keep` false: the next outer value cancels the inner) and of
-/// `exhaust_map` (`Keep` true: an outer value is dropped while the inner is live).
+/// `exhaust_map` (`Keep` true: an outer value that arrived while the inner was live, that is
+/// before the inner's end arrived, is dropped).
 template <class I, bool Keep>
 class single_slot {
  public:
@@ -167,15 +170,17 @@ class single_slot {
     inner_visitor<V> iv{v};
     if (!r_.poll(iv)) return false;
     if (iv.emitted) return true;
+    if constexpr (Keep) ended_at_ = r_.arrival();
     r_.reset();  // it ended
     return false;
   }
   bool full() const noexcept { return false; }
   bool empty() const noexcept { return !r_; }
-  /// Before an outer value becomes an inner: true to go on, false to drop the value.
-  bool make_room() noexcept {
+  /// Before an outer value that arrived at `t` becomes an inner: true to go on, false to drop
+  /// the value.
+  bool make_room(time_point t) noexcept {
     if constexpr (Keep) {
-      if (r_) {
+      if (r_ || t < ended_at_) {
         ++dropped_;
         return false;
       }
@@ -192,6 +197,7 @@ class single_slot {
  private:
   inner_ref<I> r_;
   std::uint64_t dropped_ = 0;
+  time_point ended_at_ = time_point::min();  ///< when the last inner's end arrived
 };
 template <class I>
 using one_slot = single_slot<I, false>;
@@ -261,7 +267,7 @@ class flatten_stream : public hub_stage<Op> {
         v.error(std::move(*h).error());
         return true;
       }
-      if (!slots_.make_room()) continue;  // exhaust_map: dropped
+      if (!slots_.make_room(port_arrival(b_->ports))) continue;  // exhaust_map: dropped
       tracking_emitter<V> e{v};
       guarded(
           e, [&]() -> Inner { return f_(std::move(*h).value()); },
