@@ -12,9 +12,9 @@
 /// output:  ----1--2--3-----------4-|
 /// ```
 /// - `f(value)` returns a stream; its items (values and errors) are emitted to its end. An
-///   outer value taken while that inner stream has not ended is **dropped** (`f` is not called;
-///   `dropped()` counts it); the first outer value taken after the inner's end starts the next
-///   inner stream.
+///   outer value that arrives while that inner stream runs is **dropped** (`f` is not called;
+///   `dropped()` counts it); the first outer value after the inner's end starts the next inner
+///   stream.
 /// - **Decided on arrival times**: an outer value is dropped when it arrived before the live
 ///   inner stream's end arrived, so the result does not depend on when the consumer runs (an
 ///   outer value and the inner's end both waiting for a late consumer are judged by their
