@@ -21,9 +21,9 @@
 ///   the consumer asks, or when it arrives if the consumer is already waiting.
 /// - Buffering: one value and one error. Allocation: one shared block and one pump task,
 ///   at the first `next()`.
-/// - A synchronous upstream is pulled by the pump too, yielding after each item; a consumer
-///   that waits sees some of its values, which ones depending on the scheduler, and always the
-///   last one.
+/// - The pump yields after each item (one post), so an upstream that never suspends (a
+///   synchronous range, an endless generator) cannot starve the runtime; a consumer that waits
+///   sees some of its values, which ones depending on the scheduler, and always the last one.
 /// - Destroying the stream aborts the pump (an in-flight `next()` of the upstream is destroyed
 ///   at its suspension point); what the slots hold is dropped with it.
 /// - No arguments, so no bad input. If the pump cannot be spawned (out of memory) the stream

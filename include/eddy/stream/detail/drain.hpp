@@ -12,10 +12,12 @@
 /// - `ended` (under the lock) says the pump is done: the upstream ended, after everything the
 ///   store holds. An exception from the upstream's `next()` (exceptions on) becomes an
 ///   `errc::exception` error item, then the end.
-/// - A synchronous upstream (`try_visit`) is pulled directly; after each synchronous item the
-///   pump yields (`yield_now`) so that the consumer and other tasks run: an endless
-///   synchronous source cannot starve the runtime. Which of those items a waiting consumer sees
-///   then depends on the scheduler (on `sim_runtime`, the seed).
+/// - A synchronous upstream (`try_visit`) is pulled directly. After each item the pump yields
+///   (`yield_now`: one post) so that the consumer and other tasks run: an upstream that never
+///   suspends (a synchronous range, a generator that only yields) cannot starve the runtime.
+///   Which of such items a waiting consumer sees depends on the scheduler (on `sim_runtime`,
+///   the seed). (A next() that completes without the scheduler, by symmetric transfer, cannot
+///   be told from one that suspended, hence a yield after every item.)
 /// - The pump is spawned on the consumer's executor at the first `start()` (the operator's
 ///   first `next()`); destroying the drain aborts it (an in-flight `next()` of the upstream is
 ///   destroyed at its suspension point) and frees the block once the pump is gone.
@@ -68,8 +70,7 @@ task<void> drain_loop(block_ref owner, drain_block<S, Store>* b) {
   for (bool last = false; !last;) {
     std::optional<item<T>> r;
     store_visitor<T> sv{r};
-    const bool sync = try_visit_of(b->s, sv);
-    if (!sync) {
+    if (!try_visit_of(b->s, sv)) {
 #if EDDY_HAS_EXCEPTIONS
       try {
 #endif
@@ -88,7 +89,7 @@ task<void> drain_loop(block_ref owner, drain_block<S, Store>* b) {
       b->store.put(std::move(*r));
       b->notify_locked();
     }
-    if (sync && !last) co_await yield_now();
+    if (!last) co_await yield_now();
   }
   lock_guard<spin_lock> g(b->lock);
   b->ended = true;
