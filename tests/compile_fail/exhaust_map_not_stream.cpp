@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSL-1.0
-// expect: eddy::exhaust_map: f\(value\) must be callable with the stream.s value and return a stream
-#include <eddy/stream/from_range.hpp>
+// expect: eddy::exhaust_map: f\(value\) must be callable with the stream.s value and return
 #include <eddy/stream/exhaust_map.hpp>
+#include <eddy/stream/from_range.hpp>
 #include <vector>
 
 void mistake(std::vector<int> v) {
