@@ -37,6 +37,7 @@
 #include "eddy/core/lock.hpp"
 #include "eddy/exec/subscribe.hpp"
 #include "eddy/runtime/spawn.hpp"
+#include "eddy/stream/detail/latest_slot.hpp"
 #include "eddy/stream/detail/wait.hpp"
 
 namespace eddy {
@@ -57,9 +58,7 @@ class latest_state {
   }
 
   spin_lock lock;
-  std::optional<T> latest;                     ///< newest value not handled yet
-  std::optional<error> err;                    ///< one stream error not delivered yet
-  bool value_first = false;                    ///< with both set: `latest` arrived before `err`
+  latest_slot<T> slot;                         ///< newest value and one error not handled yet
   bool ended = false;                          ///< the pull task is done
   waker consumer;                              ///< the subscriber, waiting for something to do
   waker producer;                              ///< the pull task, waiting for `err` to be taken
@@ -95,17 +94,15 @@ task<void> latest_pull(S s, latest_state<T>* st, latest_policy policy) {
         std::optional<cancellation_token> stale;
         {
           lock_guard<spin_lock> g(st->lock);
-          st->latest.emplace(std::move(*r).value());
-          st->value_first = !st->err;
+          st->slot.put_value(std::move(*r).value());
           if (policy == latest_policy::cancel) stale = std::exchange(st->inflight, std::nullopt);
           latest_state<T>::wake(st->consumer);
         }
         if (stale) stale->cancel();
       } else {
-        co_await locked_wait(st->lock, st->producer, [st] { return !st->err; });
+        co_await locked_wait(st->lock, st->producer, [st] { return !st->slot.has_error(); });
         lock_guard<spin_lock> g(st->lock);
-        st->err.emplace(std::move(*r).error());
-        st->value_first = static_cast<bool>(st->latest);
+        st->slot.put_error(std::move(*r).error());
         latest_state<T>::wake(st->consumer);
       }
     }
@@ -113,13 +110,10 @@ task<void> latest_pull(S s, latest_state<T>* st, latest_policy policy) {
   } catch (...) {  // the stream threw: report it as the last error
     failure.emplace(error::from_exception(std::current_exception()));
   }
-  if (failure) co_await locked_wait(st->lock, st->producer, [st] { return !st->err; });
+  if (failure) co_await locked_wait(st->lock, st->producer, [st] { return !st->slot.has_error(); });
 #endif
   lock_guard<spin_lock> g(st->lock);
-  if (failure) {
-    st->err.emplace(std::move(*failure));
-    st->value_first = static_cast<bool>(st->latest);
-  }
+  if (failure) st->slot.put_error(std::move(*failure));
   st->ended = true;
   latest_state<T>::wake(st->consumer);
 }
@@ -148,7 +142,7 @@ task<result<void>> subscribe_latest_impl(S s, OnNext on_next, OnError on_error,
   } o;
   o.pull = spawn(latest_pull(std::move(s), o.st, policy));
   latest_state<T>* st = o.st;
-  auto has_work = [st] { return st->latest || st->err || st->ended; };
+  auto has_work = [st] { return !st->slot.empty() || st->ended; };
   std::optional<error> first;
 
   for (;;) {
@@ -160,13 +154,13 @@ task<result<void>> subscribe_latest_impl(S s, OnNext on_next, OnError on_error,
     bool ended = false;
     {
       lock_guard<spin_lock> g(st->lock);
-      if (st->err && !(st->latest && st->value_first)) {
-        e = std::exchange(st->err, std::nullopt);
+      if (st->slot.error_next()) {
+        e.emplace(st->slot.take_error());
         latest_state<T>::wake(st->producer);
-      } else if (st->latest) {
-        v = std::exchange(st->latest, std::nullopt);
+      } else if (st->slot.has_value()) {
+        v.emplace(st->slot.take_value());
       }
-      ended = st->ended && !st->latest && !st->err;
+      ended = st->ended && st->slot.empty();
     }
     std::optional<cancellation_token> call_token;
     if (v && policy == latest_policy::cancel && wants_token) {
@@ -174,7 +168,7 @@ task<result<void>> subscribe_latest_impl(S s, OnNext on_next, OnError on_error,
       bool newer = false;
       {
         lock_guard<spin_lock> g(st->lock);
-        newer = static_cast<bool>(st->latest);  // arrived while the token was being made
+        newer = st->slot.has_value();  // arrived while the token was being made
         if (!newer) st->inflight = *call_token;
       }
       if (newer) call_token->cancel();

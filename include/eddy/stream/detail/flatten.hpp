@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: BSL-1.0
 /// \file
 /// `detail::flatten_stream<Op, S, F, Slots>`: the one implementation of the flattening
-/// operators that pull their inner streams through pumps (`merge_map`, `switch_map`). The outer
-/// stream `S` sits in a port; each outer value `v` becomes an inner stream `f(v)` in its own port
+/// operators that pull their inner streams through pumps (`merge_map`, `switch_map`,
+/// `exhaust_map`). The outer stream `S` sits in a port; each outer value `v` becomes an inner
+/// stream `f(v)` in its own port
 /// (`inner_ref`), sharing the operator's `port_hub`; the *slot policy* decides how many inners
 /// live at once and what a new one does to the others:
 /// - `n_slots` (`merge_map`): up to n inners, polled in turns (round robin) in the order they
 ///   started, the oldest first at each new instant; while n are live the outer stream is not
 ///   pulled (backpressure);
-/// - `one_slot` (`switch_map`): one inner; the next outer value cancels it first.
+/// - `one_slot` (`switch_map`): one inner; the next outer value cancels it first;
+/// - `exhaust_slot` (`exhaust_map`): one inner; an outer value taken while it is live is
+///   dropped (and counted).
 /// Items of the live inners that are available now go first; the outer stream is asked only
 /// when none has one. Errors of every stream pass at once. The end: when the outer stream and
 /// every inner have ended. An `f` that throws (exceptions on) gives an `errc::exception` error.
@@ -17,6 +20,7 @@
 /// not built on this: it pulls its one inner in the consumer's task, with no pump.)
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -65,6 +69,8 @@ class inner_ref {
   bool poll(V& v) {
     return b_->p.poll(*b_->hub, *b_, v);
   }
+  /// When the item `poll` gave last arrived (see `port_arrival`).
+  time_point arrival() const { return port_arrival(b_->p); }
 
  private:
   inner_block<I>* b_ = nullptr;
@@ -136,7 +142,7 @@ class n_slots {
   }
   bool full() const noexcept { return live_ == v_.size(); }
   bool empty() const noexcept { return live_ == 0; }
-  void make_room() noexcept {}
+  bool make_room(time_point) noexcept { return true; }
   void add(inner_ref<I>&& r) { v_[live_++] = std::move(r); }
   void clear() noexcept { v_.clear(); }
 
@@ -152,9 +158,11 @@ class n_slots {
   std::size_t rr_ = 0;
 };
 
-/// Slot policy of `switch_map`: one inner, cancelled by the next outer value.
-template <class I>
-class one_slot {
+/// Slot policy of `switch_map` (`Keep` false: the next outer value cancels the inner) and of
+/// `exhaust_map` (`Keep` true: an outer value that arrived while the inner was live, that is
+/// before the inner's end arrived, is dropped).
+template <class I, bool Keep>
+class single_slot {
  public:
   template <class V>
   bool poll(V& v) {
@@ -162,21 +170,42 @@ class one_slot {
     inner_visitor<V> iv{v};
     if (!r_.poll(iv)) return false;
     if (iv.emitted) return true;
+    if constexpr (Keep) ended_at_ = r_.arrival();
     r_.reset();  // it ended
     return false;
   }
   bool full() const noexcept { return false; }
   bool empty() const noexcept { return !r_; }
-  void make_room() noexcept { r_.reset(); }  // cancel the previous inner stream
+  /// Before an outer value that arrived at `t` becomes an inner: true to go on, false to drop
+  /// the value.
+  bool make_room(time_point t) noexcept {
+    if constexpr (Keep) {
+      if (r_ || t < ended_at_) {
+        ++dropped_;
+        return false;
+      }
+    } else {
+      r_.reset();  // cancel the previous inner stream
+    }
+    return true;
+  }
   void add(inner_ref<I>&& r) { r_ = std::move(r); }
   void clear() noexcept { r_.reset(); }
+  /// Outer values dropped by `make_room`.
+  std::uint64_t dropped() const noexcept { return dropped_; }
 
  private:
   inner_ref<I> r_;
+  std::uint64_t dropped_ = 0;
+  time_point ended_at_ = time_point::min();  ///< when the last inner's end arrived
 };
+template <class I>
+using one_slot = single_slot<I, false>;
+template <class I>
+using exhaust_slot = single_slot<I, true>;
 
 /// See the file comment. `Op` derives from it and befriends `hub_access`; `Slots` is
-/// `n_slots` or `one_slot` (of the inner type).
+/// `n_slots`, `one_slot` or `exhaust_slot` (of the inner type).
 template <class Op, class S, class F, template <class> class Slots>
 class flatten_stream : public hub_stage<Op> {
   using In = stream_value_t<S>;
@@ -213,6 +242,7 @@ class flatten_stream : public hub_stage<Op> {
         slots_(slot_args...) {}
 
   port_hub* hub() const noexcept { return b_; }
+  const Slots<Inner>& slots() const noexcept { return slots_; }
 
   template <class V>
   bool produce(V& v) {
@@ -237,7 +267,7 @@ class flatten_stream : public hub_stage<Op> {
         v.error(std::move(*h).error());
         return true;
       }
-      slots_.make_room();
+      if (!slots_.make_room(port_arrival(b_->ports))) continue;  // exhaust_map: dropped
       tracking_emitter<V> e{v};
       guarded(
           e, [&]() -> Inner { return f_(std::move(*h).value()); },

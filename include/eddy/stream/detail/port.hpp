@@ -260,6 +260,13 @@ task<void> pump_loop(block_ref owner, port_hub* hub, port_state<S>* p) {
   static_cast<void>(owner);
 }
 
+/// When the item a port's last `poll` gave arrived: the pump's arrival time, or `now()` for a
+/// synchronous answer.
+template <class S>
+time_point port_arrival(const port<S>& p) {
+  return p.from_pump() ? p.arrival() : now();
+}
+
 /// A `port_hub` that owns `Ports` (a tuple or vector of ports), freed with the last reference.
 template <class Ports>
 class port_block final : public port_hub {
