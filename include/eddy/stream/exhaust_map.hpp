@@ -56,7 +56,7 @@ class exhaust_map_stream
 
   /// Outer values dropped so far because an inner stream was live. Read it from the task that
   /// consumes the stream (not thread-safe), between `next()` calls.
-  std::uint64_t dropped() const noexcept { return this->slots().dropped(); }
+  std::uint64_t dropped() const noexcept { return this->slot_policy().dropped(); }
 
  private:
   friend struct detail::hub_access;

@@ -57,7 +57,7 @@ class time_batch : public hub_stage<Op> {
     for (;;) {
       if (in_.fill()) {
         const time_point t = in_.arrival();
-        if (!buf_.empty() && t >= end_) return emit(v);
+        if (!buf_.empty() && t >= end_) return emit_batch(v);
         if (clock_ == batch_clock::aligned && t >= end_)
           end_ = next_period(end_, d_, t);  // skip the empty periods
         auto it = in_.take();
@@ -84,7 +84,7 @@ class time_batch : public hub_stage<Op> {
         v.end();
         return true;
       }
-      if (!buf_.empty() && now() >= end_) return emit(v);
+      if (!buf_.empty() && now() >= end_) return emit_batch(v);
       return false;
     }
   }
@@ -92,7 +92,7 @@ class time_batch : public hub_stage<Op> {
  private:
   /// The deadline passed with a non-empty batch.
   template <class V>
-  bool emit(V& v) {
+  bool emit_batch(V& v) {
     if (clock_ == batch_clock::aligned) end_ = saturating_add(end_, d_);
     v.value(std::exchange(buf_, value_type{}));
     return true;

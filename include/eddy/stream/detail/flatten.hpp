@@ -242,7 +242,7 @@ class flatten_stream : public hub_stage<Op> {
         slots_(slot_args...) {}
 
   port_hub* hub() const noexcept { return b_; }
-  const Slots<Inner>& slots() const noexcept { return slots_; }
+  const Slots<Inner>& slot_policy() const noexcept { return slots_; }  // not `slots`: Qt macro
 
   template <class V>
   bool produce(V& v) {
