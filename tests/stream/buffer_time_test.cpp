@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: BSL-1.0
 // buffer_time: exact virtual-time marbles, empty periods, max_count, errors, end, bad input.
+#include <eddy/testing/gtest.hpp>
+
 #include "stream/stream_test_util.hpp"
 
 namespace eddy_stream_test {
@@ -42,6 +44,28 @@ TEST(BufferTime, ComposesEmptyAndBadArguments) {
     ASSERT_EQ(bad.size(), 1u);
     EXPECT_EQ(bad[0].error().code(), errc::invalid_argument);
   }
+}
+
+TEST(BufferTime, MarbleOfTheDocsDiagram) {
+  // docs/operators-time.md, buffer_time(20) on 5 ms frames: [a,b,c] at 20; [20,40) and [40,60)
+  // hold nothing until d@50, so [d] goes at 60; the end at 70 finds nothing held.
+  using namespace eddy::testing;
+  const marble_values<int> in{{'a', 1}, {'b', 2}, {'c', 3}, {'d', 4}};
+  const marble_values<std::vector<int>> v{{'x', std::vector<int>{1, 2, 3}},
+                                          {'y', std::vector<int>{4}}};
+  sim_runtime sim{7};
+  auto out =
+      sim.block_on(record(cold_marble<int>("ab-c------d---|", in, 5ms) | buffer_time(20ms), 5ms));
+  EDDY_EXPECT_MARBLE(out, "----x-------y-|", v);
+}
+
+TEST(BufferTime, MarbleErrorsPassAtOncePartialBufferAtTheEnd) {
+  using namespace eddy::testing;
+  const marble_values<int> in{{'a', 1}, {'b', 2}};
+  const marble_values<std::vector<int>> v{{'x', std::vector<int>{1}}, {'y', std::vector<int>{2}}};
+  sim_runtime sim{8};
+  auto out = sim.block_on(record(cold_marble<int>("a#----b|", in, 5ms) | buffer_time(20ms), 5ms));
+  EDDY_EXPECT_MARBLE(out, "-#--x--(y|)", v);
 }
 
 }  // namespace

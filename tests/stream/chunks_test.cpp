@@ -2,6 +2,8 @@
 // chunks(n, d): exact virtual times on sim_runtime (the timer starts at a chunk's first value),
 // full chunks at once, errors keep the partial chunk, the end flushes, bad input, composition,
 // cancellation.
+#include <eddy/testing/gtest.hpp>
+
 #include "stream/stream_test_util.hpp"
 
 namespace eddy_stream_test {
@@ -118,6 +120,20 @@ TEST(Chunks, CancelledNextLosesNothing) {
   EXPECT_EQ(out[0], V<VI>(2, {1, 2}));
   EXPECT_EQ(out[1], Err<VI>(3, 99));  // gave up at 3: [3] is due at 13
   EXPECT_EQ(out[2], V<VI>(13, {3}));
+}
+
+TEST(Chunks, MarbleOfTheDocsDiagram) {
+  // docs/operators-time.md, chunks(3, 15) on 5 ms frames: a full chunk goes with its third
+  // value; d starts a chunk whose deadline (35) the error does not move; e starts one at 40
+  // that f joins, flushed at 55; the end at 60 finds nothing held.
+  using namespace eddy::testing;
+  const marble_values<int> in{{'a', 1}, {'b', 2}, {'c', 3}, {'d', 4}, {'e', 5}, {'f', 6}};
+  const marble_values<std::vector<int>> v{
+      {'x', std::vector<int>{1, 2, 3}}, {'y', std::vector<int>{4}}, {'w', std::vector<int>{5, 6}}};
+  sim_runtime sim{12};
+  auto out =
+      sim.block_on(record(cold_marble<int>("abc-d-#-e-f-|", in, 5ms) | chunks(3, 15ms), 5ms));
+  EDDY_EXPECT_MARBLE(out, "--x---#y---w|", v);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: BSL-1.0
 // delay: exact virtual-time marbles, order, errors, the end, bounded pending values.
+#include <eddy/testing/gtest.hpp>
+
 #include "stream/stream_test_util.hpp"
 
 namespace eddy_stream_test {
@@ -52,6 +54,25 @@ TEST(Delay, ComposesEmptyAndBadArguments) {
     ASSERT_EQ(bad.size(), 1u);
     EXPECT_EQ(bad[0].error().code(), errc::invalid_argument);
   }
+}
+
+TEST(Delay, MarbleOfTheDocsDiagram) {
+  // docs/operators-time.md, delay(25) on 5 ms frames: each value 5 frames later; the end right
+  // after the last delayed value (c at 40), not at the source's end (35).
+  using namespace eddy::testing;
+  const marble_values<int> v{{'a', 1}, {'b', 2}, {'c', 3}};
+  sim_runtime sim{6};
+  auto out = sim.block_on(record(cold_marble<int>("a-bc---|", v, 5ms) | delay(25ms), 5ms));
+  EDDY_EXPECT_MARBLE(out, "-----a-b(c|)", v);
+}
+
+TEST(Delay, MarbleLateEndAndErrorsAtOnce) {
+  // The source's end after the last delayed value keeps its own time; the error is not delayed.
+  using namespace eddy::testing;
+  const marble_values<int> v{{'a', 1}, {'b', 2}};
+  sim_runtime sim{7};
+  auto out = sim.block_on(record(cold_marble<int>("a#b------|", v, 5ms) | delay(10ms), 5ms));
+  EDDY_EXPECT_MARBLE(out, "-#a-b----|", v);
 }
 
 }  // namespace

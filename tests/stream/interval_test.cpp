@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: BSL-1.0
 // interval: exact ticks, burst catch-up for a late consumer, composition, bad durations.
+#include <eddy/testing/gtest.hpp>
+
 #include "stream/stream_test_util.hpp"
 
 namespace eddy_stream_test {
@@ -58,6 +60,15 @@ TEST(Interval, ComposesAndBadDurations) {
     ASSERT_EQ(bad.size(), 1u);
     EXPECT_EQ(bad[0].error().code(), errc::invalid_argument);
   }
+}
+
+TEST(Interval, MarbleOfTheDocsDiagram) {
+  // docs/operators-time.md, interval(10) on 10 ms frames: 0@10 1@20 2@30; take(3) ends with 2.
+  using namespace eddy::testing;
+  const marble_values<std::uint64_t> v{{'a', 0}, {'b', 1}, {'c', 2}};
+  sim_runtime sim{9};
+  auto out = sim.block_on(record(interval(10ms) | take(3), 10ms));
+  EDDY_EXPECT_MARBLE(out, "-ab(c|)", v);
 }
 
 }  // namespace

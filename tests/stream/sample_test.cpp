@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: BSL-1.0
 // sample: exact virtual-time marbles, empty periods, errors, the end drops the pending value.
+#include <eddy/testing/gtest.hpp>
+
 #include "stream/stream_test_util.hpp"
 
 namespace eddy_stream_test {
@@ -40,6 +42,25 @@ TEST(Sample, ComposesEmptyAndBadDurations) {
     ASSERT_EQ(bad.size(), 1u);
     EXPECT_EQ(bad[0].error().code(), errc::invalid_argument);
   }
+}
+
+TEST(Sample, MarbleOfTheDocsDiagram) {
+  // docs/operators-time.md, sample(20) on 5 ms frames: [0,20) emits its latest (c) at 20;
+  // [20,40) is empty; d would go at 60 but the end at 55 drops it.
+  using namespace eddy::testing;
+  const marble_values<int> v{{'a', 1}, {'b', 2}, {'c', 3}, {'d', 4}};
+  sim_runtime sim{5};
+  auto out = sim.block_on(record(cold_marble<int>("ab-c-----d-|", v, 5ms) | sample(20ms), 5ms));
+  EDDY_EXPECT_MARBLE(out, "----c------|", v);
+}
+
+TEST(Sample, MarbleBoundaryValueAndErrors) {
+  // b at exactly 20 belongs to [20,40) and goes at 40; the error passes at once.
+  using namespace eddy::testing;
+  const marble_values<int> v{{'a', 1}, {'b', 2}};
+  sim_runtime sim{6};
+  auto out = sim.block_on(record(cold_marble<int>("a-#-b----|", v, 5ms) | sample(20ms), 5ms));
+  EDDY_EXPECT_MARBLE(out, "--#-a---b|", v);
 }
 
 }  // namespace

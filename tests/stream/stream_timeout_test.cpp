@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSL-1.0
 // timeout (stream operator): exact virtual-time marbles, reset on every item, errors, empty,
 // bad durations; and both `timeout` forms in one translation unit.
+#include <eddy/testing/gtest.hpp>
+
 #include "stream/stream_test_util.hpp"
 
 namespace eddy_stream_test {
@@ -66,6 +68,19 @@ TEST(StreamTimeout, BothFormsLiveInOneTranslationUnit) {
     co_return (a ? 1 : 0) + (b ? 10 : 0) + (c && c->is_error() ? 100 : 0);
   }());
   EXPECT_EQ(r, 101);
+}
+
+TEST(StreamTimeout, MarbleOfTheHeaderDiagram) {
+  // The header's diagram on 5 ms frames, timeout(25): b@10 restarts the timer, so at 35 comes
+  // one timed_out error and at once the end; c@70 is never pulled.
+  using namespace eddy::testing;
+  const marble_values<int> v{{'a', 1}, {'b', 2}, {'c', 3}};
+  const error timed_out{errc::timed_out, 0, "timeout: no item within the duration"};
+  sim_runtime sim{9};
+  auto out =
+      sim.block_on(record(cold_marble<int>("a-b-----------c|", v, 5ms) | timeout(25ms), 5ms));
+  const marble_diff d = compare_marble(out, "a-b----(#|)", v, timed_out);
+  EXPECT_TRUE(d) << "expected: " << d.expected << "\n  actual: " << d.actual << "\n" << d.detail;
 }
 
 }  // namespace

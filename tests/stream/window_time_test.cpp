@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSL-1.0
 // window_time: windows as streams per non-empty period, exact boundaries, errors, skipping,
 // composition, empty, bad durations.
+#include <eddy/testing/gtest.hpp>
+
 #include "stream/stream_test_util.hpp"
 
 namespace eddy_stream_test {
@@ -84,6 +86,20 @@ TEST(WindowTime, ComposesEmptyAndBadDurations) {
     ASSERT_EQ(bad.size(), 1u);
     EXPECT_EQ(bad[0].second[0].it->error().code(), errc::invalid_argument);
   }
+}
+
+TEST(WindowTime, MarbleOfTheHeaderDiagram) {
+  // The header's diagram on 5 ms frames, window_time(20), each window read in full and
+  // followed by a marker z so that its end shows: W1 = {a b c} ends at the boundary 20; no
+  // window for the empty [20,40); W2 = {d #} ends with the source at 55 (the error stays in it).
+  using namespace eddy::testing;
+  const marble_values<int> v{{'a', 1}, {'b', 2}, {'c', 3}, {'d', 4}, {'z', 0}};
+  sim_runtime sim{10};
+  auto out =
+      sim.block_on(record(cold_marble<int>("ab-c-----d#|", v, 5ms) | window_time(20ms) |
+                              concat_map([](auto w) { return concat(std::move(w), just(0)); }),
+                          5ms));
+  EDDY_EXPECT_MARBLE(out, "ab-cz----d#(z|)", v);
 }
 
 }  // namespace
