@@ -20,8 +20,8 @@
 ///   what is buffered. A pump that cannot be spawned (out of memory) gives one
 ///   `errc::out_of_memory` error, then the end.
 /// - A synchronous upstream is pulled without suspending; under a dropping policy the pump
-///   yields to its runtime after `sync_batch` synchronous items in a row, so that an endless
-///   synchronous upstream cannot starve the consumer (below that, all of them arrive at once).
+///   yields to its runtime every `sync_batch` items, so that an endless upstream that never
+///   suspends (synchronous, or with an always-ready `next()`) cannot starve the consumer.
 /// - A pump aborted by anything else (its runtime shutting down while the consumer still reads)
 ///   ends the buffer with an `errc::aborted` error after what it holds, then the end.
 /// - Destroying the feed aborts the pump (its in-flight `next()` is destroyed at its suspension
@@ -67,7 +67,7 @@ class feed_block final : public port_hub {
   static void destroy(shared_block* b) noexcept { delete static_cast<feed_block*>(b); }
 };
 
-/// Synchronous items in a row after which the pump of a dropping feed yields.
+/// Items after which the pump of a dropping feed yields to its runtime.
 inline constexpr std::size_t sync_batch = 1024;
 
 /// The pump of a feed (see the file comment).
@@ -88,7 +88,7 @@ task<void> feed_loop(block_ref owner, feed_block<S>* b) {
     }
   } guard{b};
   const bool waits = b->policy.on_full == overflow::wait;
-  std::size_t in_a_row = 0;
+  std::size_t since_yield = 0;
   for (bool last = false; !last;) {
     if (waits) co_await locked_wait(b->lock, b->pump_waiter, [b] { return !b->buf.blocks(); });
     std::optional<item<T>> r;
@@ -116,9 +116,11 @@ task<void> feed_loop(block_ref owner, feed_block<S>* b) {
       last = !r || threw || b->buf.finished();
       if (look || last) b->notify_locked();
     }
-    in_a_row = sync ? in_a_row + 1 : 0;
-    if (!last && !waits && in_a_row >= sync_batch) {
-      in_a_row = 0;
+    // Counted whatever the path: an upstream whose `next()` is always ready never suspends
+    // the pump either, and would starve the consumer just as a synchronous one.
+    ++since_yield;
+    if (!last && !waits && since_yield >= sync_batch) {
+      since_yield = 0;
       co_await yield_now();
     }
   }
