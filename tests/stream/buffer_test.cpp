@@ -22,19 +22,6 @@ generator<int> producer(int n, milliseconds per, std::vector<std::int64_t>* log)
   }
 }
 
-/// A slow consumer: takes an item, then works `per` before asking for the next.
-template <class S>
-task<std::vector<seen<int>>> slow(S& s, milliseconds per) {
-  std::vector<seen<int>> out;
-  for (;;) {
-    auto r = co_await s.next();
-    out.push_back({ms_of(now()), r});
-    if (!r) break;
-    co_await sleep(per);
-  }
-  co_return out;
-}
-
 std::vector<std::int64_t> times(std::initializer_list<std::int64_t> t) {
   return std::vector<std::int64_t>(t);
 }

@@ -14,19 +14,6 @@ namespace {
 
 using std::chrono::milliseconds;
 
-/// A slow consumer: takes an item, then works `per` before asking for the next.
-template <class S>
-task<std::vector<seen<int>>> slow(S& s, milliseconds per) {
-  std::vector<seen<int>> out;
-  for (;;) {
-    auto r = co_await s.next();
-    out.push_back({ms_of(now()), r});
-    if (!r) break;
-    co_await sleep(per);
-  }
-  co_return out;
-}
-
 TEST(ObserveOn, OneSimRuntimeIsABoundedHandOffWithExactTimes) {
   sim_runtime sim{1};
   auto out = sim.block_on([](sim_runtime* rt) -> task<std::vector<seen<int>>> {

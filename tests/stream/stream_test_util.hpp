@@ -228,6 +228,20 @@ task<std::vector<seen<stream_value_t<S>>>> marble(S s) {
   co_return out;
 }
 
+/// `marble` for a slow consumer: after each item it works `per` (virtual time) before asking
+/// for the next.
+template <class S>
+task<std::vector<seen<stream_value_t<S>>>> slow(S& s, std::chrono::milliseconds per) {
+  std::vector<seen<stream_value_t<S>>> out;
+  for (;;) {
+    auto r = co_await s.next();
+    out.push_back({ms_of(now()), r});
+    if (!r) break;
+    co_await sleep(per);
+  }
+  co_return out;
+}
+
 template <class T>
 seen<T> V(std::int64_t ms, T v) {
   return {ms, item<T>(std::move(v))};
