@@ -50,6 +50,7 @@ class asio_tcp_transport {
   explicit asio_tcp_transport(::asio::ip::tcp::socket s,
                               std::size_t max_message = default_max_message)
       : sock_(std::move(s)), max_(max_message), reader_(max_message) {}
+  /// Moves the connection (only while no operation is in flight).
   asio_tcp_transport(asio_tcp_transport&&) noexcept = default;
 
   /// Writes `msg` with its length prefix; completes when Asio has handed it all to the kernel.

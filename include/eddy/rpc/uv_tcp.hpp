@@ -39,6 +39,7 @@ class uv_tcp_transport {
   /// Takes a connected stream; messages over `max_message` bytes are refused.
   explicit uv_tcp_transport(uv::tcp_stream s, std::size_t max_message = default_max_message)
       : s_(std::move(s)), max_(max_message), reader_(max_message) {}
+  /// Moves the connection (only while no operation is in flight).
   uv_tcp_transport(uv_tcp_transport&&) noexcept = default;
 
   /// Writes `msg` with its length prefix; completes when libuv has handed it to the kernel.
