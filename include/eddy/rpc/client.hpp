@@ -232,6 +232,7 @@ class client;
 template <message_transport T>
 class client_stream {
  public:
+  /// Moves the stream (only while no `next()` is in flight).
   client_stream(client_stream&& o) noexcept = default;
   client_stream& operator=(client_stream&&) = delete;
   client_stream(const client_stream&) = delete;

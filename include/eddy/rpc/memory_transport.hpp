@@ -54,8 +54,11 @@ class memory_transport {
   memory_transport(std::shared_ptr<detail::memory_link> link, int side,
                    std::size_t max_message) noexcept
       : link_(std::move(link)), side_(side), max_(max_message) {}
+  /// Moves the end (only while no operation is in flight).
+  ///@{
   memory_transport(memory_transport&&) noexcept = default;
   memory_transport& operator=(memory_transport&&) noexcept = default;
+  ///@}
   /// Closes the connection.
   ~memory_transport() { close(); }
 

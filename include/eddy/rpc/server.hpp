@@ -61,6 +61,7 @@ class stream_writer {
  public:
   /// Used by `serve`: `post` queues a message of this stream.
   using post_fn = std::function<task<result<unit>>(kind, std::span<const std::byte>)>;
+  /// Used by `serve`: the stream's credit and how to queue its messages.
   stream_writer(std::shared_ptr<semaphore> credit, post_fn post) noexcept
       : credit_(std::move(credit)), post_(std::move(post)) {}
   /// Sends one item once the client has room for it: waits for credit, then for the outbox.
