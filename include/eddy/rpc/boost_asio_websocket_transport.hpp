@@ -20,6 +20,7 @@
 ///   frames live until Beast has finished with the buffers.
 /// - `close()` closes the TCP socket at once (pending operations complete with `errc::closed`);
 ///   `close_gracefully()` first runs the WebSocket closing handshake.
+/// - Needs exceptions (Beast does).
 /// - Thread-safety: the transport is used from tasks of one `boost_asio_runtime` whose
 ///   `io_context` runs on one thread (Beast streams are not thread-safe: everything, the
 ///   completions included, must run on that thread). One `send` and one `receive` may be in

@@ -198,11 +198,22 @@ class [[nodiscard]] asio_op_awaiter : private foreign_wait {
 #if EDDY_HAS_EXCEPTIONS
     try {
 #endif
+      // The arguments go to the initiation exactly as the library's initiating function gave
+      // them; a conversion there is the library's (Beast passes an `int` for a `size_t`), not
+      // a warning for eddy's users.
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wconversion"
+#pragma GCC diagnostic ignored "-Wsign-conversion"
+#endif
       std::apply(
           [&](auto&&... a) {
             std::move(init_)(asio_task_handler<Net, Args...>{s_}, std::forward<decltype(a)>(a)...);
           },
           std::move(args_));
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
 #if EDDY_HAS_EXCEPTIONS
     } catch (...) {
       {
