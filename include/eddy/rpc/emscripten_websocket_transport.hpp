@@ -161,7 +161,7 @@ class browser_websocket_transport {
   /// waits). `errc::closed` once the connection is gone.
   task<result<unit>> send(std::span<const std::byte> msg) {
     auto* s = s_.get();
-    for (int spins = 0;; ++spins) {
+    for (;;) {
       if (s->closed) co_return errc::closed;
       unsigned long long queued = 0;
       if (emscripten_websocket_get_buffered_amount(s->sock, &queued) != EMSCRIPTEN_RESULT_SUCCESS)
