@@ -35,7 +35,9 @@
 ///   client on a new transport.
 /// - **Threads and lifetime.** Construct it inside a task: its reader and writer are spawned
 ///   on the current executor (or pass one). Methods are thread-safe; the transport is used only
-///   by the session's tasks. Per call: the request's buffer, a table entry and a oneshot; the
+///   by the session's tasks; `close()` and the destructor close it, so with a socket transport
+///   call them from a task of the runtime that drives the socket (or while it is not running).
+///   Per call: the request's buffer, a table entry and a oneshot; the
 ///   reader allocates nothing per reply beyond the payload it hands over.
 #pragma once
 #include <atomic>
