@@ -37,8 +37,8 @@
 ///   on the current executor (or pass one). Methods are thread-safe; the transport is used only
 ///   by the session's tasks; `close()` and the destructor close it, so with a socket transport
 ///   call them from a task of the runtime that drives the socket (or while it is not running).
-///   Per call: the request's buffer, a table entry and a oneshot; the
-///   reader allocates nothing per reply beyond the payload it hands over.
+///   Per call: the request's buffer, a table entry and a oneshot; the reader allocates nothing
+///   per reply beyond the payload it hands over.
 #pragma once
 #include <atomic>
 #include <cstddef>
