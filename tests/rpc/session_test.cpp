@@ -333,3 +333,36 @@ TEST(RpcSession, bad_input_from_the_client_is_dropped_or_closes) {
     EXPECT_FALSE((co_await a.receive(in)).has_value());
   });
 }
+
+// The same session with its tasks on a two-thread pool: the tables, the outbox and the credit
+// are used from both threads at once (TSan checks the locking).
+TEST(RpcSession, on_a_thread_pool) {
+  probe p;
+  auto ms = rpc_test::make_methods(&p);
+  thread_pool pool{2};
+  auto r = pool.try_block_on([](const methods* ms) -> task<bool> {
+    auto [a, b] = memory_pair(8);
+    auto server = spawn(serve(std::move(b), *ms));
+    bool ok = true;
+    {
+      mclient c{std::move(a), client_options{.outbox = 8, .window = 4}};
+      task_set<bool> calls;
+      for (int i = 0; i < 2000; ++i)
+        calls.spawn([](mclient* c, int i) -> task<bool> {
+          auto r = co_await c->call("square", from_int(i));
+          co_return r&& num(*r) == std::int64_t{i} * i;
+        }(&c, i));
+      auto s = c.open_stream("count", from_int(300));
+      std::int64_t next = 0;
+      while (auto it = co_await s.next()) {
+        ok = ok && it->is_value() && num(it->value()) == next++ && s.buffered() <= 4;
+      }
+      ok = ok && next == 300;
+      while (auto j = co_await calls.join_next()) ok = ok && j->value();
+    }
+    auto st = co_await server;
+    co_return ok&& st.value().calls == 2000;
+  }(&ms));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_TRUE(r.value());
+}

@@ -20,7 +20,8 @@
 ///   the handler. A reply that arrives afterwards is dropped and counted (`stats().dropped`).
 /// - **Streams.** `open_stream` gives a `client_stream`, an eddy stream of `item<bytes>`. The
 ///   server may send at most `window` items the client has not consumed; each `next()` that
-///   takes an item gives credit back (in batches of half the window). So a slow consumer slows
+///   takes an item gives credit back (in batches of half the window; `next()` never suspends
+///   after it has taken an item, so an aborted `next()` loses nothing). So a slow consumer slows
 ///   the server, and `buffered()` never exceeds the window: a server that sends more is a
 ///   protocol error (the stream ends with an `errc::invalid_argument` item and is cancelled).
 ///   A server error ends the stream with that error item; connection loss with an
@@ -34,8 +35,10 @@
 ///   client on a new transport.
 /// - **Threads and lifetime.** Construct it inside a task: its reader and writer are spawned
 ///   on the current executor (or pass one). Methods are thread-safe; the transport is used only
-///   by the session's tasks. Per call: the request's buffer, a table entry and a oneshot; the
-///   reader allocates nothing per reply beyond the payload it hands over.
+///   by the session's tasks; `close()` and the destructor close it, so with a socket transport
+///   call them from a task of the runtime that drives the socket (or while it is not running).
+///   Per call: the request's buffer, a table entry and a oneshot; the reader allocates nothing
+///   per reply beyond the payload it hands over.
 #pragma once
 #include <atomic>
 #include <cstddef>
@@ -125,6 +128,19 @@ struct client_state : connection<T> {
   }
   static task<void> send_cancel(std::shared_ptr<client_state> s, std::uint64_t id) {
     if (s) (void)co_await s->post(kind::cancel, id, {}, {});
+  }
+  /// Gives `n` credits back to the server for stream `id`, without suspending.
+  void send_credit(std::uint64_t id, std::uint32_t n) {
+    std::byte c[4];
+    credit_payload(c, n);
+    if (this->try_post(kind::stream_credit, id, c)) return;
+    spawn(reader.get_executor(), send_credit_later(this->self.lock(), id, n)).detach();
+  }
+  static task<void> send_credit_later(std::shared_ptr<client_state> s, std::uint64_t id,
+                                      std::uint32_t n) {
+    std::byte c[4];
+    credit_payload(c, n);
+    if (s) (void)co_await s->post(kind::stream_credit, id, {}, c);
   }
 
   void dispatch(const message& m) {
@@ -265,10 +281,9 @@ class client_stream {
     if (it->is_value()) {
       sh_->buffered.fetch_sub(1, std::memory_order_acq_rel);
       if (++consumed_ >= std::max<std::uint32_t>(1, sh_->window / 2)) {
-        std::byte c[4];
-        credit_payload(c, consumed_);
+        // Without suspending: an item taken from the channel is never lost to an abort here.
+        s_->send_credit(id_, consumed_);
         consumed_ = 0;
-        (void)co_await s_->post(kind::stream_credit, id_, {}, c);
       }
     }
     co_return std::move(*it);

@@ -16,6 +16,7 @@
 /// runtime's tasks; a send and a receive may be in flight at once); the two ends may live on
 /// different runtimes.
 #pragma once
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <span>
@@ -56,8 +57,18 @@ class memory_transport {
       : link_(std::move(link)), side_(side), max_(max_message) {}
   /// Moves the end (only while no operation is in flight).
   ///@{
-  memory_transport(memory_transport&&) noexcept = default;
-  memory_transport& operator=(memory_transport&&) noexcept = default;
+  memory_transport(memory_transport&& o) noexcept
+      : link_(std::move(o.link_)), side_(o.side_), max_(o.max_), closed_(o.closed_.load()) {}
+  memory_transport& operator=(memory_transport&& o) noexcept {
+    if (this != &o) {
+      close();
+      link_ = std::move(o.link_);
+      side_ = o.side_;
+      max_ = o.max_;
+      closed_.store(o.closed_.load());
+    }
+    return *this;
+  }
   ///@}
   /// Closes the connection.
   ~memory_transport() { close(); }
@@ -82,8 +93,7 @@ class memory_transport {
   }
   /// Takes the connection down in both directions. Idempotent.
   void close() noexcept {
-    if (!link_ || closed_) return;
-    closed_ = true;
+    if (!link_ || closed_.exchange(true)) return;
     link_->rx[0].close();
     link_->rx[1].close();
   }
@@ -92,7 +102,7 @@ class memory_transport {
   std::shared_ptr<detail::memory_link> link_;
   int side_ = 0;
   std::size_t max_ = default_max_message;
-  bool closed_ = false;
+  std::atomic<bool> closed_{false};  // close() may run on another thread of the runtime
 };
 
 static_assert(message_transport<memory_transport>);
