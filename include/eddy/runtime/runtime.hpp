@@ -163,8 +163,10 @@ class runtime {
   /// returns the worker's.
   virtual detail::metrics_cell& metrics_cell_here() noexcept { return cell_; }
 
-  /// Bits of `watch_`.
-  static constexpr std::uint8_t watch_hooks = 1, watch_metrics = 2;
+  /// A bit of the byte the runner checks: task hooks are installed.
+  static constexpr std::uint8_t watch_hooks = 1;
+  /// A bit of the byte the runner checks: metrics are enabled.
+  static constexpr std::uint8_t watch_metrics = 2;
 
  private:
   friend class detail::task_header;
