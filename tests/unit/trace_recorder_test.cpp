@@ -121,6 +121,7 @@ std::size_t check_trace(const std::string& text, std::size_t* flows_out, bool fu
 #endif
 }  // namespace
 
+#if EDDY_HAS_THREADS
 TEST(trace_recorder, thread_pool_trace_matches_the_polls) {
 #if !EDDY_TEST_HAVE_JSON
   GTEST_SKIP() << "nlohmann-json3-dev is not installed";
@@ -143,6 +144,8 @@ TEST(trace_recorder, thread_pool_trace_matches_the_polls) {
   EXPECT_NE(rec.to_json().find("\"name\":\"pong\""), std::string::npos);
 #endif
 }
+
+#endif
 
 TEST(trace_recorder, sim_trace_is_well_formed) {
 #if !EDDY_TEST_HAVE_JSON
