@@ -36,7 +36,7 @@ namespace detail {
 #if EDDY_SPAWN_IN_FRAME
 /// Bytes a spawned task's state needs besides its result (`spawned<T>`, runtime/join_handle.hpp,
 /// checks that it fits).
-inline constexpr std::size_t spawn_header_size = 160;
+inline constexpr std::size_t spawn_header_size = 216;  // identity 48, metrics 8
 
 /// What precedes every `task<T>` frame with `EDDY_SPAWN_IN_FRAME` (core/config.hpp). A spawn
 /// builds the task's state (with room for its result) in `slot` and marks the frame `spawned`:
