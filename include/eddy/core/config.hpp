@@ -14,6 +14,14 @@
 ///   a block of its own, allocated at the spawn (frames stay small: bare metal and
 ///   single-threaded wasm, where frames come from a fixed arena). It changes the layout of
 ///   frames: define it the same way for the library and every file that includes eddy.
+/// - `EDDY_TASK_DUMP` (default 1) keeps task dumps (`runtime::dump`): every suspension records
+///   what it waits on (two stores). 0 compiles the records and the dump's formatting out (for
+///   firmware short of flash); `dump` then prints one line saying so. Define it the same way
+///   for the library and every file that includes eddy.
+/// - `EDDY_TASK_FRAMES` (default: `EDDY_TASK_DUMP`) adds the frame chain to dumps: every
+///   `co_await` in a `task` records its source location, and every awaited task links itself
+///   below its awaiter, so a dump shows the chain of frames from the task's root down to the
+///   suspension. It changes the layout of `task` frames: define it the same way everywhere.
 #pragma once
 
 #if __cplusplus < 202002L
@@ -61,4 +69,14 @@
 #ifndef EDDY_SPAWN_IN_FRAME
 /// 1 when a spawned task's state lives in front of its frame (see the file comment).
 #define EDDY_SPAWN_IN_FRAME EDDY_HAS_THREADS
+#endif
+
+#ifndef EDDY_TASK_DUMP
+/// 1 when task dumps are compiled in (see the file comment).
+#define EDDY_TASK_DUMP 1
+#endif
+
+#ifndef EDDY_TASK_FRAMES
+/// 1 when task dumps show the chain of coroutine frames (see the file comment).
+#define EDDY_TASK_FRAMES EDDY_TASK_DUMP
 #endif
