@@ -2,6 +2,9 @@
 // The task runner: the state machine every spawned task goes through. See task_header.hpp.
 #include "eddy/runtime/task_header.hpp"
 
+#include <cstring>
+
+#include "eddy/core/frame_allocator.hpp"
 #include "eddy/core/panic.hpp"
 
 namespace eddy {
@@ -11,7 +14,40 @@ EDDY_THREAD_LOCAL task_header* t_current_task = nullptr;
 EDDY_THREAD_LOCAL runtime* t_thread_runtime = nullptr;
 constexpr int run_budget =
     64;  // resumptions in a row before the task goes to the back of the queue
+#if EDDY_HAS_THREADS
+std::atomic<std::uint64_t> g_next_task_id{1};
+std::uint64_t next_task_id() noexcept {
+  return g_next_task_id.fetch_add(1, std::memory_order_relaxed);
+}
+#else
+std::uint64_t g_next_task_id = 1;  // one thread: no atomic (no 64-bit atomics on Cortex-M)
+std::uint64_t next_task_id() noexcept {
+  return g_next_task_id++;
+}
+#endif
 }  // namespace
+
+task_header::~task_header() {
+  if (owns_name_) frame_free(const_cast<char*>(name_), std::strlen(name_) + 1);
+}
+
+void task_header::identify(const char* name, bool copy_name, const source_location& loc) noexcept {
+  id_ = next_task_id();
+  parent_id_ = t_current_task ? t_current_task->id_ : 0;
+  file_ = loc.file_name();
+  function_ = loc.function_name();
+  line_ = loc.line();
+  if (name && copy_name) {
+    const std::size_t n = std::strlen(name) + 1;
+    if (void* p = frame_try_alloc(n)) {
+      std::memcpy(p, name, n);
+      name_ = static_cast<const char*>(p);
+      owns_name_ = true;
+    }
+  } else {
+    name_ = name;
+  }
+}
 
 task_header* current_task() noexcept {
   return t_current_task;
@@ -280,9 +316,8 @@ void task_header::finish(bool aborted) noexcept {
   }
   // An exception nobody can join (the handle was dropped before the task finished; a scope's
   // children report to their scope): the runtime's hook, so that it is never silently lost.
-  // A task's name goes here once tasks have names.
   if ((before & detached) && !obs && err && err->code() == errc::exception)
-    ex_.get()->report_unhandled_error(unhandled_error{*err, nullptr, *ex_.get()});
+    ex_.get()->report_unhandled_error(unhandled_error{*err, name_, *ex_.get()});
   release();  // the task's own reference
 }
 

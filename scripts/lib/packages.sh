@@ -21,7 +21,8 @@ ensure_packages() {
 
 # The packages every native build needs.
 EDDY_NATIVE_PACKAGES=(cmake ninja-build g++ pkg-config clang-16 libclang-rt-16-dev llvm-16 libgtest-dev googletest
-  libbenchmark-dev librapidcheck-dev libasio-dev libuv1-dev libboost1.81-dev qt6-base-dev libglib2.0-dev doxygen)
+  libbenchmark-dev librapidcheck-dev libasio-dev libuv1-dev libboost1.81-dev qt6-base-dev libglib2.0-dev doxygen
+  nlohmann-json3-dev)
 
 # Jobs for the build: the machine's cores.
 eddy_jobs() { nproc 2>/dev/null || echo 2; }

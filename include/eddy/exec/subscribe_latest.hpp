@@ -140,7 +140,7 @@ task<result<void>> subscribe_latest_impl(S s, OnNext on_next, OnError on_error,
       st->release();
     }
   } o;
-  o.pull = spawn(latest_pull(std::move(s), o.st, policy));
+  o.pull = spawn(latest_pull(std::move(s), o.st, policy), "subscribe_latest");
   latest_state<T>* st = o.st;
   auto has_work = [st] { return !st->slot.empty() || st->ended; };
   std::optional<error> first;

@@ -161,6 +161,8 @@ class join_handle {
   }
   /// True if this handle refers to a task.
   bool valid() const noexcept { return s_ != nullptr; }
+  /// The task's process-wide id (runtime/task_header.hpp, identity); 0 for an empty handle.
+  std::uint64_t id() const noexcept { return s_ ? s_->id() : 0; }
   /// The task's executor (empty for an empty handle).
   executor get_executor() const noexcept { return s_ ? s_->get_executor() : executor{}; }
 

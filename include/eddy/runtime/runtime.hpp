@@ -65,7 +65,7 @@ struct unhandled_error {
   /// The task's error: `errc::exception`; `message()` is the exception's `what()` and, with
   /// exceptions on, `exception()` the exception itself.
   const error& err;
-  /// The task's name, or null for an unnamed task. (Tasks have no names yet: always null.)
+  /// The task's name (`spawn(ex, t, "name")`, `task_options`), or null for an unnamed task.
   const char* task_name;
   /// The runtime the task ran on.
   runtime& rt;

@@ -84,19 +84,28 @@ class scope {
   /// Aborts every child still running (they finish on their own executors).
   ~scope();
 
-  /// Starts `t` as a child on the current executor.
+  /// Starts `t` as a child on the current executor. The child is named "scope child" and
+  /// located at the caller's line (runtime/task_header.hpp, identity).
   template <class T>
-  join_handle<T> spawn(task<T> t) {
-    return spawn(current_executor(), std::move(t));
+  join_handle<T> spawn(task<T> t, const source_location& loc = source_location::current()) {
+    return spawn(current_executor(), std::move(t), "scope child", loc);
   }
   /// Starts `t` as a child on `ex`. After `cancel()`, the child is aborted before it runs.
   template <class T>
-  join_handle<T> spawn(executor ex, task<T> t) {
+  join_handle<T> spawn(executor ex, task<T> t,
+                       const source_location& loc = source_location::current()) {
+    return spawn(ex, std::move(t), "scope child", loc);
+  }
+  /// Starts `t` as a child on `ex`, named `name` (not copied: it must outlive the child).
+  template <class T>
+  join_handle<T> spawn(executor ex, task<T> t, const char* name,
+                       const source_location& loc = source_location::current()) {
     auto* s = detail::spawn_prepare(ex, std::move(t));
     if (!s) {  // out of memory: a failed child (errc::out_of_memory)
       state_->fail(error{errc::out_of_memory});
       return join_handle<T>::failed_allocation();
     }
+    s->identify(name, false, loc);
     const bool cancelled = state_->adopt(s);
     s->start(cancelled);  // a cancel() racing with this spawn only records the abort
     return join_handle<T>{s};

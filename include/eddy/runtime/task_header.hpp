@@ -31,6 +31,7 @@
 #include "eddy/core/coro.hpp"
 #include "eddy/core/error.hpp"
 #include "eddy/core/lock.hpp"
+#include "eddy/core/source_location.hpp"
 #include "eddy/core/waker.hpp"
 #include "eddy/runtime/runtime.hpp"
 
@@ -133,6 +134,27 @@ class task_header : public work_node {
   task_header(const vtable* vt, executor ex, coro::coroutine_handle<> root,
               std::uint32_t refs) noexcept
       : work_node(&run_entry), vt_(vt), ex_(ex), leaf_(root), root_(root), refs_(refs) {}
+  /// Frees a copied name (`task_options::copy_name`).
+  ~task_header();
+  task_header(const task_header&) = delete;
+  task_header& operator=(const task_header&) = delete;
+
+  /// Gives the task its identity before `start`: the next process-wide id, the current task's
+  /// id as parent, `name` (copied when `copy_name`; null: unnamed) and the spawn location.
+  void identify(const char* name, bool copy_name, const source_location& loc) noexcept;
+
+  // --- identity (set by `identify` before start; read-only afterwards, so thread-safe) ---
+  /// The task's process-wide id: from 1, in spawn order (an atomic counter); 0 before
+  /// `identify`.
+  std::uint64_t id() const noexcept { return id_; }
+  /// The id of the task that spawned it, 0 when spawned from outside any task.
+  std::uint64_t parent_id() const noexcept { return parent_id_; }
+  /// The task's name, or null.
+  const char* name() const noexcept { return name_; }
+  /// Where the task was spawned (the `spawn` call site, or the operator that spawned it).
+  source_location location() const noexcept {
+    return source_location::current(file_, line_, function_);
+  }
 
   /// Posts the task for its first run. With `aborted`, the task is aborted before its body
   /// ever runs (a spawn into a cancelled scope).
@@ -264,6 +286,13 @@ class task_header : public work_node {
   branch_node* branch_ = nullptr;    // the combinator branch running now; running task only
   std::atomic<std::uint32_t> state_{unstarted};
   std::atomic<std::uint32_t> refs_;
+  std::uint64_t id_ = 0;
+  std::uint64_t parent_id_ = 0;
+  const char* name_ = nullptr;
+  const char* file_ = "";
+  const char* function_ = "";
+  std::uint_least32_t line_ = 0;
+  bool owns_name_ = false;  // name_ is a copy (frame allocator, strlen + 1 bytes)
 };
 
 /// The task running on this thread, or null outside any task.

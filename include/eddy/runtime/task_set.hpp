@@ -119,10 +119,18 @@ class task_set {
   }
 
   /// Starts `t` as a child on the current executor (`current_executor()`); panics outside any
-  /// runtime, as `eddy::spawn` does.
-  void spawn(task<T> t) { spawn(current_executor(), std::move(t)); }
+  /// runtime, as `eddy::spawn` does. The child is named "task_set child" and located at the
+  /// caller's line.
+  void spawn(task<T> t, const source_location& loc = source_location::current()) {
+    spawn(current_executor(), std::move(t), "task_set child", loc);
+  }
   /// Starts `t` as a child on `ex`. An empty (moved-from) task or executor panics.
-  void spawn(executor ex, task<T> t) {
+  void spawn(executor ex, task<T> t, const source_location& loc = source_location::current()) {
+    spawn(ex, std::move(t), "task_set child", loc);
+  }
+  /// Starts `t` as a child on `ex`, named `name` (not copied: it must outlive the child).
+  void spawn(executor ex, task<T> t, const char* name,
+             const source_location& loc = source_location::current()) {
     if (!ex) detail::spawn_misuse("eddy::task_set::spawn: no executor (outside any runtime?)");
     detail::task_set_state* st = state();
     if (!t.valid()) {
@@ -135,6 +143,7 @@ class task_set {
       st->fail();
       return;
     }
+    s->identify(name, false, loc);
     st->adopt(s);
     s->start();
   }

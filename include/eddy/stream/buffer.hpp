@@ -66,7 +66,7 @@ class buffer_stream : public detail::hub_stage<buffer_stream<S>> {
   /// Made by `buffer(...)`.
   buffer_stream(S s, buffer_policy p)
       : buffer_stream::hub_stage(p.valid() ? nullptr : "buffer: capacity must be at least 1"),
-        in_(std::move(s), p.valid() ? p : buffer_policy{1, p.on_full}) {}
+        in_(std::move(s), p.valid() ? p : buffer_policy{1, p.on_full}, "buffer") {}
 
   /// Items the policy dropped so far (see the file comment). Thread-safe.
   std::uint64_t dropped() const { return in_.dropped(); }

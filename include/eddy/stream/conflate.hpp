@@ -49,7 +49,7 @@ class conflate_stream : public detail::hub_stage<conflate_stream<S>> {
   using value_type = stream_value_t<S>;
 
   /// Made by `conflate()`.
-  explicit conflate_stream(S s) : d_(std::move(s), detail::latest_slot<value_type>{}) {}
+  explicit conflate_stream(S s) : d_(std::move(s), detail::latest_slot<value_type>{}, "conflate") {}
 
   /// Values dropped so far because a newer one replaced them. Thread-safe (the pump counts
   /// them, possibly on another thread).

@@ -119,7 +119,7 @@ class group_by_state final : public pulled_source<S> {
   using node = group_node<T, K>;
 
   group_by_state(S s, F f, group_by_options o, group_mode m)
-      : pulled_source<S>(&destroy, std::move(s), 1),
+      : pulled_source<S>(&destroy, std::move(s), 1, "group_by"),
         key_fn(std::move(f)),
         opts(o),
         mode(m),

@@ -65,7 +65,7 @@ class observe_on_stream : public detail::hub_stage<observe_on_stream<S>> {
   /// Made by `observe_on(...)`: records the current runtime as the source runtime.
   observe_on_stream(S s, executor target, buffer_policy p)
       : observe_on_stream::hub_stage(bad(target, p)),
-        in_(std::move(s), p.valid() ? p : buffer_policy{1, p.on_full}),
+        in_(std::move(s), p.valid() ? p : buffer_policy{1, p.on_full}, "observe_on"),
         target_(target),
         source_(current_executor()) {}
 

@@ -51,7 +51,7 @@ class partition_state final : public pulled_source<S> {
  public:
   using T = stream_value_t<S>;
   partition_state(S s, P p, buffer_policy pol)
-      : pulled_source<S>(&destroy, std::move(s), 2), pred(std::move(p)) {
+      : pulled_source<S>(&destroy, std::move(s), 2, "partition"), pred(std::move(p)) {
     if (pol.valid()) {
       side[0] = new hot_buffer<T>(pol);
       side[1] = new hot_buffer<T>(pol);

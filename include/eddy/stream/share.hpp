@@ -113,7 +113,7 @@ class share_state final : public pulled_source<S> {
  public:
   using T = stream_value_t<S>;
   share_state(S s, share_options o)
-      : pulled_source<S>(&destroy, std::move(s), 1), opts(o), replay(o.replay, true) {}
+      : pulled_source<S>(&destroy, std::move(s), 1, "share"), opts(o), replay(o.replay, true) {}
 
   hot_list<T> subs;    // under lock
   bool ended = false;  // under lock: the upstream ended

@@ -104,10 +104,13 @@ class drain {
  public:
   using block_type = drain_block<S, Store>;
 
-  drain(S s, Store st) : b_(new block_type(std::move(s), std::move(st))) {}
+  /// The pump task is named `name` (a literal: the operator's name).
+  drain(S s, Store st, const char* name = "stream pump")
+      : b_(new block_type(std::move(s), std::move(st))), name_(name) {}
   /// Only before `start()`.
   drain(drain&& o) noexcept
       : b_(std::exchange(o.b_, nullptr)),
+        name_(o.name_),
         pump_(std::move(o.pump_)),
         started_(o.started_),
         failed_(o.failed_) {}
@@ -128,13 +131,14 @@ class drain {
     if (started_) return !failed_;
     started_ = true;
     b_->add_ref();
-    pump_ = spawn(current_executor(), drain_loop<S, Store>(block_ref(b_), b_));
+    pump_ = spawn(current_executor(), drain_loop<S, Store>(block_ref(b_), b_), name_);
     failed_ = !pump_.valid();
     return !failed_;
   }
 
  private:
   block_type* b_;
+  const char* name_;
   join_handle<void> pump_;
   bool started_ = false;
   bool failed_ = false;

@@ -137,10 +137,12 @@ class feed {
   using value_type = stream_value_t<S>;
   using block_type = feed_block<S>;
 
-  /// Allocates the shared block (the upstream moves into it). Pulls nothing.
-  feed(S s, buffer_policy p) : b_(new block_type(std::move(s), p)) {}
+  /// Allocates the shared block (the upstream moves into it). Pulls nothing. The pump task is
+  /// named `name` (a literal: the operator's name).
+  feed(S s, buffer_policy p, const char* name = "stream pump")
+      : b_(new block_type(std::move(s), p)), name_(name) {}
   /// Only before the first `take`.
-  feed(feed&& o) noexcept : b_(std::exchange(o.b_, nullptr)) {}
+  feed(feed&& o) noexcept : b_(std::exchange(o.b_, nullptr)), name_(o.name_) {}
   feed& operator=(feed&&) = delete;
   /// Aborts the pump and drops the consumer's reference (see the file comment).
   ~feed() {
@@ -171,7 +173,7 @@ class feed {
   void start(executor ex) {
     started_ = true;
     b_->add_ref();  // the pump's
-    pump_ = spawn(ex, feed_loop<S>(block_ref(b_), b_));
+    pump_ = spawn(ex, feed_loop<S>(block_ref(b_), b_), name_);
     if (!pump_.valid()) {
       lock_guard<spin_lock> g(b_->lock);
       b_->buf.end(error{errc::out_of_memory, 0, "eddy: no memory for a stream pump"});
@@ -179,6 +181,7 @@ class feed {
   }
 
   block_type* b_;
+  const char* name_;
   bool started_ = false;
   join_handle<void> pump_;
 };

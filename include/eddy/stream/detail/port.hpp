@@ -133,7 +133,8 @@ class port : private port_state<S> {
  public:
   using value_type = stream_value_t<S>;
 
-  explicit port(S src) : st(std::move(src)) {}
+  /// A port on `src`; its pump task is named `name` (a literal: the operator's name).
+  explicit port(S src, const char* name = "stream pump") : st(std::move(src)), name_(name) {}
   port(port&&) = default;  // only before the first poll
 
   /// If the input's next item is available now, calls exactly one of `v.value`, `v.error`,
@@ -186,7 +187,7 @@ class port : private port_state<S> {
     if (!pump_.valid()) {
       this->requested = true;  // published to the pump by spawn's post
       owner.add_ref();
-      pump_ = spawn(current_executor(), pump_loop<S>(block_ref(&owner), &hub, this));
+      pump_ = spawn(current_executor(), pump_loop<S>(block_ref(&owner), &hub, this), name_);
       if (!pump_.valid()) {  // out of memory: the pump never runs; report it, then end
         this->requested = false;
         this->ready = true;
@@ -215,6 +216,7 @@ class port : private port_state<S> {
   bool pump_failed_ = false;
   time_point last_arrival_{};
   join_handle<void> pump_;
+  const char* name_;
 };
 
 /// The pump task of one input: on each request, one `next()` into the slot.

@@ -34,7 +34,9 @@ namespace eddy::detail {
 template <class S>
 class pulled_source : public port_hub {
  public:
-  pulled_source(destroy_fn d, S s, std::size_t handles) : port_hub(d), up(std::move(s)) {
+  /// `name`: the operator's name, given to the pump task.
+  pulled_source(destroy_fn d, S s, std::size_t handles, const char* name)
+      : port_hub(d), up(std::move(s), name) {
     externals = handles;
   }
 
