@@ -123,19 +123,18 @@ TYPED_TEST(task_dump_conformance, lists_who_waits_on_what) {
       has(locker, cat(": waiting on mutex::lock 'state' (held by task ", id_of(holder), ")\n")))
       << locker;
   EXPECT_TRUE(has(sleeper, ": waiting on sleep until ")) << sleeper;
-  if (TypeParam::virtual_time) EXPECT_TRUE(has(sleeper, "sleep until 3600.000 s\n")) << sleeper;
+  if (TypeParam::virtual_time) {
+    EXPECT_TRUE(has(sleeper, "sleep until 3600.000 s\n")) << sleeper;
+  }
   EXPECT_TRUE(has(joiner, cat(": waiting on join of task ", id_of(consumer), "\n"))) << joiner;
   // Every task was spawned by the root task.
-  const std::string_view root = dump.substr(dump.find("\ntask ") + 1);
+  const std::string_view root = std::string_view(dump).substr(dump.find("\ntask ") + 1);
   EXPECT_TRUE(has(consumer, cat(" by task ", id_of(root), ": "))) << consumer;
 #if EDDY_TASK_FRAMES
   // The frame chain, from the root frame down to the suspension.
-  EXPECT_TRUE(has(consumer, cat("
-    co_await at ", file, ":", std::to_string(consume_line),
-                                " in consume
-    suspended at ", file, ":",
-                                std::to_string(recv_line), " in recv_one
-")))
+  EXPECT_TRUE(has(consumer, cat("\n    co_await at ", file, ":", std::to_string(consume_line),
+                                " in consume\n    suspended at ", file, ":",
+                                std::to_string(recv_line), " in recv_one\n")))
       << consumer;
 #endif
 }
