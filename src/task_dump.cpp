@@ -47,7 +47,7 @@ void dump_task(dump_sink& out, const task_header& t, bool held, bool current) {
   out << (ready ? ": ready (woken from " : ": waiting on ");
   describe_wait(t.wait, out);
   out << (ready ? ")\n" : "\n");
-#if EDDY_TASK_FRAMES
+  // The frame chain, as far as it was recorded (EDDY_TASK_FRAMES).
   int depth = 0;
   for (const promise_base* p = t.root_promise; p && depth < 64; p = p->child, ++depth) {
     if (!p->at.line()) break;  // never awaited
@@ -56,7 +56,6 @@ void dump_task(dump_sink& out, const task_header& t, bool held, bool current) {
     if (*p->at.function_name()) out << " in " << p->at.function_name();
     out << '\n';
   }
-#endif
 }
 
 }  // namespace

@@ -172,17 +172,12 @@ bool task_header::try_inspect() noexcept {
 }
 
 void task_header::run() noexcept {
-  std::uint32_t s = state_.load(std::memory_order_acquire);
-  for (;;) {
-    if (s & inspected) {  // a dump reads the frames (rare): wait until it is done
-      cpu_relax();
-      s = state_.load(std::memory_order_acquire);
-      continue;
-    }
-    if (state_.compare_exchange_weak(s, (s & ~scheduled) | running, std::memory_order_acq_rel,
-                                     std::memory_order_acquire))
-      break;
-  }
+  // Expects `inspected` clear: while a dump reads the frames (rare), the exchange fails and
+  // the runner waits here until the dump lets the task go.
+  std::uint32_t s = state_.load(std::memory_order_acquire) & ~inspected;
+  while (!state_.compare_exchange_weak(s, (s & ~scheduled) | running, std::memory_order_acq_rel,
+                                       std::memory_order_acquire))
+    s &= ~inspected;
   task_header* const prev = t_current_task;
   t_current_task = this;
   int budget = run_budget;

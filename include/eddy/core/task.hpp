@@ -118,6 +118,13 @@ class promise_base {
   /// Who to resume at completion; null means "return to whoever called resume()".
   coro::coroutine_handle<> continuation_{};
 
+#if EDDY_TASK_DUMP
+  /// Task dumps' frame chain (recorded with `EDDY_TASK_FRAMES`; see there): where the
+  /// coroutine awaits now (or last awaited). Written by the running task only.
+  source_location at{};
+  /// The task this coroutine awaits now, or null. Written by the running task only.
+  promise_base* child = nullptr;
+#endif
 #if EDDY_TASK_FRAMES
   /// The awaiter of `co_await a` in a task, as it would be without `await_transform`: holds
   /// the awaiter `get_awaiter(a)` gives (by value, made in place, or a reference to `a` when
@@ -146,10 +153,6 @@ class promise_base {
       child = nullptr;
     return traced<A>{get_awaiter(static_cast<A&&>(a))};
   }
-  /// Where the coroutine awaits now (or last awaited). Written by the running task only.
-  source_location at{};
-  /// The task this coroutine awaits now, or null. Written by the running task only.
-  promise_base* child = nullptr;
 #endif
 
  protected:
