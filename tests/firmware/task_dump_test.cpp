@@ -13,8 +13,11 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// No `while (co_await rx.recv()) {}`: g++ 12 miscompiled that loop here (the task never ran).
 eddy::task<void> consume(eddy::mpsc::receiver<int> rx) {
-  while (co_await rx.recv()) {
+  for (;;) {
+    auto v = co_await rx.recv();
+    if (!v) break;
   }
 }
 
@@ -24,13 +27,20 @@ eddy::task<void> take(eddy::mutex* m) {
 
 eddy::task<void> scenario(eddy::runtime* rt, std::string* out) {
   eddy::mutex m{"state"};
-  auto [tx, rx] = eddy::mpsc::channel<int>(2, "jobs");
+  auto ch = eddy::mpsc::channel<int>(2, "jobs");
+  eddy::mpsc::sender<int> tx = std::move(ch.first);
+  eddy::mpsc::receiver<int> rx = std::move(ch.second);
   auto held = co_await m.lock();
   auto c = eddy::spawn(consume(std::move(rx)), "consumer");
   auto t = eddy::spawn(take(&m), "taker");
-  co_await eddy::yield_now();
-  co_await eddy::yield_now();
-  *out = rt->dump_string();
+  // Until both wait (sim runs ready work in a seeded order); bounded.
+  for (int i = 0; i < 100; ++i) {
+    *out = rt->dump_string();
+    const std::size_t first = out->find(": waiting on ");
+    if (first != std::string::npos && out->find(": waiting on ", first + 1) != std::string::npos)
+      break;
+    co_await eddy::yield_now();
+  }
   rt->dump(stdout);  // over semihosting
   { eddy::mpsc::sender<int> last = std::move(tx); }
   held.unlock();

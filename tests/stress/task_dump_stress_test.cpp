@@ -40,11 +40,11 @@ TEST(task_dump_stress, dumps_while_workers_run) {
   pool.block_on([]() -> task<void> {
     join_handle<void> pairs[4];
     for (auto& h : pairs) {
-      auto [tx1, rx1] = mpsc::channel<int>(1, "ping");
-      auto [tx2, rx2] = mpsc::channel<int>(1, "pong");
-      auto a = spawn(bounce(std::move(rx1), std::move(tx2), 3000, true), "a");
+      auto ping = mpsc::channel<int>(1, "ping");  // no structured binding in a coroutine (g++ 12)
+      auto pong = mpsc::channel<int>(1, "pong");
+      auto a = spawn(bounce(std::move(ping.second), std::move(pong.first), 3000, true), "a");
       a.detach();
-      h = spawn(bounce(std::move(rx2), std::move(tx1), 3000, false), "b");
+      h = spawn(bounce(std::move(pong.second), std::move(ping.first), 3000, false), "b");
     }
     for (auto& h : pairs) (void)co_await h;
   }());

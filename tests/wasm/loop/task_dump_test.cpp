@@ -33,7 +33,9 @@ void set_exit_code(int code) {
 // clang-format on
 
 task<void> consume(mpsc::receiver<int> rx) {
-  while (co_await rx.recv()) {
+  for (;;) {
+    auto v = co_await rx.recv();
+    if (!v) break;
   }
 }
 
@@ -42,13 +44,20 @@ task<void> nap() {
 }
 
 task<void> root() {
-  auto [tx, rx] = mpsc::channel<int>(4, "jobs");
+  auto ch = mpsc::channel<int>(4, "jobs");
+  mpsc::sender<int> tx = std::move(ch.first);
+  mpsc::receiver<int> rx = std::move(ch.second);
   auto c = spawn(consume(std::move(rx)), "consumer");
   auto s = spawn(nap(), "sleeper");
-  co_await yield_now();
-  co_await yield_now();
+  std::string d;
+  for (int i = 0; i < 100; ++i) {  // until both wait; bounded
+    d = rt->dump_string();
+    const std::size_t first = d.find(": waiting on ");
+    if (first != std::string::npos && d.find(": waiting on ", first + 1) != std::string::npos)
+      break;
+    co_await yield_now();
+  }
   rt->dump();  // to the console
-  const std::string d = rt->dump_string();
   check(d.find("eddy task dump: 3 live tasks\n") == 0, "the dump counts three live tasks");
   check(d.find("'consumer' spawned at ") != std::string::npos &&
             d.find(": waiting on mpsc::recv on channel 'jobs'\n") != std::string::npos,
