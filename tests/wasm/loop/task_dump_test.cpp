@@ -58,7 +58,8 @@ task<void> root() {
     co_await yield_now();
   }
   rt->dump();  // to the console
-  check(d.find("eddy task dump: 3 live tasks\n") == 0, "the dump counts three live tasks");
+  // The root task, the runtime's own task that started it (`start`), the consumer, the sleeper.
+  check(d.find("eddy task dump: 4 live tasks\n") == 0, "the dump counts four live tasks");
   check(d.find("'consumer' spawned at ") != std::string::npos &&
             d.find(": waiting on mpsc::recv on channel 'jobs'\n") != std::string::npos,
         "the consumer waits on the channel 'jobs'");
