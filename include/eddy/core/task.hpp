@@ -39,9 +39,6 @@ template <class A>
 inline constexpr bool is_task_v = false;
 template <class T>
 inline constexpr bool is_task_v<task<T>> = true;
-}  // namespace detail
-
-namespace detail {
 
 #if EDDY_SPAWN_IN_FRAME
 /// Bytes a spawned task's state needs besides its result (`spawned<T>`, runtime/join_handle.hpp,
