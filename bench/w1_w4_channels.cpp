@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/alloc_count.hpp"
+#include "common/counting_hooks.hpp"
 #include "common/sbs.hpp"
 
 using namespace eddy;
@@ -139,9 +140,8 @@ task<u64> rpc(u64 n) {
   co_return sum.value();
 }
 
-void W4_oneshot_rpc(benchmark::State& st) {
+void W4_oneshot_rpc_on(benchmark::State& st, local_runtime& rt) {
   constexpr u64 n = 1'000'000;
-  local_runtime& rt = local_rt();
   const u64 a0 = eddy_bench::allocations();
   double total = 0;
   for (auto _ : st) {
@@ -151,6 +151,18 @@ void W4_oneshot_rpc(benchmark::State& st) {
     if (sum != n * (n + 1) / 2) st.SkipWithError("wrong sum");
   }
   finish(st, a0, n, total);
+}
+
+void W4_oneshot_rpc(benchmark::State& st) {
+  W4_oneshot_rpc_on(st, local_rt());
+}
+
+// W4 with a counting hook on every spawn, poll, wake and end: the cost of hooks when on.
+void W4_oneshot_rpc_hooks(benchmark::State& st) {
+  local_runtime rt;
+  eddy_bench::counting_hooks h;
+  if (!rt.set_task_hooks(&h.hooks)) st.SkipWithError("hooks refused");
+  W4_oneshot_rpc_on(st, rt);
 }
 
 }  // namespace
@@ -166,5 +178,9 @@ BENCHMARK(W2_spsc_bounded)
 BENCHMARK(W3_mpsc_4p)->Name("sbs/W3_mpsc_4p/eddy")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(W4_oneshot_rpc)
     ->Name("sbs/W4_oneshot_rpc/eddy")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(W4_oneshot_rpc_hooks)
+    ->Name("sbs/W4_oneshot_rpc/eddy-hooks")
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();

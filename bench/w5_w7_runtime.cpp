@@ -10,9 +10,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <vector>
 
 #include "common/alloc_count.hpp"
+#include "common/counting_hooks.hpp"
 #include "common/sbs.hpp"
 #include "eddy/eddy.hpp"
 
@@ -20,7 +22,13 @@ using namespace eddy;
 
 namespace {
 
-constexpr std::uint64_t n_spawn = 2'000'000;
+constexpr std::uint64_t n_spawn_default = 2'000'000;
+// EDDY_BENCH_W5_N overrides the task count (small counts for instruction counting under
+// callgrind; the published figures use the default).
+const std::uint64_t n_spawn = [] {
+  const char* s = std::getenv("EDDY_BENCH_W5_N");
+  return s ? std::strtoull(s, nullptr, 10) : n_spawn_default;
+}();
 constexpr std::uint64_t n_timers = 100'000;
 constexpr std::uint64_t n_timeout = 1'000'000;
 constexpr std::uint64_t max_sleep_us = 50'000;
@@ -66,6 +74,20 @@ void w5_spawn_join_st(benchmark::State& st) {
 }
 BENCHMARK(w5_spawn_join_st)
     ->Name("sbs/W5_spawn_join_st/eddy")
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
+
+// W5 with a counting hook on every spawn, poll, wake and end: the cost of hooks when on.
+void w5_spawn_join_st_hooks(benchmark::State& st) {
+  local_runtime rt;
+  eddy_bench::counting_hooks h;
+  if (!rt.set_task_hooks(&h.hooks)) st.SkipWithError("hooks refused");
+  spawn_join(st, rt);
+  st.counters["polls/task"] =
+      static_cast<double>(h.polls / 2) / (double(n_spawn + 1) * st.iterations());
+}
+BENCHMARK(w5_spawn_join_st_hooks)
+    ->Name("sbs/W5_spawn_join_st/eddy-hooks")
     ->Unit(benchmark::kMillisecond)
     ->Iterations(3);
 

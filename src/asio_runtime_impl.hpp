@@ -344,6 +344,10 @@ template <class Net>
 time_point basic_asio_runtime<Net>::now() const noexcept {
   return p_->now();
 }
+template <class Net>
+void basic_asio_runtime<Net>::add_backend_metrics(runtime_metrics& m) const {
+  m.pending_timers = p_->core.pending_timers();
+}
 
 template <class Net>
 void basic_asio_runtime<Net>::post(work_node& n) noexcept {

@@ -306,5 +306,9 @@ void em_promise_reject(int id, const error& e) noexcept {
 }
 }  // namespace detail
 
+void emscripten_runtime::add_backend_metrics(runtime_metrics& m) const {
+  m.pending_timers = p_->timers.size();
+}
+
 }  // namespace eddy
 #endif  // __EMSCRIPTEN__

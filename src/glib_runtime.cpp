@@ -181,4 +181,8 @@ void glib_runtime::wait(detail::done_flag& w) {
   while (!w.is_set()) g_main_context_iteration(p_->ctx, TRUE);  // our dispatch finishes the task
 }
 
+void glib_runtime::add_backend_metrics(runtime_metrics& m) const {
+  m.pending_timers = p_->core.pending_timers();
+}
+
 }  // namespace eddy

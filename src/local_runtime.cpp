@@ -195,4 +195,9 @@ void local_runtime::run() {
   drive(nullptr, nullptr);
 }
 
+void local_runtime::add_backend_metrics(runtime_metrics& m) const {
+  detail::lock_guard<detail::spin_lock> g(p_->lock);
+  m.pending_timers = p_->timers.size();
+}
+
 }  // namespace eddy

@@ -28,6 +28,12 @@ class loop_core {
   timer_heap timers;       ///< under lock
   bool closing = false;    ///< under lock: shutdown has begun, the backend posts nothing more
 
+  /// Timers armed and not yet fired or cancelled (takes the lock).
+  std::size_t pending_timers() noexcept {
+    lock_guard<spin_lock> g(lock);
+    return timers.size();
+  }
+
   /// Queues `n` (under lock).
   void push_locked(work_node& n) noexcept {
     queue.push(&n);

@@ -250,4 +250,8 @@ void qt_runtime::wait(block_waiter& w) {
   w.loop = nullptr;
 }
 
+void qt_runtime::add_backend_metrics(runtime_metrics& m) const {
+  m.pending_timers = p_->core.pending_timers();
+}
+
 }  // namespace eddy

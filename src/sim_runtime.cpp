@@ -185,4 +185,9 @@ void sim_runtime::advance(duration d) {
   run_until_idle();
 }
 
+void sim_runtime::add_backend_metrics(runtime_metrics& m) const {
+  detail::lock_guard<detail::spin_lock> g(p_->lock);
+  m.pending_timers = p_->timers.size();
+}
+
 }  // namespace eddy

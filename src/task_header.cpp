@@ -2,10 +2,13 @@
 // The task runner: the state machine every spawned task goes through. See task_header.hpp.
 #include "eddy/runtime/task_header.hpp"
 
+#include <chrono>
 #include <cstring>
+#include <type_traits>
 
 #include "eddy/core/frame_allocator.hpp"
 #include "eddy/core/panic.hpp"
+#include "eddy/runtime/task_hooks.hpp"
 
 namespace eddy {
 namespace detail {
@@ -94,6 +97,7 @@ void task_header::register_with_runtime() noexcept {
   if (rt->tasks_) rt->tasks_->rt_prev = this;
   rt->tasks_ = this;
   ++rt->live_;
+  ++rt->spawned_;
 }
 
 void task_header::unregister_from_runtime() noexcept {
@@ -114,6 +118,9 @@ void task_header::abort_list(task_header* head) noexcept {
 
 void task_header::start(bool aborted) noexcept {
   register_with_runtime();
+  runtime* const rt = ex_.get();
+  if (const std::uint8_t w = rt->watch_.load(std::memory_order_relaxed)) [[unlikely]]
+    watched_start(rt, w);
   // An abort that arrived before start (a scope cancelled concurrently) is kept.
   const std::uint32_t add = scheduled | notified | (aborted ? notified_free_abort : 0u);
   std::uint32_t s = state_.load(std::memory_order_acquire);
@@ -125,6 +132,12 @@ void task_header::start(bool aborted) noexcept {
 
 void task_header::signal(std::uint32_t bits) noexcept {
   std::uint32_t s = state_.load(std::memory_order_acquire);
+  // Once the state changes below, a running task may end and be freed at once: everything
+  // that reads the task happens before (the waker's registration keeps it alive until then).
+  runtime* const rt = ex_.get();
+  const std::uint8_t watch = rt->watch_.load(std::memory_order_relaxed);
+  if (watch && (bits & notified) && !(s & complete)) [[unlikely]]
+    watched_wake(rt, watch);
   for (;;) {
     if (s & complete) return;
     // A draining task runs again only for the wake of its foreign operation's completion; an
@@ -133,7 +146,11 @@ void task_header::signal(std::uint32_t bits) noexcept {
         !(s & (running | scheduled | unstarted)) && (!(s & draining) || (bits & notified));
     const std::uint32_t ns = s | bits | (idle ? scheduled : 0u);
     if (state_.compare_exchange_weak(s, ns, std::memory_order_acq_rel, std::memory_order_acquire)) {
-      if (idle) ex_.post(*this);
+      if (idle) {  // scheduled by this call: nobody runs or frees the task until the post
+        if (watch & runtime::watch_metrics) [[unlikely]]
+          stamp_ready(rt);
+        ex_.post(*this);
+      }
       return;
     }
   }
@@ -180,6 +197,11 @@ void task_header::run() noexcept {
     s &= ~inspected;
   task_header* const prev = t_current_task;
   t_current_task = this;
+  runtime* const rt = ex_.get();
+  const std::uint8_t watch = rt->watch_.load(std::memory_order_relaxed);
+  metrics_cell* cell = nullptr;
+  if (watch) [[unlikely]]
+    cell = watched_run_begin(rt, watch);
   int budget = run_budget;
   bool deferred = false;  // the interrupt waits for one resumption that was already pending
   for (;;) {
@@ -206,13 +228,21 @@ void task_header::run() noexcept {
       if ((s & yielded) || budget-- == 0) {
         // Go to the back of the executor's queue (yield_now, or fairness after a long run).
         const std::uint32_t ns = (s & ~(running | yielded)) | scheduled;
+        if (watch & runtime::watch_metrics) [[unlikely]]
+          stamp_ready(rt);
         if (!state_.compare_exchange_weak(s, ns, std::memory_order_acq_rel)) continue;
         t_current_task = prev;
         ex_.post(*this);
         return;
       }
       state_.fetch_and(~notified, std::memory_order_acq_rel);
-      leaf_.resume();
+      if (watch) [[unlikely]] {
+        const std::int64_t t0 = watched_poll_begin(rt, watch);
+        leaf_.resume();
+        watched_poll_end(rt, watch, cell, t0);
+      } else {
+        leaf_.resume();
+      }
       if (root_.done()) {
         finish(false);
         break;
@@ -299,6 +329,12 @@ void task_header::finish(bool aborted) noexcept {
   scopes_ = nullptr;
   foreign_ = nullptr;
   branch_ = nullptr;
+  {
+    runtime* const rt = ex_.get();
+    if (const std::uint8_t w = rt->watch_.load(std::memory_order_relaxed); w & runtime::watch_hooks)
+        [[unlikely]]
+      watched_finish(rt, aborted, err);
+  }
   unregister_from_runtime();
   if (obs) obs->on_complete(obs, this, err);
   std::uint32_t before;
@@ -316,6 +352,77 @@ void task_header::finish(bool aborted) noexcept {
   release();  // the task's own reference
 }
 
+// --- instrumentation: only reached while hooks are installed or metrics enabled ---
+
+namespace {
+std::int64_t now_ns(runtime* rt) noexcept {
+  return rt->now().time_since_epoch().count();
+}
+static_assert(std::is_same_v<duration, std::chrono::nanoseconds>, "the runtime clock is in ns");
+}  // namespace
+
+void task_header::stamp_ready(runtime* rt) noexcept {
+  ready_ns_ = now_ns(rt);
+}
+
+void task_header::watched_start(runtime* rt, std::uint8_t watch) noexcept {
+  if (watch & runtime::watch_metrics) stamp_ready(rt);
+  if (watch & runtime::watch_hooks) {
+    const task_hooks* h = rt->hooks_.load(std::memory_order_acquire);
+    if (h && h->on_spawn) h->on_spawn(h->ctx, task_view{this});
+  }
+}
+
+void task_header::watched_wake(runtime* rt, std::uint8_t watch) noexcept {
+  if (watch & runtime::watch_metrics) rt->metrics_cell_here().wakes.add();
+  if (watch & runtime::watch_hooks) {
+    const task_hooks* h = rt->hooks_.load(std::memory_order_acquire);
+    if (h && h->on_wake) h->on_wake(h->ctx, task_view{t_current_task}, task_view{this});
+  }
+}
+
+void task_header::watched_finish(runtime* rt, bool aborted, const error* err) noexcept {
+  const task_hooks* h = rt->hooks_.load(std::memory_order_acquire);
+  if (!h || !h->on_terminate) return;
+  const task_end how = aborted                          ? task_end::aborted
+                       : !err                           ? task_end::value
+                       : err->code() == errc::exception ? task_end::exception
+                                                        : task_end::error;
+  h->on_terminate(h->ctx, task_view{this}, how);
+}
+
+metrics_cell* task_header::watched_run_begin(runtime* rt, std::uint8_t watch) noexcept {
+  if (!(watch & runtime::watch_metrics)) return nullptr;
+  metrics_cell* cell = &rt->metrics_cell_here();
+  if (ready_ns_ != not_ready) {
+    const std::int64_t d = now_ns(rt) - ready_ns_;
+    cell->latency[latency_bucket(d > 0 ? static_cast<std::uint64_t>(d) : 0)].add();
+    ready_ns_ = not_ready;
+  }
+  return cell;
+}
+
+std::int64_t task_header::watched_poll_begin(runtime* rt, std::uint8_t watch) noexcept {
+  if (watch & runtime::watch_hooks) {
+    const task_hooks* h = rt->hooks_.load(std::memory_order_acquire);
+    if (h && h->before_poll) h->before_poll(h->ctx, task_view{this});
+  }
+  return (watch & runtime::watch_metrics) ? now_ns(rt) : 0;
+}
+
+void task_header::watched_poll_end(runtime* rt, std::uint8_t watch, metrics_cell* cell,
+                                   std::int64_t t0) noexcept {
+  if (cell) {
+    const std::int64_t d = now_ns(rt) - t0;
+    cell->polls.add();
+    cell->busy_ns.add(d > 0 ? static_cast<std::uint64_t>(d) : 0);
+  }
+  if (watch & runtime::watch_hooks) {
+    const task_hooks* h = rt->hooks_.load(std::memory_order_acquire);
+    if (h && h->after_poll) h->after_poll(h->ctx, task_view{this});
+  }
+}
+
 }  // namespace detail
 
 std::size_t runtime::live_tasks() const noexcept {
@@ -326,6 +433,46 @@ std::size_t runtime::live_tasks() const noexcept {
 void runtime::abort_all_tasks() noexcept {
   detail::lock_guard<detail::spin_lock> g(tasks_lock_);
   detail::task_header::abort_list(tasks_);
+}
+
+bool runtime::set_task_hooks(const task_hooks* h) noexcept {
+  detail::lock_guard<detail::spin_lock> g(tasks_lock_);  // a spawn registers under this lock
+  if (live_ != 0) return false;
+  hooks_.store(h, std::memory_order_release);
+  if (h)
+    watch_.fetch_or(watch_hooks, std::memory_order_acq_rel);
+  else
+    watch_.fetch_and(static_cast<std::uint8_t>(~watch_hooks), std::memory_order_acq_rel);
+  return true;
+}
+
+void runtime::enable_metrics(bool on) noexcept {
+  if (on)
+    watch_.fetch_or(watch_metrics, std::memory_order_acq_rel);
+  else
+    watch_.fetch_and(static_cast<std::uint8_t>(~watch_metrics), std::memory_order_acq_rel);
+}
+
+void runtime::add_backend_metrics(runtime_metrics&) const {}
+
+runtime_metrics runtime::metrics() const {
+  runtime_metrics m;
+  m.enabled = metrics_enabled();
+  {
+    detail::lock_guard<detail::spin_lock> g(tasks_lock_);
+    m.live_tasks = live_;
+    m.spawned = spawned_;
+  }
+  detail::accumulate(m, cell_);
+  add_backend_metrics(m);
+  return m;
+}
+
+void detail::accumulate(runtime_metrics& m, const metrics_cell& c) noexcept {
+  m.polls += c.polls.get();
+  m.wakes += c.wakes.get();
+  m.busy += duration{static_cast<duration::rep>(c.busy_ns.get())};
+  for (std::size_t b = 0; b < latency_buckets; ++b) m.schedule_latency[b] += c.latency[b].get();
 }
 
 executor current_executor() noexcept {

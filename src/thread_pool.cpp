@@ -75,6 +75,8 @@ EDDY_THREAD_LOCAL worker_slot t_worker;
 struct thread_pool::impl {
   std::chrono::steady_clock::time_point epoch = std::chrono::steady_clock::now();
   std::vector<std::unique_ptr<locked_queue>> locals;
+  std::unique_ptr<detail::metrics_cell[]> cells;  // one per worker (metrics while enabled)
+  thread_pool* pool = nullptr;
   locked_queue global;
 
   detail::spin_lock timer_lock;
@@ -140,6 +142,7 @@ struct thread_pool::impl {
         }
         victim.size.fetch_sub(count, std::memory_order_relaxed);
       }
+      if (count != 0 && pool->metrics_enabled()) cells[self].steals.add(count);
       work_node* first = taken.pop();
       if (!first) continue;
       if (count > 1) {
@@ -206,6 +209,8 @@ struct thread_pool::impl {
 
 thread_pool::thread_pool(std::size_t threads) : p_(new impl) {
   if (threads == 0) panic("eddy::thread_pool: the number of threads must be at least 1");
+  p_->pool = this;
+  p_->cells.reset(new detail::metrics_cell[threads]);
   for (std::size_t i = 0; i < threads; ++i) p_->locals.push_back(std::make_unique<locked_queue>());
   p_->workers.reserve(threads);
   for (std::size_t i = 0; i < threads; ++i) {
@@ -265,6 +270,26 @@ bool thread_pool::cancel(timer_node& n) noexcept {
         std::memory_order_release);
   }
   return removed;
+}
+
+detail::metrics_cell& thread_pool::metrics_cell_here() noexcept {
+  if (t_worker.pool == p_.get()) return p_->cells[t_worker.index];
+  return runtime::metrics_cell_here();
+}
+
+void thread_pool::add_backend_metrics(runtime_metrics& m) const {
+  {
+    detail::lock_guard<detail::spin_lock> g(p_->timer_lock);
+    m.pending_timers = p_->timers.size();
+  }
+  m.workers.resize(p_->locals.size());
+  for (std::size_t i = 0; i < p_->locals.size(); ++i) {
+    const detail::metrics_cell& c = p_->cells[i];
+    detail::accumulate(m, c);
+    m.workers[i].queue_depth = p_->locals[i]->size.load(std::memory_order_relaxed);
+    m.workers[i].steals = c.steals.get();
+    m.workers[i].polls = c.polls.get();
+  }
 }
 
 }  // namespace eddy

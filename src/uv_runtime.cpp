@@ -215,4 +215,8 @@ void uv_runtime::wait(detail::done_flag& w) {
   p.reconcile();
 }
 
+void uv_runtime::add_backend_metrics(runtime_metrics& m) const {
+  m.pending_timers = p_->core.pending_timers();
+}
+
 }  // namespace eddy

@@ -4,6 +4,7 @@
 #pragma once
 #include "eddy/core/cancellation.hpp"
 #include "eddy/runtime/local_runtime.hpp"
+#include "eddy/runtime/metrics.hpp"
 #include "eddy/runtime/post.hpp"
 #include "eddy/runtime/runtime.hpp"
 #include "eddy/runtime/scope.hpp"
@@ -11,6 +12,8 @@
 #include "eddy/runtime/sleep.hpp"
 #include "eddy/runtime/spawn.hpp"
 #include "eddy/runtime/spawn_blocking.hpp"
+#include "eddy/runtime/task_hooks.hpp"
+#include "eddy/runtime/task_options.hpp"
 #include "eddy/runtime/task_set.hpp"
 #include "eddy/runtime/timeout.hpp"
 #include "eddy/runtime/when_all.hpp"

@@ -114,10 +114,18 @@ TEST(identity, scope_and_task_set_children_are_named) {
     scope sc;
     auto a = sc.spawn(report());
     auto b = sc.spawn(current_executor(), report(), "mine");
-    co_await sc.join();
+    (void)co_await sc.join();
     EXPECT_EQ((co_await a).value().name, "scope child");
     EXPECT_EQ((co_await b).value().name, "mine");
+    std::string dyn = "set-" + std::to_string(3);
     task_set<seen> ts;
+    ts.spawn(current_executor(), report(), task_options{dyn.c_str(), true});
+    dyn.clear();
+    auto d = co_await ts.join_next();
+    EXPECT_TRUE(d.has_value());
+    if (d) {
+      EXPECT_EQ(d->value().name, "set-3");
+    }
     ts.spawn(report());
     auto r = co_await ts.join_next();
     EXPECT_TRUE(r.has_value());

@@ -43,7 +43,7 @@ inline constexpr bool is_task_v<task<T>> = true;
 #if EDDY_SPAWN_IN_FRAME
 /// Bytes a spawned task's state needs besides its result (`spawned<T>`, runtime/join_handle.hpp,
 /// checks that it fits).
-inline constexpr std::size_t spawn_header_size = 232;  // identity 48, dumps 24
+inline constexpr std::size_t spawn_header_size = 240;  // identity 48, metrics 8, dumps 24
 
 /// What precedes every `task<T>` frame with `EDDY_SPAWN_IN_FRAME` (core/config.hpp). A spawn
 /// builds the task's state (with room for its result) in `slot` and marks the frame `spawned`:

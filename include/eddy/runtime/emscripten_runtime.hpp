@@ -164,6 +164,7 @@ class emscripten_runtime final : public runtime {
   time_point now() const noexcept override;
 
  private:
+  void add_backend_metrics(runtime_metrics& m) const override;  // pending timers
   struct impl;
   static constexpr const char* no_block_message =
       "eddy: emscripten_runtime::block_on cannot block a browser's event loop; use start(), "

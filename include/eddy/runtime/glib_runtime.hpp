@@ -87,6 +87,7 @@ class glib_runtime final : public runtime, public detail::block_on_base<glib_run
   struct impl;
 
  private:
+  void add_backend_metrics(runtime_metrics& m) const override;  // pending timers
   bool in_dispatch() const noexcept;  // a source of the context is dispatching on this thread
   void wait(detail::done_flag& w);
 

@@ -70,6 +70,7 @@ class local_runtime final : public runtime, public detail::block_on_base<local_r
   time_point now() const noexcept override;
 
  private:
+  void add_backend_metrics(runtime_metrics& m) const override;  // pending timers
   using done_fn = bool (*)(void*);
   void drive(done_fn done, void* ctx);
   struct impl;

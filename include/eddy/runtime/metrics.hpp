@@ -34,13 +34,13 @@ struct worker_metrics {
 struct runtime_metrics {
   /// Buckets of `schedule_latency`.
   static constexpr std::size_t latency_buckets = detail::latency_buckets;
-  bool enabled = false;          ///< metrics were being collected when this was read
-  std::size_t live_tasks = 0;    ///< tasks spawned and not yet ended
-  std::uint64_t spawned = 0;     ///< tasks spawned since the runtime was created
-  std::uint64_t polls = 0;       ///< task resumptions (while enabled)
-  std::uint64_t wakes = 0;       ///< task wakes (while enabled)
+  bool enabled = false;            ///< metrics were being collected when this was read
+  std::size_t live_tasks = 0;      ///< tasks spawned and not yet ended
+  std::uint64_t spawned = 0;       ///< tasks spawned since the runtime was created
+  std::uint64_t polls = 0;         ///< task resumptions (while enabled)
+  std::uint64_t wakes = 0;         ///< task wakes (while enabled)
   std::size_t pending_timers = 0;  ///< timers armed and not yet fired or cancelled
-  duration busy{};               ///< time spent inside polls, runtime clock (while enabled)
+  duration busy{};                 ///< time spent inside polls, runtime clock (while enabled)
   /// Schedule latency (from the wake, spawn or yield that made a task ready to the start of its
   /// next run), runtime clock, log2 buckets: bucket 0 counts 0 ns, bucket `b` counts
   /// [2^(b-1), 2^b) ns; the last bucket also counts everything longer. While enabled.
@@ -53,5 +53,11 @@ struct runtime_metrics {
     return b == 0 ? 0 : std::uint64_t{1} << (b - 1);
   }
 };
+
+namespace detail {
+/// Adds the counters of `c` to `m` (polls, wakes, busy time, latency). Used by
+/// `runtime::metrics()` and by backends' `add_backend_metrics` for their workers' cells.
+void accumulate(runtime_metrics& m, const metrics_cell& c) noexcept;
+}  // namespace detail
 
 }  // namespace eddy

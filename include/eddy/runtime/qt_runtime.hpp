@@ -91,6 +91,7 @@ class qt_runtime final : public runtime {
   struct impl;
 
  private:
+  void add_backend_metrics(runtime_metrics& m) const override;  // pending timers
   struct block_waiter : detail::task_header::observer {
     block_waiter() noexcept : observer{&complete} {}
     static void complete(observer* o, detail::task_header*, const error*) noexcept;

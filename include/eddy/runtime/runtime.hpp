@@ -23,11 +23,11 @@
 #include <cstdio>
 #include <string>
 
-#include <atomic>
-
 #include "eddy/core/detail/wait.hpp"
 #include "eddy/core/error.hpp"
 #include "eddy/core/lock.hpp"
+#include "eddy/runtime/detail/metrics_cell.hpp"
+#include "eddy/runtime/metrics.hpp"
 #include "eddy/runtime/time.hpp"
 
 namespace eddy {
@@ -57,6 +57,7 @@ class task_header;
 }
 
 class runtime;
+struct task_hooks;
 
 /// What a runtime's unhandled-error hook is told: a detached task (its `join_handle` was
 /// dropped or detached before it finished) ended with an exception, so nobody can join it. A
@@ -147,6 +148,29 @@ class runtime {
   /// `dump` into a string.
   std::string dump_string() const;
 
+  /// Installs the task hooks `h` (runtime/task_hooks.hpp), or removes them (`nullptr`).
+  /// Only while the runtime has no live task: before the first spawn, or once every task has
+  /// ended (and none is being spawned meanwhile). Otherwise nothing changes and it returns
+  /// false, so a poll never sees its `before_poll` and `after_poll` from different hooks.
+  /// `h` must stay alive while installed. Thread-safe in that window (the tasks spawned
+  /// afterwards see the new hooks through the post that starts them).
+  bool set_task_hooks(const task_hooks* h) noexcept;
+  /// The installed hooks, or null. Thread-safe.
+  const task_hooks* installed_task_hooks() const noexcept {
+    return hooks_.load(std::memory_order_acquire);
+  }
+  /// Starts (`true`) or stops collecting the metrics that cost per poll or wake (see
+  /// runtime/metrics.hpp). Thread-safe, at any time; polls already under way when it changes
+  /// may or may not be counted.
+  void enable_metrics(bool on) noexcept;
+  /// True while metrics are collected. Thread-safe.
+  bool metrics_enabled() const noexcept {
+    return watch_.load(std::memory_order_relaxed) & watch_metrics;
+  }
+  /// A snapshot of the runtime's figures (runtime/metrics.hpp says which are exact).
+  /// Thread-safe, also while workers run; allocates the `workers` vector.
+  runtime_metrics metrics() const;
+
  protected:
   runtime() = default;
   ~runtime() = default;
@@ -156,6 +180,19 @@ class runtime {
   /// Requests abort of every live task (each stops at its current suspension point, on this
   /// runtime). Thread-safe; call it from the backend's destructor before draining.
   void abort_all_tasks() noexcept;
+
+  /// Backends add what only they know to a snapshot: `pending_timers`, and `workers` (with the
+  /// workers' own cells: `detail::accumulate`). Called by `metrics()`, on any thread.
+  virtual void add_backend_metrics(runtime_metrics& m) const;
+  /// The cell the calling thread counts into while metrics are enabled (the runner calls it
+  /// once per run of a task): the runtime's own by default; a backend with per-worker cells
+  /// returns the worker's.
+  virtual detail::metrics_cell& metrics_cell_here() noexcept { return cell_; }
+
+  /// A bit of the byte the runner checks: task hooks are installed.
+  static constexpr std::uint8_t watch_hooks = 1;
+  /// A bit of the byte the runner checks: metrics are enabled.
+  static constexpr std::uint8_t watch_metrics = 2;
 
  private:
   friend class detail::task_header;
@@ -168,6 +205,10 @@ class runtime {
   std::atomic<std::uint32_t> hook_calls_{0};  // hook calls in flight
   std::atomic<std::size_t> draining_{0};      // tasks waiting for a cancelled foreign operation
   std::atomic<std::size_t> external_{0};      // operations outside the runtime (blocking pool)
+  std::uint64_t spawned_ = 0;                 // under tasks_lock_
+  std::atomic<std::uint8_t> watch_{0};        // watch_hooks | watch_metrics: what the runner calls
+  std::atomic<const task_hooks*> hooks_{nullptr};  // set only while no task is live
+  detail::metrics_cell cell_;  // counters of threads without a cell of their own
 };
 
 /// A copyable, comparable, type-erased reference to a runtime. It does not own the runtime: the

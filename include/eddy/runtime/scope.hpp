@@ -100,12 +100,18 @@ class scope {
   template <class T>
   join_handle<T> spawn(executor ex, task<T> t, const char* name,
                        const source_location& loc = source_location::current()) {
+    return spawn(ex, std::move(t), task_options{name}, loc);
+  }
+  /// Starts `t` as a child on `ex`, named as `o` says (`copy_name` for a name built at run time).
+  template <class T>
+  join_handle<T> spawn(executor ex, task<T> t, const task_options& o,
+                       const source_location& loc = source_location::current()) {
     auto* s = detail::spawn_prepare(ex, std::move(t));
     if (!s) {  // out of memory: a failed child (errc::out_of_memory)
       state_->fail(error{errc::out_of_memory});
       return join_handle<T>::failed_allocation();
     }
-    s->identify(name, false, loc);
+    s->identify(o.name, o.copy_name, loc);
     const bool cancelled = state_->adopt(s);
     s->start(cancelled);  // a cancel() racing with this spawn only records the abort
     return join_handle<T>{s};

@@ -83,6 +83,7 @@ class sim_runtime final : public runtime, public detail::block_on_base<sim_runti
   time_point now() const noexcept override;
 
  private:
+  void add_backend_metrics(runtime_metrics& m) const override;  // pending timers
   using done_fn = bool (*)(void*);
   bool drive(done_fn done, void* ctx);  // false on deadlock
   const char* record_deadlock();        // stores the report, returns it

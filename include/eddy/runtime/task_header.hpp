@@ -271,6 +271,16 @@ class task_header : public work_node {
   void finish(bool aborted) noexcept;
   void register_with_runtime() noexcept;
   void unregister_from_runtime() noexcept;
+  // Instrumentation (runtime::set_task_hooks, enable_metrics): called only when the runtime's
+  // watch byte is not zero, out of line so that the runner's fast path stays small.
+  void watched_start(runtime* rt, std::uint8_t watch) noexcept;
+  void watched_wake(runtime* rt, std::uint8_t watch) noexcept;
+  void watched_finish(runtime* rt, bool aborted, const error* err) noexcept;
+  detail::metrics_cell* watched_run_begin(runtime* rt, std::uint8_t watch) noexcept;
+  std::int64_t watched_poll_begin(runtime* rt, std::uint8_t watch) noexcept;
+  void watched_poll_end(runtime* rt, std::uint8_t watch, detail::metrics_cell* cell,
+                        std::int64_t t0) noexcept;
+  void stamp_ready(runtime* rt) noexcept;
 
  public:
   /// Used by `runtime::abort_all_tasks` (under the runtime's task lock).
@@ -293,6 +303,10 @@ class task_header : public work_node {
   const char* function_ = "";
   std::uint_least32_t line_ = 0;
   bool owns_name_ = false;  // name_ is a copy (frame allocator, strlen + 1 bytes)
+  // While metrics are enabled: when the task last became ready (runtime clock, ns), or
+  // `not_ready`. Written by whoever makes it scheduled, read by the run that follows.
+  static constexpr std::int64_t not_ready = INT64_MIN;
+  std::int64_t ready_ns_ = not_ready;
 };
 
 /// The task running on this thread, or null outside any task.

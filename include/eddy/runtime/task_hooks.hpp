@@ -4,8 +4,8 @@
 ///
 /// Install with `rt.set_task_hooks(&h)` (runtime/runtime.hpp); remove with
 /// `rt.set_task_hooks(nullptr)`. Off by default: then the task runner pays one predictable
-/// branch per run of a task and per wake (a byte it loads from the runtime), no call and no
-/// atomic read-modify-write.
+/// branch at each spawn, run, wake and end of a task (on a byte it loads from the runtime) and
+/// one per resumption on a register, no call and no atomic read-modify-write.
 ///
 /// When each hook runs (every member may be null: not called):
 /// - `on_spawn(ctx, t)`: on the spawning thread, inside `spawn`, before the task can run;

@@ -131,6 +131,11 @@ class task_set {
   /// Starts `t` as a child on `ex`, named `name` (not copied: it must outlive the child).
   void spawn(executor ex, task<T> t, const char* name,
              const source_location& loc = source_location::current()) {
+    spawn(ex, std::move(t), task_options{name}, loc);
+  }
+  /// Starts `t` as a child on `ex`, named as `o` says (`copy_name` for a name built at run time).
+  void spawn(executor ex, task<T> t, const task_options& o,
+             const source_location& loc = source_location::current()) {
     if (!ex) detail::spawn_misuse("eddy::task_set::spawn: no executor (outside any runtime?)");
     detail::task_set_state* st = state();
     if (!t.valid()) {
@@ -143,7 +148,7 @@ class task_set {
       st->fail();
       return;
     }
-    s->identify(name, false, loc);
+    s->identify(o.name, o.copy_name, loc);
     st->adopt(s);
     s->start();
   }

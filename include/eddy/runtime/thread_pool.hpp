@@ -72,6 +72,9 @@ class thread_pool final : public runtime, public detail::block_on_base<thread_po
   time_point now() const noexcept override;
 
  private:
+  // Pending timers and the workers (queue depth, steals, polls, from their own cells).
+  void add_backend_metrics(runtime_metrics& m) const override;
+  detail::metrics_cell& metrics_cell_here() noexcept override;  // the worker's own cell
   struct impl;
   std::unique_ptr<impl> p_;
 };

@@ -91,6 +91,7 @@ class uv_runtime final : public runtime {
   struct impl;
 
  private:
+  void add_backend_metrics(runtime_metrics& m) const override;  // pending timers
   void wait(detail::done_flag& w);
 
   impl* p_;

@@ -72,6 +72,7 @@ class basic_asio_runtime : public runtime {
   struct impl;
 
  private:
+  void add_backend_metrics(runtime_metrics& m) const override;  // pending timers
   struct block_waiter : detail::task_header::observer {
     explicit block_waiter(basic_asio_runtime* r) noexcept : observer{&complete}, rt(r) {}
     static void complete(observer* o, detail::task_header*, const error*) noexcept;
