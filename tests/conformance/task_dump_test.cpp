@@ -27,12 +27,12 @@ std::string cat(const S&... parts) {
   return r;
 }
 
-constexpr int recv_line = __LINE__ + 2;  // the co_await in recv_one
+[[maybe_unused]] constexpr int recv_line = __LINE__ + 2;  // the co_await in recv_one
 task<int> recv_one(mpsc::receiver<int>& rx) {
   auto v = co_await rx.recv();
   co_return v ? *v : -1;
 }
-constexpr int consume_line = __LINE__ + 2;  // the co_await in consume
+[[maybe_unused]] constexpr int consume_line = __LINE__ + 2;  // the co_await in consume
 task<void> consume(mpsc::receiver<int> rx) {
   (void)co_await recv_one(rx);
 }
