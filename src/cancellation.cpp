@@ -167,7 +167,8 @@ bool cancellation_token::awaiter::await_ready() const noexcept {
 bool cancellation_token::awaiter::await_suspend(coro::coroutine_handle<> h) noexcept {
   // If the token is cancelled meanwhile, the callback runs inline and the wake is recorded
   // while the task runs: it resumes right after suspending.
-  w_ = detail::suspend_here(h);
+  static constexpr detail::wait_kind kind{"cancellation_token::cancelled", nullptr};
+  w_ = detail::suspend_here(h, kind);
   cb_.attach(s_, false);  // this awaiter holds the reference
   return true;
 }

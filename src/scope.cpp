@@ -98,7 +98,8 @@ bool scope::join_awaiter::await_ready() noexcept {
 bool scope::join_awaiter::await_suspend(coro::coroutine_handle<> h) noexcept {
   detail::lock_guard<detail::spin_lock> g(s_->lock);
   if (s_->live_ == 0) return false;
-  s_->joiner = detail::suspend_here(h);
+  static constexpr detail::wait_kind join_wait{"scope::join", nullptr};
+  s_->joiner = detail::suspend_here(h, join_wait);
   registered_ = true;
   return true;
 }

@@ -2,6 +2,7 @@
 #include "eddy/runtime/sim_runtime.hpp"
 
 #include <algorithm>
+#include <string>
 #include <vector>
 
 #include "eddy/core/lock.hpp"
@@ -17,6 +18,7 @@ struct sim_runtime::impl {
   detail::spin_lock lock;         // guards ready and timers
   std::vector<work_node*> ready;  // grows to the peak, then reused: no per-post allocation
   detail::timer_heap timers;
+  std::string deadlock_report;  // the last one (`record_deadlock`)
 
   std::uint64_t next_random() noexcept {  // splitmix64
     std::uint64_t z = (rng += 0x9e3779b97f4a7c15ull);
@@ -146,6 +148,17 @@ bool sim_runtime::drive(done_fn done, void* ctx) {
   }
   detail::set_thread_runtime(prev);
   return ok;
+}
+
+const char* sim_runtime::record_deadlock() {
+  p_->deadlock_report =
+      "sim_runtime: deadlock (nothing ready, no timer, root unfinished); the tasks:\n";
+  p_->deadlock_report += dump_string();
+  return p_->deadlock_report.c_str();
+}
+
+const char* sim_runtime::deadlock_report() const noexcept {
+  return p_->deadlock_report.c_str();
 }
 
 void sim_runtime::run() {

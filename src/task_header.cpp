@@ -65,17 +65,26 @@ runtime* thread_runtime() noexcept {
   return t_thread_runtime;
 }
 
-waker suspend_here(coro::coroutine_handle<> h) noexcept {
+waker suspend_here(coro::coroutine_handle<> h, const wait_kind* kind, const void* obj) noexcept {
   task_header* t = t_current_task;
   if (!t) panic("eddy: an eddy awaitable suspended outside a task (use spawn or block_on)");
   if (branch_node* b = t->current_branch()) {
     // Inside a combinator branch: the branch resumes at `h`; a pending wake of the branch is
     // stale (as below). Other branches' wakes stay: the combinator looks at them.
     b->leaf = h;
+#if EDDY_TASK_DUMP
+    b->wait = wait_desc{kind, obj};
+#endif
     b->ready.store(false, std::memory_order_relaxed);
     return waker{t, b};
   }
   t->set_leaf(h);
+#if EDDY_TASK_DUMP
+  t->wait = wait_desc{kind, obj};
+#else
+  (void)kind;
+  (void)obj;
+#endif
   t->discard_wakes();  // stale: this suspension's registration comes after this call
   return waker{t};
 }
@@ -169,11 +178,23 @@ void task_header::run_entry(work_node* n) noexcept {
   static_cast<task_header*>(n)->run();
 }
 
-void task_header::run() noexcept {
+bool task_header::try_inspect() noexcept {
   std::uint32_t s = state_.load(std::memory_order_acquire);
-  while (!state_.compare_exchange_weak(s, (s & ~scheduled) | running, std::memory_order_acq_rel,
-                                       std::memory_order_acquire)) {
+  for (;;) {
+    if (s & (running | complete)) return false;
+    if (state_.compare_exchange_weak(s, s | inspected, std::memory_order_acq_rel,
+                                     std::memory_order_acquire))
+      return true;
   }
+}
+
+void task_header::run() noexcept {
+  // Expects `inspected` clear: while a dump reads the frames (rare), the exchange fails and
+  // the runner waits here until the dump lets the task go.
+  std::uint32_t s = state_.load(std::memory_order_acquire) & ~inspected;
+  while (!state_.compare_exchange_weak(s, (s & ~scheduled) | running, std::memory_order_acq_rel,
+                                       std::memory_order_acquire))
+    s &= ~inspected;
   task_header* const prev = t_current_task;
   t_current_task = this;
   runtime* const rt = ex_.get();

@@ -111,7 +111,9 @@ struct dns_callbacks {
 
 getaddrinfo_op::getaddrinfo_op(uv_runtime& rt, std::string node, std::string service,
                                const addrinfo* hints) noexcept
-    : op(&rt, &start, &cancel), node_(std::move(node)), service_(std::move(service)) {
+    : op(&rt, &start, &cancel, "uv getaddrinfo"),
+      node_(std::move(node)),
+      service_(std::move(service)) {
   if (hints) {
     hints_.ai_flags = hints->ai_flags;
     hints_.ai_family = hints->ai_family;

@@ -25,15 +25,19 @@ namespace detail {
 
 // ---- op ----------------------------------------------------------------------------------
 
-op::op(uv_runtime* rt, step_fn start, step_fn cancel) noexcept
-    : foreign_wait(&cancel_entry), rt_(rt), start_(start), cancel_(cancel) {
+op::op(uv_runtime* rt, step_fn start, step_fn cancel, const char* what) noexcept
+    : foreign_wait(&cancel_entry), rt_(rt), what_(what), start_(start), cancel_(cancel) {
   start_node_.run = &run_start;
   start_node_.self = this;
   cancel_node_.run = &run_cancel;
   cancel_node_.self = this;
 }
 
-op::op(op&& o) noexcept : op(o.rt_, o.start_, o.cancel_) {}
+op::op(op&& o) noexcept : op(o.rt_, o.start_, o.cancel_, o.what_) {}
+
+void op::describe(const eddy::detail::wait_kind&, const void* obj, dump_sink& out) {
+  out << static_cast<const op*>(obj)->what_;
+}
 
 op::~op() {
   bool pending;
@@ -48,7 +52,8 @@ op::~op() {
 }
 
 void op::await_suspend(coro::coroutine_handle<> h) noexcept {
-  const waker w = eddy::detail::suspend_here(h);
+  static constexpr eddy::detail::wait_kind kind{"uv operation", &describe};
+  const waker w = eddy::detail::suspend_here(h, kind, this);
   task_ = w.task();
   task_->begin_foreign(this);
   {

@@ -14,6 +14,18 @@
 ///   a block of its own, allocated at the spawn (frames stay small: bare metal and
 ///   single-threaded wasm, where frames come from a fixed arena). It changes the layout of
 ///   frames: define it the same way for the library and every file that includes eddy.
+/// - `EDDY_TASK_DUMP` (default 1) keeps task dumps (`runtime::dump`): every suspension records
+///   what it waits on (two stores). 0 compiles the records and the dump's formatting out (for
+///   firmware short of flash); `dump` then prints one line saying so. Define it the same way
+///   for the library and every file that includes eddy.
+/// - `EDDY_TASK_FRAMES` (default: on in debug builds, off with `NDEBUG`; never without
+///   `EDDY_TASK_DUMP`) adds the frame chain to dumps: every `co_await` in a `task` records its
+///   source location and the task it awaits, so a dump shows the chain of frames from the
+///   task's root down to the suspension. It costs a few stores per `co_await` (about 17% of
+///   W4's instructions, 19% of W6c's; nothing on W6's synchronous pipeline), hence off in
+///   release builds; define it to 1 to have it there. The frame layout does not depend on it
+///   (the fields exist whenever `EDDY_TASK_DUMP` is on), so a library and a program built
+///   with different values work together: frames of code built without it show no chain.
 #pragma once
 
 #if __cplusplus < 202002L
@@ -61,4 +73,19 @@
 #ifndef EDDY_SPAWN_IN_FRAME
 /// 1 when a spawned task's state lives in front of its frame (see the file comment).
 #define EDDY_SPAWN_IN_FRAME EDDY_HAS_THREADS
+#endif
+
+#ifndef EDDY_TASK_DUMP
+/// 1 when task dumps are compiled in (see the file comment).
+#define EDDY_TASK_DUMP 1
+#endif
+
+#ifndef EDDY_TASK_FRAMES
+#if EDDY_TASK_DUMP && !defined(NDEBUG)
+/// 1 when `co_await`s in tasks record the frame chain of task dumps (see the file comment).
+#define EDDY_TASK_FRAMES 1
+#else
+/// 1 when `co_await`s in tasks record the frame chain of task dumps (see the file comment).
+#define EDDY_TASK_FRAMES 0
+#endif
 #endif

@@ -22,9 +22,11 @@
 
 #include "eddy/core/config.hpp"
 #include "eddy/core/coro.hpp"
+#include "eddy/core/detail/awaitable.hpp"
 #include "eddy/core/frame_allocator.hpp"
 #include "eddy/core/panic.hpp"
 #include "eddy/core/result.hpp"
+#include "eddy/core/source_location.hpp"
 
 namespace eddy {
 
@@ -32,11 +34,16 @@ template <class T = void>
 class task;
 
 namespace detail {
+/// True for `task<T>` (the frame chain of task dumps; `timeout`, the combinators).
+template <class A>
+inline constexpr bool is_task_v = false;
+template <class T>
+inline constexpr bool is_task_v<task<T>> = true;
 
 #if EDDY_SPAWN_IN_FRAME
 /// Bytes a spawned task's state needs besides its result (`spawned<T>`, runtime/join_handle.hpp,
 /// checks that it fits).
-inline constexpr std::size_t spawn_header_size = 216;  // identity 48, metrics 8
+inline constexpr std::size_t spawn_header_size = 240;  // identity 48, metrics 8, dumps 24
 
 /// What precedes every `task<T>` frame with `EDDY_SPAWN_IN_FRAME` (core/config.hpp). A spawn
 /// builds the task's state (with room for its result) in `slot` and marks the frame `spawned`:
@@ -107,6 +114,43 @@ class promise_base {
 
   /// Who to resume at completion; null means "return to whoever called resume()".
   coro::coroutine_handle<> continuation_{};
+
+#if EDDY_TASK_DUMP
+  /// Task dumps' frame chain (recorded with `EDDY_TASK_FRAMES`; see there): where the
+  /// coroutine awaits now (or last awaited). Written by the running task only.
+  source_location at{};
+  /// The task this coroutine awaits now, or null. Written by the running task only.
+  promise_base* child = nullptr;
+#endif
+#if EDDY_TASK_FRAMES
+  /// The awaiter of `co_await a` in a task, as it would be without `await_transform`: holds
+  /// the awaiter `get_awaiter(a)` gives (by value, made in place, or a reference to `a` when
+  /// `a` is its own awaiter) and forwards the three calls to it.
+  template <class A>
+  struct traced {
+    awaiter_ref_t<A> w;  ///< the awaiter
+    bool await_ready() { return static_cast<bool>(w.await_ready()); }
+    template <class P>
+    decltype(auto) await_suspend(coro::coroutine_handle<P> h) {
+      return w.await_suspend(h);
+    }
+    decltype(auto) await_resume() { return w.await_resume(); }
+  };
+
+  /// Task dumps' frame chain: records where this coroutine awaits (`at`) and, when it awaits a
+  /// task, that task's promise (`child`), so that a dump walks from the root down to the
+  /// suspension; then awaits `a` as usual. (A transform that returned `a` itself would do,
+  /// but g++ 12 copies an xvalue awaiter there, and immovable awaiters exist.)
+  template <class A>
+  traced<A> await_transform(A&& a, source_location loc = source_location::current()) {
+    at = loc;
+    if constexpr (is_task_v<std::remove_cvref_t<A>>)
+      child = a.valid() ? &a.handle().promise() : nullptr;
+    else
+      child = nullptr;
+    return traced<A>{get_awaiter(static_cast<A&&>(a))};
+  }
+#endif
 
  protected:
   void rethrow_if_exception() {

@@ -11,6 +11,7 @@
 #include <atomic>
 
 #include "eddy/core/coro.hpp"
+#include "eddy/core/detail/wait.hpp"
 
 namespace eddy {
 
@@ -25,6 +26,7 @@ struct branch_node {
   std::atomic<bool> ready{false};   ///< a wake for this branch is pending
   branch_node* parent = nullptr;    ///< the branch that runs the combinator, or null
   coro::coroutine_handle<> leaf{};  ///< where the branch resumes (set by `suspend_here`)
+  wait_desc wait{};                 ///< what the branch waits on (set by `suspend_here`)
 };
 
 /// Marks `b` and its enclosing branches ready (thread-safe; before the task's wake).

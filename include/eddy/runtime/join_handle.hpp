@@ -70,8 +70,9 @@ class spawned final : public task_header {
   bool taken = false;            ///< under the owner's control (the join_handle)
 
  private:
-  spawned(executor ex, handle_type h, std::uint32_t refs) noexcept
-      : task_header(&vt, ex, h, refs) {}
+  spawned(executor ex, handle_type h, std::uint32_t refs) noexcept : task_header(&vt, ex, h, refs) {
+    root_promise = &h.promise();
+  }
   handle_type handle() const noexcept { return handle_type::from_address(root().address()); }
 
   static const error* finish(task_header* h, bool aborted) noexcept {
@@ -198,7 +199,7 @@ class join_handle {
         second_ = true;
         return false;
       }
-      me_ = detail::suspend_here(h);
+      me_ = detail::suspend_here(h, detail::join_wait, static_cast<detail::task_header*>(s_));
       s_->joiner = me_;
       registered_ = true;
       return true;

@@ -20,7 +20,10 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <string>
 
+#include "eddy/core/detail/wait.hpp"
 #include "eddy/core/error.hpp"
 #include "eddy/core/lock.hpp"
 #include "eddy/runtime/detail/metrics_cell.hpp"
@@ -121,6 +124,29 @@ class runtime {
   /// `eddy: a detached task ended with an exception: <what()>`, naming the task when it has a
   /// name.
   static void print_unhandled_error(const unhandled_error& e, void* ctx) noexcept;
+
+  /// Task dump: writes every live task of this runtime to `out`, oldest first, one line each
+  /// (id, name, spawn location, parent, state: running, ready or waiting, and what it waits
+  /// on), followed by the chain of its coroutine frames from the root down to the suspension,
+  /// with the source location of each `co_await` (`EDDY_TASK_FRAMES`). See
+  /// docs/seeing-inside.md for an example.
+  ///
+  /// Thread-safe: may be called from any thread, also while the runtime's threads run tasks
+  /// (a task that runs at that moment is printed as `running`, its frames unread; a task read
+  /// meanwhile does not start until its lines are written). Spawns and task ends on this
+  /// runtime wait while the dump runs, so `out` must not call into eddy. Allocates nothing
+  /// itself. With `EDDY_TASK_DUMP=0` it writes one line saying that dumps are compiled out.
+  void dump(dump_sink out) const;
+  /// `dump` through `write(ctx, text)`.
+  void dump(dump_sink::write_fn write, void* ctx) const { dump(dump_sink{write, ctx}); }
+  /// `dump` to `f` (stdio; under Emscripten stdout and stderr are the console, on firmware
+  /// newlib's semihosting streams).
+  void dump(std::FILE* f) const;
+  /// `dump` to stderr (the browser console under Emscripten, the semihosting console on
+  /// firmware).
+  void dump() const { dump(stderr); }
+  /// `dump` into a string.
+  std::string dump_string() const;
 
   /// Installs the task hooks `h` (runtime/task_hooks.hpp), or removes them (`nullptr`).
   /// Only while the runtime has no live task: before the first spawn, or once every task has

@@ -13,7 +13,9 @@
 ///   the same program with the same seed gives the same trace, and sweeping seeds explores
 ///   schedules.
 /// - `try_block_on(t)` reports `errc::deadlock` when nothing is ready, no timer is pending and
-///   `t` has not finished; `block_on` panics then.
+///   `t` has not finished; `block_on` panics then. The error's message is the deadlock report:
+///   a first line, then the task dump (`runtime::dump`) taken at that moment, so it reads as a
+///   list of who waits on what (`deadlock_report()` keeps it).
 ///
 /// Single-threaded: it runs on the thread that calls `block_on`/`run`. `post` is thread-safe,
 /// but posts from other threads make a run non-deterministic.
@@ -47,10 +49,10 @@ class sim_runtime final : public runtime, public detail::block_on_base<sim_runti
       return error{errc::invalid_argument, 0, detail::block_on_inside_message};
     join_handle<T> h = spawn(get_executor(), std::move(t));
     if (!drive([](void* p) { return static_cast<join_handle<T>*>(p)->is_finished(); }, &h)) {
+      const char* report = record_deadlock();  // before the abort: the tasks as they wait
       h.abort();
       run_until_idle();
-      return error{errc::deadlock, 0,
-                   "sim_runtime: deadlock (nothing ready, no timer, root unfinished)"};
+      return error{errc::deadlock, 0, report};
     }
     return h.try_take();
   }
@@ -70,6 +72,10 @@ class sim_runtime final : public runtime, public detail::block_on_base<sim_runti
   }
   /// Work items run so far (a cheap trace fingerprint together with `now()`).
   std::uint64_t steps() const noexcept;
+  /// The report of the last deadlock `try_block_on` found ("sim_runtime: deadlock ..." and the
+  /// task dump), or "" if none. Valid until the next deadlock or the runtime's destruction (the
+  /// `errc::deadlock` error's message points to it). Not thread-safe.
+  const char* deadlock_report() const noexcept;
 
   void post(work_node& n) noexcept override;
   void post_at(time_point t, timer_node& n) noexcept override;
@@ -80,6 +86,7 @@ class sim_runtime final : public runtime, public detail::block_on_base<sim_runti
   void add_backend_metrics(runtime_metrics& m) const override;  // pending timers
   using done_fn = bool (*)(void*);
   bool drive(done_fn done, void* ctx);  // false on deadlock
+  const char* record_deadlock();        // stores the report, returns it
   struct impl;
   std::unique_ptr<impl> p_;
 };

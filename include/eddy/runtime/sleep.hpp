@@ -29,12 +29,23 @@ class [[nodiscard]] sleep_awaiter {
   sleep_awaiter& operator=(sleep_awaiter&&) = delete;
   bool await_ready() const noexcept { return deadline_ != never && deadline_ <= now(); }
   void await_suspend(coro::coroutine_handle<> h) noexcept {
-    const waker w = detail::suspend_here(h);
+    const waker w = detail::suspend_here(h, wait_kind_, this);
     timer_.arm(w, deadline_);
   }
   void await_resume() noexcept { timer_.disarm(); }
 
  private:
+  // Task dumps: `sleep until 1.250 s` (the runtime clock; `never`: `sleep until never`).
+  static void describe(const detail::wait_kind&, const void* obj, dump_sink& out) {
+    const time_point d = static_cast<const sleep_awaiter*>(obj)->deadline_;
+    out << "sleep until ";
+    if (d == never)
+      out << "never";
+    else
+      out.seconds(d.time_since_epoch().count());
+  }
+  static constexpr detail::wait_kind wait_kind_{"sleep", &describe};
+
   time_point deadline_;
   detail::task_timer timer_;
 };
@@ -56,9 +67,12 @@ class [[nodiscard]] yield_awaiter {
  public:
   bool await_ready() const noexcept { return false; }
   void await_suspend(coro::coroutine_handle<> h) noexcept {
-    detail::suspend_here(h).request_yield();
+    detail::suspend_here(h, yield_wait).request_yield();
   }
   void await_resume() noexcept {}
+
+ private:
+  static constexpr detail::wait_kind yield_wait{"yield_now", nullptr};
 };
 
 /// Lets every task that is ready now run before the caller continues (goes to the back of its

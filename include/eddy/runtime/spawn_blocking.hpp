@@ -82,7 +82,7 @@ class blocking_awaiter final : foreign_wait, blocking_job {
   }
   bool await_ready() const noexcept { return false; }
   void await_suspend(coro::coroutine_handle<> h) noexcept {
-    w_ = suspend_here(h);
+    w_ = suspend_here(h, blocking_wait);
     task_ = w_.task();
     rt_ = task_->get_executor().get();
     task_->begin_foreign(this);
@@ -98,6 +98,7 @@ class blocking_awaiter final : foreign_wait, blocking_job {
   }
 
  private:
+  static constexpr wait_kind blocking_wait{"spawn_blocking", nullptr};
   static void run_job(blocking_job* j) noexcept {
     auto* self = static_cast<blocking_awaiter*>(j);
 #if EDDY_HAS_EXCEPTIONS

@@ -39,6 +39,8 @@ namespace eddy {
 
 namespace detail {
 
+class promise_base;
+
 /// A cancellation scope inside a task (used by `timeout`): when `fired` is set and the task is
 /// interrupted, the runner destroys `inner` and resumes `owner`.
 struct cancel_scope {
@@ -112,6 +114,8 @@ class task_header : public work_node {
   static constexpr std::uint32_t detached = 1u << 8;   ///< no join handle any more (see finish)
   /// Cancellation asked a foreign operation to stop; waiting for its completion (runner only).
   static constexpr std::uint32_t draining = 1u << 9;
+  /// A dump is reading the task's frames: the runner does not start it meanwhile.
+  static constexpr std::uint32_t inspected = 1u << 10;
 
   struct vtable {
     /// Stores the result (aborted: `errc::aborted`), destroys the root frame. Returns the error
@@ -233,6 +237,20 @@ class task_header : public work_node {
   /// See `current_branch` (combinators only).
   void set_current_branch(branch_node* b) noexcept { branch_ = b; }
 
+  /// What the task waits on (set by `suspend_here`; read by dumps while the task is held with
+  /// `try_inspect`).
+  wait_desc wait{};
+  /// The root frame's promise (the frame chain of dumps starts there; set by the spawn).
+  promise_base* root_promise = nullptr;
+  /// Dumps: holds the task so that it does not run while its frames are read. False when it
+  /// runs (or has completed): then nothing of it but the header may be read. Call under the
+  /// runtime's task lock; `end_inspect` afterwards.
+  bool try_inspect() noexcept;
+  /// Releases the hold of `try_inspect`.
+  void end_inspect() noexcept { state_.fetch_and(~inspected, std::memory_order_release); }
+  /// The state bits (dumps: running, ready or waiting).
+  std::uint32_t state_bits() const noexcept { return state_.load(std::memory_order_acquire); }
+
   // --- joining ---
   spin_lock join_lock;
   waker joiner;                       ///< under join_lock
@@ -294,6 +312,14 @@ class task_header : public work_node {
 /// The task running on this thread, or null outside any task.
 task_header* current_task() noexcept;
 
+/// Task dumps: `join of task 7` (`obj`: the joined task's header).
+void describe_join(const wait_kind& k, const void* obj, dump_sink& out);
+/// The wait of `co_await join_handle`.
+inline constexpr wait_kind join_wait{"join", &describe_join};
+
+/// The id of the task running on this thread, 0 outside any task (task dumps: who holds a lock).
+std::uint64_t current_task_id() noexcept;
+
 /// Records `h` as the point to resume and returns the current task's waker. Panics if called
 /// outside a task (eddy awaitables need a task to resume). A wake still pending from an earlier
 /// registration is dropped: every registration is made after this call, so such a wake is stale
@@ -301,7 +327,21 @@ task_header* current_task() noexcept;
 /// until the end of the caller's full-expression, and was woken meanwhile). Inside a branch of
 /// `when_all` / `when_any`, `h` is recorded in the branch, only the branch's pending wake is
 /// dropped, and the waker names the branch.
-waker suspend_here(coro::coroutine_handle<> h) noexcept;
+waker suspend_here(coro::coroutine_handle<> h, const wait_kind* kind, const void* obj) noexcept;
+
+/// `suspend_here` that records what the suspension waits on, for task dumps: `kind` (static),
+/// and `obj` passed to its `describe` (see core/detail/wait.hpp). With `EDDY_TASK_DUMP=0` the
+/// record is compiled out.
+inline waker suspend_here(coro::coroutine_handle<> h, const wait_kind& kind = generic_wait,
+                          const void* obj = nullptr) noexcept {
+#if EDDY_TASK_DUMP
+  return suspend_here(h, &kind, obj);
+#else
+  (void)kind;
+  (void)obj;
+  return suspend_here(h, nullptr, nullptr);
+#endif
+}
 
 }  // namespace detail
 

@@ -202,7 +202,7 @@ class task_set {
         second_ = true;
         return false;
       }
-      me_ = detail::suspend_here(h);
+      me_ = detail::suspend_here(h, join_next_wait);
       s_->joiner = me_;
       registered_ = true;
       return true;
@@ -226,6 +226,7 @@ class task_set {
     }
 
    private:
+    static constexpr detail::wait_kind join_next_wait{"task_set::join_next", nullptr};
     detail::task_set_state* s_;
     waker me_;
     bool registered_ = false;

@@ -54,11 +54,6 @@ namespace eddy {
 namespace detail {
 
 template <class T>
-inline constexpr bool is_task_v = false;
-template <class T>
-inline constexpr bool is_task_v<task<T>> = true;
-
-template <class T>
 using optional_of = std::optional<std::conditional_t<std::is_void_v<T>, unit, T>>;
 
 template <class T>

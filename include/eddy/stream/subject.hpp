@@ -48,7 +48,10 @@
 ///   subject's short internal lock: `T`'s copy must not use eddy primitives.
 /// - Cost: one allocation per subscriber (its node and its ring); none per send, item or wake.
 ///   Works with no runtime thread at all (a send and a pull on one thread).
+/// - Name: `s.name("prices")` names the subject in task dumps (`subject::next on subject
+///   'prices'`; `runtime::dump`). Not copied: a string literal.
 #pragma once
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -89,10 +92,19 @@ class subject_state final : public shared_block {
       : shared_block(&destroy), policy(p), replay(replay_n, true) {}
 
   spin_lock lock;
-  hot_list<T> subs;         // under lock
-  waiter_list senders;      // under lock: sender_node
-  bool closed = false;      // under lock
-  std::size_t handles = 1;  // under lock
+  /// The subject's name in task dumps, or null (`subject::name`; not copied).
+  std::atomic<const char*> name{nullptr};
+  /// Task dumps: `subject::next on subject 'prices'`.
+  static void describe(const wait_kind& k, const void* obj, dump_sink& out) {
+    out << k.what << " on subject";
+    out.name(static_cast<const subject_state*>(obj)->name.load(std::memory_order_relaxed));
+  }
+  static constexpr wait_kind next_wait{"subject::next", &describe};  ///< a subscriber waits
+  static constexpr wait_kind send_wait{"subject::send", &describe};  ///< a send waits for room
+  hot_list<T> subs;                                                  // under lock
+  waiter_list senders;                                               // under lock: sender_node
+  bool closed = false;                                               // under lock
+  std::size_t handles = 1;                                           // under lock
   buffer_policy policy;
   item_ring<T> replay;               // under lock: the last values sent (replay subjects only)
   std::optional<error> final_error;  // under lock: what `error()` closed a replay subject with
@@ -227,7 +239,7 @@ class subject_stream {
     bool await_suspend(coro::coroutine_handle<> h) {
       detail::lock_guard<detail::spin_lock> g(st_->s_->lock);
       if (st_->take_locked(out_)) return false;
-      me_ = detail::suspend_here(h);
+      me_ = detail::suspend_here(h, detail::subject_state<T>::next_wait, st_->s_);
       st_->b_->reader = me_;
       return true;
     }
@@ -358,6 +370,17 @@ class subject {
   }
   ~subject() { drop(); }
 
+  /// Names the subject in task dumps (`subject::next on subject 'prices'`); `n` is not copied
+  /// (a string literal, or outliving the subject). Thread-safe; every handle shares the name.
+  subject& name(const char* n) noexcept {
+    if (s_) s_->name.store(n, std::memory_order_relaxed);
+    return *this;
+  }
+  /// The name given with `name(n)`, or null. Thread-safe.
+  const char* name() const noexcept {
+    return s_ ? s_->name.load(std::memory_order_relaxed) : nullptr;
+  }
+
   /// A new subscriber with the default policy. See the file comment.
   subject_stream<T> subscribe() { return s_ ? subscribe(s_->policy) : subject_stream<T>(); }
   /// A new subscriber with policy `p`. See the file comment.
@@ -396,7 +419,7 @@ class subject {
       detail::lock_guard<detail::spin_lock> g(s_->lock);
       if (try_now()) return false;
       node_.value = &v_;
-      node_.w = detail::suspend_here(h);
+      node_.w = detail::suspend_here(h, state::send_wait, s_);
       s_->senders.push_back(&node_);
       queued_ = true;
       return true;

@@ -74,7 +74,7 @@ class barrier {
         leader_ = true;
         return false;
       }
-      return enqueue(b.waiters_, h);
+      return enqueue(b.waiters_, h, wait_wait);
     }
     barrier_wait_result await_resume() noexcept {
       resumed();
@@ -124,6 +124,7 @@ class barrier {
   std::ptrdiff_t arrived_ = 0;
   std::uint64_t generation_ = 0;
   detail::waiter_list waiters_;
+  static constexpr detail::wait_kind wait_wait{"barrier::wait", nullptr};
 };
 
 }  // namespace eddy

@@ -53,6 +53,8 @@
 /// constructors and destructor run under the channel's short internal lock: they must not use
 /// this channel (wrap big payloads in `std::shared_ptr<const U>` to keep copies cheap). A copy
 /// that throws leaves the receiver where it was.
+/// Name: `broadcast::channel<T>(cap, "ticks")` names the channel in task dumps
+/// (`broadcast::recv on channel 'ticks'`; `runtime::dump`). Not copied: a string literal.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -174,6 +176,14 @@ class broadcast_state {
   }
 
   spin_lock lock;
+  /// The channel's name in task dumps, or null (set at creation; not copied).
+  const char* name = nullptr;
+  /// Task dumps: `broadcast::recv on channel 'name'`.
+  static void describe(const wait_kind& k, const void* obj, dump_sink& out) {
+    out << k.what << " on channel";
+    out.name(static_cast<const broadcast_state*>(obj)->name);
+  }
+  static constexpr wait_kind recv_wait{"broadcast::recv", &describe};  ///< a recv waits
   const std::size_t cap;
   const std::unique_ptr<broadcast_slot<T>[]> ring;  // not `slots`: a Qt keyword macro
   std::uint64_t tail = 0;    ///< values sent so far: the position of the next one
@@ -288,7 +298,7 @@ class sender {
   }
   explicit sender(state* s) noexcept : s_(s) {}
   template <class U>
-  friend result<std::pair<sender<U>, receiver<U>>> try_channel(std::size_t cap);
+  friend result<std::pair<sender<U>, receiver<U>>> try_channel(std::size_t cap, const char* name);
 
   state* s_ = nullptr;
 };
@@ -400,7 +410,7 @@ class receiver {
         return false;
       }
       if (r_->s_->take(r_->pos_, r_->idx_, out_)) return false;
-      node_.w = eddy::detail::suspend_here(h);
+      node_.w = eddy::detail::suspend_here(h, state::recv_wait, r_->s_);
       r_->s_->waiters.push_back(&node_);
       r_->waiting_ = true;
       registered_ = true;
@@ -442,7 +452,7 @@ class receiver {
   receiver(state* s, std::uint64_t pos, std::size_t idx) noexcept : s_(s), pos_(pos), idx_(idx) {}
   friend class sender<T>;
   template <class U>
-  friend result<std::pair<sender<U>, receiver<U>>> try_channel(std::size_t cap);
+  friend result<std::pair<sender<U>, receiver<U>>> try_channel(std::size_t cap, const char* name);
 
   state* s_ = nullptr;
   std::uint64_t pos_ = 0;  ///< the next position to read; under the channel lock
@@ -453,8 +463,10 @@ class receiver {
 /// A channel keeping the last `cap` values; `errc::invalid_argument` when `cap` is 0 or its
 /// size in bytes cannot be represented, `errc::out_of_memory` when the ring (or the channel)
 /// cannot be allocated. Never throws: the allocations are nothrow (also without exceptions).
+/// `name` names the channel in task dumps (`broadcast::recv on channel 'ticks'`; not copied: a
+/// string literal, or outliving the channel; null: unnamed).
 template <class T>
-result<std::pair<sender<T>, receiver<T>>> try_channel(std::size_t cap) {
+result<std::pair<sender<T>, receiver<T>>> try_channel(std::size_t cap, const char* name) {
   if (cap == 0)
     return error{errc::invalid_argument, 0,
                  "eddy::broadcast::channel: capacity must be at least 1"};
@@ -466,16 +478,24 @@ result<std::pair<sender<T>, receiver<T>>> try_channel(std::size_t cap) {
     s = nullptr;
   }
   if (!s) return error{errc::out_of_memory, 0, "eddy::broadcast::channel: out of memory"};
+  s->name = name;
   return std::pair<sender<T>, receiver<T>>{sender<T>{s}, receiver<T>{s, 0, 0}};
 }
 
 /// A channel keeping the last `cap` values. A `cap` that `try_channel` refuses (0, too large,
 /// out of memory) panics with its message (throws `panic_error` with exceptions).
+/// `name`: see `try_channel`.
 template <class T>
-std::pair<sender<T>, receiver<T>> channel(std::size_t cap) {
-  auto r = try_channel<T>(cap);
+std::pair<sender<T>, receiver<T>> channel(std::size_t cap, const char* name = nullptr) {
+  auto r = try_channel<T>(cap, name);
   if (!r) panic(r.error().message());
   return std::move(r).value();
+}
+
+/// `try_channel(cap, nullptr)`: an unnamed channel.
+template <class T>
+result<std::pair<sender<T>, receiver<T>>> try_channel(std::size_t cap) {
+  return try_channel<T>(cap, nullptr);
 }
 
 }  // namespace broadcast

@@ -55,7 +55,7 @@ class latch {
     bool await_suspend(coro::coroutine_handle<> h) noexcept {
       detail::lock_guard<detail::spin_lock> g(owner_->lock_);
       if (owner_->count_.load(std::memory_order_relaxed) == 0) return false;
-      return enqueue(owner_->waiters_, h);
+      return enqueue(owner_->waiters_, h, wait_wait);
     }
     void await_resume() noexcept { resumed(); }
   };
@@ -137,6 +137,7 @@ class latch {
   mutable detail::spin_lock lock_;  ///< guards waiters_ and changes of count_
   std::atomic<std::ptrdiff_t> count_;
   detail::waiter_list waiters_;
+  static constexpr detail::wait_kind wait_wait{"latch::wait", nullptr};
 };
 
 }  // namespace eddy

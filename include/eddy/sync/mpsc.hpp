@@ -51,6 +51,8 @@
 ///   to wait).
 /// - Cost: no allocation per send, receive or wake. Bounded: one short lock per send and per
 ///   receive. Unbounded: one per send; the receiver pops without the lock.
+/// - Name: `mpsc::channel<T>(cap, "jobs")` / `unbounded_channel<T>("jobs")` names the channel in
+///   task dumps (`mpsc::recv on channel 'jobs'`; `runtime::dump`). Not copied: a string literal.
 #pragma once
 #include <cstddef>
 #include <new>
@@ -144,7 +146,7 @@ class sender {
           ::new (static_cast<void*>(&node_)) node_type();  // only now: the fast path stores less
           node_made_ = true;
           node_.value = &v_;
-          node_.w = detail::suspend_here(h);
+          node_.w = detail::suspend_here(h, chan::send_wait, c_);
           c_->send_waiters_.push_back(&node_);
           registered_ = true;
           return true;
@@ -280,7 +282,7 @@ class receiver {
       detail::lock_guard<detail::spin_lock> g(c_->lock_);
       st_ = c_->pop_locked(v_);  // an item (or the end) may have arrived meanwhile
       if (st_ != detail::mpsc_pop::empty) return false;
-      w_ = detail::suspend_here(h);
+      w_ = detail::suspend_here(h, chan::recv_wait, c_);
       c_->rx_waiter_ = w_;
       c_->rx_busy_.store(true, std::memory_order_relaxed);
       registered_ = true;
@@ -368,8 +370,10 @@ using channel_pair = std::pair<sender<T>, receiver<T>>;
 /// A bounded channel of capacity `cap`; `errc::invalid_argument` when `cap` is 0 or its size
 /// in bytes cannot be represented, `errc::out_of_memory` when its ring (or the channel) cannot
 /// be allocated. Never throws: the allocations are nothrow (also without exceptions).
+/// `name` names the channel in task dumps (`mpsc::recv on channel 'jobs'`; not copied: a string
+/// literal, or outliving the channel).
 template <class T>
-result<channel_pair<T>> try_channel(std::size_t cap) {
+result<channel_pair<T>> try_channel(std::size_t cap, const char* name = nullptr) {
   if (cap == 0)
     return error{errc::invalid_argument, 0, "eddy::mpsc::channel: capacity must be >= 1"};
   if (cap > detail::mpsc_ring<T>::max_capacity())
@@ -380,22 +384,25 @@ result<channel_pair<T>> try_channel(std::size_t cap) {
     c = nullptr;
   }
   if (!c) return error{errc::out_of_memory, 0, "eddy::mpsc::channel: out of memory"};
+  c->name_ = name;
   return channel_pair<T>{sender<T>(c), receiver<T>(c)};
 }
 
 /// A bounded channel of capacity `cap`. A `cap` that `try_channel` refuses (0, too large, out
-/// of memory) panics with its message.
+/// of memory) panics with its message. `name`: see `try_channel`.
 template <class T>
-channel_pair<T> channel(std::size_t cap) {
-  auto r = try_channel<T>(cap);
+channel_pair<T> channel(std::size_t cap, const char* name = nullptr) {
+  auto r = try_channel<T>(cap, name);
   if (!r) panic(r.error().message());
   return std::move(r).value();
 }
 
 /// An unbounded channel: `send` never waits; memory grows with the backlog, in reused segments.
+/// `name`: see `try_channel`.
 template <class T>
-channel_pair<T> unbounded_channel() {
+channel_pair<T> unbounded_channel(const char* name = nullptr) {
   auto* c = new detail::mpsc_chan<T>();
+  c->name_ = name;
   return channel_pair<T>{sender<T>(c), receiver<T>(c)};
 }
 

@@ -17,6 +17,8 @@
 /// No allocation: a waiter is a node inside the awaiting coroutine's frame.
 /// Lifetime: the mutex must outlive its guards and waiters; destroying it while locked or waited
 /// on is a programming error (`eddy::panic`).
+/// Name: `eddy::mutex m{"state"}` names it in task dumps (`mutex::lock 'state' (held by task
+/// 12)`, see `runtime::dump`); the name is not copied (a string literal, or outliving the mutex).
 ///
 /// ```cpp
 /// eddy::mutex m;
@@ -92,11 +94,12 @@ class mutex {
           break;  // locked and marked queued: the owner's unlock takes the slow path
         }
       }
-      return enqueue(owner_->waiters_, h);
+      return enqueue(owner_->waiters_, h, lock_wait);
     }
     mutex_guard await_resume() noexcept {
       acquired_ = false;
       resumed();  // resumed only by a hand-off: the lock is ours
+      owner_->note_holder();
       return mutex_guard{owner_};
     }
 
@@ -105,6 +108,8 @@ class mutex {
   };
 
   mutex() noexcept = default;
+  /// A mutex named `name` in task dumps (not copied: it must outlive the mutex).
+  explicit mutex(const char* name) noexcept : name_(name) {}
   mutex(const mutex&) = delete;
   mutex& operator=(const mutex&) = delete;
   ~mutex() {
@@ -117,7 +122,14 @@ class mutex {
   lock_awaiter lock() noexcept { return lock_awaiter{this}; }
 
   /// Takes the lock if it is free and nobody waits; never suspends. Empty guard on failure.
-  mutex_guard try_lock() noexcept { return try_lock_raw() ? mutex_guard{this} : mutex_guard{}; }
+  mutex_guard try_lock() noexcept {
+    if (!try_lock_raw()) return mutex_guard{};
+    note_holder();
+    return mutex_guard{this};
+  }
+
+  /// The name given at construction, or null. Thread-safe.
+  const char* name() const noexcept { return name_; }
 
   /// Whether some guard or hand-off owns the lock (a snapshot, for diagnostics and tests).
   bool is_locked() const noexcept { return state_.load(std::memory_order_acquire) & locked_bit; }
@@ -133,6 +145,21 @@ class mutex {
   friend class detail::list_awaiter<mutex, node>;
 
   void release_hold(bool) noexcept { unlock_raw(); }
+
+  // Task dumps: who took the lock last (0: outside a task, or dumps compiled out).
+  void note_holder() noexcept {
+#if EDDY_TASK_DUMP
+    holder_.store(detail::current_task_id(), std::memory_order_relaxed);
+#endif
+  }
+  static void describe_lock(const detail::wait_kind& k, const void* o, dump_sink& out) {
+    const auto* m = static_cast<const mutex*>(o);
+    out << k.what;
+    out.name(m->name_);
+    if (const std::uint64_t h = m->holder_.load(std::memory_order_relaxed); h && m->is_locked())
+      out << " (held by task " << h << ')';
+  }
+  static constexpr detail::wait_kind lock_wait{"mutex::lock", &describe_lock};
 
   bool try_lock_raw() noexcept {
     std::uint8_t expected = 0;
@@ -172,6 +199,8 @@ class mutex {
   std::atomic<std::uint8_t> state_{0};
   mutable detail::spin_lock lock_;  ///< guards waiters_ and the nodes' `granted`
   detail::waiter_list waiters_;
+  const char* name_ = nullptr;
+  std::atomic<std::uint64_t> holder_{0};
 };
 
 }  // namespace eddy

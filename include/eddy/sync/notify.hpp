@@ -67,7 +67,7 @@ class notify {
       detail::lock_guard<detail::spin_lock> g(owner_->lock_);
       if (owner_->take_permit()) return false;
       node_.by = how::none;
-      return enqueue(owner_->waiters_, h);
+      return enqueue(owner_->waiters_, h, notified_wait);
     }
     void await_resume() noexcept {
       consumed_ = false;
@@ -135,6 +135,7 @@ class notify {
   mutable detail::spin_lock lock_;  ///< guards waiters_, the nodes' `by`, and permit stores
   std::atomic<bool> permit_{false};
   detail::waiter_list waiters_;
+  static constexpr detail::wait_kind notified_wait{"notify::notified", nullptr};
 };
 
 }  // namespace eddy

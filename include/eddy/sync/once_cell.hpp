@@ -158,7 +158,7 @@ class once_cell {
     bool await_suspend(coro::coroutine_handle<> h) noexcept {
       detail::lock_guard<detail::spin_lock> g(owner_->lock_);
       if (owner_->state_.load(std::memory_order_relaxed) == ready_st) return false;
-      return this->enqueue(owner_->waiters_, h);
+      return this->enqueue(owner_->waiters_, h, once_cell::wait_kind_);
     }
     std::reference_wrapper<const T> await_resume() noexcept {
       this->resumed();  // woken only when the value was stored
@@ -227,7 +227,7 @@ class once_cell {
       detail::lock_guard<detail::spin_lock> g(owner_->lock_);
       if (decide_locked()) return false;
       node_.turn = false;
-      return this->enqueue(owner_->waiters_, h);
+      return this->enqueue(owner_->waiters_, h, once_cell::wait_kind_);
     }
     bool await_resume() noexcept {
       if (this->resumed()) return node_.turn;
@@ -321,6 +321,7 @@ class once_cell {
   mutable detail::spin_lock lock_;  ///< guards waiters_, the nodes and state changes
   std::atomic<std::uint8_t> state_{empty_st};
   detail::waiter_list waiters_;
+  static constexpr detail::wait_kind wait_kind_{"once_cell::get_or_init", nullptr};
   union {
     T value_;  ///< constructed once, under lock_, before ready_st is published
   };

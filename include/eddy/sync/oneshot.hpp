@@ -95,6 +95,8 @@ class oneshot_state {
     return (f & (tx_released | rx_released)) == (tx_released | rx_released);
   }
 
+  static constexpr wait_kind recv_wait{"oneshot::recv", nullptr};      ///< the receiver waits
+  static constexpr wait_kind closed_wait{"oneshot::closed", nullptr};  ///< `closed()` waits
   spin_lock lock;
   std::atomic<std::uint8_t> flags{0};
   bool taken = false;      ///< receiver-private: the value was moved out
@@ -185,7 +187,7 @@ class sender {
     bool await_suspend(coro::coroutine_handle<> h) noexcept {
       detail::lock_guard<detail::spin_lock> g(s_->lock);
       if (s_->flags.load(std::memory_order_relaxed) & state::rx_closed) return false;
-      node_.w = detail::suspend_here(h);
+      node_.w = detail::suspend_here(h, state::closed_wait);
       s_->tx_waiters.push_back(&node_);
       registered_ = true;
       return true;
@@ -271,7 +273,7 @@ class receiver {
         second_ = true;
         return false;
       }
-      w_ = detail::suspend_here(h);
+      w_ = detail::suspend_here(h, state::recv_wait);
       s_->rx_waiter = w_;
       registered_ = true;
       return true;

@@ -28,6 +28,8 @@
 ///   co_await fetch(u);
 /// }                                      // the permit goes back here
 /// ```
+/// Name: `eddy::semaphore s{4, "pool"}` names it in task dumps (`semaphore::acquire 'pool'`;
+/// `runtime::dump`). Not copied: a string literal.
 #pragma once
 #include <cstddef>
 #include <limits>
@@ -121,7 +123,7 @@ class semaphore {
       detail::lock_guard<detail::spin_lock> g(owner_->lock_);
       if (try_now()) return false;
       node_.st = status::waiting;
-      return enqueue(owner_->waiters_, h);
+      return enqueue(owner_->waiters_, h, acquire_wait);
     }
     result<semaphore_permit> await_resume() noexcept {
       if (resumed()) {  // resumed by the semaphore: st is final
@@ -157,7 +159,10 @@ class semaphore {
 
   /// A semaphore with `permits` permits (its maximum). Above `max_permits_limit` (e.g. a
   /// negative count converted to size_t) panics.
-  explicit semaphore(std::size_t permits) : avail_(permits), max_(permits) {
+  /// `name` names it in task dumps (`semaphore::acquire 'pool'`; not copied: it must outlive
+  /// the semaphore).
+  explicit semaphore(std::size_t permits, const char* name = nullptr)
+      : avail_(permits), max_(permits), name_(name) {
     if (permits > max_permits_limit) panic("eddy::semaphore: permit count out of range");
   }
   semaphore(const semaphore&) = delete;
@@ -168,6 +173,9 @@ class semaphore {
 
   /// `co_await s.acquire(k)` -> `result<semaphore_permit>`. See the file comment.
   acquire_awaiter acquire(std::size_t k = 1) noexcept { return acquire_awaiter{this, k}; }
+
+  /// The name given at construction, or null (task dumps). Thread-safe.
+  const char* name() const noexcept { return name_; }
 
   /// Takes `k` permits if they are free and nobody waits; never suspends.
   /// Errors: `errc::empty` (not now), `errc::invalid_argument` (k above the maximum).
@@ -255,6 +263,9 @@ class semaphore {
   std::size_t avail_;
   std::size_t max_;
   detail::waiter_list waiters_;
+  const char* name_;
+  static constexpr detail::wait_kind acquire_wait{"semaphore::acquire",
+                                                  &detail::describe_named<semaphore>};
 };
 
 inline void semaphore_permit::release() noexcept {

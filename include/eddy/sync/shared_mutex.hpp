@@ -35,6 +35,8 @@
 ///   table[k] = v;
 /// }
 /// ```
+/// Name: `eddy::shared_mutex m{"table"}` names it in task dumps (`shared_mutex::lock 'table'`;
+/// `runtime::dump`). Not copied: a string literal.
 #pragma once
 #include <cstddef>
 #include <utility>
@@ -100,7 +102,7 @@ class shared_mutex {
         return false;
       }
       node_.granted = false;
-      return enqueue(owner_->waiters_, h);
+      return enqueue(owner_->waiters_, h, Exclusive ? lock_wait : lock_shared_wait);
     }
     detail::lock_hold<shared_mutex, Exclusive> await_resume() noexcept {
       acquired_ = false;
@@ -113,6 +115,11 @@ class shared_mutex {
   };
 
   shared_mutex() noexcept = default;
+  /// A lock named `name` in task dumps (`shared_mutex::lock 'table'`; not copied: it must
+  /// outlive the lock).
+  explicit shared_mutex(const char* name) noexcept : name_(name) {}
+  /// The name given at construction, or null (task dumps). Thread-safe.
+  const char* name() const noexcept { return name_; }
   shared_mutex(const shared_mutex&) = delete;
   shared_mutex& operator=(const shared_mutex&) = delete;
   ~shared_mutex() {
@@ -215,6 +222,11 @@ class shared_mutex {
   bool writer_ = false;             ///< a writer holds the lock
   std::size_t readers_ = 0;         ///< readers holding the lock
   detail::waiter_list waiters_;
+  const char* name_ = nullptr;
+  static constexpr detail::wait_kind lock_wait{"shared_mutex::lock",
+                                               &detail::describe_named<shared_mutex>};
+  static constexpr detail::wait_kind lock_shared_wait{"shared_mutex::lock_shared",
+                                                      &detail::describe_named<shared_mutex>};
 };
 
 }  // namespace eddy

@@ -41,6 +41,8 @@
 /// `borrow_and_update()` does not mark (it acts as `borrow()`). T's copy/move and the function
 /// given to `send_modify` run under the channel's short internal lock: they must not use this
 /// channel. For a big `T`, store a `std::shared_ptr<const U>` so that `borrow()` is cheap.
+/// Name: `watch::channel(v, "config")` names the channel in task dumps (`watch::changed on
+/// channel 'config'`; `runtime::dump`). Not copied: a string literal.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -79,6 +81,14 @@ class watch_state {
   }
 
   spin_lock lock;
+  /// The channel's name in task dumps, or null (set at creation; not copied).
+  const char* name = nullptr;
+  /// Task dumps: `watch::changed on channel 'name'`.
+  static void describe(const wait_kind& k, const void* obj, dump_sink& out) {
+    out << k.what << " on channel";
+    out.name(static_cast<const watch_state*>(obj)->name);
+  }
+  static constexpr wait_kind changed_wait{"watch::changed", &describe};  ///< changed() waits
   T value;
   std::uint64_t version = 0;
   bool sender_alive = true;
@@ -210,7 +220,7 @@ class sender {
 
   explicit sender(state* s) noexcept : s_(s) {}
   template <class U>
-  friend std::pair<sender<U>, receiver<U>> channel(U initial);
+  friend std::pair<sender<U>, receiver<U>> channel(U initial, const char* name);
 
   state* s_ = nullptr;
 };
@@ -317,7 +327,7 @@ class receiver {
       }
       out_ = r_->s_->poll(r_->seen_);
       if (out_) return false;
-      node_.w = eddy::detail::suspend_here(h);
+      node_.w = eddy::detail::suspend_here(h, state::changed_wait, r_->s_);
       r_->s_->waiters.push_back(&node_);
       r_->waiting_ = true;
       registered_ = true;
@@ -357,18 +367,27 @@ class receiver {
   receiver(state* s, std::uint64_t seen) noexcept : s_(s), seen_(seen) {}
   friend class sender<T>;
   template <class U>
-  friend std::pair<sender<U>, receiver<U>> channel(U initial);
+  friend std::pair<sender<U>, receiver<U>> channel(U initial, const char* name);
 
   state* s_ = nullptr;
   std::uint64_t seen_ = 0;  ///< the version this receiver has seen; under the channel lock
   bool waiting_ = false;    ///< a changed() of this object is registered; under the channel lock
 };
 
-/// A channel whose current value is `initial` (version 0).
+/// A channel whose current value is `initial` (version 0), named `name` in task dumps
+/// (`watch::changed on channel 'config'`; not copied: a string literal, or outliving the
+/// channel; null: unnamed).
+template <class T>
+std::pair<sender<T>, receiver<T>> channel(T initial, const char* name) {
+  auto* s = new eddy::detail::watch_state<T>(std::move(initial));
+  s->name = name;
+  return {sender<T>{s}, receiver<T>{s, 0}};
+}
+
+/// A channel whose current value is `initial` (version 0), unnamed.
 template <class T>
 std::pair<sender<T>, receiver<T>> channel(T initial) {
-  auto* s = new eddy::detail::watch_state<T>(std::move(initial));
-  return {sender<T>{s}, receiver<T>{s, 0}};
+  return channel<T>(std::move(initial), nullptr);
 }
 
 }  // namespace watch

@@ -39,7 +39,7 @@ namespace detail {
 class fs_op : public op {
  protected:
   fs_op(uv_runtime* rt, step_fn start, step_fn stop = &cancel_request) noexcept
-      : op(rt, start, stop) {}
+      : op(rt, start, stop, "uv fs request") {}
   fs_op(fs_op&& o) noexcept : op(std::move(o)) {}
   static void on_done(uv_fs_t* req) noexcept;  // stores the result, cleans the request up
   static void cancel_request(op* o) noexcept;  // uv_cancel

@@ -42,7 +42,7 @@ namespace detail {
 class stream_op : public op {
  protected:
   stream_op(handle_block* b, step_fn start, step_fn stop) noexcept
-      : op(b ? b->rt : nullptr, start, stop), b_(b) {}
+      : op(b ? b->rt : nullptr, start, stop, "uv stream read/write"), b_(b) {}
   handle_block* b_;
   int status_ = 0;
 };

@@ -47,7 +47,7 @@ struct address {
 class listen_op : public op {
  public:
   listen_op(uv_runtime& rt, address a, int backlog) noexcept
-      : op(&rt, &start, &cancel), addr_(a), backlog_(backlog) {}
+      : op(&rt, &start, &cancel, "uv listen"), addr_(a), backlog_(backlog) {}
   listen_op(listen_op&&) noexcept = default;
   ~listen_op();
   result<tcp_listener> await_resume() noexcept;
@@ -63,7 +63,8 @@ class listen_op : public op {
 
 class accept_op : public op {
  public:
-  explicit accept_op(handle_block* l) noexcept : op(l ? l->rt : nullptr, &start, &cancel), l_(l) {}
+  explicit accept_op(handle_block* l) noexcept
+      : op(l ? l->rt : nullptr, &start, &cancel, "uv accept"), l_(l) {}
   accept_op(accept_op&&) noexcept = default;
   ~accept_op();
   result<tcp_stream> await_resume() noexcept;
@@ -82,7 +83,8 @@ class accept_op : public op {
 
 class connect_op : public op {
  public:
-  connect_op(uv_runtime& rt, address a) noexcept : op(&rt, &start, &cancel), addr_(a) {}
+  connect_op(uv_runtime& rt, address a) noexcept
+      : op(&rt, &start, &cancel, "uv connect"), addr_(a) {}
   connect_op(connect_op&&) noexcept = default;
   ~connect_op();
   result<tcp_stream> await_resume() noexcept;

@@ -156,6 +156,13 @@ struct io_executor_of<I> {
 /// What `op(..., use_task)` returns: co_await it once, inside an eddy task.
 template <class Net, class Initiation, class InitArgs, class... Args>
 class [[nodiscard]] asio_op_awaiter : private foreign_wait {
+  // Task dumps: "asio initiate_async_read_until_delim_v2" (the initiation's type name).
+  static void describe(const wait_kind&, const void*, dump_sink& out) {
+    out << "asio ";
+    print_type_name(out, pretty_name<Initiation>());
+  }
+  static constexpr wait_kind wait_kind_{"asio operation", &describe};
+
   using io_executor = typename io_executor_of<Initiation>::type;
 
  public:
@@ -189,7 +196,7 @@ class [[nodiscard]] asio_op_awaiter : private foreign_wait {
   bool await_ready() const noexcept { return false; }
   void await_suspend(coro::coroutine_handle<> h) {
     s_ = new asio_op_state<Net, Args...>();
-    s_->w = suspend_here(h);
+    s_->w = suspend_here(h, wait_kind_);
     s_->fw = this;
     s_->initiating = true;  // before any handler exists
     task_ = s_->w.task();

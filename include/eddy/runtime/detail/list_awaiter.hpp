@@ -20,6 +20,7 @@
 #include "eddy/core/coro.hpp"
 #include "eddy/core/panic.hpp"
 #include "eddy/runtime/detail/waiter_list.hpp"
+#include "eddy/runtime/task_header.hpp"
 
 namespace eddy::detail {
 
@@ -39,9 +40,11 @@ class list_awaiter {
     if (queued_) owner_->cancel_wait(&node_);
   }
 
-  /// Under the owner's lock: queue on `l` and suspend `h`. Returns true (for await_suspend).
-  bool enqueue(waiter_list& l, coro::coroutine_handle<> h) noexcept {
-    node_.w = suspend_here(h);
+  /// Under the owner's lock: queue on `l` and suspend `h`, recording the wait as `kind` on the
+  /// owner (task dumps). Returns true (for await_suspend).
+  bool enqueue(waiter_list& l, coro::coroutine_handle<> h,
+               const wait_kind& kind = generic_wait) noexcept {
+    node_.w = suspend_here(h, kind, owner_);
     l.push_back(&node_);
     queued_ = true;
     return true;

@@ -79,7 +79,9 @@ class when_core {
   static constexpr std::size_t frame_cap = 128;
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
-  when_core(when_branch* nodes, std::size_t n) noexcept : nodes_(nodes), n_(n) {}
+  /// `what`: the combinator's name in task dumps ("when_all", "when_any").
+  when_core(when_branch* nodes, std::size_t n, const char* what) noexcept
+      : nodes_(nodes), n_(n), what_(what) {}
   /// Sets the branches (range forms, whose branch array is made after the base).
   void set_nodes(when_branch* nodes, std::size_t n) noexcept {
     nodes_ = nodes;
@@ -100,7 +102,8 @@ class when_core {
     }
     driver_ = drive(*this).h;
     sink_ = sink(*this).h;
-    suspend_here(driver_);  // the task (or the enclosing branch) resumes the driver
+    suspend_here(driver_, wait_kind_,
+                 this);  // the task (or the enclosing branch) resumes the driver
     return driver_;
   }
 
@@ -214,6 +217,21 @@ class when_core {
   static when_frame drive(when_core& c);
   static when_frame sink(when_core& c);
 
+  // Task dumps: "when_all of 3 (2 pending)", then what each live branch waits on.
+  static void describe(const wait_kind&, const void* obj, dump_sink& out) {
+    const auto* c = static_cast<const when_core*>(obj);
+    std::size_t pending = 0;
+    for (std::size_t i = 0; i < c->n_; ++i) pending += c->nodes_[i].state != when_branch::done;
+    out << c->what_ << " of " << static_cast<std::uint64_t>(c->n_) << " ("
+        << static_cast<std::uint64_t>(pending) << " pending)";
+    for (std::size_t i = 0; i < c->n_; ++i) {
+      if (c->nodes_[i].state != when_branch::live) continue;
+      out << "\n        branch " << static_cast<std::uint64_t>(i) << ": ";
+      describe_wait(c->nodes_[i].wait, out);
+    }
+  }
+  static constexpr wait_kind wait_kind_{"when_all/when_any", &describe};
+
   struct drive_step {
     when_core* c;
     bool await_ready() const noexcept { return false; }
@@ -244,6 +262,7 @@ class when_core {
   coro::coroutine_handle<> sink_{};
   bool sink_hit_ = false;
   bool finished_ = false;
+  const char* what_;
 };
 
 inline void* when_frame::promise_type::operator new(std::size_t n, when_core& c) {
@@ -446,7 +465,8 @@ class [[nodiscard]] when_awaiter final : private when_core {
   /// Holds the operands (see `when_all`).
   template <class... X>
   explicit when_awaiter(std::in_place_t, X&&... x)
-      : when_core(nullptr, N), ops_(std::forward<X>(x)...) {
+      : when_core(nullptr, N, M == when_mode::any ? "when_any" : "when_all"),
+        ops_(std::forward<X>(x)...) {
     set_nodes(nodes_.data(), N);
   }
   when_awaiter(const when_awaiter&) = delete;
@@ -608,7 +628,9 @@ class [[nodiscard]] when_range_awaiter final : private when_core {
 
   /// Takes the tasks; each must be valid (an empty task panics when the branch starts).
   explicit when_range_awaiter(std::vector<task<T>> tasks)
-      : when_core(nullptr, 0), tasks_(std::move(tasks)), nodes_(tasks_.size()) {
+      : when_core(nullptr, 0, M == when_mode::any ? "when_any" : "when_all"),
+        tasks_(std::move(tasks)),
+        nodes_(tasks_.size()) {
     set_nodes(nodes_.data(), nodes_.size());
     if constexpr (M != when_mode::any) slots_.resize(tasks_.size());
   }

@@ -83,7 +83,8 @@ task<void> drain_loop(block_ref owner, drain_block<S, Store>* b) {
 #endif
     }
     if (!r) break;
-    co_await locked_wait(b->lock, b->producer, [b, &r] { return b->store.accepts(*r); });
+    co_await locked_wait(
+        b->lock, b->producer, [b, &r] { return b->store.accepts(*r); }, stream_waits::pump_room);
     {
       lock_guard<spin_lock> g(b->lock);
       b->store.put(std::move(*r));

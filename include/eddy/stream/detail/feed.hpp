@@ -90,7 +90,9 @@ task<void> feed_loop(block_ref owner, feed_block<S>* b) {
   const bool waits = b->policy.on_full == overflow::wait;
   std::size_t since_yield = 0;
   for (bool last = false; !last;) {
-    if (waits) co_await locked_wait(b->lock, b->pump_waiter, [b] { return !b->buf.blocks(); });
+    if (waits)
+      co_await locked_wait(
+          b->lock, b->pump_waiter, [b] { return !b->buf.blocks(); }, stream_waits::pump_room);
     std::optional<item<T>> r;
     bool ended = false;
     bool threw = false;

@@ -64,7 +64,8 @@ class hub_wait : private timer_node {
       h_->signalled = false;
       return false;
     }
-    me_ = suspend_here(c);
+    static constexpr wait_kind kind{"stream: the consumer waits for its inputs", nullptr};
+    me_ = suspend_here(c, kind);
     h_->consumer = me_;
     if (has_deadline_) {
       ex_ = me_.task()->get_executor();

@@ -224,7 +224,8 @@ template <class S>
 task<void> pump_loop(block_ref owner, port_hub* hub, port_state<S>* p) {
   using T = stream_value_t<S>;
   for (bool last = false; !last;) {
-    co_await locked_wait(hub->lock, p->pump_waiter, [p] { return p->requested; });
+    co_await locked_wait(
+        hub->lock, p->pump_waiter, [p] { return p->requested; }, stream_waits::pump_request);
     std::optional<item<T>> r;
 #if EDDY_HAS_EXCEPTIONS
     bool threw = false;
@@ -246,7 +247,8 @@ task<void> pump_loop(block_ref owner, port_hub* hub, port_state<S>* p) {
         p->arrived = t;
         hub->notify_locked();
       }
-      co_await locked_wait(hub->lock, p->pump_waiter, [p] { return p->requested; });
+      co_await locked_wait(
+          hub->lock, p->pump_waiter, [p] { return p->requested; }, stream_waits::pump_request);
       r.reset();
     }
 #endif

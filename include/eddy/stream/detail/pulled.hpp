@@ -113,7 +113,8 @@ class hot_reader {
         if (s == wait_upstream) {
           co_await hub_wait(r->source(), nullptr);
         } else {
-          co_await locked_wait(r->source()->lock, r->reader(), [r] { return r->can_go(); });
+          co_await locked_wait(
+              r->source()->lock, r->reader(), [r] { return r->can_go(); }, stream_waits::reader);
         }
       }
     }

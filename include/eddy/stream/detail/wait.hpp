@@ -12,12 +12,22 @@
 
 namespace eddy::detail {
 
+/// Task dumps: what the stream layer's waits are.
+struct stream_waits {
+  static constexpr wait_kind generic{"stream: waiting for the other side", nullptr};
+  static constexpr wait_kind pump_request{"stream port: the pump waits for a request", nullptr};
+  static constexpr wait_kind pump_room{"stream buffer: the pump waits for room", nullptr};
+  static constexpr wait_kind reader{"stream: the reader waits for items", nullptr};
+};
+
 /// See the file comment. `ready` is called under `lock`; whoever makes it true wakes `slot`.
+/// `kind`: what a dump says the task waits on.
 template <class Ready>
 class locked_wait {
  public:
-  locked_wait(spin_lock& lock, waker& slot, Ready ready) noexcept
-      : l_(lock), slot_(slot), ready_(ready) {}
+  locked_wait(spin_lock& lock, waker& slot, Ready ready,
+              const wait_kind& kind = stream_waits::generic) noexcept
+      : l_(lock), slot_(slot), ready_(ready), kind_(&kind) {}
   locked_wait(const locked_wait&) = delete;
   locked_wait& operator=(const locked_wait&) = delete;
   ~locked_wait() {
@@ -33,7 +43,7 @@ class locked_wait {
   bool await_suspend(coro::coroutine_handle<> h) {
     lock_guard<spin_lock> g(l_);
     if (ready_()) return false;
-    me_ = suspend_here(h);
+    me_ = suspend_here(h, *kind_);
     slot_ = me_;
     return true;
   }
@@ -43,6 +53,7 @@ class locked_wait {
   spin_lock& l_;
   waker& slot_;
   Ready ready_;
+  const wait_kind* kind_;
   waker me_;
 };
 

@@ -224,6 +224,18 @@ class mpsc_chan {
   waiter_list send_waiters_;  ///< senders waiting for space (bounded), under lock_
   /// A receive is suspended (detects misuse: a second recv, a try_recv or a drop meanwhile).
   std::atomic<bool> rx_busy_{false};
+  /// The channel's name in task dumps, or null (set at creation; not copied).
+  const char* name_ = nullptr;
+
+  /// Task dumps: `mpsc::recv on channel 'jobs'`, `mpsc::send on channel 'jobs' (full: 1024)`.
+  static void describe(const wait_kind& k, const void* obj, dump_sink& out) {
+    const auto* c = static_cast<const mpsc_chan*>(obj);
+    out << k.what << " on channel";
+    out.name(c->name_);
+    if (k.what[6] == 's') out << " (full: " << static_cast<std::uint64_t>(c->cap_) << ')';
+  }
+  static constexpr wait_kind recv_wait{"mpsc::recv", &describe};  ///< a receive waits
+  static constexpr wait_kind send_wait{"mpsc::send", &describe};  ///< a send waits for room
 
  private:
   void release() noexcept {

@@ -33,7 +33,8 @@ class op : private eddy::detail::foreign_wait {
   using step_fn = void (*)(op*) noexcept;  // runs on the loop's thread
   /// `start` issues the request; `cancel` asks it to stop (both on the loop's thread). A null
   /// `rt` makes the awaiter ready at once (the derived `await_resume` reports the misuse).
-  op(uv_runtime* rt, step_fn start, step_fn cancel) noexcept;
+  /// `what` names the operation in task dumps ("uv connect").
+  op(uv_runtime* rt, step_fn start, step_fn cancel, const char* what = "uv operation") noexcept;
   /// Before `await_suspend` only (the awaitable is passed around, e.g. into `timeout`).
   op(op&& o) noexcept;
   ~op();
@@ -45,6 +46,8 @@ class op : private eddy::detail::foreign_wait {
   uv_runtime* rt_;
 
  private:
+  static void describe(const eddy::detail::wait_kind&, const void* obj, dump_sink& out);
+  const char* what_;
   struct node : work_node {
     op* self;
   };
