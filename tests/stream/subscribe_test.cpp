@@ -230,6 +230,42 @@ TYPED_TEST(subscribe_conformance, many_synchronous_items) {
   EXPECT_EQ(sum, static_cast<long>(n / 2) * (n / 2 - 1));
 }
 
+// A run of map, filter and scan over from_range (visit_while) still checks the token before
+// every source item: a cancel from the handler stops it right after that handler.
+TYPED_TEST(subscribe_conformance, cancel_from_the_handler_stops_a_synchronous_run_after_it) {
+  std::vector<int> seen;
+  auto r = this->f.block_on([](std::vector<int>* seen) -> task<result<void>> {
+    cancellation_token token;
+    co_return co_await subscribe(
+        from_range(L(1, 2, 3, 4, 5, 6, 7, 8)) | map([](int x) { return x * 10; }) |
+            filter([](int x) { return x != 30; }) | scan(0, [](int a, int x) { return a + x; }),
+        [seen](int v, const cancellation_token& t) {
+          seen->push_back(v);
+          if (v == 70) t.cancel();
+        },
+        [](const error&) {}, token);
+  }(&seen));
+  EXPECT_TRUE(r.has_value());
+  EXPECT_EQ(seen, (std::vector<int>{10, 30, 70}));
+}
+
+// scan keeps its accumulator in a local during a synchronous run and stores it back when the
+// run stops: synchronous runs, waits for the source (the waited item goes through try_visit)
+// and errors, interleaved, see one accumulator.
+TYPED_TEST(subscribe_conformance, scan_accumulates_across_runs_and_waits) {
+  trace t;
+  auto r = this->f.block_on([](trace* t) -> task<result<void>> {
+    co_return co_await subscribe(
+        concat(from_range(L(1, 2, 3)), async_items<int>(L(4, E(7), 5)), from_range(L(6, 7))) |
+            map([](int x) { return x; }) | scan(0, [](int a, int x) { return a + x; }),
+        [t](int v) { t->values.push_back(v); }, [t](const error& e) { record_error(t, e); },
+        cancellation_token{});
+  }(&t));
+  EXPECT_TRUE(r.has_value());
+  EXPECT_EQ(t.values, (std::vector<int>{1, 3, 6, 10, 15, 21, 28}));
+  EXPECT_EQ(t.errors, (std::vector<std::uint64_t>{7}));
+}
+
 TYPED_TEST(subscribe_conformance, channel_fed_by_another_task) {
   long sum = 0;
   auto r = this->f.block_on([](long* sum) -> task<result<void>> {

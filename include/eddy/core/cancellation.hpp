@@ -137,6 +137,9 @@ cancellation_callback(const cancellation_token&, detail::callback_node::fn_type,
     -> cancellation_callback<void>;
 
 class cancel_on_drop;
+namespace detail {
+struct token_access;
+}
 
 /// Cooperative cancellation shared by copies (see the file comment).
 class cancellation_token {
@@ -204,9 +207,21 @@ class cancellation_token {
   friend class cancellation_callback<void>;
   template <class F>
   friend class cancellation_callback;
+  friend struct detail::token_access;
   explicit cancellation_token(detail::token_flag* s) noexcept : s_(s) {}
   detail::token_flag* s_;
 };
+
+namespace detail {
+/// The flag `is_cancelled()` reads, for a loop that checks a token per item without reloading
+/// the token (an empty token gives a flag that is never set).
+struct token_access {
+  static const std::atomic<bool>& flag(const cancellation_token& t) noexcept {
+    static constinit const std::atomic<bool> never{false};
+    return t.s_ ? t.s_->cancelled_ : never;
+  }
+};
+}  // namespace detail
 
 template <class F>
 template <class G>

@@ -27,6 +27,7 @@
 ///   `try_visit` fast path): no suspension, no allocation per item.
 /// - The stream is moved into the task; the handlers are moved in too.
 #pragma once
+#include <atomic>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -148,6 +149,7 @@ struct subscribe_visitor {
   OnError& on_error;
   const cancellation_token& token;
   std::optional<eddy::error>& first;
+  const std::atomic<bool>& cancelled = token_access::flag(token);  ///< read once per item
   bool ended = false;
 
   void value(T&& v) {
@@ -156,7 +158,35 @@ struct subscribe_visitor {
   }
   void error(eddy::error&& e) { deliver_error_sync(on_error, std::move(e), first); }
   void end() noexcept { ended = true; }
+  /// For `visit_while`: until the end or the token is cancelled.
+  bool more() const noexcept { return !ended && !cancelled.load(std::memory_order_acquire); }
 };
+
+/// How the synchronous fast path stopped.
+enum class sync_stop : unsigned char {
+  ended,    ///< the stream ended
+  stopped,  ///< no synchronous answer, or the token is cancelled
+  again,    ///< an item was taken through `try_visit`: visit again
+};
+
+/// The synchronous fast path: visits `s` while it answers at once and `token` is not
+/// cancelled. Runs (`visit_while`) with one visitor, then takes what a run leaves to
+/// `try_visit` (an item a wait stashed) with another, so that the run's visitor is a local kept
+/// in registers (a plain function, no loop around the two: not part of the task's frame).
+template <class T, class S, class OnNext, class OnError>
+sync_stop visit_sync(S& s, OnNext& on_next, OnError& on_error, const cancellation_token& token,
+                     std::optional<eddy::error>& first) {
+  using visitor = subscribe_visitor<T, OnNext, OnError>;
+  {
+    visitor run{on_next, on_error, token, first};
+    const bool stopped = visit_while_of(s, run);
+    if (run.ended) return sync_stop::ended;
+    if (stopped) return sync_stop::stopped;  // cancelled
+  }
+  visitor one{on_next, on_error, token, first};
+  if (!one.more() || !try_visit_of(s, one)) return sync_stop::stopped;
+  return one.ended ? sync_stop::ended : sync_stop::again;
+}
 
 /// `on_next` can take a `T` (and, optionally, the token after it).
 template <class OnNext, class T>
@@ -182,10 +212,9 @@ task<result<void>> subscribe_impl(S s, OnNext on_next, OnError on_error, cancell
 
   for (;;) {
     if constexpr (sync_next && sync_error) {
-      subscribe_visitor<T, OnNext, OnError> v{on_next, on_error, token, first};
-      while (!token.is_cancelled() && !v.ended && try_visit_of(s, v)) {
-      }
-      if (v.ended) break;
+      const sync_stop st = visit_sync<T>(s, on_next, on_error, token, first);
+      if (st == sync_stop::ended) break;
+      if (st == sync_stop::again) continue;
       if constexpr (is_stage<S>) {  // wait for the chain's source, then visit again
         if (token.is_cancelled()) break;
         if (!co_await cancellable_awaiter<source_wait<S>>(token, s)) break;  // cancelled

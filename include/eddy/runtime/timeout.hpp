@@ -147,39 +147,44 @@ task<await_result_of_t<H>> await_held(std::remove_reference_t<H>* p) {
 
 /// Generic awaitables: the ready-at-once fast path, else a task wrapper around the awaitable,
 /// which stays where `H` keeps it (see `held_awaitable_t`): nothing is copied or moved.
-template <class H>
+/// `Relative`: `when_` is a duration counted from the start (`timeout`), else the deadline
+/// (`timeout_at`). The ready path writes nothing but the awaitable and this one time value,
+/// and reads no clock.
+template <class H, bool Relative>
 class timeout_awaiter {
   using T = await_result_of_t<H>;
   using object = std::remove_reference_t<H>;
+  using when_type = std::conditional_t<Relative, duration, time_point>;
   /// Has the awaiter members itself (no `operator co_await`): it may take the ready path.
   static constexpr bool direct =
       std::is_same_v<awaiter_ref_t<object&>, object&> && requires(object& w) { w.await_ready(); };
 
  public:
   template <class A>
-  timeout_awaiter(time_point deadline, duration d, bool relative, A&& a)
-      : deadline_(deadline), d_(d), relative_(relative), a_(std::forward<A>(a)) {}
+  timeout_awaiter(when_type when, A&& a) : when_(when), a_(std::forward<A>(a)) {}
   /// Movable before it is awaited (`when_all` / `when_any` hold their operands).
   timeout_awaiter(timeout_awaiter&& o) noexcept(std::is_nothrow_constructible_v<H, H&&>)
-      : deadline_(o.deadline_), d_(o.d_), relative_(o.relative_), a_(static_cast<H&&>(o.a_)) {}
+      : when_(o.when_), a_(static_cast<H&&>(o.a_)) {}
   timeout_awaiter& operator=(const timeout_awaiter&) = delete;
   bool await_ready() {
     if constexpr (direct) {
-      if (a_.await_ready()) {
-        ready_ = true;
-        return true;
-      }
+      return a_.await_ready();
+    } else {
+      return false;
     }
-    return false;
   }
   bool await_suspend(coro::coroutine_handle<> h) {
-    slow_.emplace(deadline_, d_, relative_, await_held<H>(&a_));
+    if constexpr (Relative) {
+      slow_.emplace(time_point{}, when_, true, await_held<H>(&a_));
+    } else {
+      slow_.emplace(when_, duration{}, false, await_held<H>(&a_));
+    }
     slow_->await_ready();  // panics if the wrapper task's frame could not be allocated
     return slow_->await_suspend(h);
   }
   optional_of<T> await_resume() {
     if constexpr (direct) {
-      if (ready_) {
+      if (!slow_) {  // ready at once: await_suspend did not run
         if constexpr (std::is_void_v<T>) {
           a_.await_resume();
           return unit{};
@@ -192,22 +197,19 @@ class timeout_awaiter {
   }
 
  private:
-  time_point deadline_;
-  duration d_;
-  bool relative_;
+  when_type when_;
   H a_;  // declared before slow_: the wrapper task (which refers to it) goes first
-  bool ready_ = false;
   std::optional<timeout_task_awaiter<T>> slow_;
 };
 
 }  // namespace detail
 
 namespace detail {
-template <class A>
-auto make_timeout(time_point deadline, duration d, bool relative, A&& aw) {
+template <bool Relative, class A>
+auto make_timeout(time_point deadline, duration d, A&& aw) {
   using D = std::remove_cvref_t<A>;
   if constexpr (is_task_v<D>) {
-    return timeout_task_awaiter<typename D::value_type>(deadline, d, relative, std::move(aw));
+    return timeout_task_awaiter<typename D::value_type>(deadline, d, Relative, std::move(aw));
   } else {
     using object = std::remove_reference_t<A>;
     static_assert(
@@ -216,7 +218,12 @@ auto make_timeout(time_point deadline, duration d, bool relative, A&& aw) {
         "a variable: a timed-out awaiter must be destroyed at its suspension point, and "
         "a variable outlives it. An awaitable with operator co_await (a join_handle) "
         "may be a variable.");
-    return timeout_awaiter<held_awaitable_t<A&&>>(deadline, d, relative, std::forward<A>(aw));
+    using W = held_awaitable_t<A&&>;
+    if constexpr (Relative) {
+      return timeout_awaiter<W, true>(d, std::forward<A>(aw));
+    } else {
+      return timeout_awaiter<W, false>(deadline, std::forward<A>(aw));
+    }
   }
 }
 }  // namespace detail
@@ -224,14 +231,14 @@ auto make_timeout(time_point deadline, duration d, bool relative, A&& aw) {
 /// Runs `aw` with deadline `deadline` (runtime clock). See the file comment.
 template <class A>
 auto timeout_at(time_point deadline, A&& aw) {
-  return detail::make_timeout(deadline, duration{}, false, std::forward<A>(aw));
+  return detail::make_timeout<false>(deadline, duration{}, std::forward<A>(aw));
 }
 
 /// Runs `aw` for at most `d` (runtime clock), counted from when the `co_await` starts. The clock
 /// is read only if `aw` is not ready at once. See the file comment.
 template <class Rep, class Period, class A>
 auto timeout(std::chrono::duration<Rep, Period> d, A&& aw) {
-  return detail::make_timeout(time_point{}, saturating_duration(d), true, std::forward<A>(aw));
+  return detail::make_timeout<true>(time_point{}, saturating_duration(d), std::forward<A>(aw));
 }
 
 /// An awaiter that is ready at once with `v` (for tests and benchmarks).

@@ -23,6 +23,9 @@
 /// travel as plain arguments through inlined calls, so a synchronous chain of operators becomes
 /// one loop with its state in registers. Sources that can answer at once (`from_range`,
 /// `from_items`, `just`, `empty`) and every single-input operator have it; `subscribe` uses it.
+/// Its run form `visit_while(v)` (optional too, see `detail::visit_while_of`) delivers item after
+/// item while `v.more()`: `from_range` and the stages `map`, `filter` and `scan` keep their state
+/// in locals for the run, so a synchronous pipeline under `subscribe` compiles to one plain loop.
 #pragma once
 #include <cstddef>
 #include <optional>
@@ -81,6 +84,26 @@ inline bool try_visit_of(S& s, V& v) {
     return s.try_visit(v);
   } else {
     return false;
+  }
+}
+
+/// The run form of the fast path: delivers item after item to `v` while `v.more()` is true
+/// (asked before each item; it must be false once `v` got the end) and the answers are
+/// synchronous. Returns true when it stopped on `!v.more()` (or `v` got the end), false
+/// when it stopped before an item without taking it: then `try_visit` may still answer (an
+/// operator's chain leaves an item taken by a wait to it) or the consumer waits with `next()`. A
+/// stream with `template <class V> bool visit_while(V& v)` runs the loop itself, keeping its
+/// position in registers for the run (`from_range`, the stages that opt in); any other stream is
+/// visited one `try_visit` at a time.
+template <class S, class V>
+inline bool visit_while_of(S& s, V& v) {
+  if constexpr (requires { s.visit_while(v); }) {
+    return s.visit_while(v);
+  } else {
+    while (v.more()) {
+      if (!try_visit_of(s, v)) return false;
+    }
+    return true;
   }
 }
 

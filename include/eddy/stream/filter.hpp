@@ -38,6 +38,7 @@ class filter_stream : public detail::stage<filter_stream<S, P>, S> {
  private:
   friend struct detail::stage_access;
   static constexpr bool one_to_one = false;
+  static constexpr bool run_through = true;
   template <class E>
   void on_value(value_type&& v, E& e) {
     detail::guarded(

@@ -17,6 +17,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "eddy/core/config.hpp"
 #include "eddy/stream/concept.hpp"
 
 namespace eddy {
@@ -35,6 +36,42 @@ inline void visit_element(E&& x, V& v) {
   } else {
     v.value(D(std::forward<E>(x)));
   }
+}
+
+/// The run of `visit_while` over `[it, end)` for the range streams: the position is a local for
+/// the run (in a register, not re-read through memory after every item) and is written back to
+/// `pos` at the end of the run, or when an item's visit throws. `advance_first`: the position
+/// moves past an element before it is visited (a borrowed range) rather than after (an owned
+/// one, whose element is moved out).
+template <bool advance_first, class It, class Sent, class V>
+inline bool run_elements(It& pos, const Sent& end, V& v) {
+  It it = pos;
+#if EDDY_HAS_EXCEPTIONS
+  try {
+#endif
+    while (v.more()) {
+      if (it == end) {
+        pos = it;
+        v.end();
+        return true;
+      }
+      if constexpr (advance_first) {
+        auto&& x = *it;
+        ++it;
+        visit_element(static_cast<decltype(x)&&>(x), v);
+      } else {
+        visit_element(std::move(*it), v);
+        ++it;
+      }
+    }
+#if EDDY_HAS_EXCEPTIONS
+  } catch (...) {
+    pos = it;
+    throw;
+  }
+#endif
+  pos = it;
+  return true;
 }
 
 /// An awaiter that is ready at once with a stored result.
@@ -76,6 +113,11 @@ class range_ref_stream {
       detail::visit_element(static_cast<decltype(x)&&>(x), v);
     }
     return true;
+  }
+  /// The run form of `try_visit` (see `stream/concept.hpp`); always answers.
+  template <class V>
+  bool visit_while(V& v) {
+    return detail::run_elements<true>(it_, end_, v);
   }
 
  private:
@@ -125,6 +167,11 @@ class range_owning_stream {
       ++it_;
     }
     return true;
+  }
+  /// The run form of `try_visit` (see `stream/concept.hpp`); always answers.
+  template <class V>
+  bool visit_while(V& v) {
+    return detail::run_elements<false>(it_, std::end(r_), v);
   }
 
  private:

@@ -40,6 +40,7 @@ class map_stream : public detail::stage<map_stream<S, F>, S> {
  private:
   friend struct detail::stage_access;
   static constexpr bool one_to_one = true;
+  static constexpr bool run_through = true;
   template <class E>
   void on_value(In&& v, E& e) {
     detail::guarded(

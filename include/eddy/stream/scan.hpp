@@ -18,6 +18,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "eddy/core/config.hpp"
 #include "eddy/stream/pipe.hpp"
 #include "eddy/stream/stage.hpp"
 
@@ -45,18 +46,58 @@ class scan_stream : public detail::stage<scan_stream<S, Acc, G>, S> {
  private:
   friend struct detail::stage_access;
   static constexpr bool one_to_one = true;
+  static constexpr bool run_through = true;
   template <class E>
   void on_value(In&& v, E& e) {
+    step(acc_, std::move(v), e);
+  }
+  /// One value into the accumulator `acc`, which is emitted.
+  template <class E>
+  void step(Acc& acc, In&& v, E& e) {
     detail::guarded(
         e,
         [&] {
           if constexpr (std::is_void_v<std::invoke_result_t<G&, Acc&, In&&>>) {
-            g_(acc_, std::move(v));
+            g_(acc, std::move(v));
           } else {
-            acc_ = g_(std::move(acc_), std::move(v));
+            acc = g_(std::move(acc), std::move(v));
           }
         },
-        [&] { e.value(Acc(acc_)); });
+        [&] { e.value(Acc(acc)); });
+  }
+
+  /// The accumulator of a run of `visit_while`, in a local (a register, not re-read after every
+  /// emission, which might alias it) and stored back at the end of the run.
+  template <class V>
+  struct run_visitor {
+    scan_stream& op;
+    Acc& acc;
+    V& e;
+    void value(In&& v) { op.step(acc, std::move(v), e); }
+    void error(eddy::error&& err) { e.error(std::move(err)); }
+    void end() { e.end(); }
+    bool more() { return e.more(); }
+  };
+  template <class V>
+  bool run_upstream(V& v) {
+    if constexpr (!std::is_trivially_copyable_v<Acc>) {
+      return scan_stream::stage::run_upstream(v);
+    } else {
+      Acc acc = acc_;
+      run_visitor<V> in{*this, acc, v};
+#if EDDY_HAS_EXCEPTIONS
+      try {
+#endif
+        const bool r = visit_while_of(this->upstream(), in);
+        acc_ = acc;
+        return r;
+#if EDDY_HAS_EXCEPTIONS
+      } catch (...) {
+        acc_ = acc;
+        throw;
+      }
+#endif
+    }
   }
 
   Acc acc_;

@@ -8,6 +8,10 @@
 /// *stage protocol* (private members; befriend `detail::stage_access`):
 /// - `using value_type = Out;`
 /// - `static constexpr bool one_to_one`: every input gives exactly one output (map, scan...);
+/// - optionally `static constexpr bool run_through = true`: no `pre`, and errors and the end
+///   pass on unchanged, so `visit_while` (the run form of `try_visit`) feeds a whole run of
+///   upstream items through `on_value` (an operator may also supply `run_upstream(v)` to hold
+///   its state in locals for the run, as `scan` does);
 /// - hooks that get an *emitter* `e` (members `value(Out&&)`, `error(eddy::error&&)`, `end()`)
 ///   and call at most one of its members; calling none means "nothing to emit, pull again":
 ///   - `void pre(E& e)`: before every pull from the upstream (defaults to nothing); what it
@@ -46,6 +50,17 @@ namespace eddy::detail {
 struct stage_access {
   template <class Op>
   static constexpr bool one_to_one = Op::one_to_one;
+  /// `Op::run_through`: the operator has no `pre` and passes errors and the end on unchanged,
+  /// so a run of upstream items may go through its `on_value` without returning to the
+  /// consumer between items (`visit_while`).
+  template <class Op>
+  static constexpr bool run_through() {
+    if constexpr (requires { Op::run_through; }) {
+      return Op::run_through;
+    } else {
+      return false;
+    }
+  }
   template <class Op>
   static decltype(auto) upstream(Op& op) noexcept {
     return op.upstream();
@@ -70,6 +85,10 @@ struct stage_access {
   static void on_end(Op& op, E& e) {
     op.on_end(e);
   }
+  template <class Op, class V>
+  static bool run_upstream(Op& op, V& v) {
+    return op.run_upstream(v);
+  }
 };
 
 /// Feeds one upstream item to the operator's hooks.
@@ -83,6 +102,8 @@ struct input_visitor {
   }
   void error(eddy::error&& err) { stage_access::on_error(op, std::move(err), e); }
   void end() { stage_access::on_end(op, e); }
+  /// For a run (`visit_while`): the emitter is the downstream visitor.
+  bool more() { return e.more(); }
 };
 
 /// Tag of the stage streams (see `is_stage`).
@@ -201,6 +222,29 @@ class stage_base : public stage_tag {
     }
   }
 
+  /// The run form of the fast path (see `stream/concept.hpp`): an operator with `run_through`
+  /// hands its upstream a visitor that feeds every item to its hooks with `v` as the emitter,
+  /// so a chain of such stages over a source with `visit_while` is one loop; any other
+  /// operator is visited one `try_visit` at a time. An item stashed by a wait is left to
+  /// `try_visit` (the run stops before it).
+  template <class V>
+  bool visit_while(V& v) {
+    if constexpr (!stage_access::run_through<Op>()) {
+      while (v.more()) {
+        if (!try_visit(v)) return false;
+      }
+      return true;
+    } else {
+      Op& op = static_cast<Op&>(*this);
+      if constexpr (!is_stage<S>) {
+        // The item a wait took goes first, through `try_visit`: kept out of the run so that
+        // the run's visitor stays in registers.
+        if (root_.stashed()) return false;
+      }
+      return stage_access::run_upstream(op, v);
+    }
+  }
+
  protected:
   // Defaults of the stage protocol.
   template <class E>
@@ -217,6 +261,14 @@ class stage_base : public stage_tag {
   void on_end(E& e) {
     e.end();
   }
+  /// A run of `visit_while` through the upstream, each item into the hooks, emitting on `v`
+  /// (an operator may hold its state in locals for the run: `scan`).
+  template <class V>
+  bool run_upstream(V& v) {
+    Op& op = static_cast<Op&>(*this);
+    input_visitor<Op, V> in{op, v};
+    return visit_while_of(stage_access::upstream(op), in);
+  }
 
  private:
   friend struct stage_access;
@@ -225,15 +277,19 @@ class stage_base : public stage_tag {
   bool pull(Op& op, In& in) {
     if constexpr (!is_stage<S>) {
       if (root_.stashed()) {
-        auto& st = root_.get();
-        st.stashed = false;
-        std::optional<item<stream_value_t<S>>> r = std::move(st.stash);
-        st.stash.reset();
-        visit_result(std::move(r), in);
+        visit_result(take_stash(), in);
         return true;
       }
     }
     return try_visit_of(stage_access::upstream(op), in);
+  }
+  /// Takes the item a wait stashed (the bottom stage only).
+  std::optional<item<stream_value_t<S>>> take_stash() {
+    auto& st = root_.get();
+    st.stashed = false;
+    std::optional<item<stream_value_t<S>>> r = std::move(st.stash);
+    st.stash.reset();
+    return r;
   }
 
   [[no_unique_address]] chain_root<S> root_;
