@@ -158,3 +158,19 @@ TEST(identity, unhandled_error_names_the_task) {
   EXPECT_EQ(got, "thrower");
 }
 #endif
+
+// block_on's root task is named "block_on" and located at the block_on call, not inside the
+// runtime's header (the first line of a dump, and a deadlock report, point at the caller).
+TEST(identity, block_on_root_is_named_and_located_at_the_call) {
+  local_runtime rt;
+  const int line = __LINE__ + 1;
+  const seen root = rt.block_on(report());
+  EXPECT_EQ(root.name, "block_on");
+  EXPECT_EQ(root.line, static_cast<std::uint_least32_t>(line));
+  EXPECT_NE(root.file.find("identity_test.cpp"), std::string::npos);
+  sim_runtime sim;
+  const int line2 = __LINE__ + 1;
+  const result<seen> r = sim.try_block_on(report());
+  EXPECT_EQ(r.value().line, static_cast<std::uint_least32_t>(line2));
+  EXPECT_EQ(r.value().name, "block_on");
+}

@@ -130,11 +130,11 @@ class emscripten_runtime final : public runtime {
   /// `errc::deadlock` if nothing is ready and no timer is pending before `t` finishes (then `t` is
   /// aborted). In a browser, or from inside a runtime: `errc::invalid_argument`.
   template <class T>
-  result<T> try_block_on(task<T> t) {
+  result<T> try_block_on(task<T> t, const source_location& loc = source_location::current()) {
     if (detail::inside_runtime())
       return error{errc::invalid_argument, 0, detail::block_on_inside_message};
     if (!can_block()) return error{errc::invalid_argument, 0, no_block_message};
-    join_handle<T> h = spawn(get_executor(), std::move(t));
+    join_handle<T> h = spawn(get_executor(), std::move(t), detail::block_on_options, loc);
     if (!drive([](void* p) { return static_cast<join_handle<T>*>(p)->is_finished(); }, &h)) {
       h.abort();
       run_until_idle();
@@ -146,10 +146,10 @@ class emscripten_runtime final : public runtime {
   /// `try_block_on(t)` unwrapped: `t`'s value; panics on an error (browser, deadlock, inside a
   /// runtime).
   template <class T>
-  T block_on(task<T> t) {
+  T block_on(task<T> t, const source_location& loc = source_location::current()) {
     if (detail::inside_runtime()) panic(detail::block_on_inside_message);
     if (!can_block()) panic(no_block_message);
-    return detail::unwrap_block_on(try_block_on(std::move(t)));
+    return detail::unwrap_block_on(try_block_on(std::move(t), loc));
   }
 
   /// Runs the ready work and the timers already due, on the caller's stack, without waiting.

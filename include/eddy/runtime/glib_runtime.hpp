@@ -66,11 +66,12 @@ class glib_runtime final : public runtime, public detail::block_on_base<glib_run
   /// iterated. `errc::invalid_argument` inside an eddy runtime or the context's dispatch (where
   /// `block_on(t)`, from `block_on_base`, panics).
   template <class T>
-  result<T> try_block_on(task<T> t) {
+  result<T> try_block_on(task<T> t, const source_location& loc = source_location::current()) {
     if (detail::inside_runtime() || in_dispatch())
       return error{errc::invalid_argument, 0, detail::block_on_inside_message};
     detail::done_flag w;
-    join_handle<T> h{detail::spawn_raw(get_executor(), std::move(t), 2, &w)};
+    join_handle<T> h{
+        detail::spawn_raw(get_executor(), std::move(t), 2, &w, detail::block_on_options, loc)};
     wait(w);
     return h.try_take();
   }

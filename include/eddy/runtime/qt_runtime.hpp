@@ -65,18 +65,19 @@ class qt_runtime final : public runtime {
   /// when called inside a runtime or task, off the runtime's thread, or inside a running Qt
   /// event loop of this thread (see the file comment).
   template <class T>
-  result<T> try_block_on(task<T> t) {
+  result<T> try_block_on(task<T> t, const source_location& loc = source_location::current()) {
     if (const char* why = block_refusal()) return error{errc::invalid_argument, 0, why};
     block_waiter w;
-    join_handle<T> h{detail::spawn_raw(get_executor(), std::move(t), 2, &w)};
+    join_handle<T> h{
+        detail::spawn_raw(get_executor(), std::move(t), 2, &w, detail::block_on_options, loc)};
     wait(w);
     return h.try_take();
   }
   /// `try_block_on(t)` unwrapped: `t`'s value; panics where `try_block_on` refuses.
   template <class T>
-  T block_on(task<T> t) {
+  T block_on(task<T> t, const source_location& loc = source_location::current()) {
     if (const char* why = block_refusal()) panic(why);
-    return detail::unwrap_block_on(try_block_on(std::move(t)));
+    return detail::unwrap_block_on(try_block_on(std::move(t), loc));
   }
 
   /// Aborts every live task and destroys its frames now, on the runtime's thread (outside its

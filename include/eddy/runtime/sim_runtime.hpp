@@ -44,10 +44,10 @@ class sim_runtime final : public runtime, public detail::block_on_base<sim_runti
   /// Runs `t` to completion on this runtime from a thread outside any runtime, and gives its
   /// result (`errc::invalid_argument` when called from inside a runtime).
   template <class T>
-  result<T> try_block_on(task<T> t) {
+  result<T> try_block_on(task<T> t, const source_location& loc = source_location::current()) {
     if (detail::inside_runtime())
       return error{errc::invalid_argument, 0, detail::block_on_inside_message};
-    join_handle<T> h = spawn(get_executor(), std::move(t));
+    join_handle<T> h = spawn(get_executor(), std::move(t), detail::block_on_options, loc);
     if (!drive([](void* p) { return static_cast<join_handle<T>*>(p)->is_finished(); }, &h)) {
       const char* report = record_deadlock();  // before the abort: the tasks as they wait
       h.abort();

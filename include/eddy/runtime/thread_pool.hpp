@@ -56,11 +56,12 @@ class thread_pool final : public runtime, public detail::block_on_base<thread_po
   /// Runs `t` to completion on this runtime from a thread outside any runtime, and gives its
   /// result (`errc::invalid_argument` when called from inside a runtime).
   template <class T>
-  result<T> try_block_on(task<T> t) {
+  result<T> try_block_on(task<T> t, const source_location& loc = source_location::current()) {
     if (detail::inside_runtime())
       return error{errc::invalid_argument, 0, detail::block_on_inside_message};
     detail::blocking_observer obs;
-    join_handle<T> h{detail::spawn_raw(get_executor(), std::move(t), 2, &obs)};
+    join_handle<T> h{
+        detail::spawn_raw(get_executor(), std::move(t), 2, &obs, detail::block_on_options, loc)};
     obs.wait();
     while (!h.is_finished()) detail::cpu_relax();  // `complete` is published right after
     return h.try_take();

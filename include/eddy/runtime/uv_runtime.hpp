@@ -64,19 +64,20 @@ class uv_runtime final : public runtime {
   /// Runs `uv_run(loop, UV_RUN_ONCE)` until `t` finishes and gives its result; call on the loop's
   /// thread, outside callbacks. `errc::invalid_argument` when called from inside a runtime.
   template <class T>
-  result<T> try_block_on(task<T> t) {
+  result<T> try_block_on(task<T> t, const source_location& loc = source_location::current()) {
     if (detail::inside_runtime())
       return error{errc::invalid_argument, 0, detail::block_on_inside_message};
     detail::done_flag w;
-    join_handle<T> h{detail::spawn_raw(get_executor(), std::move(t), 2, &w)};
+    join_handle<T> h{
+        detail::spawn_raw(get_executor(), std::move(t), 2, &w, detail::block_on_options, loc)};
     wait(w);
     return h.try_take();
   }
   /// `try_block_on(t)` unwrapped: `t`'s value; panics on an error (called inside a runtime).
   template <class T>
-  T block_on(task<T> t) {
+  T block_on(task<T> t, const source_location& loc = source_location::current()) {
     if (detail::inside_runtime()) panic(detail::block_on_inside_message);
-    return detail::unwrap_block_on(try_block_on(std::move(t)));
+    return detail::unwrap_block_on(try_block_on(std::move(t), loc));
   }
 
   /// Aborts every live task and destroys its frames now, on the loop's thread (`uv_run` not

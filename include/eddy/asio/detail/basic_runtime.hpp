@@ -42,20 +42,21 @@ class basic_asio_runtime : public runtime {
   /// Runs `t` to completion from outside any runtime and gives its result; `errc::invalid_argument`
   /// when called from inside a runtime. With an `io_context`, runs it on the calling thread.
   template <class T>
-  result<T> try_block_on(task<T> t) {
+  result<T> try_block_on(task<T> t, const source_location& loc = source_location::current()) {
     if (detail::inside_runtime())
       return error{errc::invalid_argument, 0, detail::block_on_inside_message};
     block_waiter w{this};
-    join_handle<T> h{detail::spawn_raw(get_executor(), std::move(t), 2, &w)};
+    join_handle<T> h{
+        detail::spawn_raw(get_executor(), std::move(t), 2, &w, detail::block_on_options, loc)};
     wait(w);
     while (!h.is_finished()) detail::cpu_relax();  // `complete` is published right after
     return h.try_take();
   }
   /// `try_block_on(t)` unwrapped: `t`'s value; panics on an error (called inside a runtime).
   template <class T>
-  T block_on(task<T> t) {
+  T block_on(task<T> t, const source_location& loc = source_location::current()) {
     if (detail::inside_runtime()) panic(detail::block_on_inside_message);
-    return detail::unwrap_block_on(try_block_on(std::move(t)));
+    return detail::unwrap_block_on(try_block_on(std::move(t), loc));
   }
 
   /// Aborts every live task and destroys its frames now, on the calling thread (no other thread

@@ -17,6 +17,9 @@ inline constexpr const char* block_on_inside_message =
     "eddy: block_on called from inside a runtime (a task or a runtime thread); it would block "
     "that runtime. co_await the task instead";
 
+/// How `block_on` spawns its root task: named "block_on" (its location is the `block_on` call).
+inline constexpr task_options block_on_options{"block_on"};
+
 /// The completion observer of a root task driven by a foreign loop's `block_on` (uv, GLib): the
 /// loop turns until `done` is set. Set on the thread that finishes the task; read anywhere.
 struct done_flag : task_header::observer {
@@ -45,11 +48,11 @@ class block_on_base {
  public:
   /// Runs `t` to completion from a thread outside any runtime and gives its value, as
   /// `try_block_on(t)` does; an error panics (called from inside a runtime, or `t`'s own error),
-  /// a captured exception is rethrown.
+  /// a captured exception is rethrown. The root task is named "block_on" and located at `loc`.
   template <class T>
-  T block_on(task<T> t) {
+  T block_on(task<T> t, const source_location& loc = source_location::current()) {
     if (inside_runtime()) panic(block_on_inside_message);
-    return unwrap_block_on(static_cast<Rt*>(this)->try_block_on(std::move(t)));
+    return unwrap_block_on(static_cast<Rt*>(this)->try_block_on(std::move(t), loc));
   }
 };
 
