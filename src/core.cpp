@@ -186,6 +186,9 @@ void default_deallocate(void* p, std::size_t n, void*) noexcept {
     const std::size_t size = (c + 1) * class_step;
     if (k.counts[c] < max_per_class && k.bytes + size <= max_bytes && !k.dead) {
       if (!k.cleanup_registered) register_cleanup();
+      // A block smaller than the link (a copied task name) has its link bytes in the poisoned
+      // slack: unpoison the whole class before writing the link, poison it all again below.
+      EDDY_ASAN_UNPOISON(p, size);
       auto* b = static_cast<free_block*>(p);
       b->next = k.heads[c];
       k.heads[c] = b;

@@ -132,6 +132,9 @@ void task_header::start(bool aborted) noexcept {
 
 void task_header::signal(std::uint32_t bits) noexcept {
   std::uint32_t s = state_.load(std::memory_order_acquire);
+  // A finished task may outlive its runtime (a join handle aborted after the runtime is gone):
+  // it must not read the runtime.
+  if (s & complete) return;
   // Once the state changes below, a running task may end and be freed at once: everything
   // that reads the task happens before (the waker's registration keeps it alive until then).
   runtime* const rt = ex_.get();
