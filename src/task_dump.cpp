@@ -49,12 +49,14 @@ void dump_task(dump_sink& out, const task_header& t, bool held, bool current) {
   out << (ready ? ")\n" : "\n");
   // The frame chain, as far as it was recorded (EDDY_TASK_FRAMES).
   int depth = 0;
-  for (const promise_base* p = t.root_promise; p && depth < 64; p = p->child, ++depth) {
-    if (!p->at.line()) break;  // never awaited
-    out << "    " << (p->child ? "co_await at " : "suspended at ");
-    write_location(out, p->at);
-    if (*p->at.function_name()) out << " in " << p->at.function_name();
+  for (const promise_base* p = t.root_promise(); p && depth < 64; ++depth) {
+    const await_site* a = p->awaiting;
+    if (!a) break;  // not recorded (code built without EDDY_TASK_FRAMES)
+    out << "    " << (a->child ? "co_await at " : "suspended at ");
+    write_location(out, a->at);
+    if (*a->at.function_name()) out << " in " << a->at.function_name();
     out << '\n';
+    p = a->child;
   }
 }
 

@@ -37,9 +37,7 @@ task_header::~task_header() {
 void task_header::identify(const char* name, bool copy_name, const source_location& loc) noexcept {
   id_ = next_task_id();
   parent_id_ = t_current_task ? t_current_task->id_ : 0;
-  file_ = loc.file_name();
-  function_ = loc.function_name();
-  line_ = loc.line();
+  loc_ = loc;
   if (name && copy_name) {
     const std::size_t n = std::strlen(name) + 1;
     if (void* p = frame_try_alloc(n)) {

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: BSL-1.0
-// What a spawn allocates, counted through the frame-allocator hook: with EDDY_SPAWN_IN_FRAME
-// (the default with threads) the task's state lives in front of its frame, so a spawn costs one
-// block; without it, a block of its own. Every block is given back.
+// What a spawn allocates, counted through the frame-allocator hook: the task's frame and one
+// block for its state, nothing more. Every block is given back.
 #include <gtest/gtest.h>
 
 #include <cstddef>
@@ -63,12 +62,12 @@ task<long> spawn_and_count(const counts* c, int n) {
 
 }  // namespace
 
-TEST(spawn_allocation, one_block_per_spawn_with_the_state_in_front_of_the_frame) {
+TEST(spawn_allocation, a_spawn_allocates_its_frame_and_one_state_block) {
   constexpr int n = 100;
   counting_allocator a;
   local_runtime rt;
   const long made = rt.block_on(spawn_and_count(&a.get(), n));
-  EXPECT_EQ(made, EDDY_SPAWN_IN_FRAME ? n : 2 * n);
+  EXPECT_EQ(made, 2 * n);
 }
 
 TEST(spawn_allocation, every_block_is_given_back_after_join_abort_and_detach) {

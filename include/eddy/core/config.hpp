@@ -8,12 +8,6 @@
 ///   single-threaded wasm) to make it 0. With 0, eddy uses no `<thread>`, `<mutex>`, `thread_local`
 ///   or `<stop_token>`, and its locks become the critical-section hook of `core/lock.hpp`.
 /// - `EDDY_HAS_STOP_TOKEN` is 1 when `std::stop_token` is available and threads are on.
-/// - `EDDY_SPAWN_IN_FRAME` (default: `EDDY_HAS_THREADS`) chooses where a spawned task's state
-///   lives. 1: in a slot reserved in front of every `task` frame, so a spawn allocates nothing
-///   beyond the frame (one block per task; each frame is `detail::frame_prefix` bigger). 0: in
-///   a block of its own, allocated at the spawn (frames stay small: bare metal and
-///   single-threaded wasm, where frames come from a fixed arena). It changes the layout of
-///   frames: define it the same way for the library and every file that includes eddy.
 /// - `EDDY_TASK_DUMP` (default 1) keeps task dumps (`runtime::dump`): every suspension records
 ///   what it waits on (two stores). 0 compiles the records and the dump's formatting out (for
 ///   firmware short of flash); `dump` then prints one line saying so. Define it the same way
@@ -70,10 +64,6 @@
 #define EDDY_HAS_STOP_TOKEN 0
 #endif
 
-#ifndef EDDY_SPAWN_IN_FRAME
-/// 1 when a spawned task's state lives in front of its frame (see the file comment).
-#define EDDY_SPAWN_IN_FRAME EDDY_HAS_THREADS
-#endif
 
 #ifndef EDDY_TASK_DUMP
 /// 1 when task dumps are compiled in (see the file comment).

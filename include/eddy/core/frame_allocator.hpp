@@ -2,11 +2,9 @@
 /// \file
 /// The allocation hook for coroutine frames and spawned-task state.
 ///
-/// Every `task<T>` frame and every `spawn` block is allocated through this hook (with threads,
-/// a spawned task's state lives in front of its frame: one block per task, see
-/// `EDDY_SPAWN_IN_FRAME` in core/config.hpp; bare metal keeps a block of its own and smaller
-/// frames). By default it
-/// calls global `operator new(n, std::nothrow)`/`delete`. Firmware installs a fixed arena
+/// Every `task<T>` frame and every `spawn` block (a spawned task's state) is allocated through
+/// this hook. By default it calls global `operator new(n, std::nothrow)`/`delete`. Firmware
+/// installs a fixed arena
 /// (`eddy::arena`, core/arena.hpp) with `set_frame_allocator` before starting any task.
 ///
 /// Out of memory (the allocator returns null) has a defined path, with or without exceptions:

@@ -16,6 +16,7 @@
 /// Thread-safety: a task is owned by one coroutine at a time; it is not thread-safe itself.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <new>
 #include <type_traits>
 #include <utility>
@@ -40,55 +41,24 @@ inline constexpr bool is_task_v = false;
 template <class T>
 inline constexpr bool is_task_v<task<T>> = true;
 
-#if EDDY_SPAWN_IN_FRAME
-/// Bytes a spawned task's state needs besides its result (`spawned<T>`, runtime/join_handle.hpp,
-/// checks that it fits).
-inline constexpr std::size_t spawn_header_size = 240;  // identity 48, metrics 8, dumps 24
-
-/// What precedes every `task<T>` frame with `EDDY_SPAWN_IN_FRAME` (core/config.hpp). A spawn
-/// builds the task's state (with room for its result) in `slot` and marks the frame `spawned`:
-/// destroying the frame when the task ends then leaves the memory to the state, which frees
-/// frame and state as one block when its last reference goes.
-template <class T>
-struct alignas(16) frame_prefix {
-  static constexpr unsigned char plain = 0;    ///< not spawned: destroying the frame frees it
-  static constexpr unsigned char spawned = 1;  ///< the slot is live; the frame too
-  static constexpr unsigned char gone = 2;     ///< the slot is live; the frame was destroyed
-  /// The spawned task's state, if any.
-  alignas(16) unsigned char slot[spawn_header_size + sizeof(result<T>) + alignof(result<T>)];
-  std::size_t frame_size;  ///< set when the frame goes (`gone`)
-  unsigned char state;     ///< plain, spawned or gone
-  /// The prefix of the frame at `frame` (a `task<T>` frame's address).
-  static frame_prefix* of(void* frame) noexcept { return static_cast<frame_prefix*>(frame) - 1; }
-};
-#endif
-
 /// The allocation of a `task<T>` frame, through the frame allocator (core/frame_allocator.hpp).
 /// Null when out of memory: the coroutine then returns `get_return_object_on_allocation_failure()`.
-template <class T>
 struct frame_storage {
-#if EDDY_SPAWN_IN_FRAME
-  static void* operator new(std::size_t n) noexcept {
-    void* b = frame_try_alloc(n + sizeof(frame_prefix<T>));
-    if (!b) return nullptr;
-    auto* pre = static_cast<frame_prefix<T>*>(b);
-    pre->state = frame_prefix<T>::plain;
-    return pre + 1;
-  }
-  static void operator delete(void* p, std::size_t n) noexcept {
-    frame_prefix<T>* pre = frame_prefix<T>::of(p);
-    if (pre->state == frame_prefix<T>::spawned) {  // the spawned state frees the block later
-      pre->frame_size = n;
-      pre->state = frame_prefix<T>::gone;
-      return;
-    }
-    frame_free(pre, n + sizeof(frame_prefix<T>));
-  }
-#else
   static void* operator new(std::size_t n) noexcept { return frame_try_alloc(n); }
   static void operator delete(void* p, std::size_t n) noexcept { frame_free(p, n); }
-#endif
 };
+
+class promise_base;
+
+#if EDDY_TASK_DUMP
+/// One step of task dumps' frame chain: where a coroutine awaits and the task it awaits (the
+/// promise of that task's frame), if any. Lives in the `co_await`'s awaiter, so it costs the
+/// frame one pointer (`promise_base::awaiting`).
+struct await_site {
+  source_location at;   ///< the `co_await`'s source location
+  promise_base* child;  ///< the awaited task's promise, or null
+};
+#endif
 
 class promise_base {
  public:
@@ -116,39 +86,43 @@ class promise_base {
   coro::coroutine_handle<> continuation_{};
 
 #if EDDY_TASK_DUMP
-  /// Task dumps' frame chain (recorded with `EDDY_TASK_FRAMES`; see there): where the
-  /// coroutine awaits now (or last awaited). Written by the running task only.
-  source_location at{};
-  /// The task this coroutine awaits now, or null. Written by the running task only.
-  promise_base* child = nullptr;
+  /// Task dumps' frame chain (recorded with `EDDY_TASK_FRAMES`; see there): the site of the
+  /// `co_await` this coroutine is suspended in, or null. The site lives in that `co_await`'s
+  /// awaiter; written by the running task only.
+  const await_site* awaiting = nullptr;
 #endif
 #if EDDY_TASK_FRAMES
   /// The awaiter of `co_await a` in a task, as it would be without `await_transform`: holds
   /// the awaiter `get_awaiter(a)` gives (by value, made in place, or a reference to `a` when
-  /// `a` is its own awaiter) and forwards the three calls to it.
+  /// `a` is its own awaiter) and forwards the three calls to it; while suspended, the
+  /// promise's `awaiting` points to its `site`.
   template <class A>
   struct traced {
     awaiter_ref_t<A> w;  ///< the awaiter
+    await_site site;     ///< where, and which task (if any) it awaits
+    promise_base* self;  ///< the awaiting coroutine's promise
     bool await_ready() { return static_cast<bool>(w.await_ready()); }
     template <class P>
     decltype(auto) await_suspend(coro::coroutine_handle<P> h) {
+      self->awaiting = &site;
       return w.await_suspend(h);
     }
-    decltype(auto) await_resume() { return w.await_resume(); }
+    decltype(auto) await_resume() {
+      self->awaiting = nullptr;
+      return w.await_resume();
+    }
   };
 
-  /// Task dumps' frame chain: records where this coroutine awaits (`at`) and, when it awaits a
-  /// task, that task's promise (`child`), so that a dump walks from the root down to the
+  /// Task dumps' frame chain: the awaiter records where this coroutine awaits and, when it
+  /// awaits a task, that task's promise, so that a dump walks from the root down to the
   /// suspension; then awaits `a` as usual. (A transform that returned `a` itself would do,
   /// but g++ 12 copies an xvalue awaiter there, and immovable awaiters exist.)
   template <class A>
   traced<A> await_transform(A&& a, source_location loc = source_location::current()) {
-    at = loc;
+    promise_base* child = nullptr;
     if constexpr (is_task_v<std::remove_cvref_t<A>>)
-      child = a.valid() ? &a.handle().promise() : nullptr;
-    else
-      child = nullptr;
-    return traced<A>{get_awaiter(static_cast<A&&>(a))};
+      if (a.valid()) child = &a.handle().promise();
+    return traced<A>{get_awaiter(static_cast<A&&>(a)), await_site{loc, child}, this};
   }
 #endif
 
@@ -178,7 +152,7 @@ class promise_base {
 };
 
 template <class T>
-class task_promise final : public promise_base, public frame_storage<T> {
+class task_promise final : public promise_base, public frame_storage {
  public:
   task_promise() noexcept {}
   ~task_promise() {
@@ -213,7 +187,7 @@ class task_promise final : public promise_base, public frame_storage<T> {
 };
 
 template <>
-class task_promise<void> final : public promise_base, public frame_storage<void> {
+class task_promise<void> final : public promise_base, public frame_storage {
  public:
   task<void> get_return_object() noexcept;
   static task<void> get_return_object_on_allocation_failure() noexcept;

@@ -43,36 +43,26 @@ struct join_failure {
 
 /// A spawned task's state: the scheduling header, the result and the join flag. The root frame
 /// is destroyed when the task ends (on its executor), the state when the last reference goes.
-/// With `EDDY_SPAWN_IN_FRAME` (core/config.hpp) the state lives in the slot in front of the
-/// root frame and both are freed as one block; otherwise it is a block of its own.
+/// The state is a block of its own, from the frame allocator (core/frame_allocator.hpp).
 template <class T>
 class spawned final : public task_header {
   using handle_type = typename task<T>::handle_type;
 
  public:
   /// Takes `t`'s frame (`t` valid) with `refs` references. Null, and `t` untouched, when the
-  /// separate block cannot be allocated (never with `EDDY_SPAWN_IN_FRAME`).
+  /// block cannot be allocated.
   static spawned* create(executor ex, task<T>&& t, std::uint32_t refs) noexcept {
-#if EDDY_SPAWN_IN_FRAME
-    using prefix = frame_prefix<T>;
-    static_assert(sizeof(spawned) <= sizeof(prefix::slot), "eddy: raise spawn_header_size");
-    prefix* pre = prefix::of(t.handle().address());
-    pre->state = prefix::spawned;
-    return ::new (static_cast<void*>(pre->slot)) spawned(ex, t.release(), refs);
-#else
     void* mem = frame_try_alloc(sizeof(spawned));
     if (!mem) return nullptr;
     return ::new (mem) spawned(ex, t.release(), refs);
-#endif
   }
 
   std::optional<result<T>> res;  ///< written by the runner before `complete` is published
   bool taken = false;            ///< under the owner's control (the join_handle)
 
  private:
-  spawned(executor ex, handle_type h, std::uint32_t refs) noexcept : task_header(&vt, ex, h, refs) {
-    root_promise = &h.promise();
-  }
+  spawned(executor ex, handle_type h, std::uint32_t refs) noexcept
+      : task_header(&vt, ex, h, refs) {}
   handle_type handle() const noexcept { return handle_type::from_address(root().address()); }
 
   static const error* finish(task_header* h, bool aborted) noexcept {
@@ -81,7 +71,7 @@ class spawned final : public task_header {
       self->res.emplace(error{errc::aborted});
     else
       self->res.emplace(self->handle().promise().take_result());
-    self->handle().destroy();  // with EDDY_SPAWN_IN_FRAME the memory stays until `destroy`
+    self->handle().destroy();
     if (!self->res->has_value()) return &self->res->error();
     if constexpr (is_result_v<T>) {  // a task<result<U>> that returned an error failed too
       if (!self->res->value().has_value()) return &self->res->value().error();
@@ -90,19 +80,13 @@ class spawned final : public task_header {
   }
   static void destroy(task_header* h) noexcept {
     auto* self = static_cast<spawned*>(h);
-#if EDDY_SPAWN_IN_FRAME
-    using prefix = frame_prefix<T>;
-    prefix* pre = prefix::of(self->root().address());
-    if (pre->state == prefix::spawned) self->handle().destroy();  // never ran: free it here
-    const std::size_t n = pre->frame_size;
-    self->~spawned();
-    frame_free(pre, n + sizeof(prefix));
-#else
     self->~spawned();
     frame_free(self, sizeof(spawned));
-#endif
   }
-  static constexpr vtable vt{&finish, &destroy};
+  static promise_base* root_promise(const task_header* h) noexcept {
+    return &static_cast<const spawned*>(h)->handle().promise();
+  }
+  static constexpr vtable vt{&finish, &destroy, &root_promise};
 };
 
 }  // namespace detail

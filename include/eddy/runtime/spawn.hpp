@@ -2,10 +2,9 @@
 /// \file
 /// `spawn(task)` / `spawn(executor, task)`: start a task on a runtime and get its `join_handle`.
 ///
-/// The task is posted to the executor and starts soon, never inline. The task's state lives in
-/// front of its frame (`EDDY_SPAWN_IN_FRAME`, the default with threads: a spawn allocates
-/// nothing) or in one block allocated per spawn through the frame allocator (bare metal,
-/// single-threaded wasm).
+/// The task is posted to the executor and starts soon, never inline. The task's state is one
+/// block from the frame allocator (core/frame_allocator.hpp; the default one recycles blocks,
+/// so a warm spawn-and-join loop allocates nothing from the heap).
 /// Spawning with no executor (outside any runtime) or an empty (moved-from) task panics. When
 /// memory runs out (the task's frame or the block) the handle joins to `errc::out_of_memory`.
 ///

@@ -123,6 +123,9 @@ class task_header : public work_node {
     const error* (*finish)(task_header*, bool aborted) noexcept;
     /// Frees the whole block. Called when the last reference goes.
     void (*destroy)(task_header*) noexcept;
+    /// The root frame's promise (dumps walk the frame chain from there). Only while the root
+    /// frame lives (the task has not completed).
+    promise_base* (*root_promise)(const task_header*) noexcept;
   };
 
   /// Something told when the task completes (scopes). Called on the task's executor, after the
@@ -152,9 +155,7 @@ class task_header : public work_node {
   /// The task's name, or null.
   const char* name() const noexcept { return name_; }
   /// Where the task was spawned (the `spawn` call site, or the operator that spawned it).
-  source_location location() const noexcept {
-    return source_location::current(file_, line_, function_);
-  }
+  source_location location() const noexcept { return loc_; }
 
   /// Posts the task for its first run. With `aborted`, the task is aborted before its body
   /// ever runs (a spawn into a cancelled scope).
@@ -240,8 +241,9 @@ class task_header : public work_node {
   /// What the task waits on (set by `suspend_here`; read by dumps while the task is held with
   /// `try_inspect`).
   wait_desc wait{};
-  /// The root frame's promise (the frame chain of dumps starts there; set by the spawn).
-  promise_base* root_promise = nullptr;
+  /// The root frame's promise (the frame chain of dumps starts there). Only while the task
+  /// has not completed.
+  promise_base* root_promise() const noexcept { return vt_->root_promise(this); }
   /// Dumps: holds the task so that it does not run while its frames are read. False when it
   /// runs (or has completed): then nothing of it but the header may be read. Call under the
   /// runtime's task lock; `end_inspect` afterwards.
@@ -253,6 +255,11 @@ class task_header : public work_node {
 
   // --- joining ---
   spin_lock join_lock;
+
+ private:
+  bool owns_name_ = false;  // name_ is a copy (frame allocator, strlen + 1 bytes)
+
+ public:
   waker joiner;                       ///< under join_lock
   observer* obs = nullptr;            ///< set before start; read by the runner at completion
   task_header* scope_prev = nullptr;  ///< owned by the observing scope, under its lock
@@ -299,10 +306,7 @@ class task_header : public work_node {
   std::uint64_t id_ = 0;
   std::uint64_t parent_id_ = 0;
   const char* name_ = nullptr;
-  const char* file_ = "";
-  const char* function_ = "";
-  std::uint_least32_t line_ = 0;
-  bool owns_name_ = false;  // name_ is a copy (frame allocator, strlen + 1 bytes)
+  source_location loc_{};
   // While metrics are enabled: when the task last became ready (runtime clock, ns), or
   // `not_ready`. Written by whoever makes it scheduled, read by the run that follows.
   static constexpr std::int64_t not_ready = INT64_MIN;

@@ -37,8 +37,8 @@
 ///   complete concurrently with the owner's calls. The task waiting in `join_next` resumes on its
 ///   own runtime.
 /// - Cost: one allocation for the set's shared state (on the first spawn), and per child what
-///   `spawn` costs (its frame, with the task's state in front of it or in a block of its own:
-///   `EDDY_SPAWN_IN_FRAME`); nothing per completion or wake.
+///   `spawn` costs (its frame and a block for the task's state); nothing per completion or
+///   wake.
 #pragma once
 #include <cstddef>
 #include <optional>
