@@ -129,16 +129,34 @@ void task_header::start(bool aborted) noexcept {
 }
 
 void task_header::signal(std::uint32_t bits) noexcept {
-  std::uint32_t s = state_.load(std::memory_order_acquire);
+  const std::uint32_t s = state_.load(std::memory_order_acquire);
   // A finished task may outlive its runtime (a join handle aborted after the runtime is gone):
   // it must not read the runtime.
   if (s & complete) return;
-  // Once the state changes below, a running task may end and be freed at once: everything
-  // that reads the task happens before (the waker's registration keeps it alive until then).
   runtime* const rt = ex_.get();
   const std::uint8_t watch = rt->watch_.load(std::memory_order_relaxed);
-  if (watch && (bits & notified) && !(s & complete)) [[unlikely]]
-    watched_wake(rt, watch);
+  if (watch) [[unlikely]]
+    signal_watched(bits, s, rt, watch);
+  else
+    signal_as<false>(bits, s, rt, 0);
+}
+
+// Out of line, so that the path without instrumentation saves no registers for it.
+[[gnu::noinline]] void task_header::signal_watched(std::uint32_t bits, std::uint32_t s, runtime* rt,
+                                                   std::uint8_t watch) noexcept {
+  signal_as<true>(bits, s, rt, watch);
+}
+
+// The loop of `signal`, once without instrumentation (inlined: the hot path keeps no state
+// across calls) and once with it (out of line).
+template <bool Watched>
+void task_header::signal_as(std::uint32_t bits, std::uint32_t s, runtime* rt,
+                            std::uint8_t watch) noexcept {
+  // Once the state changes below, a running task may end and be freed at once: everything
+  // that reads the task happens before (the waker's registration keeps it alive until then).
+  if constexpr (Watched) {
+    if (bits & notified) watched_wake(rt, watch);
+  }
   for (;;) {
     if (s & complete) return;
     // A draining task runs again only for the wake of its foreign operation's completion; an
@@ -148,8 +166,9 @@ void task_header::signal(std::uint32_t bits) noexcept {
     const std::uint32_t ns = s | bits | (idle ? scheduled : 0u);
     if (state_.compare_exchange_weak(s, ns, std::memory_order_acq_rel, std::memory_order_acquire)) {
       if (idle) {  // scheduled by this call: nobody runs or frees the task until the post
-        if (watch & runtime::watch_metrics) [[unlikely]]
-          stamp_ready(rt);
+        if constexpr (Watched) {
+          if (watch & runtime::watch_metrics) stamp_ready(rt);
+        }
         ex_.post(*this);
       }
       return;
@@ -190,6 +209,22 @@ bool task_header::try_inspect() noexcept {
 }
 
 void task_header::run() noexcept {
+  runtime* const rt = ex_.get();
+  const std::uint8_t watch = rt->watch_.load(std::memory_order_relaxed);
+  if (watch) [[unlikely]]
+    run_watched(rt, watch);
+  else
+    run_as<false>(rt, 0);
+}
+
+// Out of line, so that the path without instrumentation saves no registers for it.
+[[gnu::noinline]] void task_header::run_watched(runtime* rt, std::uint8_t watch) noexcept {
+  run_as<true>(rt, watch);
+}
+
+// The runner, once without instrumentation (inlined into `run`) and once with it.
+template <bool Watched>
+void task_header::run_as(runtime* rt, std::uint8_t watch) noexcept {
   // Expects `inspected` clear: while a dump reads the frames (rare), the exchange fails and
   // the runner waits here until the dump lets the task go.
   std::uint32_t s = state_.load(std::memory_order_acquire) & ~inspected;
@@ -198,11 +233,8 @@ void task_header::run() noexcept {
     s &= ~inspected;
   task_header* const prev = t_current_task;
   t_current_task = this;
-  runtime* const rt = ex_.get();
-  const std::uint8_t watch = rt->watch_.load(std::memory_order_relaxed);
   metrics_cell* cell = nullptr;
-  if (watch) [[unlikely]]
-    cell = watched_run_begin(rt, watch);
+  if constexpr (Watched) cell = watched_run_begin(rt, watch);
   int budget = run_budget;
   bool deferred = false;  // the interrupt waits for one resumption that was already pending
   for (;;) {
@@ -229,15 +261,16 @@ void task_header::run() noexcept {
       if ((s & yielded) || budget-- == 0) {
         // Go to the back of the executor's queue (yield_now, or fairness after a long run).
         const std::uint32_t ns = (s & ~(running | yielded)) | scheduled;
-        if (watch & runtime::watch_metrics) [[unlikely]]
-          stamp_ready(rt);
+        if constexpr (Watched) {
+          if (watch & runtime::watch_metrics) stamp_ready(rt);
+        }
         if (!state_.compare_exchange_weak(s, ns, std::memory_order_acq_rel)) continue;
         t_current_task = prev;
         ex_.post(*this);
         return;
       }
       state_.fetch_and(~notified, std::memory_order_acq_rel);
-      if (watch) [[unlikely]] {
+      if constexpr (Watched) {
         const std::int64_t t0 = watched_poll_begin(rt, watch);
         leaf_.resume();
         watched_poll_end(rt, watch, cell, t0);

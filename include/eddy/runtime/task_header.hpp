@@ -271,7 +271,14 @@ class task_header : public work_node {
   static constexpr std::uint32_t notified_free_abort = abort_requested | interrupted;
   static void run_entry(work_node* n) noexcept;
   void run() noexcept;
+  template <bool Watched>
+  void run_as(runtime* rt, std::uint8_t watch) noexcept;
+  void run_watched(runtime* rt, std::uint8_t watch) noexcept;
   void signal(std::uint32_t bits) noexcept;
+  template <bool Watched>
+  void signal_as(std::uint32_t bits, std::uint32_t s, runtime* rt, std::uint8_t watch) noexcept;
+  void signal_watched(std::uint32_t bits, std::uint32_t s, runtime* rt,
+                      std::uint8_t watch) noexcept;
   bool handle_interrupt() noexcept;  // true when the task completed
   bool handle_drain() noexcept;      // a wake while draining; true when the task completed
   void set_draining(bool on) noexcept;

@@ -14,7 +14,10 @@
 ///   and without allocating.
 /// - Otherwise the inner work runs at once, inline, until it first suspends; only then is a
 ///   timer armed. Work that completes without suspending never arms a timer.
-/// - `d <= 0`: the inner work still gets that first run; if it suspends, it is cancelled at once.
+/// - `d <= 0`, or a deadline that passed during the first run: the inner work still gets that
+///   first run; if it suspends, its timer is due at once and it is cancelled when the runtime
+///   next fires timers (at the same instant on `sim_runtime`), unless a wake due as well comes
+///   first (a tie, below).
 /// - Any duration and deadline is valid: the deadline saturates (time.hpp), and a deadline of
 ///   `never` (`timeout(duration::max(), x)`, `timeout(hours::max(), x)`, `timeout_at(never, x)`)
 ///   arms no timer: `x` runs without a time limit.
@@ -86,23 +89,14 @@ class timeout_task_awaiter : private cancel_scope {
     cancel_scope* const below = t->innermost_scope();
     ih.resume();  // first run, inline, until the inner work suspends or completes
     if (ih.done()) return false;
-    const bool expired = deadline_ <= t->get_executor().now();
-    if (expired && !t->foreign_pending()) {
-      inner_.reset();
-      t->discard_wakes();
-      cancelled = true;
-      return false;
-    }
     ih.promise().continuation_ = h;
     owner = h;
     task_ = t;
     t->push_scope_above(this, below);  // scopes the first run pushed are inside this one
-    if (expired) {  // a foreign operation is pending: the runner cancels it (task_header.hpp)
-      fired.store(true, std::memory_order_release);
-      t->interrupt();
-    } else {
-      timer_.arm(t, deadline_, this);
-    }
+    // Armed also when the deadline has passed while the first run went on: due timers fire in
+    // deadline order, then in arming order, so inner work waiting on a timer due as well (a
+    // tie) is woken first and completes: the value wins, whatever the time the first run took.
+    timer_.arm(t, deadline_, this);
     return true;
   }
   optional_of<T> await_resume() {
