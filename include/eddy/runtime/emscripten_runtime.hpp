@@ -144,7 +144,8 @@ class emscripten_runtime final : public runtime, public detail::block_on_base<em
       "eddy: emscripten_runtime::block_on cannot block a browser's event loop; use start(), "
       "start_promise() or spawn() and let main return";
   using done_fn = bool (*)(void*);
-  friend detail::block_on_base<emscripten_runtime>;  // block_on refuses and drives here:
+  // `block_on` refuses and drives here (detail::block_on_base):
+  friend detail::block_on_base<emscripten_runtime>;
   static const char* block_refusal() noexcept {
     if (detail::inside_runtime()) return detail::block_on_inside_message;
     return can_block() ? nullptr : no_block_message;

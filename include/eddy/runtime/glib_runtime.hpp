@@ -76,7 +76,8 @@ class glib_runtime final : public runtime, public detail::block_on_base<glib_run
  private:
   void add_backend_metrics(runtime_metrics& m) const override;  // pending timers
   bool in_dispatch() const noexcept;  // a source of the context is dispatching on this thread
-  friend detail::block_on_base<glib_runtime>;   // block_on refuses and waits for its root here:
+  // `block_on` refuses and waits for its root here (detail::block_on_base):
+  friend detail::block_on_base<glib_runtime>;
   const char* block_refusal() const noexcept {  // inside a runtime, or the context's dispatch
     return detail::inside_runtime() || in_dispatch() ? detail::block_on_inside_message : nullptr;
   }

@@ -61,7 +61,8 @@ class local_runtime final : public runtime, public detail::block_on_base<local_r
  private:
   void add_backend_metrics(runtime_metrics& m) const override;  // pending timers
   using done_fn = bool (*)(void*);
-  friend detail::block_on_base<local_runtime>;  // block_on drives its root here
+  // `block_on` drives its root here (detail::block_on_base):
+  friend detail::block_on_base<local_runtime>;
   void drive(done_fn done, void* ctx);
   struct impl;
   std::unique_ptr<impl> p_;

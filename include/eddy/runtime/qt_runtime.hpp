@@ -80,7 +80,8 @@ class qt_runtime final : public runtime, public detail::block_on_base<qt_runtime
     std::atomic<bool> done{false};
     void* loop = nullptr;  // the QEventLoop of wait(), runtime thread only
   };
-  friend detail::block_on_base<qt_runtime>;    // block_on refuses and waits for its root here:
+  // `block_on` refuses and waits for its root here (detail::block_on_base):
+  friend detail::block_on_base<qt_runtime>;
   const char* block_refusal() const noexcept;  // see the file comment
   block_waiter root_waiter() noexcept { return {}; }
   void wait(block_waiter& w);  // a QEventLoop until `w` is done

@@ -69,9 +69,10 @@ class sim_runtime final : public runtime, public detail::block_on_base<sim_runti
  private:
   void add_backend_metrics(runtime_metrics& m) const override;  // pending timers
   using done_fn = bool (*)(void*);
-  friend detail::block_on_base<sim_runtime>;  // block_on drives its root here:
-  bool drive(done_fn done, void* ctx);        // false on deadlock
-  const char* record_deadlock();              // stores the report, returns it
+  // `block_on` drives its root here (detail::block_on_base):
+  friend detail::block_on_base<sim_runtime>;
+  bool drive(done_fn done, void* ctx);  // false on deadlock
+  const char* record_deadlock();        // stores the report, returns it
   error deadlock_error() { return error{errc::deadlock, 0, record_deadlock()}; }
   struct impl;
   std::unique_ptr<impl> p_;

@@ -59,7 +59,8 @@ class thread_pool final : public runtime, public detail::block_on_base<thread_po
   time_point now() const noexcept override;
 
  private:
-  friend detail::block_on_base<thread_pool>;  // block_on blocks this thread on its root here:
+  // `block_on` blocks this thread on its root here (detail::block_on_base):
+  friend detail::block_on_base<thread_pool>;
   detail::blocking_observer root_waiter() noexcept { return {}; }
   static void wait(detail::blocking_observer& w) noexcept { w.wait(); }
   // Pending timers and the workers (queue depth, steals, polls, from their own cells).

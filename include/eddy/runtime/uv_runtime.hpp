@@ -74,7 +74,8 @@ class uv_runtime final : public runtime, public detail::block_on_base<uv_runtime
 
  private:
   void add_backend_metrics(runtime_metrics& m) const override;  // pending timers
-  friend detail::block_on_base<uv_runtime>;                     // block_on waits for its root here:
+  // `block_on` waits for its root here (detail::block_on_base):
+  friend detail::block_on_base<uv_runtime>;
   detail::done_flag root_waiter() noexcept { return {}; }
   void wait(detail::done_flag& w);  // uv_run(UV_RUN_ONCE) until `w` is set
 

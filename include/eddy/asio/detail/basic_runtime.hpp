@@ -60,7 +60,8 @@ class basic_asio_runtime : public runtime, public block_on_base<basic_asio_runti
     basic_asio_runtime* rt;
     std::atomic<bool> done{false};
   };
-  friend block_on_base<basic_asio_runtime>;  // block_on waits for its root here:
+  // `block_on` waits for its root here (detail::block_on_base):
+  friend block_on_base<basic_asio_runtime>;
   block_waiter root_waiter() noexcept { return block_waiter{this}; }
   void wait(block_waiter& w);  // runs the io_context, or waits for other threads to
 
