@@ -64,7 +64,8 @@ class block_on_base {
   /// Runs `t` to completion from a thread outside any runtime and gives its result: the root
   /// task is named "block_on" and located at `loc`. `errc::invalid_argument` where the runtime
   /// refuses to block (inside any runtime or task, and its own cases: see its file comment),
-  /// `errc::deadlock` where it finds one. Resumes nothing: it returns on the calling thread.
+  /// `errc::deadlock` where it finds one. Blocks the calling thread (not thread-safe beyond what
+  /// the runtime allows: see its file comment) and returns on it; the root task owns `t`.
   template <class T>
   result<T> try_block_on(task<T> t, const source_location& loc = source_location::current()) {
     Rt& rt = static_cast<Rt&>(*this);
