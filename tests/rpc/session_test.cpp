@@ -28,42 +28,59 @@ void on_sim(F body, std::uint64_t seed = 1) {
   ASSERT_TRUE(r.has_value()) << r.error().message();
 }
 
+// The test methods, with the probe that sees what their handlers did.
+struct served {
+  probe p;
+  methods ms = rpc_test::make_methods(&p);
+};
+
+// A server of `ms` (its task) and a client `c` connected to it over `ends` (the client's end
+// first); made inside a task, as the session spawns its own.
+struct session {
+  explicit session(const methods& ms, client_options o = {},
+                   std::pair<memory_transport, memory_transport> ends = memory_pair())
+      : server(spawn(serve(std::move(ends.second), ms))), c(std::move(ends.first), o) {}
+  // Closes the client: the server's task, which then ends.
+  join_handle<server_stats>& hang_up() {
+    c.close();
+    return server;
+  }
+  join_handle<server_stats> server;
+  mclient c;
+};
+
 }  // namespace
 
-TEST(RpcSession, calls_answers_errors_and_unknown_methods) {
-  probe p;
-  auto ms = rpc_test::make_methods(&p);
+// Every test gets the methods and their probe (`p`, `ms`).
+class RpcSession : public ::testing::Test, protected served {};
+
+TEST_F(RpcSession, calls_answers_errors_and_unknown_methods) {
   on_sim([&]() -> task<void> {
-    auto [a, b] = memory_pair();
-    auto server = spawn(serve(std::move(b), ms));
-    {
-      mclient c{std::move(a)};
-      auto r = co_await c.call("square", from_int(7));
-      EXPECT_EQ(num(*r), 49);
-      auto e = co_await c.call("fail", from_int(3));
-      CO_ASSERT_FALSE(e.has_value());
-      EXPECT_EQ(e.error().code(), errc::user);
-      EXPECT_EQ(e.error().count(), 3u);
-      auto u = co_await c.call("no_such_method", {});
-      CO_ASSERT_FALSE(u.has_value());
-      EXPECT_EQ(u.error().code(), errc::invalid_argument);
-      EXPECT_EQ(c.pending(), 0u);
-    }
-    auto st = co_await server;
+    session conn{ms};
+    auto& c = conn.c;
+    auto r = co_await c.call("square", from_int(7));
+    EXPECT_EQ(num(*r), 49);
+    auto e = co_await c.call("fail", from_int(3));
+    CO_ASSERT_FALSE(e.has_value());
+    EXPECT_EQ(e.error().code(), errc::user);
+    EXPECT_EQ(e.error().count(), 3u);
+    auto u = co_await c.call("no_such_method", {});
+    CO_ASSERT_FALSE(u.has_value());
+    EXPECT_EQ(u.error().code(), errc::invalid_argument);
+    EXPECT_EQ(c.pending(), 0u);
+    auto st = co_await conn.hang_up();
     EXPECT_EQ(st.value().calls, 2u);
     EXPECT_EQ(st.value().dropped, 1u);  // the unknown method
   });
 }
 
-TEST(RpcSession, thousands_of_calls_in_flight_on_one_connection) {
+TEST_F(RpcSession, thousands_of_calls_in_flight_on_one_connection) {
   for (std::uint64_t seed : {1u, 2u, 3u}) {
-    probe p;
-    auto ms = rpc_test::make_methods(&p);
+    served fresh;  // a probe of this run only
     on_sim(
         [&]() -> task<void> {
-          auto [a, b] = memory_pair(16);
-          auto server = spawn(serve(std::move(b), ms));
-          mclient c{std::move(a)};
+          session conn{fresh.ms, {}, memory_pair(16)};
+          auto& c = conn.c;
           constexpr int n = 3000;
           task_set<bool> calls;
           for (int i = 0; i < n; ++i)
@@ -74,21 +91,17 @@ TEST(RpcSession, thousands_of_calls_in_flight_on_one_connection) {
           int ok = 0;
           while (auto r = co_await calls.join_next()) ok += r->value() ? 1 : 0;
           EXPECT_EQ(ok, n);
-          EXPECT_EQ(p.max_running.load(), n);  // all of them were in flight at once
-          c.close();
-          (void)co_await server;
+          EXPECT_EQ(fresh.p.max_running.load(), n);  // all of them were in flight at once
+          (void)co_await conn.hang_up();
         },
         seed);
   }
 }
 
-TEST(RpcSession, timeout_sends_a_cancel_that_aborts_the_handler) {
-  probe p;
-  auto ms = rpc_test::make_methods(&p);
+TEST_F(RpcSession, timeout_sends_a_cancel_that_aborts_the_handler) {
   on_sim([&]() -> task<void> {
-    auto [a, b] = memory_pair();
-    auto server = spawn(serve(std::move(b), ms));
-    mclient c{std::move(a)};
+    session conn{ms};
+    auto& c = conn.c;
     const auto t0 = now();
     auto r = co_await c.call("forever", {}, 50ms);
     CO_ASSERT_FALSE(r.has_value());
@@ -99,19 +112,15 @@ TEST(RpcSession, timeout_sends_a_cancel_that_aborts_the_handler) {
     EXPECT_EQ(p.running.load(), 0);
     EXPECT_EQ(c.stats().cancels, 1u);
     EXPECT_EQ(c.pending(), 0u);
-    c.close();
-    auto st = co_await server;
+    auto st = co_await conn.hang_up();
     EXPECT_EQ(st.value().cancelled, 1u);
   });
 }
 
-TEST(RpcSession, aborting_the_calling_task_cancels_on_the_server) {
-  probe p;
-  auto ms = rpc_test::make_methods(&p);
+TEST_F(RpcSession, aborting_the_calling_task_cancels_on_the_server) {
   on_sim([&]() -> task<void> {
-    auto [a, b] = memory_pair();
-    auto server = spawn(serve(std::move(b), ms));
-    mclient c{std::move(a)};
+    session conn{ms};
+    auto& c = conn.c;
     auto h = spawn(c.call("forever", {}));
     co_await sleep(5ms);
     EXPECT_EQ(p.running.load(), 1);
@@ -132,18 +141,14 @@ TEST(RpcSession, aborting_the_calling_task_cancels_on_the_server) {
     co_await sleep(1ms);
     EXPECT_EQ(p.aborted.load(), 2);
     EXPECT_EQ(p.running.load(), 0);
-    c.close();
-    (void)co_await server;
+    (void)co_await conn.hang_up();
   });
 }
 
-TEST(RpcSession, slow_consumer_keeps_the_buffer_within_the_window) {
-  probe p;
-  auto ms = rpc_test::make_methods(&p);
+TEST_F(RpcSession, slow_consumer_keeps_the_buffer_within_the_window) {
   on_sim([&]() -> task<void> {
-    auto [a, b] = memory_pair();
-    auto server = spawn(serve(std::move(b), ms));
-    mclient c{std::move(a), client_options{.outbox = 64, .window = 8}};
+    session conn{ms, client_options{.outbox = 64, .window = 8}};
+    auto& c = conn.c;
     auto s = c.open_stream("count", from_int(200));
     std::int64_t expect = 0;
     std::size_t most = 0;
@@ -158,18 +163,14 @@ TEST(RpcSession, slow_consumer_keeps_the_buffer_within_the_window) {
     }
     EXPECT_EQ(expect, 200);
     EXPECT_EQ(most, 8u);  // the window was used
-    c.close();
-    (void)co_await server;
+    (void)co_await conn.hang_up();
   });
 }
 
-TEST(RpcSession, streams_end_with_the_server_error_and_dropping_one_cancels_it) {
-  probe p;
-  auto ms = rpc_test::make_methods(&p);
+TEST_F(RpcSession, streams_end_with_the_server_error_and_dropping_one_cancels_it) {
   on_sim([&]() -> task<void> {
-    auto [a, b] = memory_pair();
-    auto server = spawn(serve(std::move(b), ms));
-    mclient c{std::move(a), client_options{.outbox = 64, .window = 4}};
+    session conn{ms, client_options{.outbox = 64, .window = 4}};
+    auto& c = conn.c;
     {
       auto s = c.open_stream("count_then_fail", from_int(3));
       std::vector<std::int64_t> got;
@@ -190,20 +191,16 @@ TEST(RpcSession, streams_end_with_the_server_error_and_dropping_one_cancels_it) 
     }  // dropped mid-stream: the server's handler is aborted
     co_await sleep(1ms);
     EXPECT_EQ(p.aborted.load(), 1);
-    c.close();
-    auto st = co_await server;
+    auto st = co_await conn.hang_up();
     EXPECT_EQ(st.value().streams, 2u);
     EXPECT_EQ(st.value().cancelled, 1u);
   });
 }
 
-TEST(RpcSession, connection_loss_fails_every_call_and_stream_with_closed) {
-  probe p;
-  auto ms = rpc_test::make_methods(&p);
+TEST_F(RpcSession, connection_loss_fails_every_call_and_stream_with_closed) {
   on_sim([&]() -> task<void> {
-    auto [a, b] = memory_pair();
-    auto server = spawn(serve(std::move(b), ms));
-    mclient c{std::move(a)};
+    session conn{ms};
+    auto& c = conn.c;
     task_set<int> calls;
     for (int i = 0; i < 50; ++i)
       calls.spawn([](mclient* c) -> task<int> {
@@ -214,8 +211,8 @@ TEST(RpcSession, connection_loss_fails_every_call_and_stream_with_closed) {
     (void)co_await s.next();
     co_await sleep(5ms);
     EXPECT_EQ(p.running.load(), 51);
-    server.abort();  // the server goes away mid-call
-    (void)co_await server;
+    conn.server.abort();  // the server goes away mid-call
+    (void)co_await conn.server;
     int closed = 0;
     while (auto r = co_await calls.join_next()) closed += r->value() == int(errc::closed) ? 1 : 0;
     EXPECT_EQ(closed, 50);
@@ -233,18 +230,15 @@ TEST(RpcSession, connection_loss_fails_every_call_and_stream_with_closed) {
     EXPECT_EQ(late.error().code(), errc::closed);
 
     // Reconnect: a new client on a new transport.
-    auto [a2, b2] = memory_pair();
-    auto server2 = spawn(serve(std::move(b2), ms));
-    mclient c2{std::move(a2)};
-    auto r9 = co_await c2.call("square", from_int(9));
+    session conn2{ms};
+    auto r9 = co_await conn2.c.call("square", from_int(9));
     EXPECT_EQ(num(r9.value()), 81);
-    c2.close();
-    (void)co_await server2;
+    (void)co_await conn2.hang_up();
   });
 }
 
 // A raw peer: the test plays the other side of the wire by hand.
-TEST(RpcSession, bad_input_from_the_server_is_dropped_or_closes) {
+TEST_F(RpcSession, bad_input_from_the_server_is_dropped_or_closes) {
   on_sim([&]() -> task<void> {
     auto [a, b] = memory_pair();
     mclient c{std::move(a)};
@@ -299,9 +293,7 @@ TEST(RpcSession, bad_input_from_the_server_is_dropped_or_closes) {
   });
 }
 
-TEST(RpcSession, bad_input_from_the_client_is_dropped_or_closes) {
-  probe p;
-  auto ms = rpc_test::make_methods(&p);
+TEST_F(RpcSession, bad_input_from_the_client_is_dropped_or_closes) {
   on_sim([&]() -> task<void> {
     auto [a, b] = memory_pair();
     auto server = spawn(serve(std::move(b), ms));
@@ -336,16 +328,13 @@ TEST(RpcSession, bad_input_from_the_client_is_dropped_or_closes) {
 
 // The same session with its tasks on a two-thread pool: the tables, the outbox and the credit
 // are used from both threads at once (TSan checks the locking).
-TEST(RpcSession, on_a_thread_pool) {
-  probe p;
-  auto ms = rpc_test::make_methods(&p);
+TEST_F(RpcSession, on_a_thread_pool) {
   thread_pool pool{2};
   auto r = pool.try_block_on([](const methods* ms) -> task<bool> {
-    auto [a, b] = memory_pair(8);
-    auto server = spawn(serve(std::move(b), *ms));
+    session conn{*ms, client_options{.outbox = 8, .window = 4}, memory_pair(8)};
     bool ok = true;
     {
-      mclient c{std::move(a), client_options{.outbox = 8, .window = 4}};
+      auto& c = conn.c;
       task_set<bool> calls;
       for (int i = 0; i < 2000; ++i)
         calls.spawn([](mclient* c, int i) -> task<bool> {
@@ -360,7 +349,7 @@ TEST(RpcSession, on_a_thread_pool) {
       ok = ok && next == 300;
       while (auto j = co_await calls.join_next()) ok = ok && j->value();
     }
-    auto st = co_await server;
+    auto st = co_await conn.hang_up();
     co_return ok&& st.value().calls == 2000;
   }(&ms));
   ASSERT_TRUE(r.has_value());

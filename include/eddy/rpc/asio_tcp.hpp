@@ -49,17 +49,14 @@ class asio_tcp_transport {
   /// Takes a connected socket; messages over `max_message` bytes are refused.
   explicit asio_tcp_transport(::asio::ip::tcp::socket s,
                               std::size_t max_message = default_max_message)
-      : sock_(std::move(s)), max_(max_message), reader_(max_message) {}
+      : sock_(std::move(s)), frames_(max_message) {}
   /// Moves the connection (only while no operation is in flight).
   asio_tcp_transport(asio_tcp_transport&&) noexcept = default;
 
   /// Writes `msg` with its length prefix; completes when Asio has handed it all to the kernel.
   task<result<unit>> send(std::span<const std::byte> msg) {
-    if (closed_) co_return error{errc::closed};
-    if (msg.size() > max_)
-      co_return error{errc::invalid_argument, 0, "rpc: message over the maximum size"};
     std::byte prefix[4];
-    put_length_prefix(prefix, static_cast<std::uint32_t>(msg.size()));
+    if (auto r = frames_.begin_send(msg.size(), prefix); !r) co_return r.error();
     std::array<::asio::const_buffer, 2> bufs{::asio::buffer(prefix, 4),
                                              ::asio::buffer(msg.data(), msg.size())};
     auto [ec, n] = co_await ::asio::async_write(sock_, bufs, use_task);
@@ -70,20 +67,19 @@ class asio_tcp_transport {
   /// The next whole message into `buf` (see the file comment).
   task<result<std::size_t>> receive(std::vector<std::byte>& buf) {
     for (;;) {
-      if (closed_) co_return error{errc::closed};
-      auto r = reader_.next(buf);
+      auto r = frames_.next(buf);
       if (!r) co_return r.error();
       if (*r) co_return buf.size();
-      auto space = reader_.space();
+      auto space = frames_.space();
       auto [ec, n] =
           co_await sock_.async_read_some(::asio::buffer(space.data(), space.size()), use_task);
       if (ec) co_return failure(ec);
-      reader_.filled(n);
+      frames_.filled(n);
     }
   }
   /// Closes the socket: pending operations complete with `errc::closed`. Idempotent.
   void close() noexcept {
-    closed_ = true;
+    frames_.close();
     std::error_code ec;
     sock_.close(ec);
   }
@@ -92,15 +88,13 @@ class asio_tcp_transport {
 
  private:
   error failure(const std::error_code& ec) const noexcept {
-    if (closed_ || ec == ::asio::error::eof || ec == ::asio::error::connection_reset ||
+    if (frames_.closed() || ec == ::asio::error::eof || ec == ::asio::error::connection_reset ||
         ec == ::asio::error::operation_aborted || ec == ::asio::error::broken_pipe)
       return error{errc::closed};
     return error{errc::io, static_cast<std::uint64_t>(ec.value())};
   }
   ::asio::ip::tcp::socket sock_;
-  std::size_t max_;
-  detail::framed_reader reader_;
-  bool closed_ = false;
+  detail::framed_stream frames_;
 };
 
 static_assert(message_transport<asio_tcp_transport>);

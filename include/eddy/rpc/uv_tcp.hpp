@@ -38,17 +38,14 @@ class uv_tcp_transport {
  public:
   /// Takes a connected stream; messages over `max_message` bytes are refused.
   explicit uv_tcp_transport(uv::tcp_stream s, std::size_t max_message = default_max_message)
-      : s_(std::move(s)), max_(max_message), reader_(max_message) {}
+      : s_(std::move(s)), frames_(max_message) {}
   /// Moves the connection (only while no operation is in flight).
   uv_tcp_transport(uv_tcp_transport&&) noexcept = default;
 
   /// Writes `msg` with its length prefix; completes when libuv has handed it to the kernel.
   task<result<unit>> send(std::span<const std::byte> msg) {
-    if (closed_) co_return error{errc::closed};
-    if (msg.size() > max_)
-      co_return error{errc::invalid_argument, 0, "rpc: message over the maximum size"};
     std::byte prefix[4];
-    put_length_prefix(prefix, static_cast<std::uint32_t>(msg.size()));
+    if (auto r = frames_.begin_send(msg.size(), prefix); !r) co_return r.error();
     auto w1 = co_await s_.write(std::span<const char>(reinterpret_cast<const char*>(prefix), 4));
     if (!w1) co_return failure(w1.error());
     auto w2 = co_await s_.write(
@@ -59,31 +56,30 @@ class uv_tcp_transport {
   /// The next whole message into `buf` (see the file comment).
   task<result<std::size_t>> receive(std::vector<std::byte>& buf) {
     for (;;) {
-      if (closed_) co_return error{errc::closed};
-      auto r = reader_.next(buf);
+      auto r = frames_.next(buf);
       if (!r) co_return r.error();
       if (*r) co_return buf.size();
-      auto space = reader_.space();
+      auto space = frames_.space();
       auto n =
           co_await s_.read(std::span<char>(reinterpret_cast<char*>(space.data()), space.size()));
       if (!n) co_return failure(n.error());
       if (*n == 0) co_return error{errc::closed};
-      reader_.filled(*n);
+      frames_.filled(*n);
     }
   }
   /// Closes the stream (libuv frees the handle later): pending operations complete with
   /// `errc::closed`. Idempotent.
   void close() noexcept {
-    closed_ = true;
+    frames_.close();
     s_ = uv::tcp_stream{};
   }
 
  private:
-  error failure(const error& e) const noexcept { return closed_ ? error{errc::closed} : e; }
+  error failure(const error& e) const noexcept {
+    return frames_.closed() ? error{errc::closed} : e;
+  }
   uv::tcp_stream s_;
-  std::size_t max_;
-  detail::framed_reader reader_;
-  bool closed_ = false;
+  detail::framed_stream frames_;
 };
 
 static_assert(message_transport<uv_tcp_transport>);

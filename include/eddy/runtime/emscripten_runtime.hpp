@@ -99,7 +99,7 @@ task<void> em_root(task<T> t, F on_done) {
 
 /// The eddy runtime on the JavaScript event loop (browser or node), single-threaded wasm.
 /// Never blocks in a browser; see the file comment for how work and timers run.
-class emscripten_runtime final : public runtime {
+class emscripten_runtime final : public runtime, public detail::block_on_base<emscripten_runtime> {
  public:
   emscripten_runtime();
   ~emscripten_runtime();
@@ -126,32 +126,6 @@ class emscripten_runtime final : public runtime {
   /// True where `block_on` may block the thread (node); false in a browser.
   static bool can_block() noexcept;
 
-  /// Where `can_block()` (node): runs the loop until `t` finishes and gives its result;
-  /// `errc::deadlock` if nothing is ready and no timer is pending before `t` finishes (then `t` is
-  /// aborted). In a browser, or from inside a runtime: `errc::invalid_argument`.
-  template <class T>
-  result<T> try_block_on(task<T> t, const source_location& loc = source_location::current()) {
-    if (detail::inside_runtime())
-      return error{errc::invalid_argument, 0, detail::block_on_inside_message};
-    if (!can_block()) return error{errc::invalid_argument, 0, no_block_message};
-    join_handle<T> h = spawn(get_executor(), std::move(t), detail::block_on_options, loc);
-    if (!drive([](void* p) { return static_cast<join_handle<T>*>(p)->is_finished(); }, &h)) {
-      h.abort();
-      run_until_idle();
-      return error{errc::deadlock, 0,
-                   "emscripten_runtime: deadlock (nothing ready, no timer, root unfinished)"};
-    }
-    return h.try_take();
-  }
-  /// `try_block_on(t)` unwrapped: `t`'s value; panics on an error (browser, deadlock, inside a
-  /// runtime).
-  template <class T>
-  T block_on(task<T> t, const source_location& loc = source_location::current()) {
-    if (detail::inside_runtime()) panic(detail::block_on_inside_message);
-    if (!can_block()) panic(no_block_message);
-    return detail::unwrap_block_on(try_block_on(std::move(t), loc));
-  }
-
   /// Runs the ready work and the timers already due, on the caller's stack, without waiting.
   /// Returns the items run. Not from inside a task.
   std::size_t run_until_idle();
@@ -170,7 +144,17 @@ class emscripten_runtime final : public runtime {
       "eddy: emscripten_runtime::block_on cannot block a browser's event loop; use start(), "
       "start_promise() or spawn() and let main return";
   using done_fn = bool (*)(void*);
+  // `block_on` refuses and drives here (detail::block_on_base):
+  friend detail::block_on_base<emscripten_runtime>;
+  static const char* block_refusal() noexcept {
+    if (detail::inside_runtime()) return detail::block_on_inside_message;
+    return can_block() ? nullptr : no_block_message;
+  }
   bool drive(done_fn done, void* ctx);  // false on deadlock
+  static error deadlock_error() noexcept {
+    return error{errc::deadlock, 0,
+                 "emscripten_runtime: deadlock (nothing ready, no timer, root unfinished)"};
+  }
   std::unique_ptr<impl> p_;
 };
 

@@ -62,20 +62,6 @@ class glib_runtime final : public runtime, public detail::block_on_base<glib_run
   /// The context the runtime's source is attached to (not owned by the caller). Thread-safe.
   GMainContext* context() const noexcept;
 
-  /// Iterates the context until `t` finishes and gives its result; call where the context may be
-  /// iterated. `errc::invalid_argument` inside an eddy runtime or the context's dispatch (where
-  /// `block_on(t)`, from `block_on_base`, panics).
-  template <class T>
-  result<T> try_block_on(task<T> t, const source_location& loc = source_location::current()) {
-    if (detail::inside_runtime() || in_dispatch())
-      return error{errc::invalid_argument, 0, detail::block_on_inside_message};
-    detail::done_flag w;
-    join_handle<T> h{
-        detail::spawn_raw(get_executor(), std::move(t), 2, &w, detail::block_on_options, loc)};
-    wait(w);
-    return h.try_take();
-  }
-
   /// Aborts every live task and destroys its frames now, on the calling thread (no loop running
   /// the context). Idempotent; the destructor calls it. Afterwards posts are accepted, never run.
   void shutdown() noexcept;
@@ -90,7 +76,13 @@ class glib_runtime final : public runtime, public detail::block_on_base<glib_run
  private:
   void add_backend_metrics(runtime_metrics& m) const override;  // pending timers
   bool in_dispatch() const noexcept;  // a source of the context is dispatching on this thread
-  void wait(detail::done_flag& w);
+  // `block_on` refuses and waits for its root here (detail::block_on_base):
+  friend detail::block_on_base<glib_runtime>;
+  const char* block_refusal() const noexcept {  // inside a runtime, or the context's dispatch
+    return detail::inside_runtime() || in_dispatch() ? detail::block_on_inside_message : nullptr;
+  }
+  detail::done_flag root_waiter() noexcept { return {}; }
+  void wait(detail::done_flag& w);  // iterates the context until `w` is set
 
   impl* p_;
 };

@@ -46,17 +46,6 @@ class local_runtime final : public runtime, public detail::block_on_base<local_r
   /// This runtime as an executor (for `spawn(ex, t)`).
   executor get_executor() noexcept { return executor{*this}; }
 
-  /// Runs `t` to completion on this runtime from a thread outside any runtime, and gives its
-  /// result (`errc::invalid_argument` when called from inside a runtime).
-  template <class T>
-  result<T> try_block_on(task<T> t, const source_location& loc = source_location::current()) {
-    if (detail::inside_runtime())
-      return error{errc::invalid_argument, 0, detail::block_on_inside_message};
-    join_handle<T> h = spawn(get_executor(), std::move(t), detail::block_on_options, loc);
-    drive([](void* p) { return static_cast<join_handle<T>*>(p)->is_finished(); }, &h);
-    return h.try_take();
-  }
-
   /// Runs until `stop()` is called, or nothing is ready and no timer is pending.
   void run();
   /// Runs what is ready and the timers already due, without waiting. Returns items run.
@@ -72,6 +61,8 @@ class local_runtime final : public runtime, public detail::block_on_base<local_r
  private:
   void add_backend_metrics(runtime_metrics& m) const override;  // pending timers
   using done_fn = bool (*)(void*);
+  // `block_on` drives its root here (detail::block_on_base):
+  friend detail::block_on_base<local_runtime>;
   void drive(done_fn done, void* ctx);
   struct impl;
   std::unique_ptr<impl> p_;

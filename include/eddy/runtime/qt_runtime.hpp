@@ -46,7 +46,7 @@ namespace eddy {
 
 /// The eddy runtime over the Qt event loop of the thread that constructs it (see the file
 /// comment). Posting is thread-safe; construct, destroy and `block_on` on that thread.
-class qt_runtime final : public runtime {
+class qt_runtime final : public runtime, public detail::block_on_base<qt_runtime> {
  public:
   /// On the calling thread's Qt event loop. A `QCoreApplication` (or `QGuiApplication`,
   /// `QApplication`) must exist; without one this panics.
@@ -60,25 +60,6 @@ class qt_runtime final : public runtime {
   executor get_executor() noexcept { return executor{*this}; }
   /// True on the runtime's thread (the one that constructed it). Thread-safe.
   bool in_loop_thread() const noexcept;
-
-  /// Runs a `QEventLoop` until `t` finishes and gives its result. `errc::invalid_argument`
-  /// when called inside a runtime or task, off the runtime's thread, or inside a running Qt
-  /// event loop of this thread (see the file comment).
-  template <class T>
-  result<T> try_block_on(task<T> t, const source_location& loc = source_location::current()) {
-    if (const char* why = block_refusal()) return error{errc::invalid_argument, 0, why};
-    block_waiter w;
-    join_handle<T> h{
-        detail::spawn_raw(get_executor(), std::move(t), 2, &w, detail::block_on_options, loc)};
-    wait(w);
-    return h.try_take();
-  }
-  /// `try_block_on(t)` unwrapped: `t`'s value; panics where `try_block_on` refuses.
-  template <class T>
-  T block_on(task<T> t, const source_location& loc = source_location::current()) {
-    if (const char* why = block_refusal()) panic(why);
-    return detail::unwrap_block_on(try_block_on(std::move(t), loc));
-  }
 
   /// Aborts every live task and destroys its frames now, on the runtime's thread (outside its
   /// work). Idempotent; the destructor calls it. Afterwards posts are accepted, never run.
@@ -99,8 +80,11 @@ class qt_runtime final : public runtime {
     std::atomic<bool> done{false};
     void* loop = nullptr;  // the QEventLoop of wait(), runtime thread only
   };
-  const char* block_refusal() const noexcept;
-  void wait(block_waiter& w);
+  // `block_on` refuses and waits for its root here (detail::block_on_base):
+  friend detail::block_on_base<qt_runtime>;
+  const char* block_refusal() const noexcept;  // see the file comment
+  block_waiter root_waiter() noexcept { return {}; }
+  void wait(block_waiter& w);  // a QEventLoop until `w` is done
 
   impl* p_;
 };

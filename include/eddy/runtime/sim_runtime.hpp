@@ -41,22 +41,6 @@ class sim_runtime final : public runtime, public detail::block_on_base<sim_runti
   /// The seed given at construction.
   std::uint64_t seed() const noexcept;
 
-  /// Runs `t` to completion on this runtime from a thread outside any runtime, and gives its
-  /// result (`errc::invalid_argument` when called from inside a runtime).
-  template <class T>
-  result<T> try_block_on(task<T> t, const source_location& loc = source_location::current()) {
-    if (detail::inside_runtime())
-      return error{errc::invalid_argument, 0, detail::block_on_inside_message};
-    join_handle<T> h = spawn(get_executor(), std::move(t), detail::block_on_options, loc);
-    if (!drive([](void* p) { return static_cast<join_handle<T>*>(p)->is_finished(); }, &h)) {
-      const char* report = record_deadlock();  // before the abort: the tasks as they wait
-      h.abort();
-      run_until_idle();
-      return error{errc::deadlock, 0, report};
-    }
-    return h.try_take();
-  }
-
   /// Runs until nothing is ready and no timer is pending (advancing virtual time).
   void run();
   /// Runs what is ready now without advancing time. Returns items run.
@@ -85,8 +69,11 @@ class sim_runtime final : public runtime, public detail::block_on_base<sim_runti
  private:
   void add_backend_metrics(runtime_metrics& m) const override;  // pending timers
   using done_fn = bool (*)(void*);
+  // `block_on` drives its root here (detail::block_on_base):
+  friend detail::block_on_base<sim_runtime>;
   bool drive(done_fn done, void* ctx);  // false on deadlock
   const char* record_deadlock();        // stores the report, returns it
+  error deadlock_error() { return error{errc::deadlock, 0, record_deadlock()}; }
   struct impl;
   std::unique_ptr<impl> p_;
 };

@@ -53,26 +53,16 @@ class thread_pool final : public runtime, public detail::block_on_base<thread_po
   /// The number of worker threads.
   std::size_t size() const noexcept;
 
-  /// Runs `t` to completion on this runtime from a thread outside any runtime, and gives its
-  /// result (`errc::invalid_argument` when called from inside a runtime).
-  template <class T>
-  result<T> try_block_on(task<T> t, const source_location& loc = source_location::current()) {
-    if (detail::inside_runtime())
-      return error{errc::invalid_argument, 0, detail::block_on_inside_message};
-    detail::blocking_observer obs;
-    join_handle<T> h{
-        detail::spawn_raw(get_executor(), std::move(t), 2, &obs, detail::block_on_options, loc)};
-    obs.wait();
-    while (!h.is_finished()) detail::cpu_relax();  // `complete` is published right after
-    return h.try_take();
-  }
-
   void post(work_node& n) noexcept override;
   void post_at(time_point t, timer_node& n) noexcept override;
   bool cancel(timer_node& n) noexcept override;
   time_point now() const noexcept override;
 
  private:
+  // `block_on` blocks this thread on its root here (detail::block_on_base):
+  friend detail::block_on_base<thread_pool>;
+  detail::blocking_observer root_waiter() noexcept { return {}; }
+  static void wait(detail::blocking_observer& w) noexcept { w.wait(); }
   // Pending timers and the workers (queue depth, steals, polls, from their own cells).
   void add_backend_metrics(runtime_metrics& m) const override;
   detail::metrics_cell& metrics_cell_here() noexcept override;  // the worker's own cell

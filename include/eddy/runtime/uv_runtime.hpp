@@ -46,7 +46,7 @@ namespace eddy {
 
 /// The eddy runtime over a libuv loop the application owns and runs (see the file comment).
 /// Posting is thread-safe; construct, destroy and `block_on` on the loop's thread.
-class uv_runtime final : public runtime {
+class uv_runtime final : public runtime, public detail::block_on_base<uv_runtime> {
  public:
   /// Over `loop` (initialised, not owned). Call on the loop's thread.
   explicit uv_runtime(uv_loop_t* loop);
@@ -61,25 +61,6 @@ class uv_runtime final : public runtime {
   /// called. Thread-safe.
   bool in_loop_thread() const noexcept;
 
-  /// Runs `uv_run(loop, UV_RUN_ONCE)` until `t` finishes and gives its result; call on the loop's
-  /// thread, outside callbacks. `errc::invalid_argument` when called from inside a runtime.
-  template <class T>
-  result<T> try_block_on(task<T> t, const source_location& loc = source_location::current()) {
-    if (detail::inside_runtime())
-      return error{errc::invalid_argument, 0, detail::block_on_inside_message};
-    detail::done_flag w;
-    join_handle<T> h{
-        detail::spawn_raw(get_executor(), std::move(t), 2, &w, detail::block_on_options, loc)};
-    wait(w);
-    return h.try_take();
-  }
-  /// `try_block_on(t)` unwrapped: `t`'s value; panics on an error (called inside a runtime).
-  template <class T>
-  T block_on(task<T> t, const source_location& loc = source_location::current()) {
-    if (detail::inside_runtime()) panic(detail::block_on_inside_message);
-    return detail::unwrap_block_on(try_block_on(std::move(t), loc));
-  }
-
   /// Aborts every live task and destroys its frames now, on the loop's thread (`uv_run` not
   /// running). Idempotent; the destructor calls it. Afterwards posts are accepted, never run.
   void shutdown() noexcept;
@@ -93,7 +74,10 @@ class uv_runtime final : public runtime {
 
  private:
   void add_backend_metrics(runtime_metrics& m) const override;  // pending timers
-  void wait(detail::done_flag& w);
+  // `block_on` waits for its root here (detail::block_on_base):
+  friend detail::block_on_base<uv_runtime>;
+  detail::done_flag root_waiter() noexcept { return {}; }
+  void wait(detail::done_flag& w);  // uv_run(UV_RUN_ONCE) until `w` is set
 
   impl* p_;
 };

@@ -12,26 +12,17 @@
 #include <eddy/runtime/emscripten_runtime.hpp>
 #include <vector>
 
+#include "../support/loop_check.hpp"
+
 using namespace eddy;
 using namespace std::chrono_literals;
+using loop_test::check;
+using loop_test::report;
+using loop_test::set_exit_code;
 
 namespace {
 emscripten_runtime* rt = nullptr;
 bool main_returned = false;
-int failures = 0;
-int checks = 0;
-
-void check(bool ok, const char* what) {
-  ++checks;
-  if (!ok) ++failures;
-  std::printf("%s: %s\n", ok ? "ok" : "FAIL", what);
-}
-
-// clang-format off
-void set_exit_code(int code) {
-  EM_ASM({ process.exitCode = $0; }, code);
-}
-// clang-format on
 
 task<int> add_later(int a, int b) {
   co_await yield_now();
@@ -219,9 +210,7 @@ void shut_down(void*) {
   delete rt;  // aborts the leftover sleeper, clears the JS timeout: node can exit
   rt = nullptr;
   check(leftover_destroyed == 1, "destroying the runtime aborted the leftover task");
-  std::printf("event loop: %d checks, %d failed\n", checks, failures);
-  std::fflush(stdout);
-  set_exit_code(failures == 0 ? 0 : 1);
+  report("event loop");
 }
 }  // namespace
 

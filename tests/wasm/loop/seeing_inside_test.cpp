@@ -13,26 +13,17 @@
 #include <eddy/runtime/trace_recorder.hpp>
 #include <string>
 
+#include "../support/loop_check.hpp"
+
 using namespace eddy;
 using namespace std::chrono_literals;
+using loop_test::check;
+using loop_test::report;
+using loop_test::set_exit_code;
 
 namespace {
 emscripten_runtime* rt = nullptr;
 trace_recorder* rec = nullptr;
-int failures = 0;
-int checks = 0;
-
-void check(bool ok, const char* what) {
-  ++checks;
-  if (!ok) ++failures;
-  std::printf("%s: %s\n", ok ? "ok" : "FAIL", what);
-}
-
-// clang-format off
-void set_exit_code(int code) {
-  EM_ASM({ process.exitCode = $0; }, code);
-}
-// clang-format on
 
 task<int> consume(mpsc::receiver<int> rx) {
   int sum = 0;
@@ -75,9 +66,7 @@ void finish(void*) {
   check(rec->dropped() == 0, "nothing dropped");
   delete rec;
   delete rt;
-  std::printf("seeing inside: %d checks, %d failed\n", checks, failures);
-  std::fflush(stdout);
-  set_exit_code(failures == 0 ? 0 : 1);
+  report("seeing inside");
 }
 }  // namespace
 

@@ -12,25 +12,16 @@
 #include <eddy/runtime/emscripten_runtime.hpp>
 #include <string>
 
+#include "../support/loop_check.hpp"
+
 using namespace eddy;
 using namespace std::chrono_literals;
+using loop_test::check;
+using loop_test::report;
+using loop_test::set_exit_code;
 
 namespace {
 emscripten_runtime* rt = nullptr;
-int failures = 0;
-int checks = 0;
-
-void check(bool ok, const char* what) {
-  ++checks;
-  if (!ok) ++failures;
-  std::printf("%s: %s\n", ok ? "ok" : "FAIL", what);
-}
-
-// clang-format off
-void set_exit_code(int code) {
-  EM_ASM({ process.exitCode = $0; }, code);
-}
-// clang-format on
 
 task<void> consume(mpsc::receiver<int> rx) {
   for (;;) {
@@ -76,9 +67,7 @@ task<void> root() {
 void shut_down(void*) {
   delete rt;
   rt = nullptr;
-  std::printf("task dump: %d checks, %d failed\n", checks, failures);
-  std::fflush(stdout);
-  set_exit_code(failures == 0 ? 0 : 1);
+  report("task dump");
 }
 }  // namespace
 

@@ -17,7 +17,7 @@ namespace eddy::detail {
 /// contract). Thread-safe: `post`, `post_at`, `cancel`, `now`, `get_executor`; must be destroyed
 /// before its `io_context`.
 template <class Net>
-class basic_asio_runtime : public runtime {
+class basic_asio_runtime : public runtime, public block_on_base<basic_asio_runtime<Net>> {
  public:
   /// The flavour's `io_context`.
   using io_context_type = typename Net::io_context;
@@ -38,26 +38,6 @@ class basic_asio_runtime : public runtime {
   executor get_executor() noexcept { return executor{*this}; }
   /// The Asio executor the runtime posts to.
   asio_executor_type get_asio_executor() const noexcept;
-
-  /// Runs `t` to completion from outside any runtime and gives its result; `errc::invalid_argument`
-  /// when called from inside a runtime. With an `io_context`, runs it on the calling thread.
-  template <class T>
-  result<T> try_block_on(task<T> t, const source_location& loc = source_location::current()) {
-    if (detail::inside_runtime())
-      return error{errc::invalid_argument, 0, detail::block_on_inside_message};
-    block_waiter w{this};
-    join_handle<T> h{
-        detail::spawn_raw(get_executor(), std::move(t), 2, &w, detail::block_on_options, loc)};
-    wait(w);
-    while (!h.is_finished()) detail::cpu_relax();  // `complete` is published right after
-    return h.try_take();
-  }
-  /// `try_block_on(t)` unwrapped: `t`'s value; panics on an error (called inside a runtime).
-  template <class T>
-  T block_on(task<T> t, const source_location& loc = source_location::current()) {
-    if (detail::inside_runtime()) panic(detail::block_on_inside_message);
-    return detail::unwrap_block_on(try_block_on(std::move(t), loc));
-  }
 
   /// Aborts every live task and destroys its frames now, on the calling thread (no other thread
   /// may run the runtime's work). Idempotent; the destructor calls it. Afterwards the runtime
@@ -80,7 +60,10 @@ class basic_asio_runtime : public runtime {
     basic_asio_runtime* rt;
     std::atomic<bool> done{false};
   };
-  void wait(block_waiter& w);
+  // `block_on` waits for its root here (detail::block_on_base):
+  friend block_on_base<basic_asio_runtime>;
+  block_waiter root_waiter() noexcept { return block_waiter{this}; }
+  void wait(block_waiter& w);  // runs the io_context, or waits for other threads to
 
   impl* p_;
 };
