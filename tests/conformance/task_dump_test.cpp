@@ -7,6 +7,8 @@
 
 #include "conformance/runtimes.hpp"
 
+namespace eddy_test::conformance_task_dump_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -138,3 +140,5 @@ TYPED_TEST(task_dump_conformance, lists_who_waits_on_what) {
       << consumer;
 #endif
 }
+
+}  // namespace eddy_test::conformance_task_dump_test
