@@ -20,6 +20,8 @@
 #include <thread>
 #include <vector>
 
+namespace eddy_test::asio_multi_runtime_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -133,4 +135,6 @@ TEST(multi_runtime, asio_pool_and_uv_exchange_over_mpsc_and_broadcast) {
   for (std::size_t i = 1; i < shown.size(); ++i) EXPECT_LT(shown[i - 1], shown[i]);
   EXPECT_EQ(art.live_tasks(), 0u);
 }
+
+}  // namespace eddy_test::asio_multi_runtime_test
 #endif

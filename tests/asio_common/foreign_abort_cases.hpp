@@ -34,11 +34,6 @@ struct socket_pair {
   tcp::socket b;
 };
 
-struct drop_counter {
-  std::atomic<int>* n;
-  ~drop_counter() { n->fetch_add(1); }
-};
-
 // Reads one line into a frame-local string (what a line protocol server does).
 task<std::size_t> read_line(tcp::socket* s, std::atomic<int>* started, std::atomic<int>* dropped) {
   drop_counter g{dropped};

@@ -15,11 +15,6 @@ using namespace std::chrono_literals;
 // -Wsubobject-linkage.
 namespace interop_cases {
 
-struct drop_counter {
-  std::atomic<int>* n;
-  ~drop_counter() { n->fetch_add(1); }
-};
-
 task<int> answer() {
   co_return 42;
 }

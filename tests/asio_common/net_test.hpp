@@ -7,6 +7,8 @@
 #pragma once
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #define EDDY_NET_CAT_(a, b) a##_##b
 #define EDDY_NET_CAT(a, b) EDDY_NET_CAT_(a, b)
 // The suite name `<flavour>_<s>` (asio_interop, boost_asio_interop).
@@ -19,3 +21,10 @@
 #define EDDY_NET_TYPED_TEST_SUITE_(s, ...) TYPED_TEST_SUITE(s, __VA_ARGS__)
 #define NET_TYPED_TEST(s, n) EDDY_NET_TYPED_TEST_(NET_SUITE(s), n)
 #define EDDY_NET_TYPED_TEST_(s, n) TYPED_TEST(s, n)
+
+// Counts its destruction in *n: a coroutine frame that holds one was destroyed (the case files
+// use it to see a frame dropped on shutdown or cancellation).
+struct drop_counter {
+  std::atomic<int>* n;
+  ~drop_counter() { n->fetch_add(1); }
+};

@@ -17,11 +17,6 @@ using namespace std::chrono_literals;
 // -Wsubobject-linkage.
 namespace shutdown_cases {
 
-struct drop_counter {
-  std::atomic<int>* n;
-  ~drop_counter() { n->fetch_add(1); }
-};
-
 task<void> sleeper(std::atomic<int>* dropped, std::atomic<int>* started) {
   drop_counter g{dropped};
   started->fetch_add(1);

@@ -67,11 +67,6 @@ tcp::acceptor make_acceptor(net::any_io_executor ex,
   return acc;
 }
 
-struct drop_counter {
-  std::atomic<int>* n;
-  ~drop_counter() { n->fetch_add(1); }
-};
-
 // Echoes lines until the peer goes away; `served` counts the replies.
 task<void> echo_session(tcp::socket s, std::atomic<long>* served) {
   std::string buf;  // frame-local: the composed read grows it in place

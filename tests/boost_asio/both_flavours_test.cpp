@@ -18,6 +18,8 @@
 #include <eddy/runtime/asio_runtime.hpp>
 #include <thread>
 
+namespace eddy_test::boost_asio_both_flavours_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -75,4 +77,6 @@ TEST(boost_asio_both_flavours, an_abort_cancels_the_boost_operation_of_a_task_on
   EXPECT_EQ(h.try_take().error().code(), errc::aborted);
   EXPECT_EQ(timer.cancel(), 0u);  // no wait left on the timer
 }
+
+}  // namespace eddy_test::boost_asio_both_flavours_test
 #endif

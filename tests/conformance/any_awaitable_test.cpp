@@ -9,6 +9,8 @@
 
 #include "conformance/runtimes.hpp"
 
+namespace eddy_test::conformance_any_awaitable_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -163,3 +165,5 @@ TYPED_TEST(any_awaitable, a_stale_wake_of_a_timed_out_temporary_is_dropped) {
   }());
   EXPECT_EQ(r, 0);
 }
+
+}  // namespace eddy_test::conformance_any_awaitable_test

@@ -10,6 +10,8 @@
 
 #include "conformance/runtimes.hpp"
 
+namespace eddy_test::conformance_channel_streams_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -64,3 +66,5 @@ TYPED_TEST(channel_streams, from_watch_across_tasks) {
   EXPECT_EQ(got.back(), 99);  // the last value is never skipped
   for (std::size_t i = 1; i < got.size(); ++i) EXPECT_LT(got[i - 1], got[i]);  // no repeats
 }
+
+}  // namespace eddy_test::conformance_channel_streams_test

@@ -9,6 +9,8 @@
 #include "conformance/fake_foreign_op.hpp"
 #include "conformance/runtimes.hpp"
 
+namespace eddy_test::conformance_foreign_wait_test {
+
 using namespace eddy;
 using eddy_test::drop_counter;
 using eddy_test::fake_op;
@@ -239,3 +241,5 @@ TYPED_TEST(foreign_wait_conformance, the_runtimes_destructor_waits_for_the_compl
   EXPECT_EQ(op.destroyed_pending.load(), 0);
 }
 #endif
+
+}  // namespace eddy_test::conformance_foreign_wait_test

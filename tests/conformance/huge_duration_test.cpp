@@ -9,6 +9,8 @@
 
 #include "conformance/runtimes.hpp"
 
+namespace eddy_test::conformance_huge_duration_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -144,3 +146,5 @@ TYPED_TEST(huge_duration, a_near_timer_fires_while_a_far_one_is_pending) {
   }(&woke));
   EXPECT_EQ(woke.load(), 0);
 }
+
+}  // namespace eddy_test::conformance_huge_duration_test

@@ -5,6 +5,8 @@
 
 #include "conformance/runtimes.hpp"
 
+namespace eddy_test::conformance_identity_test {
+
 using namespace eddy;
 
 template <class F>
@@ -44,3 +46,5 @@ TYPED_TEST(identity_conformance, id_name_location_parent) {
   }());
   EXPECT_TRUE(ok);
 }
+
+}  // namespace eddy_test::conformance_identity_test

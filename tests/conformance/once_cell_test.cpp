@@ -10,6 +10,8 @@
 
 #include "conformance/runtimes.hpp"
 
+namespace eddy_test::conformance_once_cell_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -147,3 +149,5 @@ TYPED_TEST(once_cell_conformance, set_once_is_set_once_with_waiters) {
   }(&s));
   EXPECT_EQ(*s.get(), "ready");
 }
+
+}  // namespace eddy_test::conformance_once_cell_test

@@ -10,6 +10,8 @@
 
 #include "conformance/runtimes.hpp"
 
+namespace eddy_test::conformance_oneshot_closed_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -135,3 +137,5 @@ TYPED_TEST(oneshot_closed, the_receiver_dropped_on_another_task_while_the_server
     EXPECT_TRUE(steps.has_value());  // close before the server first runs, on two threads)
   }());
 }
+
+}  // namespace eddy_test::conformance_oneshot_closed_test

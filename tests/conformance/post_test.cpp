@@ -15,6 +15,8 @@
 #include <thread>
 #endif
 
+namespace eddy_test::conformance_post_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -136,3 +138,5 @@ TYPED_TEST(post_conformance, post_panics_on_an_empty_executor) {
   EXPECT_THROW(post(executor{}, [] {}), panic_error);
 }
 #endif
+
+}  // namespace eddy_test::conformance_post_test

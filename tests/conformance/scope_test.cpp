@@ -4,6 +4,8 @@
 
 #include "conformance/runtimes.hpp"
 
+namespace eddy_test::conformance_scope_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -177,3 +179,5 @@ TYPED_TEST(scope_conformance, aborting_a_token_waiter_deregisters_it) {
   EXPECT_TRUE(r);
   EXPECT_EQ(woke.load(), 0);
 }
+
+}  // namespace eddy_test::conformance_scope_test

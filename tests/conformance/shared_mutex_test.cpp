@@ -10,6 +10,8 @@
 
 #include "conformance/runtimes.hpp"
 
+namespace eddy_test::conformance_shared_mutex_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -252,3 +254,5 @@ TYPED_TEST(shared_mutex_conformance, readers_and_writers_exclude_each_other_unde
   EXPECT_FALSE(m.is_locked());
   EXPECT_EQ(m.reader_count(), 0u);
 }
+
+}  // namespace eddy_test::conformance_shared_mutex_test

@@ -11,6 +11,8 @@
 
 #include "conformance/runtimes.hpp"
 
+namespace eddy_test::conformance_spawn_blocking_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -214,3 +216,5 @@ TYPED_TEST(spawn_blocking_conformance, without_threads_the_join_gives_invalid_ar
 }
 
 #endif
+
+}  // namespace eddy_test::conformance_spawn_blocking_test

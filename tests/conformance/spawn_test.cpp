@@ -8,6 +8,8 @@
 
 #include "conformance/runtimes.hpp"
 
+namespace eddy_test::conformance_spawn_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -285,3 +287,5 @@ TYPED_TEST(spawn_conformance, block_on_inside_runtime_is_an_error) {
   }(&rt));
   EXPECT_TRUE(r);
 }
+
+}  // namespace eddy_test::conformance_spawn_test

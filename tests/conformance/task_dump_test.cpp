@@ -7,6 +7,8 @@
 
 #include "conformance/runtimes.hpp"
 
+namespace eddy_test::conformance_task_dump_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -150,3 +152,5 @@ TYPED_TEST(task_dump_conformance, lists_who_waits_on_what) {
   EXPECT_TRUE(has(frame_line(consumer, cat("\n    ", suspended)), "recv_one")) << consumer;
 #endif
 }
+
+}  // namespace eddy_test::conformance_task_dump_test

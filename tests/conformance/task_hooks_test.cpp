@@ -6,6 +6,8 @@
 #include "conformance/counting_hooks.hpp"
 #include "conformance/runtimes.hpp"
 
+namespace eddy_test::conformance_task_hooks_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -106,3 +108,5 @@ TYPED_TEST(hooks_conformance, metrics_count_while_enabled) {
   EXPECT_EQ(rt.metrics().polls, m.polls);
   EXPECT_EQ(rt.metrics().spawned, 11u);
 }
+
+}  // namespace eddy_test::conformance_task_hooks_test

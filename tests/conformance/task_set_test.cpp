@@ -8,6 +8,8 @@
 
 #include "conformance/runtimes.hpp"
 
+namespace eddy_test::conformance_task_set_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -233,3 +235,5 @@ TYPED_TEST(task_set_conformance, children_on_a_thread_pool_join_back_here) {
   EXPECT_EQ(r, 200 * 201 / 2);
 }
 #endif
+
+}  // namespace eddy_test::conformance_task_set_test

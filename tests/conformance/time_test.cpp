@@ -8,6 +8,8 @@
 #include "conformance/deadline_order.hpp"
 #include "conformance/runtimes.hpp"
 
+namespace eddy_test::conformance_time_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -238,3 +240,5 @@ TYPED_TEST(time_conformance, yield_is_fair_on_a_fifo_single_thread) {
   ASSERT_EQ(log.ids.size(), 40u);
   for (std::size_t i = 1; i < log.ids.size(); ++i) EXPECT_NE(log.ids[i], log.ids[i - 1]) << i;
 }
+
+}  // namespace eddy_test::conformance_time_test

@@ -13,6 +13,8 @@
 
 #if EDDY_HAS_EXCEPTIONS
 
+namespace eddy_test::conformance_unhandled_error_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -171,5 +173,7 @@ TYPED_TEST(unhandled_error_hook, setting_the_hook_races_reports) {
   EXPECT_EQ(a.load() + b.load(), n);
 }
 #endif
+
+}  // namespace eddy_test::conformance_unhandled_error_test
 
 #endif  // EDDY_HAS_EXCEPTIONS

@@ -9,6 +9,8 @@
 
 #include "conformance/runtimes.hpp"
 
+namespace eddy_test::conformance_when_all_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -230,3 +232,5 @@ TYPED_TEST(when_all_conformance, abort_of_the_awaiting_task_cancels_every_branch
   }(&dropped));
   EXPECT_EQ(r, 0);
 }
+
+}  // namespace eddy_test::conformance_when_all_test

@@ -10,6 +10,8 @@
 #include "conformance/fake_foreign_op.hpp"
 #include "conformance/runtimes.hpp"
 
+namespace eddy_test::conformance_when_any_test {
+
 using namespace eddy;
 using eddy_test::drop_counter;
 using eddy_test::fake_op;
@@ -252,3 +254,5 @@ TYPED_TEST(when_any_conformance, yield_and_nested_combinators_inside_branches) {
   }());
   EXPECT_EQ(r, 0);
 }
+
+}  // namespace eddy_test::conformance_when_any_test

@@ -12,6 +12,8 @@
 
 #include "conformance/deadline_order.hpp"
 
+namespace eddy_test::glib_glib_runtime_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -307,3 +309,5 @@ TEST(glib_runtime, runs_on_the_given_context_never_the_default_one) {
   EXPECT_EQ(s.ctx, a.ctx);
   EXPECT_STREQ(s.source, "eddy::glib_runtime");
 }
+
+}  // namespace eddy_test::glib_glib_runtime_test

@@ -17,6 +17,8 @@
 #include "conformance/deadline_order.hpp"
 #include "conformance/runtimes.hpp"
 
+namespace eddy_test::qt_qt_runtime_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -239,3 +241,5 @@ TEST(qt_runtime, runs_under_exec_and_leaves_quitting_to_the_application) {
   ASSERT_TRUE(h.is_finished());
   EXPECT_EQ(h.try_take().value(), 3);
 }
+
+}  // namespace eddy_test::qt_qt_runtime_test

@@ -17,6 +17,8 @@
 
 #include "conformance/runtimes.hpp"
 
+namespace eddy_test::qt_signal_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -195,3 +197,5 @@ TEST(qt_drive, a_receiver_destroyed_on_its_thread_ends_it_with_closed) {
   EXPECT_EQ(r.error().code(), errc::closed);
   EXPECT_EQ(got, (std::vector<int>{1}));
 }
+
+}  // namespace eddy_test::qt_signal_test

@@ -13,6 +13,8 @@
 
 #include "rpc/tcp_cases.hpp"
 
+namespace eddy_test::rpc_asio_tcp_test {
+
 using namespace eddy;
 using namespace eddy::rpc;
 using asio::ip::tcp;
@@ -75,4 +77,6 @@ TEST(RpcAsioTcp, a_message_over_the_maximum_closes_the_connection) {
   }(&io, &ms));
   EXPECT_TRUE(r.has_value() && r.value());
 }
+
+}  // namespace eddy_test::rpc_asio_tcp_test
 #endif

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+namespace eddy_test::rpc_frame_test {
+
 using namespace eddy;
 using namespace eddy::rpc;
 
@@ -156,3 +158,5 @@ TEST(RpcFrame, length_prefix_over_the_maximum_poisons_the_decoder) {
   std::span<const std::byte> again(p);
   EXPECT_FALSE(d.feed(again, buf).has_value());
 }
+
+}  // namespace eddy_test::rpc_frame_test

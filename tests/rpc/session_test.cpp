@@ -11,6 +11,8 @@
 
 #include "rpc/rpc_test_methods.hpp"
 
+namespace eddy_test::rpc_session_test {
+
 using namespace eddy;
 using namespace eddy::rpc;
 using namespace std::chrono_literals;
@@ -355,3 +357,5 @@ TEST_F(RpcSession, on_a_thread_pool) {
   ASSERT_TRUE(r.has_value());
   EXPECT_TRUE(r.value());
 }
+
+}  // namespace eddy_test::rpc_session_test

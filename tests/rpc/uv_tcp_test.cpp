@@ -11,6 +11,8 @@
 
 #include "rpc/tcp_cases.hpp"
 
+namespace eddy_test::rpc_uv_tcp_test {
+
 using namespace eddy;
 using namespace eddy::rpc;
 
@@ -59,4 +61,6 @@ TEST(RpcUvTcp, native_client_and_server_over_loopback) {
   uv_run(&loop, UV_RUN_DEFAULT);  // close callbacks
   EXPECT_EQ(uv_loop_close(&loop), 0);
 }
+
+}  // namespace eddy_test::rpc_uv_tcp_test
 #endif

@@ -13,6 +13,8 @@
 
 #include "rpc/rpc_test_methods.hpp"
 
+namespace eddy_test::rpc_websocket_session_test {
+
 using namespace eddy;
 using namespace eddy::rpc;
 using namespace ws_test;
@@ -211,3 +213,5 @@ TEST_F(beast_websocket_session, a_server_closed_mid_call_gives_closed_and_the_cl
   }(this));
   EXPECT_TRUE(r.has_value());
 }
+
+}  // namespace eddy_test::rpc_websocket_session_test

@@ -11,6 +11,8 @@
 #include <span>
 #include <vector>
 
+namespace eddy_test::rpc_websocket_transport_test {
+
 using namespace eddy;
 using namespace ws_test;
 
@@ -239,3 +241,5 @@ TEST(beast_websocket_transport, connecting_where_nobody_listens_is_closed) {
   }(&e.io));
   EXPECT_TRUE(r.value());
 }
+
+}  // namespace eddy_test::rpc_websocket_transport_test

@@ -6,7 +6,7 @@
 
 #include "stream/stream_test_util.hpp"
 
-namespace eddy_stream_test {
+namespace eddy_stream_test::audit_test {
 namespace {
 
 TEST(Audit, TheNewestValueOfEachWindowAtItsEnd) {
@@ -141,4 +141,4 @@ TEST(Audit, CancelledNextLosesNothingAndDroppingTheStreamMidwayIsClean) {
 }
 
 }  // namespace
-}  // namespace eddy_stream_test
+}  // namespace eddy_stream_test::audit_test

@@ -6,7 +6,7 @@
 
 #include "stream/stream_test_util.hpp"
 
-namespace eddy_stream_test {
+namespace eddy_stream_test::buffer_count_test {
 namespace {
 
 using vi = std::vector<int>;
@@ -72,4 +72,4 @@ TEST(BufferCount, BadInput) {
 }
 
 }  // namespace
-}  // namespace eddy_stream_test
+}  // namespace eddy_stream_test::buffer_count_test

@@ -7,7 +7,7 @@
 
 #include "stream/stream_test_util.hpp"
 
-namespace eddy_stream_test {
+namespace eddy_stream_test::buffer_test {
 namespace {
 
 using std::chrono::milliseconds;
@@ -251,4 +251,4 @@ TEST(Buffer, AnExceptionFromTheUpstreamIsAnErrorItemThenTheEnd) {
 #endif
 
 }  // namespace
-}  // namespace eddy_stream_test
+}  // namespace eddy_stream_test::buffer_test

@@ -4,7 +4,7 @@
 
 #include "stream/stream_test_util.hpp"
 
-namespace eddy_stream_test {
+namespace eddy_stream_test::buffer_time_test {
 namespace {
 
 using VI = std::vector<int>;
@@ -69,4 +69,4 @@ TEST(BufferTime, MarbleErrorsPassAtOncePartialBufferAtTheEnd) {
 }
 
 }  // namespace
-}  // namespace eddy_stream_test
+}  // namespace eddy_stream_test::buffer_time_test

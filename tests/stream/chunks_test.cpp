@@ -6,7 +6,7 @@
 
 #include "stream/stream_test_util.hpp"
 
-namespace eddy_stream_test {
+namespace eddy_stream_test::chunks_test {
 namespace {
 
 using VI = std::vector<int>;
@@ -137,4 +137,4 @@ TEST(Chunks, MarbleOfTheDocsDiagram) {
 }
 
 }  // namespace
-}  // namespace eddy_stream_test
+}  // namespace eddy_stream_test::chunks_test

@@ -4,7 +4,7 @@
 
 #include "stream/stream_test_util.hpp"
 
-namespace eddy_stream_test {
+namespace eddy_stream_test::combine_test {
 namespace {
 
 using SI = stamped<int>;
@@ -139,4 +139,4 @@ TEST(Zip, Empty) {
 }
 
 }  // namespace
-}  // namespace eddy_stream_test
+}  // namespace eddy_stream_test::combine_test

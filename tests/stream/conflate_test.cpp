@@ -6,7 +6,7 @@
 
 #include "stream/stream_test_util.hpp"
 
-namespace eddy_stream_test {
+namespace eddy_stream_test::conflate_test {
 namespace {
 
 /// Like `marble`, for a stream held by the caller, with a consumer that is busy for `busy_ms`
@@ -136,4 +136,4 @@ TEST(Conflate, CancellationInTheMiddle) {
 }
 
 }  // namespace
-}  // namespace eddy_stream_test
+}  // namespace eddy_stream_test::conflate_test

@@ -5,7 +5,7 @@
 
 #include "stream/stream_test_util.hpp"
 
-namespace eddy_stream_test {
+namespace eddy_stream_test::debounce_test {
 namespace {
 
 // The two marbles of the operator's doc comment, with the public marble kit (5 ms frames).
@@ -195,4 +195,4 @@ TEST(DebounceFn, ComposesEmptyAndCancellation) {
 }
 
 }  // namespace
-}  // namespace eddy_stream_test
+}  // namespace eddy_stream_test::debounce_test

@@ -4,7 +4,7 @@
 
 #include "stream/stream_test_util.hpp"
 
-namespace eddy_stream_test {
+namespace eddy_stream_test::delay_test {
 namespace {
 
 TEST(Delay, EveryValueShiftedByD) {
@@ -76,4 +76,4 @@ TEST(Delay, MarbleLateEndAndErrorsAtOnce) {
 }
 
 }  // namespace
-}  // namespace eddy_stream_test
+}  // namespace eddy_stream_test::delay_test

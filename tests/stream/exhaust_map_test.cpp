@@ -3,7 +3,7 @@
 // in the middle; exact virtual times on sim_runtime.
 #include "stream/stream_test_util.hpp"
 
-namespace eddy_stream_test {
+namespace eddy_stream_test::exhaust_map_test {
 namespace {
 
 /// An inner stream of `n` values `base+1..base+n`, one every `step` ms (after `delay0`); it
@@ -167,4 +167,4 @@ TEST(ExhaustMap, AbortingTheConsumerMidInnerFreesEverything) {
 }
 
 }  // namespace
-}  // namespace eddy_stream_test
+}  // namespace eddy_stream_test::exhaust_map_test

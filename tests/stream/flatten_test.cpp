@@ -2,7 +2,7 @@
 // switch_map, merge_map, concat_map: values, errors, composition, empty; virtual-time marbles.
 #include "stream/stream_test_util.hpp"
 
-namespace eddy_stream_test {
+namespace eddy_stream_test::flatten_test {
 namespace {
 
 /// An inner stream of `n` values `base+1..base+n`, one every `step` ms (after `delay0`).
@@ -153,4 +153,4 @@ TEST(ConcatMap, ComposesAndEmpty) {
 }
 
 }  // namespace
-}  // namespace eddy_stream_test
+}  // namespace eddy_stream_test::flatten_test

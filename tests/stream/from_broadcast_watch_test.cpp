@@ -11,8 +11,9 @@
 
 #include "stream/stream_test_util.hpp"
 
+namespace eddy_stream_test::from_broadcast_watch_test {
+
 using namespace eddy;
-using namespace eddy_stream_test;
 using namespace std::chrono_literals;
 
 template <class F>
@@ -163,3 +164,5 @@ TYPED_TEST(channel_sources, from_watch_follows_a_producer_through_the_fast_path)
   ASSERT_EQ(empty.size(), 1u);
   EXPECT_EQ(empty[0].error().code(), errc::invalid_argument);
 }
+
+}  // namespace eddy_stream_test::from_broadcast_watch_test

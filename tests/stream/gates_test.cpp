@@ -2,7 +2,7 @@
 // emit_when, take_latest_when, take_while_with: values, errors, composition, empty.
 #include "stream/stream_test_util.hpp"
 
-namespace eddy_stream_test {
+namespace eddy_stream_test::gates_test {
 namespace {
 
 using SI = stamped<int>;
@@ -160,4 +160,4 @@ TEST(TakeWhileWith, Empty) {
 }
 
 }  // namespace
-}  // namespace eddy_stream_test
+}  // namespace eddy_stream_test::gates_test

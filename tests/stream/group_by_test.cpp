@@ -8,7 +8,7 @@
 #include "conformance/seeded_pause.hpp"
 #include "stream/stream_test_util.hpp"
 
-namespace eddy_stream_test {
+namespace eddy_stream_test::group_by_test {
 namespace {
 
 /// What a `group_by` gave: the keys in the order the groups appeared, each group's items, and
@@ -374,4 +374,4 @@ TEST(GroupByExplore, NothingLostOrRepeatedUnderWait) {
 }
 
 }  // namespace
-}  // namespace eddy_stream_test
+}  // namespace eddy_stream_test::group_by_test

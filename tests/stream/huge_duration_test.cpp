@@ -6,7 +6,7 @@
 
 #include "stream/stream_test_util.hpp"
 
-namespace eddy_stream_test {
+namespace eddy_stream_test::huge_duration_test {
 namespace {
 
 using std::chrono::hours;
@@ -166,4 +166,4 @@ TEST(HugeDurationNearTheEnd, ThrottleAfterTheClockWasAdvancedFar) {
 }
 
 }  // namespace
-}  // namespace eddy_stream_test
+}  // namespace eddy_stream_test::huge_duration_test

@@ -4,7 +4,7 @@
 
 #include "stream/stream_test_util.hpp"
 
-namespace eddy_stream_test {
+namespace eddy_stream_test::interval_test {
 namespace {
 
 TEST(Interval, TicksEveryD) {
@@ -72,4 +72,4 @@ TEST(Interval, MarbleOfTheDocsDiagram) {
 }
 
 }  // namespace
-}  // namespace eddy_stream_test
+}  // namespace eddy_stream_test::interval_test

@@ -8,7 +8,7 @@
 
 #include "stream/stream_test_util.hpp"
 
-namespace eddy_stream_test {
+namespace eddy_stream_test::lifecycle_test {
 namespace {
 
 const error invalid{errc::invalid_argument};
@@ -330,4 +330,4 @@ TEST(LifecycleRepeat, ComposesAndBadInput) {
 }
 
 }  // namespace
-}  // namespace eddy_stream_test
+}  // namespace eddy_stream_test::lifecycle_test

@@ -11,6 +11,8 @@
 #include <eddy/testing/marble.hpp>
 #include <string>
 
+namespace eddy_stream_test::marble_kit_test {
+
 namespace {
 
 using namespace eddy;
@@ -239,3 +241,5 @@ TEST(marble_operators, debounce_emits_after_a_quiet_frame_count) {
 }
 
 }  // namespace
+
+}  // namespace eddy_stream_test::marble_kit_test

@@ -2,7 +2,7 @@
 // merge (arrival order) and merge_with (stateful): values, errors, composition, empty.
 #include "stream/stream_test_util.hpp"
 
-namespace eddy_stream_test {
+namespace eddy_stream_test::merge_test {
 namespace {
 
 using SI = stamped<int>;
@@ -104,4 +104,4 @@ TEST(MergeWith, ComposesAndEmpty) {
 }
 
 }  // namespace
-}  // namespace eddy_stream_test
+}  // namespace eddy_stream_test::merge_test

@@ -9,7 +9,7 @@
 
 #include "stream/stream_test_util.hpp"
 
-namespace eddy_stream_test {
+namespace eddy_stream_test::observe_on_test {
 namespace {
 
 using std::chrono::milliseconds;
@@ -188,4 +188,4 @@ TEST(ObserveOn, ASourceRuntimeShutDownEndsTheConsumerWithAborted) {
 #endif  // EDDY_HAS_THREADS
 
 }  // namespace
-}  // namespace eddy_stream_test
+}  // namespace eddy_stream_test::observe_on_test

@@ -10,8 +10,9 @@
 
 #include "stream/stream_test_util.hpp"
 
+namespace eddy_stream_test::operators_test {
+
 using namespace eddy;
-using namespace eddy_stream_test;
 
 namespace {
 const error invalid{errc::invalid_argument};
@@ -769,3 +770,5 @@ TEST(ops, retry_empty) {
   EXPECT_TRUE(out.empty());
   EXPECT_EQ(calls, 1);
 }
+
+}  // namespace eddy_stream_test::operators_test

@@ -2,7 +2,7 @@
 // ordered_merge: values in timestamp order, errors at once, composition, empty inputs.
 #include "stream/stream_test_util.hpp"
 
-namespace eddy_stream_test {
+namespace eddy_stream_test::ordered_merge_test {
 namespace {
 
 using SI = stamped<int>;
@@ -120,4 +120,4 @@ TEST(OrderedMerge, DestroyedWhileAnInputIsPendingAbortsItsPump) {
 }
 
 }  // namespace
-}  // namespace eddy_stream_test
+}  // namespace eddy_stream_test::ordered_merge_test

@@ -2,7 +2,7 @@
 // partition: routing, errors to both, end, dropping a side, backpressure, composition, empty.
 #include "stream/stream_test_util.hpp"
 
-namespace eddy_stream_test {
+namespace eddy_stream_test::partition_test {
 namespace {
 
 auto is_odd() {
@@ -138,4 +138,4 @@ TEST(Partition, ThrowingPredicateGivesAnErrorToBoth) {
 }
 
 }  // namespace
-}  // namespace eddy_stream_test
+}  // namespace eddy_stream_test::partition_test

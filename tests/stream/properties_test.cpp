@@ -11,8 +11,9 @@
 
 #include "stream/stream_test_util.hpp"
 
+namespace eddy_stream_test::properties_test {
+
 using namespace eddy;
-using namespace eddy_stream_test;
 
 namespace {
 
@@ -140,4 +141,6 @@ RC_GTEST_PROP(stream_laws, sample_ratio_is_deterministic_and_keeps_errors,
   RC_ASSERT(a == b);
   RC_ASSERT(count_errors(a) == count_errors(in));
 }
+
+}  // namespace eddy_stream_test::properties_test
 #endif

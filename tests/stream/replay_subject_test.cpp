@@ -6,7 +6,7 @@
 
 #include "stream/stream_test_util.hpp"
 
-namespace eddy_stream_test {
+namespace eddy_stream_test::replay_subject_test {
 namespace {
 
 /// A vector of ints (g++ 12 miscompiles braced lists in coroutine bodies, see L()).
@@ -231,4 +231,4 @@ TEST(ReplaySubject, AMovedFromHandleIsEmpty) {
 }
 
 }  // namespace
-}  // namespace eddy_stream_test
+}  // namespace eddy_stream_test::replay_subject_test

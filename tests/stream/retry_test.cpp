@@ -4,7 +4,7 @@
 // retry(n, factory) is tested in operators_test.cpp.
 #include "stream/stream_test_util.hpp"
 
-namespace eddy_stream_test {
+namespace eddy_stream_test::retry_test {
 namespace {
 
 using log_t = std::vector<std::int64_t>;
@@ -202,4 +202,4 @@ TEST(RetryTimed, TheFactoryMayGiveAStageChainOverAnAsyncSource) {
 }
 
 }  // namespace
-}  // namespace eddy_stream_test
+}  // namespace eddy_stream_test::retry_test

@@ -4,7 +4,7 @@
 
 #include "stream/stream_test_util.hpp"
 
-namespace eddy_stream_test {
+namespace eddy_stream_test::sample_test {
 namespace {
 
 TEST(Sample, LatestOfEachPeriodNothingForAnEmptyOne) {
@@ -64,4 +64,4 @@ TEST(Sample, MarbleBoundaryValueAndErrors) {
 }
 
 }  // namespace
-}  // namespace eddy_stream_test
+}  // namespace eddy_stream_test::sample_test

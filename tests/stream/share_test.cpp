@@ -5,7 +5,7 @@
 // completion, when the last subscriber left, after a grace on the virtual clock).
 #include "stream/stream_test_util.hpp"
 
-namespace eddy_stream_test {
+namespace eddy_stream_test::share_test {
 namespace {
 
 /// A generator of 1..n, one per `step`, counting what it produced.
@@ -465,4 +465,4 @@ TEST(ShareReset, SubscribersComingAndGoingOnAThreadPool) {
 #endif  // EDDY_HAS_THREADS
 
 }  // namespace
-}  // namespace eddy_stream_test
+}  // namespace eddy_stream_test::share_test

@@ -8,8 +8,9 @@
 
 #include "stream/stream_test_util.hpp"
 
+namespace eddy_stream_test::sources_test {
+
 using namespace eddy;
-using namespace eddy_stream_test;
 using namespace std::chrono_literals;
 
 template <class F>
@@ -324,3 +325,5 @@ TYPED_TEST(sources, looping_stages_reuse_their_frame) {
   const long large = run(1000);
   EXPECT_EQ(small, large);
 }
+
+}  // namespace eddy_stream_test::sources_test

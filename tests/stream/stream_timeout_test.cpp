@@ -5,7 +5,7 @@
 
 #include "stream/stream_test_util.hpp"
 
-namespace eddy_stream_test {
+namespace eddy_stream_test::stream_timeout_test {
 namespace {
 
 TEST(StreamTimeout, TimedOutErrorThenTheEnd) {
@@ -84,4 +84,4 @@ TEST(StreamTimeout, MarbleOfTheHeaderDiagram) {
 }
 
 }  // namespace
-}  // namespace eddy_stream_test
+}  // namespace eddy_stream_test::stream_timeout_test

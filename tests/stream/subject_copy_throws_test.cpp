@@ -7,7 +7,7 @@
 
 #if EDDY_HAS_EXCEPTIONS
 
-namespace eddy_stream_test {
+namespace eddy_stream_test::subject_copy_throws_test {
 namespace {
 
 // Copies throw for a negative value, and for the n-th copy when `copies_left` counts down to
@@ -161,6 +161,6 @@ TEST(SubjectCopyThrows, DroppingASubscriberWhileASendWaits) {
 }
 
 }  // namespace
-}  // namespace eddy_stream_test
+}  // namespace eddy_stream_test::subject_copy_throws_test
 
 #endif  // EDDY_HAS_EXCEPTIONS

@@ -3,7 +3,7 @@
 // bad capacity, across threads.
 #include "stream/stream_test_util.hpp"
 
-namespace eddy_stream_test {
+namespace eddy_stream_test::subject_test {
 namespace {
 
 TEST(Subject, EverySubscriberGetsItemsSentAfterItSubscribed) {
@@ -220,4 +220,4 @@ TEST(Subject, ProducerAndConsumersOnAThreadPool) {
 #endif  // EDDY_HAS_THREADS
 
 }  // namespace
-}  // namespace eddy_stream_test
+}  // namespace eddy_stream_test::subject_test

@@ -8,8 +8,9 @@
 
 #include "stream/stream_test_util.hpp"
 
+namespace eddy_stream_test::subscribe_latest_test {
+
 using namespace eddy;
-using namespace eddy_stream_test;
 using namespace std::chrono_literals;
 
 template <class F>
@@ -192,3 +193,5 @@ TYPED_TEST(latest_conformance, a_throwing_handler_goes_to_on_error) {
   EXPECT_EQ(codes, (std::vector<errc>{errc::exception}));
 }
 #endif
+
+}  // namespace eddy_stream_test::subscribe_latest_test

@@ -7,8 +7,9 @@
 
 #include "stream/stream_test_util.hpp"
 
+namespace eddy_stream_test::subscribe_test {
+
 using namespace eddy;
-using namespace eddy_stream_test;
 using namespace std::chrono_literals;
 
 template <class F>
@@ -288,3 +289,5 @@ TYPED_TEST(subscribe_conformance, channel_fed_by_another_task) {
   EXPECT_TRUE(r.has_value());
   EXPECT_EQ(sum, 1000L * 1001);
 }
+
+}  // namespace eddy_stream_test::subscribe_test

@@ -9,7 +9,7 @@
 
 #include "stream/stream_test_util.hpp"
 
-namespace eddy_stream_test {
+namespace eddy_stream_test::terminals_test {
 namespace {
 
 const error invalid{errc::invalid_argument};
@@ -217,4 +217,4 @@ TEST(TerminalDefaultIfEmpty, OnVirtualTimeTheDefaultComesAtTheEnd) {
 }
 
 }  // namespace
-}  // namespace eddy_stream_test
+}  // namespace eddy_stream_test::terminals_test

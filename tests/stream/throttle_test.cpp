@@ -5,7 +5,7 @@
 
 #include "stream/stream_test_util.hpp"
 
-namespace eddy_stream_test {
+namespace eddy_stream_test::throttle_test {
 namespace {
 
 TEST(Throttle, LeadingValueThenIgnoresForD) {
@@ -227,4 +227,4 @@ TEST(ThrottleMode, CancelledNextLosesNothingAndDroppingTheStreamMidwayIsClean) {
 }
 
 }  // namespace
-}  // namespace eddy_stream_test
+}  // namespace eddy_stream_test::throttle_test

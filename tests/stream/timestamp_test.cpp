@@ -3,7 +3,7 @@
 // emits values with their own timestamp (not the time they were emitted).
 #include "stream/stream_test_util.hpp"
 
-namespace eddy_stream_test {
+namespace eddy_stream_test::timestamp_test {
 namespace {
 
 struct no_stamp {
@@ -81,4 +81,4 @@ TEST(Timestamp, TimeOperatorsKeepEachValuesOwnTimestamp) {
 }
 
 }  // namespace
-}  // namespace eddy_stream_test
+}  // namespace eddy_stream_test::timestamp_test

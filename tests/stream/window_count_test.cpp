@@ -6,7 +6,7 @@
 
 #include "stream/stream_test_util.hpp"
 
-namespace eddy_stream_test {
+namespace eddy_stream_test::window_count_test {
 namespace {
 
 /// What a window_count gave: each window's items (drained concurrently) and the outer errors.
@@ -173,4 +173,4 @@ TEST(WindowCount, ComposesWithMergeMap) {
 }
 
 }  // namespace
-}  // namespace eddy_stream_test
+}  // namespace eddy_stream_test::window_count_test

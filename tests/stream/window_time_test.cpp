@@ -5,7 +5,7 @@
 
 #include "stream/stream_test_util.hpp"
 
-namespace eddy_stream_test {
+namespace eddy_stream_test::window_time_test {
 namespace {
 
 /// Reads every window in turn: for each, (time it was emitted, its marble).
@@ -103,4 +103,4 @@ TEST(WindowTime, MarbleOfTheHeaderDiagram) {
 }
 
 }  // namespace
-}  // namespace eddy_stream_test
+}  // namespace eddy_stream_test::window_time_test

@@ -9,6 +9,8 @@
 
 #include "conformance/runtimes.hpp"
 
+namespace eddy_test::stress_blocking_stress_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -245,3 +247,5 @@ TEST(blocking_channel_stress, oneshot_rpc_from_plain_threads) {
 }
 
 #endif
+
+}  // namespace eddy_test::stress_blocking_stress_test

@@ -10,6 +10,8 @@
 
 #include <eddy/eddy.hpp>
 
+namespace eddy_test::stress_broadcast_stress_test {
+
 using namespace eddy;
 
 namespace {
@@ -165,3 +167,5 @@ TEST(watch_stress, observers_on_two_threads_never_go_backwards) {
   }());
   EXPECT_TRUE(ok);
 }
+
+}  // namespace eddy_test::stress_broadcast_stress_test

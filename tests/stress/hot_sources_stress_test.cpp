@@ -13,6 +13,8 @@
 #include "conformance/runtimes.hpp"
 #include "conformance/seeded_pause.hpp"
 
+namespace eddy_test::stress_hot_sources_stress_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -399,3 +401,5 @@ TEST(HotSourcesThreads, ShareToFourSubscribersAndPartition) {
 #endif  // EDDY_HAS_THREADS
 
 }  // namespace
+
+}  // namespace eddy_test::stress_hot_sources_stress_test

@@ -12,6 +12,8 @@
 #include <eddy/sync/notify.hpp>
 #include <eddy/sync/semaphore.hpp>
 
+namespace eddy_test::stress_locks_stress_test {
+
 using namespace eddy;
 
 TEST(locks_stress, mutex_guards_a_plain_counter) {
@@ -172,3 +174,5 @@ TEST(locks_stress, aborts_racing_hand_offs_leak_nothing) {
   EXPECT_EQ(s.available_permits(), 2u);
   EXPECT_FALSE(n.has_permit());
 }
+
+}  // namespace eddy_test::stress_locks_stress_test

@@ -6,6 +6,8 @@
 
 #include "conformance/runtimes.hpp"
 
+namespace eddy_test::stress_mpsc_stress_test {
+
 using namespace eddy;
 
 #if defined(__SANITIZE_THREAD__)
@@ -150,3 +152,5 @@ TEST(oneshot_stress, rpc_across_threads_and_runtimes) {
         co_return ok&& r.has_value();
       }(std::move(clients), std::move(server))));
 }
+
+}  // namespace eddy_test::stress_mpsc_stress_test

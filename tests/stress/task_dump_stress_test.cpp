@@ -10,6 +10,8 @@
 
 #include <eddy/eddy.hpp>
 
+namespace eddy_test::stress_task_dump_stress_test {
+
 using namespace eddy;
 
 namespace {
@@ -52,3 +54,5 @@ TEST(task_dump_stress, dumps_while_workers_run) {
   dumper.join();
   EXPECT_GT(dumps.load(), 0);
 }
+
+}  // namespace eddy_test::stress_task_dump_stress_test

@@ -7,6 +7,8 @@
 
 #include "conformance/runtimes.hpp"
 
+namespace eddy_test::sync_barrier_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -142,3 +144,5 @@ TEST(barrier_sim, timeout_withdraws_then_retry_completes) {
     EXPECT_FALSE(rx.value());
   }(&b));
 }
+
+}  // namespace eddy_test::sync_barrier_test

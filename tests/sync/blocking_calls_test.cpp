@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 #include <eddy/eddy.hpp>
 
+namespace eddy_test::sync_blocking_calls_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -107,3 +109,5 @@ TEST(blocking_calls, a_plain_thread_and_a_thread_pool_task_talk_both_ways) {
 }
 
 #endif
+
+}  // namespace eddy_test::sync_blocking_calls_test

@@ -11,6 +11,8 @@
 
 #include "conformance/runtimes.hpp"
 
+namespace eddy_test::sync_broadcast_explore_test {
+
 using namespace eddy;
 
 namespace {
@@ -220,3 +222,5 @@ TEST(watch_explore, observers_see_increasing_values_and_the_last_one_over_seeds)
     ASSERT_TRUE(r.value()) << "seed " << seed;
   }
 }
+
+}  // namespace eddy_test::sync_broadcast_explore_test

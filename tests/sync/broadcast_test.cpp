@@ -10,6 +10,8 @@
 #include "conformance/runtimes.hpp"
 #include "sync/channel_cancel_safety.hpp"
 
+namespace eddy_test::sync_broadcast_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -523,3 +525,5 @@ TEST(broadcast, second_waiting_recv_on_one_receiver_is_invalid_argument) {
   }());
   EXPECT_TRUE(ok);
 }
+
+}  // namespace eddy_test::sync_broadcast_test

@@ -24,6 +24,8 @@ extern "C" const char* __tsan_default_options() {
 #endif
 #endif
 
+namespace eddy_test::sync_capacity_test {
+
 using namespace eddy;
 
 namespace {
@@ -83,3 +85,5 @@ TEST(channel_capacity, broadcast_unallocatable_capacity_is_out_of_memory) {
   }
 #endif
 }
+
+}  // namespace eddy_test::sync_capacity_test

@@ -7,6 +7,8 @@
 
 #include "conformance/runtimes.hpp"
 
+namespace eddy_test::sync_latch_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -144,3 +146,5 @@ TEST(latch_sim, timeout_on_wait) {
     EXPECT_EQ(now() - t0, duration(4ms));
   }(&l));
 }
+
+}  // namespace eddy_test::sync_latch_test

@@ -10,6 +10,8 @@
 
 #include "conformance/runtimes.hpp"
 
+namespace eddy_test::sync_mpsc_explore_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -270,3 +272,5 @@ TEST(oneshot_explore, rpc_replies_exactly_once_no_deadlock) {
   std::printf("coverage: refused replies %d, client time-outs %d (of %d schedules)\n", refusals,
               g_client_timeouts, seeds);
 }
+
+}  // namespace eddy_test::sync_mpsc_explore_test

@@ -8,6 +8,8 @@
 #include "conformance/runtimes.hpp"
 #include "sync/channel_cancel_safety.hpp"
 
+namespace eddy_test::sync_mpsc_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -327,7 +329,7 @@ TYPED_TEST(mpsc_conformance, moved_from_handles_are_defined) {
 
 template <bool Bounded>
 struct mpsc_ch {
-  static auto make() { return ::make(Bounded); }
+  static auto make() { return sync_mpsc_test::make(Bounded); }
   static task<result<int>> recv(mpsc::receiver<int>* rx) {
     auto v = co_await rx->recv();
     if (!v) co_return error{errc::closed};
@@ -613,3 +615,5 @@ TYPED_TEST(mpsc_conformance, sender_assignment_releases_the_old_channel) {
   }());
   EXPECT_TRUE(ok);
 }
+
+}  // namespace eddy_test::sync_mpsc_test

@@ -13,6 +13,8 @@
 #include <eddy/sync/mutex.hpp>
 #include "sync/explore.hpp"
 
+namespace eddy_test::sync_mutex_explore_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -125,3 +127,5 @@ TEST(mutex_explore, over_1200_seeds) {
     ASSERT_EQ(w.m.waiter_count(), 0u) << "seed " << seed;
   });
 }
+
+}  // namespace eddy_test::sync_mutex_explore_test

@@ -7,6 +7,8 @@
 
 #include "conformance/runtimes.hpp"
 
+namespace eddy_test::sync_mutex_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -387,3 +389,5 @@ TEST(mutex_sim, lock_held_forever_is_a_deadlock_not_a_hang) {
   EXPECT_EQ(r.error().code(), errc::deadlock);
   EXPECT_FALSE(m.is_locked());  // the aborted root released everything
 }
+
+}  // namespace eddy_test::sync_mutex_test

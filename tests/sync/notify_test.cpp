@@ -7,6 +7,8 @@
 
 #include "conformance/runtimes.hpp"
 
+namespace eddy_test::sync_notify_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -260,3 +262,5 @@ TEST(notify_sim, abort_after_notify_one_passes_it_on) {
     EXPECT_FALSE(n.has_permit()) << "seed " << seed;
   }
 }
+
+}  // namespace eddy_test::sync_notify_test

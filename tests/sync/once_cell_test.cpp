@@ -11,6 +11,8 @@
 #include <eddy/eddy.hpp>
 #include <eddy/sync/once_cell.hpp>
 
+namespace eddy_test::sync_once_cell_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -213,3 +215,5 @@ TEST(once_cell, wait_only_waiters_never_initialise) {
     EXPECT_EQ((co_await w).value(), "v2");
   });
 }
+
+}  // namespace eddy_test::sync_once_cell_test

@@ -7,6 +7,8 @@
 #include "conformance/runtimes.hpp"
 #include "sync/channel_cancel_safety.hpp"
 
+namespace eddy_test::sync_oneshot_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -266,3 +268,5 @@ TEST(oneshot, replies_across_runtimes_keep_affinity) {
   }(pool.get_executor(), local.get_executor()));
   EXPECT_TRUE(ok);
 }
+
+}  // namespace eddy_test::sync_oneshot_test

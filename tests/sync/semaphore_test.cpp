@@ -7,6 +7,8 @@
 
 #include "conformance/runtimes.hpp"
 
+namespace eddy_test::sync_semaphore_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -364,3 +366,5 @@ TEST(semaphore_sim, abort_after_the_grant_gives_the_permits_back) {
     EXPECT_EQ(s.waiter_count(), 0u) << "seed " << seed;
   }
 }
+
+}  // namespace eddy_test::sync_semaphore_test

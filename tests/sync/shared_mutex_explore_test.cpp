@@ -16,6 +16,8 @@
 #include <eddy/sync/shared_mutex.hpp>
 #include "sync/explore.hpp"
 
+namespace eddy_test::sync_shared_mutex_explore_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -232,3 +234,5 @@ TEST(shared_mutex_explore, over_1200_seeds) {
     ASSERT_EQ(w.writers, 0) << "seed " << seed;
   });
 }
+
+}  // namespace eddy_test::sync_shared_mutex_explore_test

@@ -14,6 +14,8 @@
 
 #include "sync/explore.hpp"
 
+namespace eddy_test::sync_task_set_explore_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -150,3 +152,5 @@ TEST(task_set_explore, every_result_once_over_1000_seeds) {
     ASSERT_EQ(w.alive, 0) << "seed " << seed;
   }
 }
+
+}  // namespace eddy_test::sync_task_set_explore_test

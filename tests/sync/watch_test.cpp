@@ -9,6 +9,8 @@
 #include "conformance/runtimes.hpp"
 #include "sync/channel_cancel_safety.hpp"
 
+namespace eddy_test::sync_watch_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -341,3 +343,5 @@ TEST(watch, second_waiting_changed_on_one_receiver_is_invalid_argument) {
   }());
   EXPECT_TRUE(ok);
 }
+
+}  // namespace eddy_test::sync_watch_test

@@ -12,6 +12,8 @@
 
 #include "sync/explore.hpp"
 
+namespace eddy_test::sync_when_any_explore_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -150,3 +152,5 @@ TEST(when_any_explore, over_1200_seeds) {
     ASSERT_FALSE(w.try_all_wrong) << "seed " << seed;
   });
 }
+
+}  // namespace eddy_test::sync_when_any_explore_test

@@ -7,6 +7,8 @@
 #include <eddy/eddy.hpp>
 #include <thread>
 
+namespace eddy_test::unit_affinity_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -89,3 +91,5 @@ TEST(affinity, abort_from_another_thread_runs_destructors_on_the_tasks_runtime) 
   ASSERT_FALSE(jr.has_value());
   EXPECT_EQ(jr.error().code(), errc::aborted);
 }
+
+}  // namespace eddy_test::unit_affinity_test

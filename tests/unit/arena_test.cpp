@@ -11,6 +11,8 @@
 #include <eddy/eddy.hpp>
 #include <vector>
 
+namespace eddy_test::unit_arena_test {
+
 using namespace eddy;
 
 namespace {
@@ -209,3 +211,5 @@ TEST(arena, scope_records_out_of_memory_as_child_error) {
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code(), errc::out_of_memory);
 }
+
+}  // namespace eddy_test::unit_arena_test

@@ -4,6 +4,8 @@
 
 #include <eddy/eddy.hpp>
 
+namespace eddy_test::unit_bad_input_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -74,3 +76,5 @@ TEST(result, holds_value_or_error_and_moves) {
   result<void> ve{errc::aborted};
   EXPECT_EQ(ve.error().code(), errc::aborted);
 }
+
+}  // namespace eddy_test::unit_bad_input_test

@@ -13,6 +13,8 @@
 #include <thread>
 #endif
 
+namespace eddy_test::unit_cancellation_test {
+
 using namespace eddy;
 
 TEST(cancellation_token, callbacks_run_once_and_at_registration_when_cancelled) {
@@ -269,3 +271,5 @@ TEST(cancellation_callback, registration_races_a_cancel_on_another_thread) {
   }
 }
 #endif
+
+}  // namespace eddy_test::unit_cancellation_test

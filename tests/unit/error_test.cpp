@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string>
 
+namespace eddy_test::unit_error_test {
+
 using namespace eddy;
 
 #if EDDY_HAS_EXCEPTIONS
@@ -51,3 +53,5 @@ TEST(error, static_messages_and_codes) {
   EXPECT_STREQ(error(errc::timed_out).message(), "timed out");
   EXPECT_STREQ(error(errc::user, 3, "mine").message(), "mine");
 }
+
+}  // namespace eddy_test::unit_error_test

@@ -10,6 +10,8 @@
 
 #include <eddy/eddy.hpp>
 
+namespace eddy_test::unit_identity_test {
+
 using namespace eddy;
 
 namespace {
@@ -174,3 +176,5 @@ TEST(identity, block_on_root_is_named_and_located_at_the_call) {
   EXPECT_EQ(r.value().line, static_cast<std::uint_least32_t>(line2));
   EXPECT_EQ(r.value().name, "block_on");
 }
+
+}  // namespace eddy_test::unit_identity_test

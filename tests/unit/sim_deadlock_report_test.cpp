@@ -8,6 +8,8 @@
 
 #include <eddy/eddy.hpp>
 
+namespace eddy_test::unit_sim_deadlock_report_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -80,3 +82,5 @@ TEST(sim_deadlock_report, empty_until_a_deadlock) {
   sim.block_on([]() -> task<void> { co_await sleep(1s); }());
   EXPECT_STREQ(sim.deadlock_report(), "");
 }
+
+}  // namespace eddy_test::unit_sim_deadlock_report_test

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+namespace eddy_test::unit_sim_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -265,3 +267,5 @@ TEST(sim_runtime, timeout_of_an_awaitable_with_operator_co_await) {
   }());
   EXPECT_EQ(r, (std::vector<int>{1, 4, 0, 14, 1, 14}));
 }
+
+}  // namespace eddy_test::unit_sim_test

@@ -8,6 +8,19 @@
 #include <new>
 #include <vector>
 
+#if defined(__SANITIZE_ADDRESS__)
+#define EDDY_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define EDDY_TEST_ASAN 1
+#endif
+#endif
+#ifdef EDDY_TEST_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
+namespace eddy_test::unit_spawn_allocation_test {
+
 using namespace eddy;
 
 namespace {
@@ -90,17 +103,6 @@ TEST(spawn_allocation, every_block_is_given_back_after_join_abort_and_detach) {
   EXPECT_EQ(a.get().live_bytes, 0u);
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-#define EDDY_TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define EDDY_TEST_ASAN 1
-#endif
-#endif
-#ifdef EDDY_TEST_ASAN
-#include <sanitizer/asan_interface.h>
-#endif
-
 #if EDDY_HAS_THREADS
 // The default allocator keeps freed blocks per thread and size class and hands them out again:
 // a steady spawn/join loop allocates nothing. A kept block is poisoned for AddressSanitizer.
@@ -126,3 +128,5 @@ TEST(frame_recycling, a_freed_block_is_handed_out_again_for_the_same_size_class)
 }
 
 #endif
+
+}  // namespace eddy_test::unit_spawn_allocation_test

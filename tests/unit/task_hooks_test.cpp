@@ -11,6 +11,8 @@
 
 #include "conformance/counting_hooks.hpp"
 
+namespace eddy_test::unit_task_hooks_test {
+
 using namespace eddy;
 
 namespace {
@@ -129,3 +131,5 @@ TEST(task_hooks, abort_of_a_finished_task_after_its_runtime_is_gone) {
   const result<int> r = h.try_take();
   EXPECT_TRUE(r.has_value() ? r.value() == 7 : r.error().code() == errc::aborted);
 }
+
+}  // namespace eddy_test::unit_task_hooks_test

@@ -8,6 +8,8 @@
 #include <random>
 #include <vector>
 
+namespace eddy_test::unit_timer_heap_test {
+
 using eddy::duration;
 using eddy::time_point;
 using eddy::timer_node;
@@ -45,3 +47,5 @@ TEST(timer_heap, pops_in_deadline_then_arming_order_with_removals) {
     EXPECT_TRUE(h.empty());
   }
 }
+
+}  // namespace eddy_test::unit_timer_heap_test

@@ -20,6 +20,8 @@
 #define EDDY_TEST_HAVE_JSON 0
 #endif
 
+namespace eddy_test::unit_trace_recorder_test {
+
 using namespace eddy;
 
 namespace {
@@ -189,3 +191,5 @@ TEST(trace_recorder, refuses_while_tasks_live_and_when_hooks_are_taken) {
   EXPECT_TRUE(a.detach());
   EXPECT_TRUE(b.detach());  // not attached: nothing to do
 }
+
+}  // namespace eddy_test::unit_trace_recorder_test

@@ -18,6 +18,8 @@
 #include <optional>
 #include <string>
 
+namespace eddy_test::uv_fs_dns_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -178,3 +180,5 @@ TEST(uv_dns, errors_and_cancellation) {
   }(&*env.rt));
   EXPECT_TRUE(r.value());
 }
+
+}  // namespace eddy_test::uv_fs_dns_test

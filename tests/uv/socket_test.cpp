@@ -20,6 +20,8 @@
 #include <thread>
 #include <vector>
 
+namespace eddy_test::uv_socket_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -507,3 +509,5 @@ TEST(uv_sockets, destroying_the_runtime_waits_for_a_pending_write) {
   uv_run(&loop, UV_RUN_DEFAULT);
   EXPECT_EQ(uv_loop_close(&loop), 0);
 }
+
+}  // namespace eddy_test::uv_socket_test

@@ -10,6 +10,8 @@
 
 #include "conformance/deadline_order.hpp"
 
+namespace eddy_test::uv_uv_runtime_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -160,3 +162,5 @@ TEST(uv_runtime, block_on_inside_a_task_is_an_error) {
   }(&rt));
   EXPECT_TRUE(ok);
 }
+
+}  // namespace eddy_test::uv_uv_runtime_test
