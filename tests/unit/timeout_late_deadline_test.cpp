@@ -7,6 +7,8 @@
 #include <chrono>
 #include <eddy/eddy.hpp>
 
+namespace eddy_test::unit_timeout_late_deadline_test {
+
 using namespace eddy;
 using namespace std::chrono_literals;
 
@@ -52,3 +54,5 @@ TEST(timeout_late_deadline, inner_work_not_due_is_cancelled) {
   EXPECT_FALSE(r.has_value());
   EXPECT_FALSE(finished);
 }
+
+}  // namespace eddy_test::unit_timeout_late_deadline_test

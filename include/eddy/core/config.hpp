@@ -64,7 +64,6 @@
 #define EDDY_HAS_STOP_TOKEN 0
 #endif
 
-
 #ifndef EDDY_TASK_DUMP
 /// 1 when task dumps are compiled in (see the file comment).
 #define EDDY_TASK_DUMP 1
