@@ -74,7 +74,7 @@ bool has(std::string_view s, std::string_view part) {
 
 // The frame line that starts with `head` ("    co_await at file:12 in "), up to its end: the
 // function's name as the compiler spells it (a bare name, or a whole signature).
-std::string_view frame_line(std::string_view lines, std::string_view head) {
+[[maybe_unused]] std::string_view frame_line(std::string_view lines, std::string_view head) {
   const std::size_t at = lines.find(head);
   if (at == std::string_view::npos) return {};
   const std::size_t end = lines.find('\n', at + head.size());
