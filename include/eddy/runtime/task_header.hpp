@@ -101,6 +101,23 @@ struct foreign_wait {
 };
 
 class task_header : public work_node {
+  // What every wake and poll touches comes first, in the block's first 64 bytes.
+  std::atomic<std::uint32_t> state_;
+  std::atomic<std::uint32_t> refs_;
+  executor ex_;
+  coro::coroutine_handle<> leaf_;
+  coro::coroutine_handle<> root_;
+
+ public:
+  /// What the task waits on (set by `suspend_here`; read by dumps while the task is held with
+  /// `try_inspect`).
+  wait_desc wait{};
+
+ private:
+  branch_node* branch_ = nullptr;  // the combinator branch running now; running task only
+  cancel_scope* scopes_ = nullptr;
+  foreign_wait* foreign_ = nullptr;  // the pending foreign waits; running task only
+
  public:
   // state bits
   static constexpr std::uint32_t scheduled = 1u << 0;
@@ -136,7 +153,13 @@ class task_header : public work_node {
 
   task_header(const vtable* vt, executor ex, coro::coroutine_handle<> root,
               std::uint32_t refs) noexcept
-      : work_node(&run_entry), vt_(vt), ex_(ex), leaf_(root), root_(root), refs_(refs) {}
+      : work_node(&run_entry),
+        state_(unstarted),
+        refs_(refs),
+        ex_(ex),
+        leaf_(root),
+        root_(root),
+        vt_(vt) {}
   /// Frees a copied name (`task_options::copy_name`).
   ~task_header();
   task_header(const task_header&) = delete;
@@ -238,9 +261,6 @@ class task_header : public work_node {
   /// See `current_branch` (combinators only).
   void set_current_branch(branch_node* b) noexcept { branch_ = b; }
 
-  /// What the task waits on (set by `suspend_here`; read by dumps while the task is held with
-  /// `try_inspect`).
-  wait_desc wait{};
   /// The root frame's promise (the frame chain of dumps starts there). Only while the task
   /// has not completed.
   promise_base* root_promise() const noexcept { return vt_->root_promise(this); }
@@ -302,14 +322,6 @@ class task_header : public work_node {
 
  private:
   const vtable* vt_;
-  executor ex_;
-  coro::coroutine_handle<> leaf_;
-  coro::coroutine_handle<> root_;
-  cancel_scope* scopes_ = nullptr;
-  foreign_wait* foreign_ = nullptr;  // the pending foreign waits; running task only
-  branch_node* branch_ = nullptr;    // the combinator branch running now; running task only
-  std::atomic<std::uint32_t> state_{unstarted};
-  std::atomic<std::uint32_t> refs_;
   std::uint64_t id_ = 0;
   std::uint64_t parent_id_ = 0;
   const char* name_ = nullptr;
