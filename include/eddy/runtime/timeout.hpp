@@ -14,10 +14,10 @@
 ///   and without allocating.
 /// - Otherwise the inner work runs at once, inline, until it first suspends; only then is a
 ///   timer armed. Work that completes without suspending never arms a timer.
-/// - `d <= 0`, or a deadline that passed during the first run: the inner work still gets that
-///   first run; if it suspends, its timer is due at once and it is cancelled when the runtime
-///   next fires timers (at the same instant on `sim_runtime`), unless a wake due as well comes
-///   first (a tie, below).
+/// - `d <= 0` (or a deadline already past): the inner work still gets that first run; if it
+///   suspends, it is cancelled at once. A deadline that passes *during* the first run arms the
+///   timer, already due: the inner work is cancelled when the runtime next fires timers, unless
+///   a wake due as well comes first (a tie, below).
 /// - Any duration and deadline is valid: the deadline saturates (time.hpp), and a deadline of
 ///   `never` (`timeout(duration::max(), x)`, `timeout(hours::max(), x)`, `timeout_at(never, x)`)
 ///   arms no timer: `x` runs without a time limit.
@@ -83,19 +83,32 @@ class timeout_task_awaiter : private cancel_scope {
   }
   bool await_suspend(coro::coroutine_handle<> h) noexcept {
     task_header* t = current_task();
-    if (relative_) deadline_ = saturating_add(t->get_executor().now(), d_);
+    const time_point start = t->get_executor().now();
+    if (relative_) deadline_ = saturating_add(start, d_);
+    const bool due_at_start = deadline_ <= start;  // d <= 0, or a deadline already past
     auto ih = inner_.handle();
     ih.promise().continuation_ = nullptr;
     cancel_scope* const below = t->innermost_scope();
     ih.resume();  // first run, inline, until the inner work suspends or completes
     if (ih.done()) return false;
+    if (due_at_start && !t->foreign_pending()) {
+      inner_.reset();
+      t->discard_wakes();
+      cancelled = true;
+      return false;
+    }
     ih.promise().continuation_ = h;
     owner = h;
     task_ = t;
     t->push_scope_above(this, below);  // scopes the first run pushed are inside this one
-    // Armed also when the deadline has passed while the first run went on: due timers fire in
-    // deadline order, then in arming order, so inner work waiting on a timer due as well (a
-    // tie) is woken first and completes: the value wins, whatever the time the first run took.
+    if (due_at_start) {  // a foreign operation is pending: the runner cancels it (task_header.hpp)
+      fired.store(true, std::memory_order_release);
+      t->interrupt();
+      return true;
+    }
+    // A deadline that passed while the first run went on still arms the timer (already due):
+    // due timers fire in deadline order, then in arming order, so inner work waiting on a
+    // timer due as well (a tie) is woken first and completes: the value wins.
     timer_.arm(t, deadline_, this);
     return true;
   }
