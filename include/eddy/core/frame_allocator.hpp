@@ -4,8 +4,8 @@
 ///
 /// Every `task<T>` frame and every `spawn` block (a spawned task's state) is allocated through
 /// this hook. By default it calls global `operator new(n, std::nothrow)`/`delete`. Firmware
-/// installs a fixed arena
-/// (`eddy::arena`, core/arena.hpp) with `set_frame_allocator` before starting any task.
+/// installs a fixed arena (`eddy::arena`, core/arena.hpp) with `set_frame_allocator` before
+/// starting any task.
 ///
 /// Out of memory (the allocator returns null) has a defined path, with or without exceptions:
 /// - a coroutine whose frame cannot be allocated returns an empty `task` that remembers it
