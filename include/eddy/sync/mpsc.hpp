@@ -50,7 +50,11 @@
 ///   `errc::deadlock` at once (sync/detail/blocking.hpp; one task allocation per call that has
 ///   to wait).
 /// - Cost: no allocation per send, receive or wake. Bounded: one short lock per send and per
-///   receive. Unbounded: one per send; the receiver pops without the lock.
+///   receive. Unbounded: one per send; the receiver pops without the lock. While a single thread
+///   uses a channel (all its tasks on one runtime thread) the lock costs no atomic
+///   read-modify-write; the first use from a second thread switches it for good to an ordinary
+///   spin lock, once, for about a microsecond (Linux; elsewhere it is always the spin lock; see
+///   core/detail/biased_lock.hpp).
 /// - Name: `mpsc::channel<T>(cap, "jobs")` / `unbounded_channel<T>("jobs")` names the channel in
 ///   task dumps (`mpsc::recv on channel 'jobs'`; `runtime::dump`). Not copied: a string literal.
 #pragma once
@@ -120,7 +124,7 @@ class sender {
     send_awaiter& operator=(const send_awaiter&) = delete;
     ~send_awaiter() {
       if (registered_) {  // cancelled while waiting: leave the queue, keep nothing half-sent
-        detail::lock_guard<detail::spin_lock> g(c_->lock_);
+        detail::lock_guard<detail::biased_lock> g(c_->lock_);
         c_->send_waiters_.remove(&node_);
       }
       if (node_made_) node_.~node_type();
@@ -140,7 +144,7 @@ class sender {
     }
     bool await_suspend(coro::coroutine_handle<> h) {
       {
-        detail::lock_guard<detail::spin_lock> g(c_->lock_);
+        detail::lock_guard<detail::biased_lock> g(c_->lock_);
         code_ = c_->push_locked(v_);
         if (code_ == errc::full) {
           ::new (static_cast<void*>(&node_)) node_type();  // only now: the fast path stores less
@@ -260,7 +264,7 @@ class receiver {
     ~recv_awaiter() {
       if (registered_) {  // cancelled: deregister; a pushed item simply stays queued
         {
-          detail::lock_guard<detail::spin_lock> g(c_->lock_);
+          detail::lock_guard<detail::biased_lock> g(c_->lock_);
           if (c_->rx_waiter_ == w_) c_->rx_waiter_ = waker{};
         }
         c_->rx_busy_.store(false, std::memory_order_relaxed);
@@ -279,7 +283,7 @@ class receiver {
       return st_ != detail::mpsc_pop::empty;
     }
     bool await_suspend(coro::coroutine_handle<> h) {
-      detail::lock_guard<detail::spin_lock> g(c_->lock_);
+      detail::lock_guard<detail::biased_lock> g(c_->lock_);
       st_ = c_->pop_locked(v_);  // an item (or the end) may have arrived meanwhile
       if (st_ != detail::mpsc_pop::empty) return false;
       w_ = detail::suspend_here(h, chan::recv_wait, c_);

@@ -20,6 +20,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "eddy/core/detail/biased_lock.hpp"
 #include "eddy/core/error.hpp"
 #include "eddy/core/lock.hpp"
 #include "eddy/core/panic.hpp"
@@ -108,7 +109,7 @@ class mpsc_chan {
   void drop_sender() noexcept {
     if (senders_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
       {
-        lock_guard<spin_lock> g(lock_);
+        lock_guard<biased_lock> g(lock_);
         wake_receiver();
       }
       release();  // the reference all senders share
@@ -121,7 +122,7 @@ class mpsc_chan {
     if (cap_) {
       for (;;) {
         mpsc_item<T> v;  // destroyed outside the lock
-        lock_guard<spin_lock> g(lock_);
+        lock_guard<biased_lock> g(lock_);
         if (ring_.empty()) break;
         ring_.pop_front_into(v);
       }
@@ -134,7 +135,7 @@ class mpsc_chan {
   // ---- sending ----
   /// Enqueues `v` (moved from on success). Returns `errc{}`, `errc::full` or `errc::closed`.
   errc try_push(T& v) {
-    lock_guard<spin_lock> g(lock_);
+    lock_guard<biased_lock> g(lock_);
     return push_locked(v);
   }
   errc push_locked(T& v) {
@@ -154,7 +155,7 @@ class mpsc_chan {
   /// Pops one item into `out`, or says the channel is empty (still open) or ended.
   mpsc_pop pop(mpsc_item<T>& out) {
     if (cap_) {
-      lock_guard<spin_lock> g(lock_);
+      lock_guard<biased_lock> g(lock_);
       return pop_bounded_locked(out);
     }
     return pop_unbounded(out);
@@ -196,7 +197,7 @@ class mpsc_chan {
   }
 
   void close() noexcept {
-    lock_guard<spin_lock> g(lock_);
+    lock_guard<biased_lock> g(lock_);
     if (closed_.load(std::memory_order_relaxed)) return;
     closed_.store(true, std::memory_order_release);
     while (waiter_node* w = send_waiters_.pop_front()) {
@@ -208,7 +209,7 @@ class mpsc_chan {
   }
   bool is_closed() const noexcept { return closed_.load(std::memory_order_acquire); }
   std::size_t blocked_senders() noexcept {
-    lock_guard<spin_lock> g(lock_);
+    lock_guard<biased_lock> g(lock_);
     return send_waiters_.size();
   }
 
@@ -219,7 +220,7 @@ class mpsc_chan {
     }
   }
 
-  spin_lock lock_;
+  biased_lock lock_;          ///< no atomic read-modify-write while one thread uses the channel
   waker rx_waiter_;           ///< the suspended receive, under lock_
   waiter_list send_waiters_;  ///< senders waiting for space (bounded), under lock_
   /// A receive is suspended (detects misuse: a second recv, a try_recv or a drop meanwhile).

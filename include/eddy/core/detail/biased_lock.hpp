@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: BSL-1.0
+/// \file
+/// `detail::biased_lock`: a `spin_lock` that costs no atomic read-modify-write while one thread
+/// is the only one to take it. Internal; used by long-lived primitives whose every operation
+/// takes a short lock (the `mpsc` channel), where two locked instructions per item were most of
+/// the cost of a channel used on one runtime thread.
+///
+/// How it works (a biased lock with an asymmetric barrier, as the JVM's biased locking and
+/// userspace RCU do):
+/// - The first thread to lock it becomes its *owner*. The owner takes and releases it with
+///   plain (relaxed) stores and loads: `held_ = true`, then check `revoking_`. No fence.
+/// - Any other thread *revokes* the bias once: it takes the spin lock, sets `revoking_`, runs a
+///   process-wide memory barrier (Linux `membarrier(PRIVATE_EXPEDITED)`: every running thread of
+///   the process executes a full fence), then waits while the owner is inside. After the
+///   barrier the owner's `held_` store is visible to it, and the owner's next `revoking_` load
+///   sees the flag, so the two can never both be inside. From then on the lock is an ordinary
+///   spin lock for every thread, the owner included (`owner_ == shared`). A revocation costs
+///   about a microsecond; it happens once per lock, the first time a second thread uses it.
+/// - Where the barrier is not available (not Linux, the syscall refused, no threads), the lock
+///   is an ordinary spin lock from its first use.
+///
+/// Thread-safety: as `spin_lock` (any thread; not recursive). Critical sections are short and
+/// never suspend. Each thread gets a unique token on its first lock (never reused).
+#pragma once
+#include <atomic>
+#include <cstdint>
+
+#include "eddy/core/lock.hpp"
+
+namespace eddy::detail {
+
+#if EDDY_HAS_THREADS && defined(__linux__)
+#define EDDY_BIASED_LOCK 1
+
+/// A new unique token for the calling thread (never 0 or 1).
+std::uintptr_t new_thread_token() noexcept;
+/// True when the process-wide barrier works here (checked once, registers the process).
+bool biased_locks_enabled() noexcept;
+/// Runs a full memory fence on every running thread of this process (`membarrier`).
+void heavy_barrier() noexcept;
+
+/// This thread's token (see `biased_lock`), made on the first call.
+inline constinit thread_local std::uintptr_t t_lock_token = 0;
+inline std::uintptr_t this_thread_token() noexcept {
+  std::uintptr_t t = t_lock_token;
+  if (t == 0) [[unlikely]]
+    t = t_lock_token = new_thread_token();
+  return t;
+}
+
+class biased_lock {
+ public:
+  [[gnu::always_inline]] void lock() noexcept {
+    const std::uintptr_t me = this_thread_token();
+    if (owner_.load(std::memory_order_relaxed) == me) [[likely]] {
+      held_.store(true, std::memory_order_relaxed);
+      std::atomic_signal_fence(std::memory_order_seq_cst);  // the revoker's barrier orders these
+      if (!revoking_.load(std::memory_order_relaxed)) [[likely]]
+        return;
+      held_.store(false, std::memory_order_release);  // being revoked: step back, then queue
+    }
+    lock_slow(me);
+  }
+  [[gnu::always_inline]] void unlock() noexcept {
+    // The owner cannot change while its holder is inside, so this tells the mode it took.
+    if (owner_.load(std::memory_order_relaxed) == this_thread_token()) [[likely]]
+      held_.store(false, std::memory_order_release);
+    else
+      flag_.unlock();
+  }
+
+ private:
+  static constexpr std::uintptr_t unowned = 0, shared = 1;
+
+  // The first lock, a revocation, or shared mode: out of line, so the fast path inlines.
+  [[gnu::noinline]] void lock_slow(std::uintptr_t me) noexcept {
+    std::uintptr_t o = owner_.load(std::memory_order_acquire);
+    if (o == unowned) {
+      const std::uintptr_t want = biased_locks_enabled() ? me : shared;
+      if (owner_.compare_exchange_strong(o, want, std::memory_order_acq_rel) && want == me) {
+        held_.store(true, std::memory_order_relaxed);
+        std::atomic_signal_fence(std::memory_order_seq_cst);
+        if (!revoking_.load(std::memory_order_relaxed)) return;
+        held_.store(false, std::memory_order_release);
+      }
+    }
+    flag_.lock();
+    if (owner_.load(std::memory_order_acquire) != shared) revoke();
+  }
+
+  // Holding flag_: takes the bias away from its owner for good.
+  [[gnu::noinline]] void revoke() noexcept {
+    revoking_.store(true, std::memory_order_seq_cst);
+    heavy_barrier();
+    for (int spins = 0; held_.load(std::memory_order_acquire);)
+      if (++spins < 64)
+        cpu_relax();
+      else
+        yield_thread();
+    owner_.store(shared, std::memory_order_release);
+  }
+
+  std::atomic<std::uintptr_t> owner_{unowned};  ///< unowned, shared, or the owner's token
+  std::atomic<bool> held_{false};               ///< the owner is inside (biased mode only)
+  std::atomic<bool> revoking_{false};           ///< set once, by the first revoker
+  spin_lock flag_;                              ///< the lock once shared
+};
+
+/// The guard, inlined: g++ leaves the generic guard's constructor out of line in large
+/// coroutine bodies, which cost a call per lock.
+template <>
+class lock_guard<biased_lock> {
+ public:
+  [[gnu::always_inline]] explicit lock_guard(biased_lock& l) noexcept : l_(l) { l_.lock(); }
+  [[gnu::always_inline]] ~lock_guard() { l_.unlock(); }
+  lock_guard(const lock_guard&) = delete;
+  lock_guard& operator=(const lock_guard&) = delete;
+
+ private:
+  biased_lock& l_;
+};
+
+#else
+/// Without threads or without the barrier: the plain lock.
+using biased_lock = spin_lock;
+#endif
+
+}  // namespace eddy::detail
