@@ -140,6 +140,36 @@ TYPED_TEST(mpsc_conformance, send_waits_when_full_and_waiting_senders_are_fifo) 
   EXPECT_TRUE(ok);
 }
 
+// The receiver takes the items it already claimed without the lock; a sender that waits
+// meanwhile is still admitted by that take, before the receiver's next recv and before the
+// sender runs again, and a send after a take finds the slot the take freed.
+TYPED_TEST(mpsc_conformance, a_take_admits_the_waiting_sender_at_once) {
+  auto ok = this->f.block_on([]() -> task<bool> {
+    auto [tx, rx] = mpsc::channel<int>(4);
+    for (int i = 0; i < 4; ++i) EXPECT_TRUE(tx.try_send(i).has_value());
+    auto v0 = co_await rx.recv();  // claims 0..3, takes 0
+    EXPECT_EQ(v0.value_or(-1), 0);
+    EXPECT_TRUE(tx.try_send(4).has_value());  // the slot of 0
+    auto full = tx.try_send(99);
+    EXPECT_EQ(code_of(full), errc::full);
+    auto a = spawn(send_one(tx, 5));
+    co_await wait_blocked(&rx, 1);
+    auto v1 = co_await rx.recv();  // a claimed item: taken without the lock
+    EXPECT_EQ(v1.value_or(-1), 1);
+    EXPECT_EQ(rx.blocked_senders(), 0u);              // admitted by the take itself
+    EXPECT_EQ(code_of(tx.try_send(98)), errc::full);  // 5 took the freed slot
+    std::vector<int> got;
+    for (int i = 0; i < 4; ++i) {
+      auto v = co_await rx.recv();
+      got.push_back(v.value_or(-1));
+    }
+    EXPECT_EQ(got, (std::vector<int>{2, 3, 4, 5}));
+    auto ra = co_await a;
+    co_return ra.value();
+  }());
+  EXPECT_TRUE(ok);
+}
+
 TYPED_TEST(mpsc_conformance, try_send_and_try_recv_say_why) {
   this->f.block_on([]() -> task<void> {
     auto [tx, rx] = mpsc::channel<std::unique_ptr<int>>(1);

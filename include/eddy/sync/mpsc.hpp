@@ -125,7 +125,7 @@ class sender {
     ~send_awaiter() {
       if (registered_) {  // cancelled while waiting: leave the queue, keep nothing half-sent
         detail::lock_guard<detail::biased_lock> g(c_->lock_);
-        c_->send_waiters_.remove(&node_);
+        c_->cancel_wait_locked(&node_);
       }
       if (node_made_) node_.~node_type();
     }
@@ -150,8 +150,12 @@ class sender {
           ::new (static_cast<void*>(&node_)) node_type();  // only now: the fast path stores less
           node_made_ = true;
           node_.value = &v_;
+          if (!c_->wait_for_room_locked(&node_)) {  // the receiver freed a slot meanwhile
+            code_ = errc{};
+            return false;
+          }
+          // Still under the lock, so nothing can wake the node before its waker is set.
           node_.w = detail::suspend_here(h, chan::send_wait, c_);
-          c_->send_waiters_.push_back(&node_);
           registered_ = true;
           return true;
         }

@@ -61,6 +61,15 @@ class biased_lock {
     }
     lock_slow(me);
   }
+  /// True while this thread owns the bias and no revocation has begun: then no other thread
+  /// can be inside, and none can enter without first running the revocation's process-wide
+  /// barrier. A Dekker pair whose other side takes this lock needs no fence on this side when
+  /// this is true: store, then call this, then load.
+  [[gnu::always_inline]] bool owned_by_this_thread() const noexcept {
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    return owner_.load(std::memory_order_relaxed) == this_thread_token() &&
+           !revoking_.load(std::memory_order_relaxed);
+  }
   [[gnu::always_inline]] void unlock() noexcept {
     // The owner cannot change while its holder is inside, so this tells the mode it took.
     if (owner_.load(std::memory_order_relaxed) == this_thread_token()) [[likely]]
@@ -122,7 +131,12 @@ class lock_guard<biased_lock> {
 
 #else
 /// Without threads or without the barrier: the plain lock.
-using biased_lock = spin_lock;
+class biased_lock : public spin_lock {
+ public:
+  /// Without threads one context runs at a time (an interrupt sees every store of the code it
+  /// interrupted): true. With threads but no barrier: false, the caller fences.
+  bool owned_by_this_thread() const noexcept { return !EDDY_HAS_THREADS; }
+};
 #endif
 
 }  // namespace eddy::detail

@@ -3,10 +3,19 @@
 /// `detail::mpsc_chan<T>`: the shared state of one `mpsc` channel (see `sync/mpsc.hpp` for the
 /// public contract). Internal.
 ///
-/// - Bounded: a ring under `lock_`; senders that find it full wait in `send_waiters_` (FIFO,
-///   nodes in their frames). When the receiver pops an item it moves the front waiter's value
-///   into the freed slot and wakes it, so a waiting sender is either fully sent or untouched.
-///   Invariant: `send_waiters_` non-empty implies the ring is full (no barging).
+/// - Bounded: a ring (`mpsc_ring`) whose producer side is under `lock_`; senders that find it
+///   full wait in `send_waiters_` (FIFO, nodes in their frames). The receiver claims what is
+///   buffered under the lock, then takes the claimed items one by one without it. Whoever
+///   reclaims the slots of taken items (`reclaim_locked`, under the lock: a producer that finds
+///   the ring full, or the receiver) first moves the front waiters' values into them and wakes
+///   those senders, so a waiting sender is either fully sent or untouched. Invariant:
+///   `send_waiters_` non-empty implies the ring was full at the last reclaim (no barging).
+/// - A take does not wait for the lock to admit a waiting sender: after publishing its slot,
+///   the receiver checks `senders_waiting_` and, if set, reclaims under the lock. The
+///   publish-then-check on the receiver and the register-then-check on the sender form a
+///   Dekker pair: a full fence on each side when the channel is used from several threads,
+///   and none while its biased lock belongs to the receiver's thread (a sender on another
+///   thread revokes the bias first, and the revocation's process-wide barrier orders it).
 /// - Unbounded: a segment queue; producers push under `lock_`, the receiver pops without it.
 /// - Items are never handed to a waiting receiver: the receiver is only woken and pops itself,
 ///   so a receive that is cancelled after its wake loses nothing (the item is still queued, in
@@ -123,8 +132,9 @@ class mpsc_chan {
       for (;;) {
         mpsc_item<T> v;  // destroyed outside the lock
         lock_guard<biased_lock> g(lock_);
-        if (ring_.empty()) break;
-        ring_.pop_front_into(v);
+        if (!ring_.has_claim()) ring_.claim_locked();
+        if (!ring_.has_claim()) break;
+        ring_.take(v);
       }
     } else {
       q_.clear();
@@ -141,9 +151,10 @@ class mpsc_chan {
   errc push_locked(T& v) {
     if (closed_.load(std::memory_order_relaxed)) return errc::closed;
     if (cap_) {
-      if (ring_.full()) return errc::full;
-      ring_.push_back(std::move(v));
-      if (ring_.size() == 1) nonempty_hint_.store(true, std::memory_order_relaxed);
+      // Full: reclaim, which admits the waiting senders first (they stay ahead of this one).
+      if (ring_.full_locked() && !reclaim_locked_cold()) [[unlikely]]
+        return errc::full;
+      ring_.push_locked(std::move(v));
     } else {
       q_.push(std::move(v));
     }
@@ -155,6 +166,10 @@ class mpsc_chan {
   /// Pops one item into `out`, or says the channel is empty (still open) or ended.
   mpsc_pop pop(mpsc_item<T>& out) {
     if (cap_) {
+      if (ring_.has_claim()) {
+        take(out);
+        return mpsc_pop::item;
+      }
       lock_guard<biased_lock> g(lock_);
       return pop_bounded_locked(out);
     }
@@ -164,11 +179,9 @@ class mpsc_chan {
   mpsc_pop pop_locked(mpsc_item<T>& out) {
     return cap_ ? pop_bounded_locked(out) : pop_unbounded(out);
   }
-  /// Receiver side, without the lock: false when a bounded channel is probably empty (then
-  /// the caller goes straight to the locked path instead of locking twice).
-  bool worth_popping() const noexcept {
-    return !cap_ || nonempty_hint_.load(std::memory_order_relaxed);
-  }
+  /// Receiver side, without the lock: false when a bounded channel's receiver has no claimed
+  /// item left (then the caller goes straight to the locked path instead of locking twice).
+  bool worth_popping() const noexcept { return !cap_ || ring_.has_claim(); }
   mpsc_pop pop_unbounded(mpsc_item<T>& out) {
     if (q_.try_pop(out)) return mpsc_pop::item;
     if (closed_.load(std::memory_order_acquire) || senders_.load(std::memory_order_acquire) == 0) {
@@ -178,18 +191,65 @@ class mpsc_chan {
     return mpsc_pop::empty;
   }
   mpsc_pop pop_bounded_locked(mpsc_item<T>& out) {
-    if (!ring_.empty()) {
-      ring_.pop_front_into(out);
-      if (!send_waiters_.empty()) {  // admit the front waiting sender into the freed slot
-        node* n = static_cast<node*>(send_waiters_.pop_front());
-        ring_.push_back(std::move(*n->value));
-        n->status = node::sent;
-        n->w.wake();
-      }
-      if (ring_.empty()) nonempty_hint_.store(false, std::memory_order_relaxed);
+    if (!ring_.has_claim()) ring_.claim_locked();
+    if (ring_.has_claim()) {
+      ring_.take(out);
+      if (!send_waiters_.empty()) reclaim_locked();  // the freed slot goes to the front waiter
       return mpsc_pop::item;
     }
     return ended_locked() ? mpsc_pop::end : mpsc_pop::empty;
+  }
+  /// Receiver side, no lock: takes a claimed item, then admits waiting senders into the freed
+  /// slot (see the file comment for the fence). Precondition: `ring_.has_claim()`.
+  void take(mpsc_item<T>& out) {
+    ring_.take(out);
+    if (!lock_.owned_by_this_thread()) std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (senders_waiting_.load(std::memory_order_relaxed)) [[unlikely]]
+      admit_waiting_senders();
+  }
+  /// `take`'s slow path: a sender waits for the slot just freed.
+  [[gnu::noinline]] void admit_waiting_senders() {
+    lock_guard<biased_lock> g(lock_);
+    reclaim_locked();
+  }
+  /// `push_locked`'s slow path: true when reclaiming left a free slot.
+  [[gnu::noinline]] bool reclaim_locked_cold() {
+    reclaim_locked();
+    return !ring_.full_locked();
+  }
+  /// Under the lock: gives back the slots of taken items, first to the waiting senders (FIFO):
+  /// their values move in and they are woken. `self`, a sender registering right now, is
+  /// admitted like the others but not woken: true when it was.
+  bool reclaim_locked(node* self = nullptr) noexcept(std::is_nothrow_move_constructible_v<T>) {
+    ring_.reclaim_locked();
+    bool self_sent = false, pushed = false;
+    while (!send_waiters_.empty() && !ring_.full_locked()) {
+      node* n = static_cast<node*>(send_waiters_.pop_front());
+      ring_.push_locked(std::move(*n->value));
+      n->status = node::sent;
+      pushed = true;
+      if (n == self)
+        self_sent = true;
+      else
+        n->w.wake();
+    }
+    if (send_waiters_.empty()) senders_waiting_.store(false, std::memory_order_relaxed);
+    if (pushed) wake_receiver();
+    return self_sent;
+  }
+  /// Under the lock: a waiting sender that was never woken leaves the queue (cancelled).
+  void cancel_wait_locked(node* n) noexcept {
+    send_waiters_.remove(n);
+    if (send_waiters_.empty()) senders_waiting_.store(false, std::memory_order_relaxed);
+  }
+  /// Under the lock, after a push found the ring full: queues `n` (its `value` set; the caller
+  /// sets its waker afterwards, still under the lock) behind the waiting senders, unless the
+  /// receiver freed a slot meanwhile; false when `n` was sent instead.
+  bool wait_for_room_locked(node* n) {
+    send_waiters_.push_back(n);
+    senders_waiting_.store(true, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_seq_cst);  // the sender's half of the pair
+    return !reclaim_locked(n);
   }
   /// Under the lock, when nothing is buffered: true if nothing can arrive any more.
   bool ended_locked() const noexcept {
@@ -205,6 +265,7 @@ class mpsc_chan {
       n->status = node::closed;
       n->w.wake();
     }
+    senders_waiting_.store(false, std::memory_order_relaxed);
     wake_receiver();
   }
   bool is_closed() const noexcept { return closed_.load(std::memory_order_acquire); }
@@ -243,10 +304,10 @@ class mpsc_chan {
     if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }
 
-  mpsc_ring<T> ring_;                       // bounded, under lock_
-  std::atomic<bool> nonempty_hint_{false};  // bounded: !ring_.empty(), stored under lock_
-  mpsc_segment_queue<T> q_;                 // unbounded
-  std::size_t cap_;                         // 0 = unbounded
+  mpsc_ring<T> ring_;                         // bounded (see mpsc_ring for its two sides)
+  std::atomic<bool> senders_waiting_{false};  // !send_waiters_.empty(), stored under lock_
+  mpsc_segment_queue<T> q_;                   // unbounded
+  std::size_t cap_;                           // 0 = unbounded
   std::atomic<bool> closed_{false};
   std::atomic<std::size_t> senders_{1};
   std::atomic<unsigned> refs_{2};  // the receiver + all senders together
