@@ -25,7 +25,8 @@
 /// `from_items`, `just`, `empty`) and every single-input operator have it; `subscribe` uses it.
 /// Its run form `visit_while(v)` (optional too, see `detail::visit_while_of`) delivers item after
 /// item while `v.more()`: `from_range` and the stages `map`, `filter` and `scan` keep their state
-/// in locals for the run, so a synchronous pipeline under `subscribe` compiles to one plain loop.
+/// in locals for the run, so a synchronous pipeline under `subscribe` compiles to one plain loop;
+/// `merge` runs its turns over its inputs in one loop too.
 #pragma once
 #include <cstddef>
 #include <optional>

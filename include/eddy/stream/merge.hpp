@@ -19,7 +19,9 @@
 /// - Output timestamp: values pass unchanged (each keeps its own, if it has one).
 /// - Errors pass through in arrival order and end nothing. The output ends when every input
 ///   has ended.
-/// - Buffering: one item per input at most; no allocation per item.
+/// - Buffering: one item per input at most; no allocation per item. Synchronous inputs under
+///   `subscribe` (or a stage that runs) are served by the run form (`visit_while`): the same
+///   turns in one loop, an item passed straight from its input to the consumer.
 /// - An empty vector of inputs: the stream yields one `errc::invalid_argument` error and ends.
 #pragma once
 #include <cstddef>
@@ -50,23 +52,43 @@ class merge_stream : public detail::hub_stage<merge_stream<Ports>> {
   friend struct detail::hub_access;
   detail::port_hub* hub() const noexcept { return in_.hub(); }
 
+  /// One item, the end, or false (see the file comment): the inputs in turn from `next_`.
   template <class V>
   bool produce(V& v) {
     const std::size_t n = in_.size();
+    std::size_t i = next_;
     for (std::size_t k = 0; k < n; ++k) {
-      const std::size_t i = (next_ + k) % n;
-      if (!in_.fill(i)) continue;
-      next_ = (i + 1) % n;
-      std::optional<item<value_type>> h = std::move(in_.head(i));
-      in_.head(i).reset();
-      detail::visit_result(std::move(h), v);
-      return true;
+      const std::size_t at = i;
+      i = i + 1 == n ? 0 : i + 1;
+      next_ = i;  // after n misses, back where it started
+      if (in_.take(at, v)) return true;
     }
     if (in_.live() == 0) {
       v.end();
       return true;
     }
     return false;
+  }
+  /// The run form of `produce` (`visit_while`): the same turns, item after item while
+  /// `v.more()`; stops (false) when n inputs in a row have nothing now.
+  template <class V>
+  bool run(V& v) {
+    const std::size_t n = in_.size();
+    std::size_t i = next_;
+    while (v.more()) {
+      for (std::size_t idle = 0;;) {
+        const std::size_t at = i;
+        i = i + 1 == n ? 0 : i + 1;
+        next_ = i;
+        if (in_.take(at, v)) break;
+        if (++idle == n) {
+          if (in_.live() != 0) return false;
+          v.end();
+          return true;
+        }
+      }
+    }
+    return true;
   }
 
   detail::input_set<Ports> in_;

@@ -19,7 +19,9 @@
 ///   `v.value`, `v.error`, `v.end`) and return true, or make sure the pulls it needs are under
 ///   way and return false;
 /// - `port_hub* hub()`: where its pumps (and timers) wake it;
-/// - optionally `bool deadline(time_point& t)`: a wake-up time while it waits (default: none).
+/// - optionally `bool deadline(time_point& t)`: a wake-up time while it waits (default: none);
+/// - optionally `template <class V> bool run(V& v)`: the run form of `produce` (the contract of
+///   `visit_while`, stream/concept.hpp), called only while the output is running.
 #pragma once
 #include <atomic>
 #include <optional>
@@ -124,6 +126,19 @@ struct hub_access {
     if (base.state_ != hub_stage<Op>::running) return base.settle(v);
     return op.produce(v);
   }
+  /// The run form (see stream/concept.hpp): `op.run(v)` while the output is running, for an
+  /// operator that has one; otherwise `produce` item after item.
+  template <class Op, class V>
+  static bool visit_while(Op& op, V& v) {
+    if constexpr (requires { op.run(v); }) {
+      hub_stage<Op>& base = op;
+      if (base.state_ == hub_stage<Op>::running) return op.run(v);
+    }
+    while (v.more()) {
+      if (!produce(op, v)) return false;
+    }
+    return true;
+  }
   template <class Op>
   static port_hub* hub(Op& op) noexcept {
     return op.hub();
@@ -198,6 +213,12 @@ class hub_stage {
   template <class V>
   bool try_visit(V& v) {
     return hub_access::produce(static_cast<Op&>(*this), v);
+  }
+  /// The run form of `try_visit` (see stream/concept.hpp): the operator's `run(v)` if it has
+  /// one (emit item after item while `v.more()`, as `produce` would one at a time).
+  template <class V>
+  bool visit_while(V& v) {
+    return hub_access::visit_while(static_cast<Op&>(*this), v);
   }
 
  protected:

@@ -61,6 +61,19 @@ struct port_vector {
   std::vector<port<S>> v;
 };
 
+/// A visitor that passes a polled value or error on to `out` and records the end in `ended`.
+template <class V>
+struct pass_visitor {
+  V& out;
+  bool ended = false;
+  template <class U>
+  void value(U&& x) {
+    out.value(std::forward<U>(x));
+  }
+  void error(eddy::error&& e) { out.error(std::move(e)); }
+  void end() noexcept { ended = true; }
+};
+
 /// The ports of an operator plus one head per input.
 template <class Ports>
 class input_set {
@@ -98,6 +111,11 @@ class input_set {
   bool fill(std::size_t i) {
     if (heads_[i]) return true;
     if (ended_[i]) return false;
+    return poll_head(i);
+  }
+  /// `fill` of an input without a head that has not ended (out of line: keeps `fill` small
+  /// enough to inline into the operator's scan of its inputs).
+  [[gnu::noinline]] bool poll_head(std::size_t i) {
     bool end = false;
     head_visitor<value_type> hv{heads_[i], end};
     block_type& b = *b_;
@@ -107,6 +125,34 @@ class input_set {
       --live_;
     }
     return heads_[i].has_value();
+  }
+  /// Takes input `i`'s next item if it has one now (its head, else a poll straight into `v`):
+  /// calls `v.value` or `v.error` and returns true. Otherwise returns false, having recorded
+  /// the input's end if it was polled, or made sure a pull is under way. (`merge`: no head is
+  /// kept for an item given at once.)
+  template <class V>
+  bool take(std::size_t i, V& v) {
+    if (heads_[i] || ended_[i]) [[unlikely]]
+      return take_head(i, v);
+    pass_visitor<V> pv{v};
+    bool got = false;
+    block_type& b = *b_;
+    b.ports.with(i, [&](auto& p) { got = p.poll(b, b, pv); });
+    if (pv.ended) {
+      ended_[i] = 1;
+      --live_;
+      return false;
+    }
+    return got;
+  }
+  /// `take` of an input with a head (or ended).
+  template <class V>
+  [[gnu::noinline]] bool take_head(std::size_t i, V& v) {
+    if (!heads_[i]) return false;
+    std::optional<item<value_type>> h = std::move(heads_[i]);
+    heads_[i].reset();
+    visit_result(std::move(h), v);
+    return true;
   }
   /// Stops every pump (the operator has ended).
   void stop_all() noexcept {

@@ -142,17 +142,35 @@ class port : private port_state<S> {
   /// the first time; `owner` is the block that keeps this port alive) and returns false.
   template <class V>
   bool poll(port_hub& hub, shared_block& owner, V& v) {
-    if (ended_) {
-      v.end();
-      return true;
-    }
-    if (!outstanding_) {
+    if (!ended_ && !outstanding_) [[likely]] {  // the synchronous path, kept small to inline
       if (try_visit_of(this->s, v)) {
         from_pump_ = false;
         return true;
       }
       request(hub, owner);
       return false;
+    }
+    return poll_pump(hub, v);
+  }
+
+  /// True when the last item `poll` gave came from the pump; its arrival time is then
+  /// `arrival()`. (A synchronous answer arrived "now".)
+  bool from_pump() const noexcept { return from_pump_; }
+  time_point arrival() const noexcept { return last_arrival_; }
+  /// A pull is under way (the pump has a request the consumer has not collected).
+  bool outstanding() const noexcept { return outstanding_; }
+  /// Aborts the pump (it stops at its current suspension point). Consumer side; idempotent.
+  void stop() noexcept { pump_.abort(); }
+  /// The input, for synchronous use while no pull is outstanding.
+  S& stream() noexcept { return this->s; }
+
+ private:
+  /// `poll` once the input has ended or a pull is outstanding: the end, or the pump's result.
+  template <class V>
+  [[gnu::noinline]] bool poll_pump(port_hub& hub, V& v) {
+    if (ended_) {
+      v.end();
+      return true;
     }
     std::optional<item<value_type>> r;
     {
@@ -170,19 +188,7 @@ class port : private port_state<S> {
     return true;
   }
 
-  /// True when the last item `poll` gave came from the pump; its arrival time is then
-  /// `arrival()`. (A synchronous answer arrived "now".)
-  bool from_pump() const noexcept { return from_pump_; }
-  time_point arrival() const noexcept { return last_arrival_; }
-  /// A pull is under way (the pump has a request the consumer has not collected).
-  bool outstanding() const noexcept { return outstanding_; }
-  /// Aborts the pump (it stops at its current suspension point). Consumer side; idempotent.
-  void stop() noexcept { pump_.abort(); }
-  /// The input, for synchronous use while no pull is outstanding.
-  S& stream() noexcept { return this->s; }
-
- private:
-  void request(port_hub& hub, shared_block& owner) {
+  [[gnu::noinline]] void request(port_hub& hub, shared_block& owner) {
     outstanding_ = true;
     if (!pump_.valid()) {
       this->requested = true;  // published to the pump by spawn's post
