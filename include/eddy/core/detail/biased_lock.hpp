@@ -50,17 +50,24 @@ inline std::uintptr_t this_thread_token() noexcept {
 
 class biased_lock {
  public:
-  [[gnu::always_inline]] void lock() noexcept {
+  [[gnu::always_inline]] void lock() noexcept { (void)lock_mode(); }
+  /// `lock`, telling how it was taken: true when through the bias (then `unlock_biased`, else
+  /// `unlock_shared`, releases it; `unlock` finds out by itself).
+  [[gnu::always_inline]] bool lock_mode() noexcept {
     const std::uintptr_t me = this_thread_token();
     if (owner_.load(std::memory_order_relaxed) == me) [[likely]] {
       held_.store(true, std::memory_order_relaxed);
       std::atomic_signal_fence(std::memory_order_seq_cst);  // the revoker's barrier orders these
       if (!revoking_.load(std::memory_order_relaxed)) [[likely]]
-        return;
+        return true;
       held_.store(false, std::memory_order_release);  // being revoked: step back, then queue
     }
-    lock_slow(me);
+    return lock_slow(me);
   }
+  [[gnu::always_inline]] void unlock_biased() noexcept {
+    held_.store(false, std::memory_order_release);
+  }
+  [[gnu::always_inline]] void unlock_shared() noexcept { flag_.unlock(); }
   /// True while this thread owns the bias and no revocation has begun: then no other thread
   /// can be inside, and none can enter without first running the revocation's process-wide
   /// barrier. A Dekker pair whose other side takes this lock needs no fence on this side when
@@ -82,19 +89,20 @@ class biased_lock {
   static constexpr std::uintptr_t unowned = 0, shared = 1;
 
   // The first lock, a revocation, or shared mode: out of line, so the fast path inlines.
-  [[gnu::noinline]] void lock_slow(std::uintptr_t me) noexcept {
+  [[gnu::noinline]] bool lock_slow(std::uintptr_t me) noexcept {
     std::uintptr_t o = owner_.load(std::memory_order_acquire);
     if (o == unowned) {
       const std::uintptr_t want = biased_locks_enabled() ? me : shared;
       if (owner_.compare_exchange_strong(o, want, std::memory_order_acq_rel) && want == me) {
         held_.store(true, std::memory_order_relaxed);
         std::atomic_signal_fence(std::memory_order_seq_cst);
-        if (!revoking_.load(std::memory_order_relaxed)) return;
+        if (!revoking_.load(std::memory_order_relaxed)) return true;
         held_.store(false, std::memory_order_release);
       }
     }
     flag_.lock();
     if (owner_.load(std::memory_order_acquire) != shared) revoke();
+    return false;
   }
 
   // Holding flag_: takes the bias away from its owner for good.
@@ -115,18 +123,26 @@ class biased_lock {
   spin_lock flag_;                              ///< the lock once shared
 };
 
-/// The guard, inlined: g++ leaves the generic guard's constructor out of line in large
-/// coroutine bodies, which cost a call per lock.
+/// The guard, inlined (g++ leaves the generic guard's constructor out of line in large
+/// coroutine bodies, which cost a call per lock); it remembers how the lock was taken, so the
+/// release needs no second look at the owner.
 template <>
 class lock_guard<biased_lock> {
  public:
-  [[gnu::always_inline]] explicit lock_guard(biased_lock& l) noexcept : l_(l) { l_.lock(); }
-  [[gnu::always_inline]] ~lock_guard() { l_.unlock(); }
+  [[gnu::always_inline]] explicit lock_guard(biased_lock& l) noexcept
+      : l_(l), biased_(l.lock_mode()) {}
+  [[gnu::always_inline]] ~lock_guard() {
+    if (biased_) [[likely]]
+      l_.unlock_biased();
+    else
+      l_.unlock_shared();
+  }
   lock_guard(const lock_guard&) = delete;
   lock_guard& operator=(const lock_guard&) = delete;
 
  private:
   biased_lock& l_;
+  bool biased_;
 };
 
 #else

@@ -39,7 +39,7 @@ class mpsc_ring {
   mpsc_ring& operator=(const mpsc_ring&) = delete;
   /// Destroys the items still in the ring (no other thread may use it any more).
   ~mpsc_ring() {
-    claim_locked();
+    claim_ = pushed_ - taken_mine_;
     while (claim_) take_and_destroy();
     if (slots_) {
       if constexpr (alignof(slot) > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
@@ -70,8 +70,13 @@ class mpsc_ring {
   }
 
   // ---- receiver side ----
-  /// Under the lock: every item pushed so far is the receiver's to `take`.
-  void claim_locked() noexcept { claim_ = pushed_ - taken_mine_; }
+  /// Under the lock, with nothing claimed: every item pushed so far is the receiver's to
+  /// `take`. Writes nothing when there is nothing to claim, so a `try_recv` that probes an
+  /// empty channel while a `recv` is being set up (the misuse check) touches no receiver state.
+  void claim_locked() noexcept {
+    const std::size_t c = pushed_ - taken_mine_;
+    if (c != 0) claim_ = c;
+  }
   /// Items claimed and not yet taken (receiver only).
   bool has_claim() const noexcept { return claim_ != 0; }
   /// Moves the next claimed item into `out` (an `std::optional<T>`-like with emplace) and
