@@ -49,8 +49,9 @@
 ///   calling thread instead of suspending a task; on a runtime's thread or in a task they give
 ///   `errc::deadlock` at once (sync/detail/blocking.hpp; one task allocation per call that has
 ///   to wait).
-/// - Cost: no allocation per send, receive or wake. Bounded: one short lock per send and per
-///   receive. Unbounded: one per send; the receiver pops without the lock. While a single thread
+/// - Cost: no allocation per send, receive or wake. Bounded: one short lock per send; the
+///   receiver claims what is buffered under the lock, then takes item after item without it.
+///   Unbounded: one lock per send; the receiver pops without the lock. While a single thread
 ///   uses a channel (all its tasks on one runtime thread) the lock costs no atomic
 ///   read-modify-write; the first use from a second thread switches it for good to an ordinary
 ///   spin lock, once, for about a microsecond (Linux; elsewhere it is always the spin lock; see
