@@ -250,6 +250,46 @@ TYPED_TEST(subscribe_conformance, cancel_from_the_handler_stops_a_synchronous_ru
   EXPECT_EQ(seen, (std::vector<int>{10, 30, 70}));
 }
 
+// Without a token of the caller's, an on_next that takes the subscription's token can still
+// cancel it, and a synchronous run stops right after that handler (both token-less forms).
+TYPED_TEST(subscribe_conformance, cancel_from_the_handler_without_a_given_token_stops_the_run) {
+  std::vector<int> seen, seen_with_on_error;
+  auto r =
+      this->f.block_on([](std::vector<int>* seen, std::vector<int>* seen2) -> task<result<void>> {
+        auto on_next = [](std::vector<int>* out) {
+          return [out](int v, const cancellation_token& t) {
+            out->push_back(v);
+            if (v == 70) t.cancel();
+          };
+        };
+        auto pipeline = [] {
+          return from_range(L(1, 2, 3, 4, 5, 6, 7, 8)) | map([](int x) { return x * 10; }) |
+                 filter([](int x) { return x != 30; }) |
+                 scan(0, [](int a, int x) { return a + x; });
+        };
+        auto r1 = co_await subscribe(pipeline(), on_next(seen));
+        EXPECT_TRUE(r1.has_value());
+        co_return co_await subscribe(pipeline(), on_next(seen2), [](const error&) {});
+      }(&seen, &seen_with_on_error));
+  EXPECT_TRUE(r.has_value());
+  EXPECT_EQ(seen, (std::vector<int>{10, 30, 70}));
+  EXPECT_EQ(seen_with_on_error, (std::vector<int>{10, 30, 70}));
+}
+
+// A small trivially copyable on_next runs on a copy during a synchronous run, copied back when
+// the run stops: a mutable handler's state carries over runs and waits.
+TYPED_TEST(subscribe_conformance, a_mutable_handler_keeps_its_state_across_runs_and_waits) {
+  std::vector<int> seen;
+  auto r = this->f.block_on([](std::vector<int>* seen) -> task<result<void>> {
+    co_return co_await subscribe(
+        concat(from_range(L(1, 2, 3)), async_items<int>(L(4, 5)), from_range(L(6, 7))) |
+            map([](int x) { return x; }),
+        [seen, n = 0](int v) mutable { seen->push_back(100 * n++ + v); });
+  }(&seen));
+  EXPECT_TRUE(r.has_value());
+  EXPECT_EQ(seen, (std::vector<int>{1, 102, 203, 304, 405, 506, 607}));
+}
+
 // scan keeps its accumulator in a local during a synchronous run and stores it back when the
 // run stops: synchronous runs, waits for the source (the waited item goes through try_visit)
 // and errors, interleaved, see one accumulator.

@@ -220,6 +220,8 @@ struct token_access {
     static constinit const std::atomic<bool> never{false};
     return t.s_ ? t.s_->cancelled_ : never;
   }
+  /// An empty token (no shared state, no allocation): never cancelled, and nobody can cancel it.
+  static cancellation_token none() noexcept { return cancellation_token(nullptr); }
 };
 }  // namespace detail
 

@@ -24,10 +24,14 @@
 ///   `generator` ends, see generator.hpp) and `subscribe` returns. A running handler is not
 ///   interrupted (it may watch the token it is given); the subscription ends after it.
 /// - Synchronous streams with synchronous handlers run as a plain loop (the stream's
-///   `try_visit` fast path): no suspension, no allocation per item.
+///   `try_visit` fast path): no suspension, no allocation per item. Without a token (the forms
+///   that take none) and with an `on_next` that does not take one, nothing can cancel the
+///   subscription, so that loop does not check a token at all.
 /// - The stream is moved into the task; the handlers are moved in too.
 #pragma once
 #include <atomic>
+#include <cstring>
+#include <memory>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -143,7 +147,9 @@ void deliver_error_sync(H& h, error&& e, std::optional<error>& first) {
 }
 
 /// The visitor of the synchronous fast path: calls the (synchronous) handlers directly.
-template <class T, class OnNext, class OnError>
+/// `watch`: the token may be cancelled (by `on_next` or by whoever else holds it), so `more()`
+/// reads its flag before every item; without it (a token nobody can cancel) only the end stops.
+template <class T, class OnNext, class OnError, bool watch>
 struct subscribe_visitor {
   OnNext& on_next;
   OnError& on_error;
@@ -159,7 +165,13 @@ struct subscribe_visitor {
   void error(eddy::error&& e) { deliver_error_sync(on_error, std::move(e), first); }
   void end() noexcept { ended = true; }
   /// For `visit_while`: until the end or the token is cancelled.
-  bool more() const noexcept { return !ended && !cancelled.load(std::memory_order_acquire); }
+  bool more() const noexcept {
+    if constexpr (watch) {
+      return !ended && !cancelled.load(std::memory_order_acquire);
+    } else {
+      return !ended;
+    }
+  }
 };
 
 /// How the synchronous fast path stopped.
@@ -169,16 +181,52 @@ enum class sync_stop : unsigned char {
   again,    ///< an item was taken through `try_visit`: visit again
 };
 
+/// `on_next` for a run of the fast path. A small trivially copyable handler (a lambda that
+/// captures a few references or values) is copied into a local for the run and its bytes copied
+/// back when the run stops (also by an exception), so its state carries over: its captures stay
+/// in registers instead of being re-read from the task's frame for every item (a load the
+/// compiler does not hoist: the handler's own stores may alias it, and it runs on some paths
+/// only). Any other handler is used in place.
+template <class H, bool = std::is_trivially_copyable_v<H> && !std::is_empty_v<H> &&
+                          (sizeof(H) <= 4 * sizeof(void*))>
+class run_handler {
+ public:
+  explicit run_handler(H& h) noexcept : home_(h), local_(h) {}
+  run_handler(const run_handler&) = delete;
+  run_handler& operator=(const run_handler&) = delete;
+  ~run_handler() {
+    std::memcpy(static_cast<void*>(std::addressof(home_)), std::addressof(local_), sizeof(H));
+  }
+  H& get() noexcept { return local_; }
+
+ private:
+  H& home_;
+  H local_;
+};
+template <class H>
+class run_handler<H, false> {
+ public:
+  explicit run_handler(H& h) noexcept : h_(h) {}
+  H& get() noexcept { return h_; }
+
+ private:
+  H& h_;
+};
+
 /// The synchronous fast path: visits `s` while it answers at once and `token` is not
 /// cancelled. Runs (`visit_while`) with one visitor, then takes what a run leaves to
 /// `try_visit` (an item a wait stashed) with another, so that the run's visitor is a local kept
-/// in registers (a plain function, no loop around the two: not part of the task's frame).
-template <class T, class S, class OnNext, class OnError>
-sync_stop visit_sync(S& s, OnNext& on_next, OnError& on_error, const cancellation_token& token,
-                     std::optional<eddy::error>& first) {
-  using visitor = subscribe_visitor<T, OnNext, OnError>;
+/// in registers (a plain function, no loop around the two: not part of the task's frame). Not
+/// inlined into the task: clang would then keep the run's locals (the handler's copy, the
+/// stream's end) in the coroutine frame and re-read them after every store the handler makes.
+template <class T, bool watch, class S, class OnNext, class OnError>
+[[gnu::noinline]] sync_stop visit_sync(S& s, OnNext& on_next, OnError& on_error,
+                                       const cancellation_token& token,
+                                       std::optional<eddy::error>& first) {
+  using visitor = subscribe_visitor<T, OnNext, OnError, watch>;
   {
-    visitor run{on_next, on_error, token, first};
+    run_handler<OnNext> h(on_next);
+    visitor run{h.get(), on_error, token, first};
     const bool stopped = visit_while_of(s, run);
     if (run.ended) return sync_stop::ended;
     if (stopped) return sync_stop::stopped;  // cancelled
@@ -197,7 +245,8 @@ template <class OnError>
 inline constexpr bool on_error_for =
     std::is_same_v<OnError, collect_first_error> || std::is_invocable_v<OnError&, error>;
 
-template <class S, class OnNext, class OnError>
+/// `watch`: `token` may be cancelled while the subscription runs (see `subscribe_visitor`).
+template <class S, class OnNext, class OnError, bool watch = true>
 task<result<void>> subscribe_impl(S s, OnNext on_next, OnError on_error, cancellation_token token) {
   using T = stream_value_t<S>;
   static_assert(on_next_for<OnNext, T>,
@@ -212,7 +261,7 @@ task<result<void>> subscribe_impl(S s, OnNext on_next, OnError on_error, cancell
 
   for (;;) {
     if constexpr (sync_next && sync_error) {
-      const sync_stop st = visit_sync<T>(s, on_next, on_error, token, first);
+      const sync_stop st = visit_sync<T, watch>(s, on_next, on_error, token, first);
       if (st == sync_stop::ended) break;
       if (st == sync_stop::again) continue;
       if constexpr (is_stage<S>) {  // wait for the chain's source, then visit again
@@ -259,6 +308,21 @@ task<result<void>> subscribe_impl(S s, OnNext on_next, OnError on_error, cancell
   co_return result<void>{};
 }
 
+/// The forms without a token. The subscription's token is its own: only an `on_next` that takes
+/// it can cancel it (then it is a new token, watched before every item); any other `on_next`
+/// gets an empty token, which never allocates nor is cancelled, and a synchronous run does not
+/// check it per item.
+template <class S, class OnNext, class OnError>
+task<result<void>> subscribe_own_token(S&& s, OnNext&& on_next, OnError&& on_error) {
+  if constexpr (std::is_invocable_v<OnNext&, stream_value_t<S>&&, const cancellation_token&>) {
+    return subscribe_impl<S, OnNext, OnError>(std::move(s), std::move(on_next), std::move(on_error),
+                                              cancellation_token{});
+  } else {
+    return subscribe_impl<S, OnNext, OnError, false>(std::move(s), std::move(on_next),
+                                                     std::move(on_error), token_access::none());
+  }
+}
+
 }  // namespace detail
 
 /// Consumes `s` until it ends or `token` is cancelled. See the file comment.
@@ -273,8 +337,8 @@ task<result<void>> subscribe(S s, OnNext on_next, OnError on_error, cancellation
 template <class S, class OnNext, class OnError>
   requires stream<S> && (!std::is_same_v<std::remove_cvref_t<OnError>, cancellation_token>)
 task<result<void>> subscribe(S s, OnNext on_next, OnError on_error) {
-  return detail::subscribe_impl<S, OnNext, OnError>(std::move(s), std::move(on_next),
-                                                    std::move(on_error), cancellation_token{});
+  return detail::subscribe_own_token<S, OnNext, OnError>(std::move(s), std::move(on_next),
+                                                         std::move(on_error));
 }
 
 /// Consumes `s` until it ends or `token` is cancelled; no error handler: the first error seen
@@ -290,8 +354,8 @@ task<result<void>> subscribe(S s, OnNext on_next, cancellation_token token) {
 template <class S, class OnNext>
   requires stream<S>
 task<result<void>> subscribe(S s, OnNext on_next) {
-  return detail::subscribe_impl<S, OnNext, detail::collect_first_error>(
-      std::move(s), std::move(on_next), {}, cancellation_token{});
+  return detail::subscribe_own_token<S, OnNext, detail::collect_first_error>(
+      std::move(s), std::move(on_next), detail::collect_first_error{});
 }
 
 }  // namespace eddy
