@@ -30,8 +30,8 @@
 /// - The stream is moved into the task; the handlers are moved in too.
 #pragma once
 #include <atomic>
-#include <cstring>
 #include <memory>
+#include <new>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -182,8 +182,8 @@ enum class sync_stop : unsigned char {
 };
 
 /// `on_next` for a run of the fast path. A small trivially copyable handler (a lambda that
-/// captures a few references or values) is copied into a local for the run and its bytes copied
-/// back when the run stops (also by an exception), so its state carries over: its captures stay
+/// captures a few references or values) is copied into a local for the run and copied back
+/// when the run stops (also by an exception), so its state carries over: its captures stay
 /// in registers instead of being re-read from the task's frame for every item (a load the
 /// compiler does not hoist: the handler's own stores may alias it, and it runs on some paths
 /// only). Any other handler is used in place.
@@ -194,9 +194,10 @@ class run_handler {
   explicit run_handler(H& h) noexcept : home_(h), local_(h) {}
   run_handler(const run_handler&) = delete;
   run_handler& operator=(const run_handler&) = delete;
-  ~run_handler() {
-    std::memcpy(static_cast<void*>(std::addressof(home_)), std::addressof(local_), sizeof(H));
-  }
+  // Puts the run's copy back as a new object in the handler's place: a transparent replacement
+  // (C++20 [basic.life]), well-defined even for a lambda whose by-value captures are const,
+  // where copying bytes over them would write to const members.
+  ~run_handler() { ::new (static_cast<void*>(std::addressof(home_))) H(local_); }
   H& get() noexcept { return local_; }
 
  private:
