@@ -30,8 +30,6 @@
 /// - The stream is moved into the task; the handlers are moved in too.
 #pragma once
 #include <atomic>
-#include <memory>
-#include <new>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -181,31 +179,25 @@ enum class sync_stop : unsigned char {
   again,    ///< an item was taken through `try_visit`: visit again
 };
 
-/// `on_next` for a run of the fast path. A small trivially copyable handler (a lambda that
-/// captures a few references or values) is copied into a local for the run and copied back
-/// when the run stops (also by an exception), so its state carries over: its captures stay
-/// in registers instead of being re-read from the task's frame for every item (a load the
-/// compiler does not hoist: the handler's own stores may alias it, and it runs on some paths
-/// only). Any other handler is used in place.
-template <class H, bool = std::is_trivially_copyable_v<H> && !std::is_empty_v<H> &&
-                          (sizeof(H) <= 4 * sizeof(void*))>
+/// `on_next` for a run of the fast path. A small trivially copyable handler whose call does not
+/// change it (callable as const: a lambda that is not `mutable`, capturing a few references or
+/// values) runs on a local copy, so its captures stay in registers instead of being re-read
+/// from the task's frame for every item (a load the compiler does not hoist: the handler's own
+/// stores may alias it, and it runs on some paths only). Nothing needs copying back. Any other
+/// handler (a `mutable` one keeps its state) is used in place.
+template <class H, class T,
+          bool = std::is_trivially_copyable_v<H> && !std::is_empty_v<H> &&
+                 (sizeof(H) <= 4 * sizeof(void*)) && std::is_invocable_v<const H&, T&&>>
 class run_handler {
  public:
-  explicit run_handler(H& h) noexcept : home_(h), local_(h) {}
-  run_handler(const run_handler&) = delete;
-  run_handler& operator=(const run_handler&) = delete;
-  // Puts the run's copy back as a new object in the handler's place: a transparent replacement
-  // (C++20 [basic.life]), well-defined even for a lambda whose by-value captures are const,
-  // where copying bytes over them would write to const members.
-  ~run_handler() { ::new (static_cast<void*>(std::addressof(home_))) H(local_); }
+  explicit run_handler(H& h) noexcept : local_(h) {}
   H& get() noexcept { return local_; }
 
  private:
-  H& home_;
   H local_;
 };
-template <class H>
-class run_handler<H, false> {
+template <class H, class T>
+class run_handler<H, T, false> {
  public:
   explicit run_handler(H& h) noexcept : h_(h) {}
   H& get() noexcept { return h_; }
@@ -226,7 +218,7 @@ template <class T, bool watch, class S, class OnNext, class OnError>
                                        std::optional<eddy::error>& first) {
   using visitor = subscribe_visitor<T, OnNext, OnError, watch>;
   {
-    run_handler<OnNext> h(on_next);
+    run_handler<OnNext, T> h(on_next);
     visitor run{h.get(), on_error, token, first};
     const bool stopped = visit_while_of(s, run);
     if (run.ended) return sync_stop::ended;
