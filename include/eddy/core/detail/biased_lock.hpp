@@ -55,13 +55,8 @@ class biased_lock {
   /// `unlock_shared`, releases it; `unlock` finds out by itself).
   [[gnu::always_inline]] bool lock_mode() noexcept {
     const std::uintptr_t me = this_thread_token();
-    if (owner_.load(std::memory_order_relaxed) == me) [[likely]] {
-      held_.store(true, std::memory_order_relaxed);
-      std::atomic_signal_fence(std::memory_order_seq_cst);  // the revoker's barrier orders these
-      if (!revoking_.load(std::memory_order_relaxed)) [[likely]]
-        return true;
-      held_.store(false, std::memory_order_release);  // being revoked: step back, then queue
-    }
+    if (owner_.load(std::memory_order_relaxed) == me && enter_as_owner()) [[likely]]
+      return true;
     return lock_slow(me);
   }
   [[gnu::always_inline]] void unlock_biased() noexcept {
@@ -80,25 +75,33 @@ class biased_lock {
   [[gnu::always_inline]] void unlock() noexcept {
     // The owner cannot change while its holder is inside, so this tells the mode it took.
     if (owner_.load(std::memory_order_relaxed) == this_thread_token()) [[likely]]
-      held_.store(false, std::memory_order_release);
+      unlock_biased();
     else
-      flag_.unlock();
+      unlock_shared();
   }
 
  private:
   static constexpr std::uintptr_t unowned = 0, shared = 1;
+
+  // The owner's way in: say it is inside, then look for a revoker (the revoker's barrier orders
+  // the two). False, having stepped back out, when a revocation has begun.
+  [[gnu::always_inline]] bool enter_as_owner() noexcept {
+    held_.store(true, std::memory_order_relaxed);
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    if (!revoking_.load(std::memory_order_relaxed)) [[likely]]
+      return true;
+    held_.store(false, std::memory_order_release);
+    return false;
+  }
 
   // The first lock, a revocation, or shared mode: out of line, so the fast path inlines.
   [[gnu::noinline]] bool lock_slow(std::uintptr_t me) noexcept {
     std::uintptr_t o = owner_.load(std::memory_order_acquire);
     if (o == unowned) {
       const std::uintptr_t want = biased_locks_enabled() ? me : shared;
-      if (owner_.compare_exchange_strong(o, want, std::memory_order_acq_rel) && want == me) {
-        held_.store(true, std::memory_order_relaxed);
-        std::atomic_signal_fence(std::memory_order_seq_cst);
-        if (!revoking_.load(std::memory_order_relaxed)) return true;
-        held_.store(false, std::memory_order_release);
-      }
+      if (owner_.compare_exchange_strong(o, want, std::memory_order_acq_rel) && want == me &&
+          enter_as_owner())
+        return true;
     }
     flag_.lock();
     if (owner_.load(std::memory_order_acquire) != shared) revoke();
