@@ -132,8 +132,7 @@ class mpsc_chan {
       for (;;) {
         mpsc_item<T> v;  // destroyed outside the lock
         lock_guard<biased_lock> g(lock_);
-        if (!ring_.has_claim()) ring_.claim_locked();
-        if (!ring_.has_claim()) break;
+        if (!ring_.claim_locked()) break;
         ring_.take(v);
       }
     } else {
@@ -191,8 +190,7 @@ class mpsc_chan {
     return mpsc_pop::empty;
   }
   mpsc_pop pop_bounded_locked(mpsc_item<T>& out) {
-    if (!ring_.has_claim()) ring_.claim_locked();
-    if (ring_.has_claim()) {
+    if (ring_.claim_locked()) {
       ring_.take(out);
       if (!send_waiters_.empty()) reclaim_locked();  // the freed slot goes to the front waiter
       return mpsc_pop::item;

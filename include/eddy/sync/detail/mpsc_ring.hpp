@@ -70,12 +70,15 @@ class mpsc_ring {
   }
 
   // ---- receiver side ----
-  /// Under the lock, with nothing claimed: every item pushed so far is the receiver's to
-  /// `take`. Writes nothing when there is nothing to claim, so a `try_recv` that probes an
-  /// empty channel while a `recv` is being set up (the misuse check) touches no receiver state.
-  void claim_locked() noexcept {
+  /// Under the lock: every item pushed so far and not yet taken is the receiver's to `take`;
+  /// true when there is one. Writes nothing when there is nothing to claim, so a `try_recv`
+  /// that probes an empty channel while a `recv` is being set up (the misuse check) touches no
+  /// receiver state.
+  bool claim_locked() noexcept {
     const std::size_t c = pushed_ - taken_mine_;
-    if (c != 0) claim_ = c;
+    if (c == 0) return false;
+    claim_ = c;
+    return true;
   }
   /// Items claimed and not yet taken (receiver only).
   bool has_claim() const noexcept { return claim_ != 0; }
