@@ -2,13 +2,15 @@
 // W5: spawn and join 2M trivial tasks (local_runtime; thread_pool{2}), the peers' count: the
 //     cost per task depends on how many handles are alive at once.
 // W7a: 100k concurrent sleeps of 0-50 ms (overhead per timer = (wall - 50 ms) / timers).
-// W7b: 1M timeout() around an already-ready awaitable (must not arm a timer).
+// W7b: 1M timeout() around an already-ready awaitable (must not arm a timer); `loop`: the same
+//      coroutine loop awaiting a compile-time ready awaiter, without timeout (the floor).
 // Names `sbs/<workload>/eddy` with `sbs_ns` (wall ns per op; W7a: overhead per timer) are
 // what the peer harness (side_by_side.sh) reads.
 // Run: build/release/bench/eddy_bench_w5_w7_runtime
 #include <benchmark/benchmark.h>
 
 #include <chrono>
+#include <coroutine>
 #include <cstdint>
 #include <cstdlib>
 #include <vector>
@@ -156,6 +158,39 @@ task<std::uint64_t> timeout_ready_loop(std::uint64_t n) {
   }
   co_return s;
 }
+
+/// An awaiter that is ready at compile time: what a `co_await` costs a coroutine loop when it
+/// can never suspend.
+struct always_ready {
+  std::uint64_t v;
+  static constexpr bool await_ready() noexcept { return true; }
+  void await_suspend(std::coroutine_handle<>) noexcept {}
+  std::uint64_t await_resume() const noexcept { return v; }
+};
+
+/// W7b's loop without `timeout`: the floor for a coroutine loop with a `co_await` in it.
+task<std::uint64_t> ready_loop(std::uint64_t n) {
+  std::uint64_t s = 0;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    const std::uint64_t r = co_await always_ready{i};
+    s += r;
+  }
+  co_return s;
+}
+
+void w7b_loop(benchmark::State& st) {
+  local_runtime rt;
+  eddy_bench::wall_clock wall;
+  for (auto _ : st) {
+    const std::uint64_t s = wall.time([&] { return rt.block_on(ready_loop(n_timeout)); });
+    if (s != n_timeout * (n_timeout - 1) / 2) st.SkipWithError("wrong sum");
+  }
+  wall.report(st, double(n_timeout));
+}
+BENCHMARK(w7b_loop)
+    ->Name("sbs/W7b_timeout_ready/loop")
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(5);
 
 void w7b_timeout_ready(benchmark::State& st) {
   local_runtime rt;
