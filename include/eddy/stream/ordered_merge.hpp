@@ -115,7 +115,7 @@ class ordered_merge_stream : public detail::hub_stage<ordered_merge_stream<Ports
       if constexpr (cache_keys) {
         const auto bit = static_cast<std::uint8_t>(1u << i);
         if (!(keyed_ & bit)) {
-          if (!in_.fill(i)) continue;
+          if (!in_.fill_inline(i)) continue;
           if (in_.head(i)->is_error()) {
             emit_now(i, v);
             return true;
