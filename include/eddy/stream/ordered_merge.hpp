@@ -102,11 +102,10 @@ class ordered_merge_stream : public detail::hub_stage<ordered_merge_stream<Ports
     }
     return false;
   }
-  /// Few inputs: a linear scan of the heads is faster than the heap.
-  // Up to `scan_limit` inputs: a scan of the heads. With a cacheable timestamp the scan keeps a
-  // copy of each value head's timestamp (`keys_`, valid where `keyed_` has the input's bit): an
-  // item costs one poll (of the input it came from) and a compare per input, not an
-  // `item` access per input.
+  /// Up to `scan_limit` inputs: a linear scan of the heads, faster than the heap. With a
+  /// cacheable timestamp the scan keeps a copy of each value head's timestamp (`keys_`, valid
+  /// where `keyed_` has the input's bit): an item costs one poll (of the input it came from)
+  /// and a compare per input, not an `item` access per input.
   template <class V>
   bool produce_scan(V& v) {
     const std::size_t n = in_.size();
@@ -149,7 +148,7 @@ class ordered_merge_stream : public detail::hub_stage<ordered_merge_stream<Ports
     }
     return false;
   }
-  // The head is a value: moves it out, empties the head, then hands it on.
+  /// Input `i`'s head is a value: moves it out, empties the head, then hands it on.
   template <class V>
   void emit_value(std::size_t i, V& v) {
     std::optional<item<value_type>>& h = in_.head(i);
