@@ -111,35 +111,24 @@ class ordered_merge_stream : public detail::hub_stage<ordered_merge_stream<Ports
     const std::size_t n = in_.size();
     std::size_t best = n;
     for (std::size_t i = 0; i < n; ++i) {
-      if constexpr (cache_keys) {
-        const auto bit = static_cast<std::uint8_t>(1u << i);
-        if (!(keyed_ & bit)) {
-          if (!in_.fill_inline(i)) continue;
-          if (in_.head(i)->is_error()) {
-            emit_now(i, v);
-            return true;
-          }
-          keys_[i] = in_.head(i)->value().timestamp();
-          keyed_ = static_cast<std::uint8_t>(keyed_ | bit);
-        }
-        if (best == n || keys_[i] < keys_[best]) best = i;  // ties: the input listed first
-      } else {
-        if (!in_.fill(i)) continue;
+      const auto bit = static_cast<std::uint8_t>(1u << i);
+      if (!cache_keys || !(keyed_ & bit)) {
+        // Every input but the one emitted last still has its head: one poll per item.
+        if (!in_.fill_inline(i)) continue;
         if (in_.head(i)->is_error()) {
           emit_now(i, v);
           return true;
         }
-        if (best == n || before(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(best)))
-          best = i;
+        if constexpr (cache_keys) {
+          keys_[i] = in_.head(i)->value().timestamp();
+          keyed_ = static_cast<std::uint8_t>(keyed_ | bit);
+        }
       }
+      if (best == n || scan_before(i, best)) best = i;
     }
-    if (best != n) {
-      if constexpr (cache_keys) {
-        keyed_ = static_cast<std::uint8_t>(keyed_ & ~(1u << best));
-        emit_value(best, v);
-      } else {
-        emit_now(best, v);
-      }
+    if (best != n) {  // a value: errors went at once
+      keyed_ = static_cast<std::uint8_t>(keyed_ & ~(1u << best));
+      emit_value(best, v);
       return true;
     }
     if (in_.live() == 0) {
@@ -147,6 +136,14 @@ class ordered_merge_stream : public detail::hub_stage<ordered_merge_stream<Ports
       return true;
     }
     return false;
+  }
+  /// `before` for the scan, on the cached timestamps when there are some. Called with `a`
+  /// listed after `b` only, so a tie keeps `b`, as `before` does.
+  bool scan_before(std::size_t a, std::size_t b) {
+    if constexpr (cache_keys)
+      return keys_[a] < keys_[b];
+    else
+      return before(static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(b));
   }
   /// Input `i`'s head is a value: moves it out, empties the head, then hands it on.
   template <class V>
