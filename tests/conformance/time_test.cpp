@@ -96,6 +96,35 @@ TYPED_TEST(time_conformance, timeout_of_ready_and_synchronous_work) {
   EXPECT_EQ(r, 7);
 }
 
+// `ready` is ready at compile time: `timeout` around it has a constant `await_ready` (no
+// suspension point at all). An awaiter ready only at run time keeps the run-time check; both
+// give their value and neither ever suspends.
+struct ready_at_run_time {
+  bool is_ready;
+  int v;
+  bool await_ready() const noexcept { return is_ready; }
+  void await_suspend(coro::coroutine_handle<>) noexcept {}
+  int await_resume() const noexcept { return v; }
+};
+template <class A>
+concept ready_at_compile_time = requires { std::bool_constant<A::await_ready()>{}; };
+static_assert(ready_at_compile_time<decltype(timeout(1ms, ready<int>(1)))>);
+static_assert(decltype(timeout(1ms, ready<int>(1)))::await_ready());
+static_assert(!ready_at_compile_time<decltype(timeout(1ms, ready_at_run_time{true, 1}))>);
+
+TYPED_TEST(time_conformance, timeout_of_awaiters_ready_at_compile_and_run_time) {
+  auto r = this->f.block_on([]() -> task<int> {
+    int sum = 0;
+    for (int i = 0; i < 3; ++i) {
+      auto a = co_await timeout(1h, ready<int>(i));
+      auto b = co_await timeout(1h, ready_at_run_time{true, 10 * i});
+      sum += a.value_or(-1000) + b.value_or(-1000);
+    }
+    co_return sum;
+  }());
+  EXPECT_EQ(r, 33);
+}
+
 // The tie rule: inner work woken at the deadline by a timer that fires together with the
 // time-out's (the same deadline, armed first) completes: the value wins, on every runtime.
 TYPED_TEST(time_conformance, timeout_tie_the_value_wins) {

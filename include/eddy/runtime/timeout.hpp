@@ -11,7 +11,10 @@
 /// deadline); nested time-outs cancel it once and the outermost expired one reports.
 ///
 /// - An awaiter that is ready at once (`await_ready()` true) completes without arming a timer
-///   and without allocating.
+///   and without allocating. One that is ready at compile time (a `static constexpr`
+///   `await_ready()` that is true, like `ready`) makes `timeout`'s own `await_ready` a
+///   constant too, so the compiler can drop the suspension point: the `co_await` then costs
+///   about what awaiting the awaiter alone costs.
 /// - Otherwise the inner work runs at once, inline, until it first suspends; only then is a
 ///   timer armed. Work that completes without suspending never arms a timer.
 /// - `d <= 0` (or a deadline already past): the inner work still gets that first run; if it
@@ -165,6 +168,13 @@ class timeout_awaiter {
   /// Has the awaiter members itself (no `operator co_await`): it may take the ready path.
   static constexpr bool direct =
       std::is_same_v<awaiter_ref_t<object&>, object&> && requires(object& w) { w.await_ready(); };
+  /// Ready at compile time (a `static constexpr` `await_ready()` that is true): no suspension.
+  static constexpr bool always_ready = [] {
+    if constexpr (direct && requires { typename std::bool_constant<object::await_ready()>; })
+      return object::await_ready();
+    else
+      return false;
+  }();
 
  public:
   template <class A>
@@ -173,7 +183,14 @@ class timeout_awaiter {
   timeout_awaiter(timeout_awaiter&& o) noexcept(std::is_nothrow_constructible_v<H, H&&>)
       : when_(o.when_), a_(static_cast<H&&>(o.a_)) {}
   timeout_awaiter& operator=(const timeout_awaiter&) = delete;
-  bool await_ready() {
+  static constexpr bool await_ready() noexcept
+    requires always_ready
+  {
+    return true;
+  }
+  bool await_ready()
+    requires(!always_ready)
+  {
     if constexpr (direct) {
       return a_.await_ready();
     } else {
@@ -248,13 +265,15 @@ auto timeout(std::chrono::duration<Rep, Period> d, A&& aw) {
   return detail::make_timeout<true>(time_point{}, saturating_duration(d), std::forward<A>(aw));
 }
 
-/// An awaiter that is ready at once with `v` (for tests and benchmarks).
+/// An awaiter that is ready at once with `v` (for tests and benchmarks). Ready at compile time:
+/// `await_ready` is `static constexpr`, so a `co_await` of it, or of `timeout` around it, needs
+/// no suspension point.
 template <class T>
 class ready {
  public:
   /// Holds `v` until it is awaited.
   explicit ready(T v) : v_(std::move(v)) {}
-  bool await_ready() const noexcept { return true; }
+  static constexpr bool await_ready() noexcept { return true; }
   void await_suspend(coro::coroutine_handle<>) noexcept {}
   T await_resume() { return std::move(v_); }
 
