@@ -23,7 +23,6 @@
 /// Thread-safety: `abort`, `is_finished` are thread-safe. A handle itself is move-only and used
 /// by one owner at a time; only one task may wait on it.
 #pragma once
-#include <optional>
 #include <utility>
 
 #include "eddy/core/result.hpp"
@@ -41,9 +40,10 @@ struct join_failure {
   errc code = errc::out_of_memory;  ///< what the join gives while pending
 };
 
-/// A spawned task's state: the scheduling header, the result and the join flag. The root frame
-/// is destroyed when the task ends (on its executor), the state when the last reference goes.
-/// The state is a block of its own, from the frame allocator (core/frame_allocator.hpp).
+/// A spawned task's state: the scheduling header and the result. The root frame is destroyed
+/// when the task ends (on its executor), the state when the last reference goes. The state is a
+/// block of its own, from the frame allocator (core/frame_allocator.hpp). The result has no
+/// flag of its own: its state is in the header's `result_flags_`.
 template <class T>
 class spawned final : public task_header {
   using handle_type = typename task<T>::handle_type;
@@ -56,25 +56,38 @@ class spawned final : public task_header {
     if (!mem) return nullptr;
     return ::new (mem) spawned(ex, t.release(), refs);
   }
+  ~spawned() {
+    if (result_flags_ & result_stored) res_.~result<T>();
+  }
 
-  std::optional<result<T>> res;  ///< written by the runner before `complete` is published
-  bool taken = false;            ///< under the owner's control (the join_handle)
+  /// True once the owner has moved the result out (owner's side).
+  bool taken() const noexcept { return result_flags_ & result_taken; }
+  /// Moves the result out: only once the task has completed, and only once (owner's side).
+  result<T> take() noexcept {
+    result_flags_ |= result_taken;
+    return std::move(res_);
+  }
 
  private:
   spawned(executor ex, handle_type h, std::uint32_t refs) noexcept
       : task_header(&vt, ex, h, refs) {}
   handle_type handle() const noexcept { return handle_type::from_address(root().address()); }
+  template <class R>
+  void store(R&& r) noexcept {
+    ::new (static_cast<void*>(&res_)) result<T>(static_cast<R&&>(r));
+    result_flags_ |= result_stored;
+  }
 
   static const error* finish(task_header* h, bool aborted) noexcept {
     auto* self = static_cast<spawned*>(h);
     if (aborted)
-      self->res.emplace(error{errc::aborted});
+      self->store(error{errc::aborted});
     else
-      self->res.emplace(self->handle().promise().take_result());
+      self->store(self->handle().promise().take_result());
     self->handle().destroy();
-    if (!self->res->has_value()) return &self->res->error();
+    if (!self->res_.has_value()) return &self->res_.error();
     if constexpr (is_result_v<T>) {  // a task<result<U>> that returned an error failed too
-      if (!self->res->value().has_value()) return &self->res->value().error();
+      if (!self->res_.value().has_value()) return &self->res_.value().error();
     }
     return nullptr;
   }
@@ -87,6 +100,10 @@ class spawned final : public task_header {
     return &static_cast<const spawned*>(h)->handle().promise();
   }
   static constexpr vtable vt{&finish, &destroy, &root_promise};
+
+  union {
+    result<T> res_;  ///< constructed by the runner before `complete` is published
+  };
 };
 
 }  // namespace detail
@@ -156,9 +173,8 @@ class join_handle {
       fail_.state = detail::join_failure::taken;
       return error{fail_.code};
     }
-    if (!s_ || !s_->is_complete() || s_->taken) return error{errc::invalid_argument};
-    s_->taken = true;
-    return std::move(*s_->res);
+    if (!s_ || !s_->is_complete() || s_->taken()) return error{errc::invalid_argument};
+    return s_->take();
   }
 
   /// Awaiter of `co_await h`: gives `result<T>`; cancel-safe (an aborted joiner deregisters).
@@ -194,9 +210,8 @@ class join_handle {
         fail_->state = detail::join_failure::taken;
         return error{fail_->code};
       }
-      if (!s_ || second_ || s_->taken) return error{errc::invalid_argument};
-      s_->taken = true;
-      return std::move(*s_->res);
+      if (!s_ || second_ || s_->taken()) return error{errc::invalid_argument};
+      return s_->take();
     }
 
    private:

@@ -276,6 +276,13 @@ class task_header : public work_node {
   // --- joining ---
   spin_lock join_lock;
 
+ protected:
+  /// The result's state in `spawned<T>`, kept here where the header has room: `result_stored`
+  /// once the runner has stored it (before `complete` is published), `result_taken` once the
+  /// owner has moved it out (the owner's side only).
+  static constexpr std::uint8_t result_stored = 1, result_taken = 2;
+  std::uint8_t result_flags_ = 0;
+
  private:
   bool owns_name_ = false;  // name_ is a copy (frame allocator, strlen + 1 bytes)
 

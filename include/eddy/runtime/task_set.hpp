@@ -243,8 +243,7 @@ class task_set {
   // Moves the result out of a finished child and drops the set's reference to it.
   static result<T> take(detail::task_header* c) noexcept {
     auto* s = static_cast<detail::spawned<T>*>(c);
-    result<T> r = std::move(*s->res);
-    s->taken = true;
+    result<T> r = s->take();
     s->release();
     return r;
   }
