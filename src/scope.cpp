@@ -20,11 +20,9 @@ void scope_state::release() noexcept {
 
 bool scope_state::adopt(task_header* child) noexcept {
   add_ref();  // released when the child completes
-  child->obs = this;
   lock_guard<spin_lock> g(lock);
-  child->scope_prev = nullptr;
-  child->scope_next = children_;
-  if (children_) children_->scope_prev = child;
+  child->observed()->next = children_;
+  if (children_) children_->observed()->prev = child;
   children_ = child;
   ++live_;
   return cancelled;
@@ -33,7 +31,7 @@ bool scope_state::adopt(task_header* child) noexcept {
 void scope_state::cancel() noexcept {
   lock_guard<spin_lock> g(lock);
   cancelled = true;
-  for (task_header* c = children_; c; c = c->scope_next) c->abort();
+  for (task_header* c = children_; c; c = c->observed()->next) c->abort();
 }
 
 std::size_t scope_state::live() noexcept {
@@ -45,12 +43,7 @@ void scope_state::on_child_complete(observer* o, task_header* t, const error* e)
   auto* self = static_cast<scope_state*>(o);
   {
     lock_guard<spin_lock> g(self->lock);
-    if (t->scope_prev)
-      t->scope_prev->scope_next = t->scope_next;
-    else
-      self->children_ = t->scope_next;
-    if (t->scope_next) t->scope_next->scope_prev = t->scope_prev;
-    t->scope_prev = t->scope_next = nullptr;
+    self->children_ = task_header::unlink(self->children_, t);
     --self->live_;
     if (e && e->code() != errc::aborted) self->note_error(*e);
     if (self->live_ == 0 && self->joiner) {
@@ -69,7 +62,7 @@ void scope_state::note_error(const error& e) noexcept {
   first_error = e;
   if (policy_ == scope_policy::cancel_on_error) {
     cancelled = true;
-    for (task_header* c = children_; c; c = c->scope_next) c->abort();
+    for (task_header* c = children_; c; c = c->observed()->next) c->abort();
   }
 }
 

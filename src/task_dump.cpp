@@ -68,16 +68,29 @@ void dump_task(dump_sink& out, const task_header& t, bool held, bool current) {
 #if EDDY_TASK_DUMP
 void runtime::dump(dump_sink out) const {
   const detail::task_header* self = detail::current_task();
-  detail::lock_guard<detail::spin_lock> g(tasks_lock_);
-  out << "eddy task dump: " << static_cast<std::uint64_t>(live_)
-      << (live_ == 1 ? " live task\n" : " live tasks\n");
-  detail::task_header* last = tasks_;
-  while (last && last->rt_next) last = last->rt_next;
-  for (detail::task_header* t = last; t; t = t->rt_prev) {  // oldest first
+  lock_lists();
+  std::size_t live = 0;
+  detail::task_header* at[task_lists];  // each part's oldest task not yet written
+  for (std::size_t i = 0; i < task_lists; ++i) {
+    live += lists_[i].live;
+    detail::task_header* t = lists_[i].head;
+    while (t && t->rt_next) t = t->rt_next;
+    at[i] = t;
+  }
+  out << "eddy task dump: " << static_cast<std::uint64_t>(live)
+      << (live == 1 ? " live task\n" : " live tasks\n");
+  for (;;) {  // oldest first: the parts merged by id
+    std::size_t pick = task_lists;
+    for (std::size_t i = 0; i < task_lists; ++i)
+      if (at[i] && (pick == task_lists || at[i]->id() < at[pick]->id())) pick = i;
+    if (pick == task_lists) break;
+    detail::task_header* t = at[pick];
+    at[pick] = t->rt_prev;
     const bool held = t != self && t->try_inspect();
     detail::dump_task(out, *t, held, t == self);
     if (held) t->end_inspect();
   }
+  unlock_lists();
 }
 #else
 void runtime::dump(dump_sink out) const {

@@ -88,26 +88,26 @@ waker suspend_here(coro::coroutine_handle<> h, const wait_kind* kind, const void
 }
 
 void task_header::register_with_runtime() noexcept {
-  runtime* rt = ex_.get();
-  lock_guard<spin_lock> g(rt->tasks_lock_);
+  runtime::task_list& l = ex_.get()->list_of(id_);
+  lock_guard<spin_lock> g(l.lock);
   rt_prev = nullptr;
-  rt_next = rt->tasks_;
-  if (rt->tasks_) rt->tasks_->rt_prev = this;
-  rt->tasks_ = this;
-  ++rt->live_;
-  ++rt->spawned_;
+  rt_next = l.head;
+  if (l.head) l.head->rt_prev = this;
+  l.head = this;
+  ++l.live;
+  ++l.spawned;
 }
 
 void task_header::unregister_from_runtime() noexcept {
-  runtime* rt = ex_.get();
-  lock_guard<spin_lock> g(rt->tasks_lock_);
+  runtime::task_list& l = ex_.get()->list_of(id_);
+  lock_guard<spin_lock> g(l.lock);
   if (rt_prev)
     rt_prev->rt_next = rt_next;
   else
-    rt->tasks_ = rt_next;
+    l.head = rt_next;
   if (rt_next) rt_next->rt_prev = rt_prev;
   rt_prev = rt_next = nullptr;
-  --rt->live_;
+  --l.live;
 }
 
 void task_header::abort_list(task_header* head) noexcept {
@@ -370,7 +370,8 @@ void task_header::finish(bool aborted) noexcept {
       watched_finish(rt, aborted, err);
   }
   unregister_from_runtime();
-  if (obs) obs->on_complete(obs, this, err);
+  link* const l = observed();
+  if (l) l->obs->on_complete(l->obs, this, err);
   std::uint32_t before;
   {
     lock_guard<spin_lock> g(join_lock);
@@ -381,7 +382,7 @@ void task_header::finish(bool aborted) noexcept {
   }
   // An exception nobody can join (the handle was dropped before the task finished; a scope's
   // children report to their scope): the runtime's hook, so that it is never silently lost.
-  if ((before & detached) && !obs && err && err->code() == errc::exception)
+  if ((before & detached) && !l && err && err->code() == errc::exception)
     ex_.get()->report_unhandled_error(unhandled_error{*err, name_, *ex_.get()});
   release();  // the task's own reference
 }
@@ -459,25 +460,44 @@ void task_header::watched_poll_end(runtime* rt, std::uint8_t watch, metrics_cell
 
 }  // namespace detail
 
+void runtime::lock_lists() const noexcept {
+  for (const task_list& l : lists_) l.lock.lock();
+}
+
+void runtime::unlock_lists() const noexcept {
+  for (const task_list& l : lists_) l.lock.unlock();
+}
+
 std::size_t runtime::live_tasks() const noexcept {
-  detail::lock_guard<detail::spin_lock> g(tasks_lock_);
-  return live_;
+  // Every part at once: a task that spawns a child and ends could otherwise be missed in one
+  // part and its child in another, and a shutdown would see 0 while the child lives.
+  lock_lists();
+  std::size_t n = 0;
+  for (const task_list& l : lists_) n += l.live;
+  unlock_lists();
+  return n;
 }
 
 void runtime::abort_all_tasks() noexcept {
-  detail::lock_guard<detail::spin_lock> g(tasks_lock_);
-  detail::task_header::abort_list(tasks_);
+  for (const task_list& l : lists_) {
+    detail::lock_guard<detail::spin_lock> g(l.lock);
+    detail::task_header::abort_list(l.head);
+  }
 }
 
 bool runtime::set_task_hooks(const task_hooks* h) noexcept {
-  detail::lock_guard<detail::spin_lock> g(tasks_lock_);  // a spawn registers under this lock
-  if (live_ != 0) return false;
-  hooks_.store(h, std::memory_order_release);
-  if (h)
-    watch_.fetch_or(watch_hooks, std::memory_order_acq_rel);
-  else
-    watch_.fetch_and(static_cast<std::uint8_t>(~watch_hooks), std::memory_order_acq_rel);
-  return true;
+  lock_lists();  // a spawn registers under one of these locks
+  bool idle = true;
+  for (const task_list& l : lists_) idle = idle && l.live == 0;
+  if (idle) {
+    hooks_.store(h, std::memory_order_release);
+    if (h)
+      watch_.fetch_or(watch_hooks, std::memory_order_acq_rel);
+    else
+      watch_.fetch_and(static_cast<std::uint8_t>(~watch_hooks), std::memory_order_acq_rel);
+  }
+  unlock_lists();
+  return idle;
 }
 
 void runtime::enable_metrics(bool on) noexcept {
@@ -492,11 +512,12 @@ void runtime::add_backend_metrics(runtime_metrics&) const {}
 runtime_metrics runtime::metrics() const {
   runtime_metrics m;
   m.enabled = metrics_enabled();
-  {
-    detail::lock_guard<detail::spin_lock> g(tasks_lock_);
-    m.live_tasks = live_;
-    m.spawned = spawned_;
+  lock_lists();
+  for (const task_list& l : lists_) {
+    m.live_tasks += l.live;
+    m.spawned += l.spawned;
   }
+  unlock_lists();
   detail::accumulate(m, cell_);
   add_backend_metrics(m);
   return m;

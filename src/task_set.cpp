@@ -22,11 +22,9 @@ void task_set_state::release() noexcept {
 
 void task_set_state::adopt(task_header* child) noexcept {
   refs_.fetch_add(1, std::memory_order_relaxed);  // released when the child completes
-  child->obs = this;
   lock_guard<spin_lock> g(lock);
-  child->scope_prev = nullptr;
-  child->scope_next = running_list_;
-  if (running_list_) running_list_->scope_prev = child;
+  child->observed()->next = running_list_;
+  if (running_list_) running_list_->observed()->prev = child;
   running_list_ = child;
   ++running_;
 }
@@ -43,7 +41,7 @@ void task_set_state::fail() noexcept {
 
 void task_set_state::abort_all() noexcept {
   lock_guard<spin_lock> g(lock);
-  for (task_header* c = running_list_; c; c = c->scope_next) c->abort();
+  for (task_header* c = running_list_; c; c = c->observed()->next) c->abort();
 }
 
 std::size_t task_set_state::size() noexcept {
@@ -59,9 +57,9 @@ task_header* task_set_state::pop_locked(bool* failed) noexcept {
   }
   task_header* c = done_head_;
   if (!c) return nullptr;
-  done_head_ = c->scope_next;
+  done_head_ = c->observed()->next;
   if (!done_head_) done_tail_ = nullptr;
-  c->scope_next = nullptr;
+  c->observed()->next = nullptr;
   --done_;
   return c;
 }
@@ -72,13 +70,13 @@ void task_set_state::drop() noexcept {
     lock_guard<spin_lock> g(lock);
     dropped_ = true;
     joiner = waker{};
-    for (task_header* c = running_list_; c; c = c->scope_next) c->abort();
+    for (task_header* c = running_list_; c; c = c->observed()->next) c->abort();
     finished = done_head_;
     done_head_ = done_tail_ = nullptr;
     done_ = failures_ = 0;
   }
   while (finished) {  // their results are dropped here
-    task_header* next = finished->scope_next;
+    task_header* next = finished->observed()->next;
     finished->release();
     finished = next;
   }
@@ -90,17 +88,12 @@ void task_set_state::on_child_complete(observer* o, task_header* t, const error*
   bool drop_child;
   {
     lock_guard<spin_lock> g(self->lock);
-    if (t->scope_prev)
-      t->scope_prev->scope_next = t->scope_next;
-    else
-      self->running_list_ = t->scope_next;
-    if (t->scope_next) t->scope_next->scope_prev = t->scope_prev;
-    t->scope_prev = t->scope_next = nullptr;
+    self->running_list_ = task_header::unlink(self->running_list_, t);
     --self->running_;
     drop_child = self->dropped_;
     if (!drop_child) {  // completion order: append to the FIFO of finished children
       if (self->done_tail_)
-        self->done_tail_->scope_next = t;
+        self->done_tail_->observed()->next = t;
       else
         self->done_head_ = t;
       self->done_tail_ = t;

@@ -4,6 +4,7 @@
 // spawned where, by whom, waiting on what, and the chain of frames down to the suspension.
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "conformance/runtimes.hpp"
 
@@ -151,6 +152,38 @@ TYPED_TEST(task_dump_conformance, lists_who_waits_on_what) {
   EXPECT_TRUE(has(consumer, cat(frame_line(consumer, awaits), "\n    ", suspended))) << consumer;
   EXPECT_TRUE(has(frame_line(consumer, cat("\n    ", suspended)), "recv_one")) << consumer;
 #endif
+}
+
+// The runtime keeps its live tasks in several lists (by id); a dump shows them all, in spawn
+// order, whichever list holds them.
+TYPED_TEST(task_dump_conformance, lists_every_live_task_oldest_first) {
+  constexpr int waiting = 20;  // more tasks than the runtime has lists
+  notify release;
+  std::string dump;
+  this->f.block_on([](TypeParam* f, notify* release, std::string* dump) -> task<void> {
+    const executor ex = current_executor();
+    std::vector<join_handle<void>> hs;
+    for (int i = 0; i < waiting; ++i)
+      hs.push_back(spawn(ex, [](notify* n) -> task<void> { co_await n->notified(); }(release)));
+    // Until all of them wait (on a thread pool they start on other workers); bounded.
+    for (int i = 0; i < 200000; ++i) {
+      *dump = f->rt.dump_string();
+      std::size_t n = 0;
+      for (std::size_t p = 0; (p = dump->find(": waiting on ", p)) != std::string::npos; ++p) ++n;
+      if (n == waiting) break;
+      co_await yield_now();
+    }
+    release->notify_waiters();
+    for (auto& h : hs) (void)co_await h;
+  }(&this->f, &release, &dump));
+
+  SCOPED_TRACE(dump);
+  EXPECT_TRUE(has(dump, cat("eddy task dump: ", std::to_string(waiting + 1), " live tasks\n")));
+  std::vector<std::uint64_t> ids;
+  for (std::size_t p = 0; (p = dump.find("\ntask ", p)) != std::string::npos; ++p)
+    ids.push_back(std::stoull(id_of(std::string_view(dump).substr(p + 1))));
+  ASSERT_EQ(ids.size(), std::size_t{waiting + 1});
+  for (std::size_t i = 1; i < ids.size(); ++i) EXPECT_LT(ids[i - 1], ids[i]) << i;
 }
 
 }  // namespace eddy_test::conformance_task_dump_test

@@ -29,12 +29,14 @@ struct counts {
   long allocs = 0;
   long frees = 0;
   std::size_t live_bytes = 0;
+  std::size_t last_size = 0;  // the size of the latest allocation
 };
 
 void* counting_alloc(std::size_t n, void* c) noexcept {
   auto* k = static_cast<counts*>(c);
   ++k->allocs;
   k->live_bytes += n;
+  k->last_size = n;
   return ::operator new(n, std::nothrow);
 }
 void counting_free(void* p, std::size_t n, void* c) noexcept {
@@ -99,6 +101,32 @@ TEST(spawn_allocation, every_block_is_given_back_after_join_abort_and_detach) {
       EXPECT_EQ((co_await aborted).error().code(), errc::aborted);
     }());
   }
+  EXPECT_EQ(a.get().allocs, a.get().frees);
+  EXPECT_EQ(a.get().live_bytes, 0u);
+}
+
+// A task spawned with an observer (a scope's child, a task set's) carries the observer's links
+// in front of its header; a plain spawn's block has no room for them.
+TEST(spawn_allocation, only_an_observed_task_carries_a_link) {
+  counting_allocator a;
+  local_runtime rt;
+  rt.block_on([](const counts* c) -> task<void> {
+    auto plain = spawn(child(1));
+    const std::size_t plain_block = c->last_size;
+    scope s;
+    auto scoped = s.spawn(child(2));
+    const std::size_t scoped_block = c->last_size;
+    task_set<int> set;
+    set.spawn(child(3));
+    const std::size_t set_block = c->last_size;
+    EXPECT_EQ(plain_block, sizeof(detail::spawned<int>));
+    EXPECT_EQ(scoped_block, plain_block + sizeof(detail::task_header::link));
+    EXPECT_EQ(set_block, scoped_block);
+    EXPECT_EQ((co_await plain).value() + (co_await scoped).value(), 3);
+    auto third = co_await set.join_next();
+    EXPECT_TRUE(third && third->has_value() && third->value() == 3);
+    (void)co_await s.join();
+  }(&a.get()));
   EXPECT_EQ(a.get().allocs, a.get().frees);
   EXPECT_EQ(a.get().live_bytes, 0u);
 }

@@ -49,12 +49,16 @@ class spawned final : public task_header {
   using handle_type = typename task<T>::handle_type;
 
  public:
-  /// Takes `t`'s frame (`t` valid) with `refs` references. Null, and `t` untouched, when the
-  /// block cannot be allocated.
-  static spawned* create(executor ex, task<T>&& t, std::uint32_t refs) noexcept {
-    void* mem = frame_try_alloc(sizeof(spawned));
+  /// Takes `t`'s frame (`t` valid) with `refs` references; with an observer `obs`, the block
+  /// has a `link` in front of the header (see `task_header::link`). Null, and `t` untouched,
+  /// when the block cannot be allocated.
+  static spawned* create(executor ex, task<T>&& t, std::uint32_t refs,
+                         observer* obs = nullptr) noexcept {
+    const std::size_t front = obs ? prefix() : 0;
+    auto* mem = static_cast<char*>(frame_try_alloc(front + sizeof(spawned)));
     if (!mem) return nullptr;
-    return ::new (mem) spawned(ex, t.release(), refs);
+    if (obs) ::new (static_cast<void*>(mem + front - sizeof(link))) link{obs};
+    return ::new (static_cast<void*>(mem + front)) spawned(ex, t.release(), refs, obs != nullptr);
   }
   ~spawned() {
     if (result_flags_ & result_stored) res_.~result<T>();
@@ -69,8 +73,10 @@ class spawned final : public task_header {
   }
 
  private:
-  spawned(executor ex, handle_type h, std::uint32_t refs) noexcept
-      : task_header(&vt, ex, h, refs) {}
+  // The bytes in front of the header of an observed task's block.
+  static constexpr std::size_t prefix() noexcept { return link_space(alignof(spawned)); }
+  spawned(executor ex, handle_type h, std::uint32_t refs, bool linked) noexcept
+      : task_header(&vt, ex, h, refs, linked) {}
   handle_type handle() const noexcept { return handle_type::from_address(root().address()); }
   template <class R>
   void store(R&& r) noexcept {
@@ -93,8 +99,9 @@ class spawned final : public task_header {
   }
   static void destroy(task_header* h) noexcept {
     auto* self = static_cast<spawned*>(h);
+    const std::size_t front = self->observed() ? prefix() : 0;
     self->~spawned();
-    frame_free(self, sizeof(spawned));
+    frame_free(reinterpret_cast<char*>(self) - front, front + sizeof(spawned));
   }
   static promise_base* root_promise(const task_header* h) noexcept {
     return &static_cast<const spawned*>(h)->handle().promise();

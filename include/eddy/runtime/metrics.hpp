@@ -8,9 +8,9 @@
 /// workers' `steals` and `polls`; they stay 0 while disabled and keep their values when it is
 /// turned off.
 ///
-/// Exactness: `live_tasks` and `spawned` are read under the runtime's task lock and exact.
-/// Everything else is a sum of per-worker counters read without stopping the workers, so while
-/// tasks run it is approximate (each counter is exact, but they are not read at one instant);
+/// Exactness: `live_tasks` and `spawned` are read under the locks of the runtime's task list and
+/// exact. Everything else is a sum of per-worker counters read without stopping the workers, so
+/// while tasks run it is approximate (each counter is exact, but they are not read at one instant);
 /// once the runtime is idle all figures are exact. On `sim_runtime` time is virtual: `busy` and
 /// the latencies are 0 unless a task advances the clock itself.
 #pragma once

@@ -196,16 +196,25 @@ class runtime {
 
  private:
   friend class detail::task_header;
-  mutable detail::spin_lock tasks_lock_;
-  detail::task_header* tasks_ = nullptr;  // under tasks_lock_
-  std::size_t live_ = 0;                  // under tasks_lock_
+  // The live-task list, split by task id so that threads that spawn and end tasks at the same
+  // time rarely take the same lock (hosted builds: 8 parts, each on its own cache line).
+  struct alignas(EDDY_HAS_THREADS ? 64 : alignof(void*)) task_list {
+    mutable detail::spin_lock lock;
+    detail::task_header* head = nullptr;  // newest first; under lock
+    std::size_t live = 0;                 // under lock
+    std::uint64_t spawned = 0;            // under lock
+  };
+  static constexpr std::size_t task_lists = EDDY_HAS_THREADS ? 8 : 1;
+  task_list& list_of(std::uint64_t task_id) noexcept { return lists_[task_id % task_lists]; }
+  void lock_lists() const noexcept;    // every part, in order
+  void unlock_lists() const noexcept;  // every part
+  task_list lists_[task_lists];
   detail::spin_lock hook_lock_;
   unhandled_error_hook hook_ = nullptr;       // under hook_lock_; null: print_unhandled_error
   void* hook_ctx_ = nullptr;                  // under hook_lock_
   std::atomic<std::uint32_t> hook_calls_{0};  // hook calls in flight
   std::atomic<std::size_t> draining_{0};      // tasks waiting for a cancelled foreign operation
   std::atomic<std::size_t> external_{0};      // operations outside the runtime (blocking pool)
-  std::uint64_t spawned_ = 0;                 // under tasks_lock_
   std::atomic<std::uint8_t> watch_{0};        // watch_hooks | watch_metrics: what the runner calls
   std::atomic<const task_hooks*> hooks_{nullptr};  // set only while no task is live
   detail::metrics_cell cell_;  // counters of threads without a cell of their own

@@ -36,7 +36,8 @@ class scope_state final : public task_header::observer {
   explicit scope_state(scope_policy p) noexcept;
   void add_ref() noexcept;
   void release() noexcept;
-  /// Registers a child (already holding a reference for the scope) before it starts. Returns
+  /// Registers a child (created with this scope as its observer, already holding a reference
+  /// for the scope) before it starts. Returns
   /// true if the scope was already cancelled (the caller aborts the child once started).
   bool adopt(task_header* child) noexcept;
   void cancel() noexcept;
@@ -54,7 +55,7 @@ class scope_state final : public task_header::observer {
  private:
   static void on_child_complete(observer* o, task_header* t, const error* e) noexcept;
   void note_error(const error& e) noexcept;  // under lock
-  task_header* children_ = nullptr;          // under lock, linked through scope_prev/scope_next
+  task_header* children_ = nullptr;          // under lock, linked through their `link`s
   std::atomic<std::uint32_t> refs_{1};
   scope_policy policy_;
 };
@@ -63,14 +64,14 @@ class scope_state final : public task_header::observer {
 
 namespace detail {
 template <class T>
-spawned<T>* spawn_prepare(executor ex, task<T>&& t) {
+spawned<T>* spawn_prepare(executor ex, task<T>&& t, task_header::observer* scope) {
   if (!ex) spawn_misuse("eddy::scope::spawn: no executor");
   if (!t.valid()) {
     if (t.out_of_memory()) return nullptr;
     spawn_misuse("eddy::scope::spawn: empty (moved-from) task");
   }
-  return spawned<T>::create(ex, std::move(t),
-                            3);  // the handle, the task, the scope; null: no memory
+  // References: the handle, the task, the scope. Null: no memory.
+  return spawned<T>::create(ex, std::move(t), 3, scope);
 }
 }  // namespace detail
 
@@ -106,7 +107,7 @@ class scope {
   template <class T>
   join_handle<T> spawn(executor ex, task<T> t, const task_options& o,
                        const source_location& loc = source_location::current()) {
-    auto* s = detail::spawn_prepare(ex, std::move(t));
+    auto* s = detail::spawn_prepare(ex, std::move(t), state_);
     if (!s) {  // out of memory: a failed child (errc::out_of_memory)
       state_->fail(error{errc::out_of_memory});
       return join_handle<T>::failed_allocation();

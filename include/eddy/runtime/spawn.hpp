@@ -31,9 +31,8 @@ spawned<T>* spawn_try(executor ex, task<T>&& t, std::uint32_t refs,
     if (t.out_of_memory()) return nullptr;
     spawn_misuse("eddy::spawn: empty (moved-from) task");
   }
-  auto* s = spawned<T>::create(ex, std::move(t), refs);
+  auto* s = spawned<T>::create(ex, std::move(t), refs, obs);
   if (!s) return nullptr;  // `t` still owns its frame and frees it
-  s->obs = obs;
   s->identify(o.name, o.copy_name, loc);
   s->start();
   return s;

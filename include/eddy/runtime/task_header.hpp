@@ -26,7 +26,9 @@
 /// `foreign_wait`. A task that never waits in a foreign operation pays nothing for this.
 #pragma once
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
+#include <new>
 
 #include "eddy/core/coro.hpp"
 #include "eddy/core/error.hpp"
@@ -145,20 +147,36 @@ class task_header : public work_node {
     promise_base* (*root_promise)(const task_header*) noexcept;
   };
 
-  /// Something told when the task completes (scopes). Called on the task's executor, after the
-  /// result is stored, before joiners are woken. `err` is null on success.
+  /// Something told when the task completes (scopes, task sets, `block_on`). Called on the
+  /// task's executor, after the result is stored, before joiners are woken. `err` is null on
+  /// success.
   struct observer {
     void (*on_complete)(observer*, task_header*, const error* err) noexcept;
   };
 
-  task_header(const vtable* vt, executor ex, coro::coroutine_handle<> root,
-              std::uint32_t refs) noexcept
+  /// What an observed task carries right in front of its header, in the same block (a task
+  /// spawned without an observer has none and is `sizeof(link)` smaller): the observer and
+  /// the observer's links to its other tasks.
+  struct link {
+    observer* obs;                ///< set at creation; read by the runner at completion
+    task_header* prev = nullptr;  ///< owned by the observer, under its lock
+    task_header* next = nullptr;  ///< owned by the observer, under its lock
+  };
+  /// Bytes a block of a header aligned to `align` reserves in front of it for a `link`.
+  static constexpr std::size_t link_space(std::size_t align) noexcept {
+    return (sizeof(link) + align - 1) / align * align;
+  }
+
+  /// A header whose block has a `link` in front of it when `linked` (see `link`).
+  task_header(const vtable* vt, executor ex, coro::coroutine_handle<> root, std::uint32_t refs,
+              bool linked = false) noexcept
       : work_node(&run_entry),
         state_(unstarted),
         refs_(refs),
         ex_(ex),
         leaf_(root),
         root_(root),
+        linked_(linked),
         vt_(vt) {}
   /// Frees a copied name (`task_options::copy_name`).
   ~task_header();
@@ -197,6 +215,24 @@ class task_header : public work_node {
   executor get_executor() const noexcept { return ex_; }
   /// The root frame (the spawned task's own coroutine; destroyed when the task ends).
   coro::coroutine_handle<> root() const noexcept { return root_; }
+  /// The task's `link` (its observer and the observer's links), or null when it has no
+  /// observer. The observer owns `prev` / `next` under its lock.
+  link* observed() noexcept {
+    if (!linked_) return nullptr;
+    return std::launder(reinterpret_cast<link*>(reinterpret_cast<char*>(this) - sizeof(link)));
+  }
+  /// Removes the observed task `t` from its observer's list that starts at `head` (linked
+  /// through their `link`s) and gives the list's new head. Under the observer's lock.
+  static task_header* unlink(task_header* head, task_header* t) noexcept {
+    link* const l = t->observed();
+    if (l->prev)
+      l->prev->observed()->next = l->next;
+    else
+      head = l->next;
+    if (l->next) l->next->observed()->prev = l->prev;
+    l->prev = l->next = nullptr;
+    return head;
+  }
 
   void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
   void release() noexcept {
@@ -266,7 +302,7 @@ class task_header : public work_node {
   promise_base* root_promise() const noexcept { return vt_->root_promise(this); }
   /// Dumps: holds the task so that it does not run while its frames are read. False when it
   /// runs (or has completed): then nothing of it but the header may be read. Call under the
-  /// runtime's task lock; `end_inspect` afterwards.
+  /// locks of the runtime's task list; `end_inspect` afterwards.
   bool try_inspect() noexcept;
   /// Releases the hold of `try_inspect`.
   void end_inspect() noexcept { state_.fetch_and(~inspected, std::memory_order_release); }
@@ -285,14 +321,14 @@ class task_header : public work_node {
 
  private:
   bool owns_name_ = false;  // name_ is a copy (frame allocator, strlen + 1 bytes)
+  bool linked_;             // a `link` precedes the header in its block
 
  public:
-  waker joiner;                       ///< under join_lock
-  observer* obs = nullptr;            ///< set before start; read by the runner at completion
-  task_header* scope_prev = nullptr;  ///< owned by the observing scope, under its lock
-  task_header* scope_next = nullptr;  ///< owned by the observing scope, under its lock
-  task_header* rt_prev = nullptr;     ///< the runtime's live-task list, under its lock
-  task_header* rt_next = nullptr;     ///< the runtime's live-task list, under its lock
+  waker joiner;  ///< under join_lock
+  /// The links of the runtime's live-task list (of its part for `id()`), under the lock of
+  /// that part.
+  task_header* rt_prev = nullptr;  ///< the newer neighbour
+  task_header* rt_next = nullptr;  ///< the older neighbour
 
  private:
   static constexpr std::uint32_t notified_free_abort = abort_requested | interrupted;
@@ -324,7 +360,8 @@ class task_header : public work_node {
   void stamp_ready(runtime* rt) noexcept;
 
  public:
-  /// Used by `runtime::abort_all_tasks` (under the runtime's task lock).
+  /// Used by `runtime::abort_all_tasks` (under the lock of the part of the task list that holds
+  /// `head`).
   static void abort_list(task_header* head) noexcept;
 
  private:

@@ -52,7 +52,8 @@ namespace eddy {
 namespace detail {
 
 /// The state shared by a `task_set` and its children (non-template; src/task_set.cpp). Children
-/// are linked through `scope_prev`/`scope_next`: running ones in a list, finished ones in a FIFO.
+/// are linked through their `link`s (task_header.hpp): running ones in a list, finished ones in a
+/// FIFO.
 class task_set_state final : public task_header::observer {
  public:
   task_set_state() noexcept;
@@ -80,7 +81,7 @@ class task_set_state final : public task_header::observer {
   static void on_child_complete(observer* o, task_header* t, const error* e) noexcept;
   void release() noexcept;
   task_header* running_list_ = nullptr;  // under lock
-  task_header* done_head_ = nullptr;     // under lock, FIFO through scope_next
+  task_header* done_head_ = nullptr;     // under lock, FIFO through link::next
   task_header* done_tail_ = nullptr;     // under lock
   std::size_t running_ = 0;              // under lock
   std::size_t done_ = 0;                 // under lock
@@ -143,7 +144,8 @@ class task_set {
       st->fail();
       return;
     }
-    auto* s = detail::spawned<T>::create(ex, std::move(t), 2);  // the set's and the task's own
+    // References: the set's and the task's own.
+    auto* s = detail::spawned<T>::create(ex, std::move(t), 2, st);
     if (!s) {
       st->fail();
       return;
