@@ -198,7 +198,7 @@ class runtime {
   friend class detail::task_header;
   // The live-task list, split by task id so that threads that spawn and end tasks at the same
   // time rarely take the same lock (hosted builds: 8 parts, each on its own cache line).
-  struct alignas(EDDY_HAS_THREADS ? 64 : alignof(void*)) task_list {
+  struct alignas(EDDY_HAS_THREADS ? 64 : alignof(std::uint64_t)) task_list {
     mutable detail::spin_lock lock;
     detail::task_header* head = nullptr;  // newest first; under lock
     std::size_t live = 0;                 // under lock
