@@ -120,7 +120,8 @@ TEST(spawn_allocation, only_an_observed_task_carries_a_link) {
     set.spawn(child(3));
     const std::size_t set_block = c->last_size;
     EXPECT_EQ(plain_block, sizeof(detail::spawned<int>));
-    EXPECT_EQ(scoped_block, plain_block + sizeof(detail::task_header::link));
+    EXPECT_EQ(scoped_block,
+              plain_block + detail::task_header::link_space(alignof(detail::spawned<int>)));
     EXPECT_EQ(set_block, scoped_block);
     EXPECT_EQ((co_await plain).value() + (co_await scoped).value(), 3);
     auto third = co_await set.join_next();
