@@ -37,8 +37,8 @@ class scope_state final : public task_header::observer {
   void add_ref() noexcept;
   void release() noexcept;
   /// Registers a child (created with this scope as its observer, already holding a reference
-  /// for the scope) before it starts. Returns
-  /// true if the scope was already cancelled (the caller aborts the child once started).
+  /// for the scope) before it starts. Returns true if the scope was already cancelled (the
+  /// caller aborts the child once started).
   bool adopt(task_header* child) noexcept;
   void cancel() noexcept;
   std::size_t live() noexcept;
