@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <new>
 
+#include "eddy/core/detail/block_pool.hpp"
 #include "eddy/core/error.hpp"
 #include "eddy/core/frame_allocator.hpp"
 #include "eddy/core/lock.hpp"
@@ -113,15 +114,31 @@ void bad_result_access(const error& e) {
 // --- frame allocator ---
 // The default allocator recycles blocks: each thread keeps the blocks it frees in free lists by
 // size class (16-byte steps up to 1 KiB), at most `max_per_class` per class and `max_bytes` in
-// all, and hands them out again before it asks `operator new`. A task that spawns and joins
-// children in a loop then allocates nothing in its steady state. Recycled blocks are poisoned
-// for AddressSanitizer while they wait, so a use after free still shows.
+// all, and hands them out again before it asks for more. A task that spawns and joins children
+// in a loop then allocates nothing in its steady state. Recycled blocks are poisoned for
+// AddressSanitizer while they wait, so a use after free still shows.
+//
+// Behind the per-thread lists is the block pool (core/detail/block_pool.hpp): the lists refill
+// from it and spill into it `batch` blocks at a time. Builds with AddressSanitizer take the
+// blocks from `operator new` instead, so that LeakSanitizer still reports a leaked frame (the
+// pool's own tests run under ASan); `EDDY_BLOCK_POOL=0` does the same in any build.
 namespace {
 #if EDDY_HAS_THREADS
-constexpr std::size_t class_step = 16;
-constexpr std::size_t class_count = 64;  // blocks up to 1 KiB
+#ifndef EDDY_BLOCK_POOL
+#ifdef EDDY_ASAN
+#define EDDY_BLOCK_POOL 0
+#else
+#define EDDY_BLOCK_POOL 1
+#endif
+#endif
+using detail::block_pool;
+constexpr std::size_t class_step = block_pool::class_step;
+constexpr std::size_t class_count = block_pool::class_count;
 constexpr std::size_t max_per_class = 64;
 constexpr std::size_t max_bytes = 256 * 1024;
+#if EDDY_BLOCK_POOL
+constexpr std::size_t batch = 32;  // blocks moved between a thread's list and the pool at once
+#endif
 
 struct free_block {
   free_block* next;
@@ -133,17 +150,8 @@ struct block_cache {
   std::uint16_t counts[class_count];
   std::size_t bytes;
   bool cleanup_registered;
-  bool dead;  // the thread is exiting: frees go to `operator delete` from now on
-  void release() noexcept {
-    dead = true;
-    for (std::size_t c = 0; c < class_count; ++c) {
-      while (free_block* b = heads[c]) {
-        EDDY_ASAN_UNPOISON(b, (c + 1) * class_step);
-        heads[c] = b->next;
-        ::operator delete(b);
-      }
-    }
-  }
+  bool dead;  // the thread is exiting: frees bypass the lists from now on
+  void release() noexcept;
 };
 constinit thread_local block_cache t_cache{};
 
@@ -157,49 +165,115 @@ void register_cleanup() noexcept {
   t_cache.cleanup_registered = true;
 }
 
-// The class of an `n`-byte block (its blocks hold (class + 1) * 16 bytes), or class_count.
 constexpr std::size_t class_of(std::size_t n) noexcept {
-  return n == 0 ? 0 : (n - 1) / class_step;
+  return block_pool::class_of(n);
+}
+
+// Takes the first `n` blocks of class `c`'s list (n <= its count) into `out`, unpoisoned.
+std::size_t take_from_list(block_cache& k, std::size_t c, void** out, std::size_t n) noexcept {
+  const std::size_t size = block_pool::block_size(c);
+  for (std::size_t i = 0; i < n; ++i) {
+    free_block* b = k.heads[c];
+    EDDY_ASAN_UNPOISON(b, size);
+    k.heads[c] = b->next;
+    out[i] = b;
+  }
+  k.counts[c] = static_cast<std::uint16_t>(k.counts[c] - n);
+  k.bytes -= n * size;
+  return n;
+}
+
+// Gives back whole blocks of class `c` that no list keeps.
+void give_back(std::size_t c, void* const* blocks, std::size_t n) noexcept {
+#if EDDY_BLOCK_POOL
+  detail::default_block_pool().deallocate(c, blocks, n);
+#else
+  for (std::size_t i = 0; i < n; ++i) {
+    EDDY_ASAN_UNPOISON(blocks[i], block_pool::block_size(c));  // for operator delete
+    ::operator delete(blocks[i]);
+  }
+#endif
+}
+
+void block_cache::release() noexcept {
+  dead = true;
+  for (std::size_t c = 0; c < class_count; ++c) {
+    void* out[max_per_class];
+    give_back(c, out, take_from_list(*this, c, out, counts[c]));
+  }
 }
 
 void* default_allocate(std::size_t n, void*) noexcept {
   const std::size_t c = class_of(n);
   if (c >= class_count) return ::operator new(n, std::nothrow);
   block_cache& k = t_cache;
+  const std::size_t size = (c + 1) * class_step;
+  void* p;
   if (free_block* b = k.heads[c]) {
-    EDDY_ASAN_UNPOISON(b, (c + 1) * class_step);
+    EDDY_ASAN_UNPOISON(b, size);
     k.heads[c] = b->next;
     --k.counts[c];
-    k.bytes -= (c + 1) * class_step;
-    EDDY_ASAN_POISON(reinterpret_cast<char*>(b) + n, (c + 1) * class_step - n);  // the slack
-    return b;
+    k.bytes -= size;
+    p = b;
+  } else {
+#if EDDY_BLOCK_POOL
+    // Refill the list: one block for the caller, the rest kept (poisoned) for the next calls.
+    void* got[batch];
+    const std::size_t keep = k.dead || k.bytes + batch * size > max_bytes ? 0 : batch - 1;
+    const std::size_t m = detail::default_block_pool().allocate(c, got, keep + 1);
+    if (m == 0) return nullptr;
+    if (m > 1 && !k.cleanup_registered) register_cleanup();
+    for (std::size_t i = 1; i < m; ++i) {
+      auto* f = static_cast<free_block*>(got[i]);
+      f->next = k.heads[c];
+      k.heads[c] = f;
+      EDDY_ASAN_POISON(f, size);
+    }
+    k.counts[c] = static_cast<std::uint16_t>(k.counts[c] + (m - 1));
+    k.bytes += (m - 1) * size;
+    p = got[0];
+#else
+    p = ::operator new(size, std::nothrow);  // the whole class: recyclable
+    if (!p) return nullptr;
+#endif
   }
-  void* p = ::operator new((c + 1) * class_step, std::nothrow);  // the whole class: recyclable
-  if (p) EDDY_ASAN_POISON(static_cast<char*>(p) + n, (c + 1) * class_step - n);
+  EDDY_ASAN_POISON(static_cast<char*>(p) + n, size - n);  // the slack
   return p;
 }
 
 void default_deallocate(void* p, std::size_t n, void*) noexcept {
   const std::size_t c = class_of(n);
-  if (c < class_count) {
-    block_cache& k = t_cache;
-    const std::size_t size = (c + 1) * class_step;
-    if (k.counts[c] < max_per_class && k.bytes + size <= max_bytes && !k.dead) {
-      if (!k.cleanup_registered) register_cleanup();
-      // A block smaller than the link (a copied task name) has its link bytes in the poisoned
-      // slack: unpoison the whole class before writing the link, poison it all again below.
-      EDDY_ASAN_UNPOISON(p, size);
-      auto* b = static_cast<free_block*>(p);
-      b->next = k.heads[c];
-      k.heads[c] = b;
-      ++k.counts[c];
-      k.bytes += size;
-      EDDY_ASAN_POISON(b, size);
+  if (c >= class_count) {
+    ::operator delete(p);
+    return;
+  }
+  block_cache& k = t_cache;
+  const std::size_t size = (c + 1) * class_step;
+  if (k.dead) {
+    give_back(c, &p, 1);
+    return;
+  }
+  if (k.counts[c] == max_per_class || k.bytes + size > max_bytes) {
+    // The list is full: half of it goes back, so that a steady free/allocate pattern around
+    // the bound does not move blocks one at a time.
+    void* out[max_per_class];
+    const std::size_t m = take_from_list(k, c, out, k.counts[c] / 2);
+    give_back(c, out, m);
+    if (k.bytes + size > max_bytes) {
+      give_back(c, &p, 1);
       return;
     }
   }
-  if (c < class_count) EDDY_ASAN_UNPOISON(p, (c + 1) * class_step);  // for operator delete
-  ::operator delete(p);
+  if (!k.cleanup_registered) register_cleanup();
+  // A block smaller than the link (a copied task name) has its link bytes in the poisoned
+  // slack: unpoison the whole class before writing the link, poison it all again below.
+  EDDY_ASAN_UNPOISON(p, size);
+  auto* b = static_cast<free_block*>(p);
+  b->next = k.heads[c];
+  k.heads[c] = b;
+  ++k.counts[c];
+  k.bytes += size;
+  EDDY_ASAN_POISON(b, size);
 }
 #else  // one context, frames from an arena in practice: no cache
 void* default_allocate(std::size_t n, void*) noexcept {

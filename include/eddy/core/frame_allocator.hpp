@@ -3,7 +3,10 @@
 /// The allocation hook for coroutine frames and spawned-task state.
 ///
 /// Every `task<T>` frame and every `spawn` block (a spawned task's state) is allocated through
-/// this hook. By default it calls global `operator new(n, std::nothrow)`/`delete`. Firmware
+/// this hook. By default, on hosted builds with threads, it recycles blocks up to 1 KiB in
+/// per-thread lists backed by a block pool (core/detail/block_pool.hpp; docs/runtime.md) and
+/// takes larger ones from global `operator new(n, std::nothrow)`/`delete`; without threads it
+/// calls `operator new`/`delete` for every block. Firmware
 /// installs a fixed arena (`eddy::arena`, core/arena.hpp) with `set_frame_allocator` before
 /// starting any task.
 ///

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: BSL-1.0
+/// \file
+/// `detail::block_pool`: where the default frame allocator (core/frame_allocator.hpp) takes its
+/// small blocks from on hosted builds. Internal: included by src/core.cpp and the pool's tests.
+///
+/// Blocks come in size classes of 16-byte steps up to 1 KiB and are carved from 64 KiB chunks
+/// of one class each. A chunk's pages are made present when the chunk is first used, in one
+/// call (Linux: `MADV_POPULATE_WRITE`), instead of one page fault per 4 KiB page as the program
+/// first touches them: a program with a million live tasks would otherwise spend most of its
+/// spawn time in page faults (about 10 us each under some hypervisors).
+///
+/// Chunks are carved from address-space regions reserved once (64 MiB on 64-bit hosts), so a
+/// program with many chunks keeps few memory mappings. A chunk whose blocks are all free is
+/// given back to the system (its pages are released; the address range is kept and reused),
+/// except one spare chunk per class, so a workload that hovers around a chunk's boundary does
+/// not map and release it over and over. Memory in a partly used chunk stays with the pool:
+/// its free blocks are handed out again first.
+///
+/// Thread-safety: every member function may be called from any thread; each class has its own
+/// lock, held for a few dozen instructions (never across a system call). A block may be freed
+/// on another thread than the one that allocated it.
+///
+/// Under AddressSanitizer every block the pool holds (free, or never handed out) is poisoned.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "eddy/core/lock.hpp"
+
+namespace eddy::detail {
+
+class block_pool {
+ public:
+  /// Bytes between size classes; class `c` holds blocks of `(c + 1) * class_step` bytes.
+  static constexpr std::size_t class_step = 16;
+  /// Size classes (blocks up to 1 KiB).
+  static constexpr std::size_t class_count = 64;
+  /// Bytes of one chunk (a power of two; chunks are aligned to it).
+  static constexpr std::size_t chunk_size = 64 * 1024;
+
+  /// The class of an `n`-byte block, or `class_count` when `n` is too large for the pool.
+  static constexpr std::size_t class_of(std::size_t n) noexcept {
+    return n == 0 ? 0 : (n - 1) / class_step;
+  }
+  /// Bytes of a block of class `c`.
+  static constexpr std::size_t block_size(std::size_t c) noexcept { return (c + 1) * class_step; }
+
+  block_pool() noexcept = default;
+  /// Releases every chunk and region. Every block must have been given back.
+  ~block_pool();
+  block_pool(const block_pool&) = delete;
+  block_pool& operator=(const block_pool&) = delete;
+
+  /// Stores up to `n` blocks of class `c` (< `class_count`) in `out` and returns how many: fewer
+  /// than `n` only when the system is out of memory. The blocks are unpoisoned.
+  std::size_t allocate(std::size_t c, void** out, std::size_t n) noexcept;
+  /// Gives back `n` blocks of class `c`, each from `allocate` on this pool (any thread). They
+  /// may be poisoned already.
+  void deallocate(std::size_t c, void* const* blocks, std::size_t n) noexcept;
+
+  /// Chunks in use (holding at least one block handed out, or the class's spare).
+  std::size_t chunks_in_use() const noexcept;
+  /// Chunks whose pages were given back and that wait for reuse.
+  std::size_t chunks_released() const noexcept;
+
+ private:
+  struct chunk;
+  struct region;
+  struct size_class {
+    spin_lock lock;
+    chunk* open = nullptr;  // chunks with a free block or room to carve one (a list)
+    std::size_t empty = 0;  // chunks in `open` with no block handed out
+  };
+
+  chunk* new_chunk(std::size_t c) noexcept;  // not under any lock
+  static void open_chunk(size_class& k, chunk* ch) noexcept;
+  static void close_chunk(size_class& k, chunk* ch) noexcept;
+  void release_chunk(chunk* ch) noexcept;  // not under a class lock
+
+  size_class classes_[class_count];
+  mutable spin_lock space_lock_;  // guards everything below
+  region* regions_ = nullptr;     // reserved address space, newest first
+  chunk* released_ = nullptr;     // chunks whose pages were given back (a list)
+  std::size_t in_use_ = 0;
+  std::size_t released_count_ = 0;
+};
+
+/// The pool of the default frame allocator (never destroyed: blocks may be freed during static
+/// destruction).
+block_pool& default_block_pool() noexcept;
+
+}  // namespace eddy::detail
