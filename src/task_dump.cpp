@@ -69,10 +69,9 @@ void dump_task(dump_sink& out, const task_header& t, bool held, bool current) {
 void runtime::dump(dump_sink out) const {
   const detail::task_header* self = detail::current_task();
   lock_lists();
-  std::size_t live = 0;
+  const std::size_t live = live_locked();
   detail::task_header* at[task_lists];  // each part's oldest task not yet written
   for (std::size_t i = 0; i < task_lists; ++i) {
-    live += lists_[i].live;
     detail::task_header* t = lists_[i].head;
     while (t && t->rt_next) t = t->rt_next;
     at[i] = t;

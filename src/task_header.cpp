@@ -468,12 +468,17 @@ void runtime::unlock_lists() const noexcept {
   for (const task_list& l : lists_) l.lock.unlock();
 }
 
+std::size_t runtime::live_locked() const noexcept {
+  std::size_t n = 0;
+  for (const task_list& l : lists_) n += l.live;
+  return n;
+}
+
 std::size_t runtime::live_tasks() const noexcept {
   // Every part at once: a task that spawns a child and ends could otherwise be missed in one
   // part and its child in another, and a shutdown would see 0 while the child lives.
   lock_lists();
-  std::size_t n = 0;
-  for (const task_list& l : lists_) n += l.live;
+  const std::size_t n = live_locked();
   unlock_lists();
   return n;
 }
@@ -487,8 +492,7 @@ void runtime::abort_all_tasks() noexcept {
 
 bool runtime::set_task_hooks(const task_hooks* h) noexcept {
   lock_lists();  // a spawn registers under one of these locks
-  bool idle = true;
-  for (const task_list& l : lists_) idle = idle && l.live == 0;
+  const bool idle = live_locked() == 0;
   if (idle) {
     hooks_.store(h, std::memory_order_release);
     if (h)
@@ -513,10 +517,8 @@ runtime_metrics runtime::metrics() const {
   runtime_metrics m;
   m.enabled = metrics_enabled();
   lock_lists();
-  for (const task_list& l : lists_) {
-    m.live_tasks += l.live;
-    m.spawned += l.spawned;
-  }
+  m.live_tasks = live_locked();
+  for (const task_list& l : lists_) m.spawned += l.spawned;
   unlock_lists();
   detail::accumulate(m, cell_);
   add_backend_metrics(m);

@@ -206,8 +206,9 @@ class runtime {
   };
   static constexpr std::size_t task_lists = EDDY_HAS_THREADS ? 8 : 1;
   task_list& list_of(std::uint64_t task_id) noexcept { return lists_[task_id % task_lists]; }
-  void lock_lists() const noexcept;    // every part, in order
-  void unlock_lists() const noexcept;  // every part
+  void lock_lists() const noexcept;          // every part, in order
+  void unlock_lists() const noexcept;        // every part
+  std::size_t live_locked() const noexcept;  // live tasks in all parts; under lock_lists
   task_list lists_[task_lists];
   detail::spin_lock hook_lock_;
   unhandled_error_hook hook_ = nullptr;       // under hook_lock_; null: print_unhandled_error
