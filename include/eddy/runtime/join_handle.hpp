@@ -23,6 +23,7 @@
 /// Thread-safety: `abort`, `is_finished` are thread-safe. A handle itself is move-only and used
 /// by one owner at a time; only one task may wait on it.
 #pragma once
+#include <type_traits>
 #include <utility>
 
 #include "eddy/core/result.hpp"
@@ -61,7 +62,11 @@ class spawned final : public task_header {
     return ::new (static_cast<void*>(mem + front)) spawned(ex, t.release(), refs, obs != nullptr);
   }
   ~spawned() {
-    if (result_flags_ & result_stored) res_.~result<T>();
+    if (!(result_flags_ & result_stored)) return;
+    if (!(result_flags_ & result_ok))
+      err_.~error();
+    else if constexpr (!std::is_void_v<T>)
+      val_.~T();
   }
 
   /// True once the owner has moved the result out (owner's side).
@@ -69,7 +74,11 @@ class spawned final : public task_header {
   /// Moves the result out: only once the task has completed, and only once (owner's side).
   result<T> take() noexcept {
     result_flags_ |= result_taken;
-    return std::move(res_);
+    if (!(result_flags_ & result_ok)) return std::move(err_);
+    if constexpr (std::is_void_v<T>)
+      return {};
+    else
+      return result<T>(std::move(val_));
   }
 
  private:
@@ -78,22 +87,26 @@ class spawned final : public task_header {
   spawned(executor ex, handle_type h, std::uint32_t refs, bool linked) noexcept
       : task_header(&vt, ex, h, refs, linked) {}
   handle_type handle() const noexcept { return handle_type::from_address(root().address()); }
-  template <class R>
-  void store(R&& r) noexcept {
-    ::new (static_cast<void*>(&res_)) result<T>(static_cast<R&&>(r));
+  void store_error(const error& e) noexcept {
+    ::new (static_cast<void*>(&err_)) error(e);
     result_flags_ |= result_stored;
+  }
+  void store(result<T>&& r) noexcept {
+    if (!r.has_value()) return store_error(r.error());
+    if constexpr (!std::is_void_v<T>) ::new (static_cast<void*>(&val_)) T(std::move(r).value());
+    result_flags_ |= result_stored | result_ok;
   }
 
   static const error* finish(task_header* h, bool aborted) noexcept {
     auto* self = static_cast<spawned*>(h);
     if (aborted)
-      self->store(error{errc::aborted});
+      self->store_error(error{errc::aborted});
     else
       self->store(self->handle().promise().take_result());
     self->handle().destroy();
-    if (!self->res_.has_value()) return &self->res_.error();
+    if (!(self->result_flags_ & result_ok)) return &self->err_;
     if constexpr (is_result_v<T>) {  // a task<result<U>> that returned an error failed too
-      if (!self->res_.value().has_value()) return &self->res_.value().error();
+      if (!self->val_.has_value()) return &self->val_.error();
     }
     return nullptr;
   }
@@ -108,8 +121,13 @@ class spawned final : public task_header {
   }
   static constexpr vtable vt{&finish, &destroy, &root_promise};
 
+  // The outcome, constructed by the runner before `complete` is published: the value
+  // (`result_ok`; a `void` task has none) or the error. Its flag is in `result_flags_`, where the
+  // header has room, so that the block is a `result<T>`'s flag (8 bytes for most T) smaller.
+  struct no_value {};
   union {
-    result<T> res_;  ///< constructed by the runner before `complete` is published
+    std::conditional_t<std::is_void_v<T>, no_value, T> val_;
+    error err_;
   };
 };
 

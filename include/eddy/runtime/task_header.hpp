@@ -314,9 +314,10 @@ class task_header : public work_node {
 
  protected:
   /// The result's state in `spawned<T>`, kept here where the header has room: `result_stored`
-  /// once the runner has stored it (before `complete` is published), `result_taken` once the
-  /// owner has moved it out (the owner's side only).
-  static constexpr std::uint8_t result_stored = 1, result_taken = 2;
+  /// once the runner has stored it (before `complete` is published), with `result_ok` when it
+  /// is a value rather than an error; `result_taken` once the owner has moved it out (the
+  /// owner's side only).
+  static constexpr std::uint8_t result_stored = 1, result_taken = 2, result_ok = 4;
   std::uint8_t result_flags_ = 0;
 
  private:
