@@ -80,7 +80,6 @@ class block_pool {
   size_class classes_[class_count];
   mutable spin_lock space_lock_;  // guards everything below
   region* regions_ = nullptr;     // reserved address space, newest first
-  chunk* released_ = nullptr;     // chunks whose pages were given back (a list)
   std::size_t in_use_ = 0;
   std::size_t released_count_ = 0;
 };
