@@ -58,6 +58,22 @@ TEST(RpcAsioTcp, native_client_and_server_over_loopback) {
   EXPECT_TRUE(r.has_value());
 }
 
+// Nagle's algorithm would hold a small message (a call's cancel) until the peer's delayed ACK
+// of the one before, up to 40 ms on Linux.
+TEST(RpcAsioTcp, the_transport_turns_nagle_off_on_both_sides) {
+  asio::io_context io;
+  asio_runtime rt{io};
+  auto r = run_on_asio(io, rt, [](asio::io_context* io) -> task<bool> {
+    auto [a, b] = co_await asio_pair(io, default_max_message);
+    tcp::no_delay on_a;
+    tcp::no_delay on_b;
+    a.socket().get_option(on_a);
+    b.socket().get_option(on_b);
+    co_return on_a.value() && on_b.value();
+  }(&io));
+  EXPECT_TRUE(r.has_value() && r.value());
+}
+
 TEST(RpcAsioTcp, a_message_over_the_maximum_closes_the_connection) {
   rpc_test::probe p;
   auto ms = rpc_test::make_methods(&p);

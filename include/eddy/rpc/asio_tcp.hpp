@@ -46,10 +46,15 @@ namespace eddy::rpc {
 /// A TCP connection carrying length-prefixed messages (see the file comment). Move-only.
 class asio_tcp_transport {
  public:
-  /// Takes a connected socket; messages over `max_message` bytes are refused.
+  /// Takes a connected socket and turns Nagle's algorithm off on it (`TCP_NODELAY`: a small
+  /// message goes out at once rather than after the peer's delayed ACK of the one before);
+  /// messages over `max_message` bytes are refused.
   explicit asio_tcp_transport(::asio::ip::tcp::socket s,
                               std::size_t max_message = default_max_message)
-      : sock_(std::move(s)), frames_(max_message) {}
+      : sock_(std::move(s)), frames_(max_message) {
+    std::error_code ec;
+    sock_.set_option(::asio::ip::tcp::no_delay(true), ec);
+  }
   /// Moves the connection (only while no operation is in flight).
   asio_tcp_transport(asio_tcp_transport&&) noexcept = default;
 

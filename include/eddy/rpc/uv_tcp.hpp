@@ -36,9 +36,13 @@ namespace eddy::rpc {
 /// A libuv TCP connection carrying length-prefixed messages (see the file comment). Move-only.
 class uv_tcp_transport {
  public:
-  /// Takes a connected stream; messages over `max_message` bytes are refused.
+  /// Takes a connected stream and turns Nagle's algorithm off on it (`TCP_NODELAY`, see
+  /// `uv::tcp_stream::set_no_delay`); messages over `max_message` bytes are refused. On the
+  /// loop's thread.
   explicit uv_tcp_transport(uv::tcp_stream s, std::size_t max_message = default_max_message)
-      : s_(std::move(s)), frames_(max_message) {}
+      : s_(std::move(s)), frames_(max_message) {
+    s_.set_no_delay(true);
+  }
   /// Moves the connection (only while no operation is in flight).
   uv_tcp_transport(uv_tcp_transport&&) noexcept = default;
 

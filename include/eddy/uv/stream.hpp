@@ -129,6 +129,11 @@ class tcp_stream {
 
   /// True unless empty (a closed stream stays valid: its operations report the error).
   bool valid() const noexcept { return b_ != nullptr; }
+  /// Turns Nagle's algorithm off (`on`) or on again (`TCP_NODELAY`, `uv_tcp_nodelay`). On the
+  /// loop's thread. False when the stream is empty or closed, or libuv refuses.
+  bool set_no_delay(bool on) noexcept {
+    return b_ && !b_->closing && uv_tcp_nodelay(&b_->tcp, on ? 1 : 0) == 0;
+  }
 
   /// Reads what is available, at most `buf.size()` bytes, into `buf` (which must stay alive
   /// until the awaiter completes): the count, 0 once the peer has closed, or an error.
