@@ -32,8 +32,8 @@ NET_TEST(interop, use_task_waits_for_a_steady_timer) {
   net::io_context io;
   net_runtime rt{io};
   auto r = rt.block_on([](net::io_context* io, executor ex) -> task<bool> {
+    const auto t0 = std::chrono::steady_clock::now();  // before the timer takes its expiry
     net::steady_timer t{*io, 2ms};
-    const auto t0 = std::chrono::steady_clock::now();
     net_error_code ec = co_await t.async_wait(use_task);
     const bool waited = std::chrono::steady_clock::now() - t0 >= 2ms;
     co_return !ec && waited && current_executor() == ex;
