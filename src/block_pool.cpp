@@ -2,6 +2,8 @@
 // The small-block pool of the default frame allocator (see eddy/core/detail/block_pool.hpp).
 #include "eddy/core/detail/block_pool.hpp"
 
+#include "eddy/core/detail/asan.hpp"
+
 #include <new>
 
 #if defined(__linux__)
@@ -10,22 +12,6 @@
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23  // Linux 5.14; older kernels refuse it and pages fault in as used
 #endif
-#endif
-
-#if defined(__SANITIZE_ADDRESS__)
-#define EDDY_POOL_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define EDDY_POOL_ASAN 1
-#endif
-#endif
-#ifdef EDDY_POOL_ASAN
-#include <sanitizer/asan_interface.h>
-#define EDDY_POOL_POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
-#define EDDY_POOL_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
-#else
-#define EDDY_POOL_POISON(p, n) ((void)(p), (void)(n))
-#define EDDY_POOL_UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
 
 namespace eddy::detail {
@@ -150,12 +136,12 @@ block_pool::chunk* block_pool::new_chunk(std::size_t c) noexcept {
   const std::size_t size = block_size(c);
   ch->bump = mem + header_bytes;
   ch->end = ch->bump + (chunk_size - header_bytes) / size * size;
-  EDDY_POOL_POISON(ch->bump, chunk_size - header_bytes);
+  EDDY_ASAN_POISON(ch->bump, chunk_size - header_bytes);
   return ch;
 }
 
 void block_pool::release_chunk(chunk* ch) noexcept {
-  EDDY_POOL_UNPOISON(ch, chunk_size);
+  EDDY_ASAN_UNPOISON(ch, chunk_size);
 #ifdef EDDY_POOL_MMAP
   ::madvise(ch, chunk_size, MADV_DONTNEED);  // the pages go back; the next use reads zeros
   const auto* p = reinterpret_cast<const char*>(ch);
@@ -209,13 +195,13 @@ std::size_t block_pool::allocate(std::size_t c, void** out, std::size_t n) noexc
         while (got < n) {
           void* b;
           if (free_block* f = ch->free) {
-            EDDY_POOL_UNPOISON(f, size);
+            EDDY_ASAN_UNPOISON(f, size);
             ch->free = f->next;
             b = f;
           } else if (ch->bump != ch->end) {
             b = ch->bump;
             ch->bump += size;
-            EDDY_POOL_UNPOISON(b, size);
+            EDDY_ASAN_UNPOISON(b, size);
           } else {
             break;
           }
@@ -247,11 +233,11 @@ void block_pool::deallocate(std::size_t c, void* const* blocks, std::size_t n) n
       for (; i < n && spares < 8; ++i) {
         auto* ch = reinterpret_cast<chunk*>(reinterpret_cast<std::uintptr_t>(blocks[i]) &
                                             ~std::uintptr_t{chunk_size - 1});
-        EDDY_POOL_UNPOISON(blocks[i], size);
+        EDDY_ASAN_UNPOISON(blocks[i], size);
         auto* f = static_cast<free_block*>(blocks[i]);
         f->next = ch->free;
         ch->free = f;
-        EDDY_POOL_POISON(f, size);
+        EDDY_ASAN_POISON(f, size);
         if (!ch->listed) open_chunk(k, ch);
         if (--ch->live == 0) {
           if (k.empty == 0) {

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <new>
 
+#include "eddy/core/detail/asan.hpp"
 #include "eddy/core/detail/block_pool.hpp"
 #include "eddy/core/error.hpp"
 #include "eddy/core/frame_allocator.hpp"
@@ -13,22 +14,6 @@
 
 #if EDDY_HAS_THREADS
 #include <thread>
-#endif
-
-#if defined(__SANITIZE_ADDRESS__)
-#define EDDY_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define EDDY_ASAN 1
-#endif
-#endif
-#ifdef EDDY_ASAN
-#include <sanitizer/asan_interface.h>
-#define EDDY_ASAN_POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
-#define EDDY_ASAN_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
-#else
-#define EDDY_ASAN_POISON(p, n) ((void)(p), (void)(n))
-#define EDDY_ASAN_UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
 
 namespace eddy {

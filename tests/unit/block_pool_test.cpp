@@ -16,16 +16,7 @@
 #if EDDY_HAS_THREADS
 #include <thread>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define EDDY_TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define EDDY_TEST_ASAN 1
-#endif
-#endif
-#ifdef EDDY_TEST_ASAN
-#include <sanitizer/asan_interface.h>
-#endif
+#include <eddy/core/detail/asan.hpp>
 
 namespace eddy_test::unit_block_pool_test {
 
@@ -195,7 +186,7 @@ TEST(block_pool, concurrent_allocate_and_free_keep_every_block_distinct) {
   EXPECT_EQ(pool.chunks_in_use(), 1u);
 }
 
-#ifdef EDDY_TEST_ASAN
+#ifdef EDDY_ASAN
 TEST(block_pool, blocks_the_pool_holds_are_poisoned) {
   block_pool pool;
   auto v = take(pool, cls, 2);
@@ -221,7 +212,7 @@ TEST(block_pool, the_default_allocator_serves_tasks) {
     co_return s;
   }());
   EXPECT_EQ(sum, 5000u * 4999u / 2);
-#ifndef EDDY_TEST_ASAN
+#ifndef EDDY_ASAN
   EXPECT_GE(eddy::detail::default_block_pool().chunks_in_use(), 1u);
 #endif
 }

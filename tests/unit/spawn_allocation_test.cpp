@@ -8,16 +8,7 @@
 #include <new>
 #include <vector>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define EDDY_TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define EDDY_TEST_ASAN 1
-#endif
-#endif
-#ifdef EDDY_TEST_ASAN
-#include <sanitizer/asan_interface.h>
-#endif
+#include <eddy/core/detail/asan.hpp>
 
 namespace eddy_test::unit_spawn_allocation_test {
 
@@ -141,12 +132,12 @@ TEST(frame_recycling, a_freed_block_is_handed_out_again_for_the_same_size_class)
   void* a = detail::frame_try_alloc(200);
   ASSERT_NE(a, nullptr);
   detail::frame_free(a, 200);
-#ifdef EDDY_TEST_ASAN
+#ifdef EDDY_ASAN
   EXPECT_TRUE(__asan_address_is_poisoned(a));  // a use after free still shows
 #endif
   void* b = detail::frame_try_alloc(196);  // the same 16-byte class
   EXPECT_EQ(b, a);
-#ifdef EDDY_TEST_ASAN
+#ifdef EDDY_ASAN
   EXPECT_FALSE(__asan_address_is_poisoned(b));
   EXPECT_TRUE(__asan_address_is_poisoned(static_cast<char*>(b) + 200));  // past the request
 #endif
