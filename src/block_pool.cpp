@@ -16,12 +16,6 @@
 
 namespace eddy::detail {
 
-namespace {
-struct free_block {
-  free_block* next;
-};
-}  // namespace
-
 // The first bytes of every chunk; its blocks follow. Under the lock of its class.
 struct block_pool::chunk {
   chunk* prev;
@@ -185,7 +179,6 @@ std::size_t block_pool::allocate(std::size_t c, void** out, std::size_t n) noexc
   const std::size_t size = block_size(c);
   std::size_t got = 0;
   while (got < n) {
-    chunk* fresh = nullptr;
     {
       lock_guard g(k.lock);
       while (got < n) {
@@ -212,7 +205,7 @@ std::size_t block_pool::allocate(std::size_t c, void** out, std::size_t n) noexc
       }
     }
     if (got == n) break;
-    fresh = new_chunk(c);  // outside every class lock: it may make a system call
+    chunk* const fresh = new_chunk(c);  // outside every class lock: it may make a system call
     if (!fresh) break;
     lock_guard g(k.lock);
     open_chunk(k, fresh);

@@ -117,17 +117,13 @@ namespace {
 #endif
 #endif
 using detail::block_pool;
-constexpr std::size_t class_step = block_pool::class_step;
+using detail::free_block;
 constexpr std::size_t class_count = block_pool::class_count;
 constexpr std::size_t max_per_class = 64;
 constexpr std::size_t max_bytes = 256 * 1024;
 #if EDDY_BLOCK_POOL
 constexpr std::size_t batch = 32;  // blocks moved between a thread's list and the pool at once
 #endif
-
-struct free_block {
-  free_block* next;
-};
 
 // Trivially destructible, so reaching it costs no guard; `release` empties it at thread exit.
 struct block_cache {
@@ -148,10 +144,6 @@ void register_cleanup() noexcept {
   static thread_local cache_cleanup cleanup;
   static_cast<void>(&cleanup);
   t_cache.cleanup_registered = true;
-}
-
-constexpr std::size_t class_of(std::size_t n) noexcept {
-  return block_pool::class_of(n);
 }
 
 // Takes the first `n` blocks of class `c`'s list (n <= its count) into `out`, unpoisoned.
@@ -189,10 +181,10 @@ void block_cache::release() noexcept {
 }
 
 void* default_allocate(std::size_t n, void*) noexcept {
-  const std::size_t c = class_of(n);
+  const std::size_t c = block_pool::class_of(n);
   if (c >= class_count) return ::operator new(n, std::nothrow);
   block_cache& k = t_cache;
-  const std::size_t size = (c + 1) * class_step;
+  const std::size_t size = block_pool::block_size(c);
   void* p;
   if (free_block* b = k.heads[c]) {
     EDDY_ASAN_UNPOISON(b, size);
@@ -227,13 +219,13 @@ void* default_allocate(std::size_t n, void*) noexcept {
 }
 
 void default_deallocate(void* p, std::size_t n, void*) noexcept {
-  const std::size_t c = class_of(n);
+  const std::size_t c = block_pool::class_of(n);
   if (c >= class_count) {
     ::operator delete(p);
     return;
   }
   block_cache& k = t_cache;
-  const std::size_t size = (c + 1) * class_step;
+  const std::size_t size = block_pool::block_size(c);
   if (k.dead) {
     give_back(c, &p, 1);
     return;

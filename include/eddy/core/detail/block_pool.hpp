@@ -31,6 +31,12 @@
 
 namespace eddy::detail {
 
+/// A free block's link: the first bytes of a block while a free list holds it (the pool's
+/// chunks, the default allocator's per-thread lists).
+struct free_block {
+  free_block* next;  ///< the next free block, or null
+};
+
 class block_pool {
  public:
   /// Bytes between size classes; class `c` holds blocks of `(c + 1) * class_step` bytes.
