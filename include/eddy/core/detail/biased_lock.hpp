@@ -59,6 +59,18 @@ class biased_lock {
       return true;
     return lock_slow(me);
   }
+  /// For a structure with a thread-safe lock-free path beside its locked one (the bounded
+  /// `mpsc` ring): true when this thread is now inside as the bias owner, with no atomic
+  /// read-modify-write (leave with `unlock_biased`); no other thread can then be inside or on
+  /// the lock-free path. False when the lock is shared (made so first, revoking another
+  /// thread's bias, if needed): the caller takes its lock-free path, without the lock.
+  [[gnu::always_inline]] bool enter_biased_or_share() noexcept {
+    const std::uintptr_t o = owner_.load(std::memory_order_acquire);
+    if (o == this_thread_token() && enter_as_owner()) [[likely]]
+      return true;
+    if (o == shared) return false;
+    return enter_slow(this_thread_token());
+  }
   [[gnu::always_inline]] void unlock_biased() noexcept {
     held_.store(false, std::memory_order_release);
   }
@@ -71,6 +83,18 @@ class biased_lock {
     std::atomic_signal_fence(std::memory_order_seq_cst);
     return owner_.load(std::memory_order_relaxed) == this_thread_token() &&
            !revoking_.load(std::memory_order_relaxed);
+  }
+  /// `owned_by_this_thread()` for a caller that asks often from one thread: `lost` (the
+  /// caller's, false at first, only ever used by that thread) becomes true once the answer can
+  /// never be true again (another thread holds the bias, or it is revoked), and from then on
+  /// the lock's line is not read at all (it stays with the threads that take the lock).
+  [[gnu::always_inline]] bool owned_by_this_thread(bool& lost) const noexcept {
+    if (lost) return false;
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    const std::uintptr_t o = owner_.load(std::memory_order_relaxed);
+    if (o == this_thread_token() && !revoking_.load(std::memory_order_relaxed)) return true;
+    if (o != unowned) lost = true;  // the owner never changes back, nor `revoking_`
+    return false;
   }
   [[gnu::always_inline]] void unlock() noexcept {
     // The owner cannot change while its holder is inside, so this tells the mode it took.
@@ -108,6 +132,22 @@ class biased_lock {
     return false;
   }
 
+  // `enter_biased_or_share`'s first use or revocation.
+  [[gnu::noinline]] bool enter_slow(std::uintptr_t me) noexcept {
+    std::uintptr_t o = owner_.load(std::memory_order_acquire);
+    if (o == unowned) {
+      const std::uintptr_t want = biased_locks_enabled() ? me : shared;
+      if (owner_.compare_exchange_strong(o, want, std::memory_order_acq_rel) && want == me &&
+          enter_as_owner())
+        return true;
+    }
+    if (owner_.load(std::memory_order_acquire) == shared) return false;
+    flag_.lock();
+    if (owner_.load(std::memory_order_acquire) != shared) revoke();
+    flag_.unlock();
+    return false;
+  }
+
   // Holding flag_: takes the bias away from its owner for good.
   [[gnu::noinline]] void revoke() noexcept {
     revoking_.store(true, std::memory_order_seq_cst);
@@ -134,6 +174,9 @@ class lock_guard<biased_lock> {
  public:
   [[gnu::always_inline]] explicit lock_guard(biased_lock& l) noexcept
       : l_(l), biased_(l.lock_mode()) {}
+  /// True when the lock was taken through its bias: no other thread can be inside, nor on a
+  /// lock-free path beside it (see `biased_lock::enter_biased_or_share`).
+  bool biased() const noexcept { return biased_; }
   [[gnu::always_inline]] ~lock_guard() {
     if (biased_) [[likely]]
       l_.unlock_biased();
@@ -152,9 +195,39 @@ class lock_guard<biased_lock> {
 /// Without threads or without the barrier: the plain lock.
 class biased_lock : public spin_lock {
  public:
+  /// Without threads: takes the lock (on firmware, the critical section that masks
+  /// interrupts) and says true, so the caller's exclusive path runs inside it. With threads
+  /// but no barrier: false, the caller takes its thread-safe lock-free path.
+  bool enter_biased_or_share() noexcept {
+    if (EDDY_HAS_THREADS) return false;
+    lock();
+    return true;
+  }
+  /// Leaves what `enter_biased_or_share` entered.
+  void unlock_biased() noexcept { unlock(); }
   /// Without threads one context runs at a time (an interrupt sees every store of the code it
   /// interrupted): true. With threads but no barrier: false, the caller fences.
   bool owned_by_this_thread() const noexcept { return !EDDY_HAS_THREADS; }
+  /// The same; `lost` is not used.
+  bool owned_by_this_thread(bool& lost) const noexcept {
+    (void)lost;
+    return !EDDY_HAS_THREADS;
+  }
+};
+/// The guard of the plain lock, telling whether the caller's exclusive path may run under it
+/// (as the biased guard does).
+template <>
+class lock_guard<biased_lock> {
+ public:
+  explicit lock_guard(biased_lock& l) noexcept : l_(l) { l_.lock(); }
+  ~lock_guard() { l_.unlock(); }
+  lock_guard(const lock_guard&) = delete;
+  lock_guard& operator=(const lock_guard&) = delete;
+  /// Without threads, true: nothing else runs inside the lock. With threads, false.
+  bool biased() const noexcept { return !EDDY_HAS_THREADS; }
+
+ private:
+  biased_lock& l_;
 };
 #endif
 
