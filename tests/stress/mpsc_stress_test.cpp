@@ -102,6 +102,49 @@ TEST(mpsc_stress, producers_on_pool_receiver_on_local_runtime) {
 }
 
 namespace {
+// Sends `n` items, yielding to the runtime after each, so the receiver (faster) keeps emptying
+// the ring and parking, and several sends find it parked at once.
+task<bool> produce_slowly(mpsc::sender<std::uint64_t> tx, std::uint64_t n) {
+  bool ok = true;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    auto r = co_await tx.send(i);
+    ok = ok && r.has_value();
+    co_await yield_now();
+  }
+  co_return ok;
+}
+
+task<std::uint64_t> count_items(mpsc::receiver<std::uint64_t> rx) {
+  std::uint64_t count = 0;
+  while (auto v = co_await rx.recv()) ++count;
+  co_return count;
+}
+}  // namespace
+
+// A receive that parks while sends on other threads publish without the lock: a send that saw
+// the receiver parked may reach the lock after the receiver took its item and parked again. It
+// must not wake the receiver then (it would resume to an empty ring and end early).
+TEST(mpsc_stress, a_receiver_that_keeps_parking_never_ends_early) {
+  thread_pool pool{2};
+  local_runtime local;
+  constexpr std::uint64_t n = per_producer / 20;
+  for (int round = 0; round < 4; ++round) {
+    auto [tx, rx] = mpsc::channel<std::uint64_t>(64);
+    std::vector<join_handle<bool>> ps;
+    for (int p = 0; p < 3; ++p) ps.push_back(spawn(pool.get_executor(), produce_slowly(tx, n)));
+    tx = mpsc::sender<std::uint64_t>{};
+    const std::uint64_t got = local.block_on(count_items(std::move(rx)));
+    ASSERT_EQ(got, 3 * n) << "round " << round;
+    for (auto& h : ps) {
+      EXPECT_TRUE(local.block_on([](join_handle<bool> j) -> task<bool> {
+        auto r = co_await j;
+        co_return r.has_value() && r.value();
+      }(std::move(h))));
+    }
+  }
+}
+
+namespace {
 struct request {
   std::uint64_t value;
   oneshot::sender<std::uint64_t> reply;

@@ -123,7 +123,7 @@ class sender {
         : c_(o.c_), streak_(o.streak_), v_(std::move(o.v_)), code_(o.code_) {}
     send_awaiter(const send_awaiter&) = delete;
     send_awaiter& operator=(const send_awaiter&) = delete;
-    ~send_awaiter() {
+    [[gnu::always_inline]] ~send_awaiter() {
       if (registered_) {  // cancelled while waiting: leave the queue, keep nothing half-sent
         detail::lock_guard<detail::biased_lock> g(c_->lock_);
         c_->cancel_wait_locked(&node_);
@@ -131,7 +131,7 @@ class sender {
       if (node_made_) node_.~node_type();
     }
 
-    bool await_ready() {
+    [[gnu::always_inline]] bool await_ready() {
       if (!c_) {
         code_ = errc::invalid_argument;
         return true;
@@ -146,12 +146,12 @@ class sender {
     bool await_suspend(coro::coroutine_handle<> h) {
       {
         detail::lock_guard<detail::biased_lock> g(c_->lock_);
-        code_ = c_->push_locked(v_);
+        code_ = c_->push_locked(v_, g.biased());
         if (code_ == errc::full) {
           ::new (static_cast<void*>(&node_)) node_type();  // only now: the fast path stores less
           node_made_ = true;
           node_.value = &v_;
-          if (!c_->wait_for_room_locked(&node_)) {  // the receiver freed a slot meanwhile
+          if (!c_->wait_for_room_locked(&node_, g.biased())) {  // a slot was freed meanwhile
             code_ = errc{};
             return false;
           }
@@ -166,7 +166,7 @@ class sender {
       detail::suspend_here(h).request_yield();
       return true;
     }
-    send_result<T> await_resume() {
+    [[gnu::always_inline]] send_result<T> await_resume() {
       if (registered_) {  // woken: the receiver (or close) decided under the lock
         registered_ = false;
         code_ = node_.status == node_type::sent ? errc{} : errc::closed;
@@ -266,30 +266,31 @@ class receiver {
         : c_(o.c_), v_(std::move(o.v_)), st_(o.st_) {}
     recv_awaiter(const recv_awaiter&) = delete;
     recv_awaiter& operator=(const recv_awaiter&) = delete;
-    ~recv_awaiter() {
+    [[gnu::always_inline]] ~recv_awaiter() {
       if (registered_) {  // cancelled: deregister; a pushed item simply stays queued
         {
           detail::lock_guard<detail::biased_lock> g(c_->lock_);
-          if (c_->rx_waiter_ == w_) c_->rx_waiter_ = waker{};
+          c_->unpark_locked(w_);
         }
         c_->rx_busy_.store(false, std::memory_order_relaxed);
       }
     }
 
-    bool await_ready() {
+    [[gnu::always_inline]] bool await_ready() {
       if (!c_) {
         st_ = detail::mpsc_pop::end;
         return true;
       }
       if (c_->rx_busy_.load(std::memory_order_relaxed))
         panic("eddy::mpsc::receiver: recv() while another recv() is pending");
-      if (!c_->worth_popping()) return false;  // probably empty: one lock, in await_suspend
       st_ = c_->pop(v_);
       return st_ != detail::mpsc_pop::empty;
     }
     bool await_suspend(coro::coroutine_handle<> h) {
       detail::lock_guard<detail::biased_lock> g(c_->lock_);
-      st_ = c_->pop_locked(v_);  // an item (or the end) may have arrived meanwhile
+      st_ = c_->pop_locked(v_, g.biased());  // an item (or the end) may have arrived meanwhile
+      if (st_ == detail::mpsc_pop::empty && !c_->announce_park_locked(g.biased()))
+        st_ = c_->pop_locked(v_, g.biased());  // one was published while parking
       if (st_ != detail::mpsc_pop::empty) return false;
       w_ = detail::suspend_here(h, chan::recv_wait, c_);
       c_->rx_waiter_ = w_;
@@ -297,7 +298,7 @@ class receiver {
       registered_ = true;
       return true;
     }
-    std::optional<T> await_resume() {
+    [[gnu::always_inline]] std::optional<T> await_resume() {
       if (st_ == detail::mpsc_pop::empty) {
         if (registered_) {
           registered_ = false;

@@ -3,24 +3,30 @@
 /// `detail::mpsc_chan<T>`: the shared state of one `mpsc` channel (see `sync/mpsc.hpp` for the
 /// public contract). Internal.
 ///
-/// - Bounded: a ring (`mpsc_ring`) whose producer side is under `lock_`; senders that find it
-///   full wait in `send_waiters_` (FIFO, nodes in their frames). The receiver claims what is
-///   buffered under the lock, then takes the claimed items one by one without it. Whoever
-///   reclaims the slots of taken items (`reclaim_locked`, under the lock: a producer that finds
-///   the ring full, or the receiver) first moves the front waiters' values into them and wakes
-///   those senders, so a waiting sender is either fully sent or untouched. Invariant:
-///   `send_waiters_` non-empty implies the ring was full at the last reclaim (no barging).
-/// - A take does not wait for the lock to admit a waiting sender: after publishing its slot,
-///   the receiver checks `senders_waiting_` and, if set, reclaims under the lock. The
-///   publish-then-check on the receiver and the register-then-check on the sender form a
-///   Dekker pair: a full fence on each side when the channel is used from several threads,
-///   and none while its biased lock belongs to the receiver's thread (a sender on another
-///   thread revokes the bias first, and the revocation's process-wide barrier orders it).
+/// - Bounded: a lock-free ring (`mpsc_ring`): a send claims a slot and publishes it, the
+///   receiver takes from the head, neither takes `lock_`. Senders that find it full wait in
+///   `send_waiters_` (FIFO, nodes in their frames, under `lock_`); while any waits, new sends
+///   queue behind them (`senders_waiting_`: no barging). The receiver, after each take, checks
+///   `senders_waiting_` and, if set, moves the front waiters' values into the ring under the
+///   lock and wakes those senders (`admit_locked`), so a waiting sender is either fully sent or
+///   untouched. The take-then-check on the receiver and the register-then-retry on the sender
+///   form a Dekker pair (a full fence on each side).
+/// - `lock_` is a biased lock: while one thread is the only one to use the channel, a send
+///   takes it as its owner (plain stores, `mpsc_ring::push_exclusive`) and no side fences.
+///   The first other thread revokes the bias (a process-wide barrier, once); from then on
+///   sends use the ring's compare-and-swap (`push_shared`) and fence. Slow paths (waiting,
+///   parking, close) always take the lock.
+/// - The receiver parks (`rx_waiter_`, under the lock) after announcing it in `rx_parked_`
+///   and looking at the ring once more; a send publishes, then looks at `rx_parked_` and, if
+///   set, wakes it under the lock (another Dekker pair).
 /// - Unbounded: a segment queue; producers push under `lock_`, the receiver pops without it.
 /// - Items are never handed to a waiting receiver: the receiver is only woken and pops itself,
 ///   so a receive that is cancelled after its wake loses nothing (the item is still queued, in
 ///   order).
 /// - Every wake happens under `lock_` (the awaiter protocol of `runtime/task_header.hpp`).
+/// - Cache lines: the lock and the slow-path state; the receiver's own state; what sends read
+///   on every push (`closed_`, `senders_waiting_`, `rx_parked_`); the ring's tail and head
+///   each on their own.
 #pragma once
 #include <atomic>
 #include <cstddef>
@@ -102,11 +108,11 @@ class mpsc_chan {
   using node = mpsc_send_node<T>;
 
   /// Bounded with capacity `cap` (>= 1). Check `allocated()`: the ring's allocation is nothrow.
-  explicit mpsc_chan(std::size_t cap) : ring_(cap), q_(false), cap_(cap) {}
+  explicit mpsc_chan(std::size_t cap) : cap_(cap), ring_(cap), q_(false) {}
   /// False when a bounded channel's ring could not be allocated.
   bool allocated() const noexcept { return !bounded() || ring_.allocated(); }
   /// Unbounded.
-  mpsc_chan() : q_(true), cap_(0) {}
+  mpsc_chan() : cap_(0), q_(true) {}
   mpsc_chan(const mpsc_chan&) = delete;
   mpsc_chan& operator=(const mpsc_chan&) = delete;
 
@@ -119,7 +125,7 @@ class mpsc_chan {
     if (senders_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
       {
         lock_guard<biased_lock> g(lock_);
-        wake_receiver();
+        wake_receiver();  // the end
       }
       release();  // the reference all senders share
     }
@@ -129,11 +135,9 @@ class mpsc_chan {
       panic("eddy::mpsc::receiver destroyed while a recv() on it is pending");
     close();
     if (cap_) {
-      for (;;) {
-        mpsc_item<T> v;  // destroyed outside the lock
-        lock_guard<biased_lock> g(lock_);
-        if (!ring_.claim_locked()) break;
-        ring_.take(v);
+      for (;;) {  // a send racing the close stays in the ring until the ring is destroyed
+        mpsc_item<T> v;
+        if (!ring_.try_take(v)) break;
       }
     } else {
       q_.clear();
@@ -143,44 +147,63 @@ class mpsc_chan {
 
   // ---- sending ----
   /// Enqueues `v` (moved from on success). Returns `errc{}`, `errc::full` or `errc::closed`.
-  errc try_push(T& v) {
-    lock_guard<biased_lock> g(lock_);
-    return push_locked(v);
+  /// Bounded: without the lock (see the file comment).
+  [[gnu::always_inline]] errc try_push(T& v) {
+    if (!cap_) {
+      lock_guard<biased_lock> g(lock_);
+      if (closed_.load(std::memory_order_relaxed)) return errc::closed;
+      q_.push(std::move(v));
+      wake_receiver();
+      return errc{};
+    }
+    if (closed_.load(std::memory_order_relaxed)) return errc::closed;
+    if (senders_waiting_.load(std::memory_order_relaxed)) [[unlikely]]
+      return errc::full;                  // queue behind the waiting senders
+    if (lock_.enter_biased_or_share()) {  // inside the lock: as push_locked
+      const bool pushed = ring_.push_exclusive(v);
+      if (pushed) wake_receiver_if_ready();
+      lock_.unlock_biased();
+      return pushed ? errc{} : errc::full;
+    }
+    if (!push_ring(v, false)) return errc::full;
+    std::atomic_thread_fence(std::memory_order_seq_cst);  // publish, then look for a parked rx
+    if (rx_parked_.load(std::memory_order_relaxed)) [[unlikely]]
+      wake_parked_receiver();
+    return errc{};
   }
-  errc push_locked(T& v) {
+  /// `try_push` under the lock; `exclusive`: the lock was taken through its bias (the guard's
+  /// `biased()`).
+  errc push_locked(T& v, bool exclusive) {
     if (closed_.load(std::memory_order_relaxed)) return errc::closed;
     if (cap_) {
-      // Full: reclaim, which admits the waiting senders first (they stay ahead of this one).
-      if (ring_.full_locked() && !reclaim_locked_cold()) [[unlikely]]
-        return errc::full;
-      ring_.push_locked(std::move(v));
+      if (!send_waiters_.empty() || !push_ring(v, exclusive)) return errc::full;
     } else {
       q_.push(std::move(v));
     }
-    wake_receiver();
+    wake_receiver_if_ready();  // under the lock: ordered with the receiver's parking
     return errc{};
   }
 
   // ---- receiving (receiver side only) ----
-  /// Pops one item into `out`, or says the channel is empty (still open) or ended.
-  mpsc_pop pop(mpsc_item<T>& out) {
-    if (cap_) {
-      if (ring_.has_claim()) {
-        take(out);
-        return mpsc_pop::item;
-      }
-      lock_guard<biased_lock> g(lock_);
-      return pop_bounded_locked(out);
+  /// Pops one item into `out`, or says the channel is empty (still open) or ended. No lock,
+  /// but for admitting waiting senders.
+  [[gnu::always_inline]] mpsc_pop pop(mpsc_item<T>& out) {
+    if (!cap_) return pop_unbounded(out);
+    if (take(out)) return mpsc_pop::item;
+    if (closed_.load(std::memory_order_acquire) || senders_.load(std::memory_order_acquire) == 0)
+      return take(out) ? mpsc_pop::item : mpsc_pop::end;  // sends made before are visible now
+    return mpsc_pop::empty;
+  }
+  /// `pop` with the lock held; `exclusive` as for `push_locked`.
+  mpsc_pop pop_locked(mpsc_item<T>& out, bool exclusive) {
+    if (!cap_) return pop_unbounded(out);
+    if (ring_.try_take(out)) {
+      if (!send_waiters_.empty()) admit_locked(exclusive);  // the freed slot goes to a waiter
+      return mpsc_pop::item;
     }
-    return pop_unbounded(out);
+    if (!ended_locked()) return mpsc_pop::empty;
+    return ring_.try_take(out) ? mpsc_pop::item : mpsc_pop::end;  // sends made before the end
   }
-  /// The same with the lock held (the unbounded pop needs no lock, but tolerates it).
-  mpsc_pop pop_locked(mpsc_item<T>& out) {
-    return cap_ ? pop_bounded_locked(out) : pop_unbounded(out);
-  }
-  /// Receiver side, without the lock: false when a bounded channel's receiver has no claimed
-  /// item left (then the caller goes straight to the locked path instead of locking twice).
-  bool worth_popping() const noexcept { return !cap_ || ring_.has_claim(); }
   mpsc_pop pop_unbounded(mpsc_item<T>& out) {
     if (q_.try_pop(out)) return mpsc_pop::item;
     if (closed_.load(std::memory_order_acquire) || senders_.load(std::memory_order_acquire) == 0) {
@@ -189,52 +212,25 @@ class mpsc_chan {
     }
     return mpsc_pop::empty;
   }
-  mpsc_pop pop_bounded_locked(mpsc_item<T>& out) {
-    if (ring_.claim_locked()) {
-      ring_.take(out);
-      if (!send_waiters_.empty()) reclaim_locked();  // the freed slot goes to the front waiter
-      return mpsc_pop::item;
+  /// Under the lock, after `pop_locked` found nothing: announces that the receiver parks and
+  /// looks at the ring once more. False when an item arrived meanwhile (pop again instead).
+  bool announce_park_locked(bool exclusive) noexcept {
+    if (!cap_) return true;  // unbounded sends wake under the lock
+    rx_parked_.store(true, std::memory_order_relaxed);
+    if (!exclusive) std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (!ring_.front_ready()) return true;
+    rx_parked_.store(false, std::memory_order_relaxed);
+    return false;
+  }
+  /// Under the lock: a parked receive that is cancelled leaves (unless already woken).
+  void unpark_locked(const waker& w) noexcept {
+    if (rx_waiter_ == w) {
+      rx_waiter_ = waker{};
+      rx_parked_.store(false, std::memory_order_relaxed);
     }
-    return ended_locked() ? mpsc_pop::end : mpsc_pop::empty;
   }
-  /// Receiver side, no lock: takes a claimed item, then admits waiting senders into the freed
-  /// slot (see the file comment for the fence). Precondition: `ring_.has_claim()`.
-  void take(mpsc_item<T>& out) {
-    ring_.take(out);
-    if (!lock_.owned_by_this_thread()) std::atomic_thread_fence(std::memory_order_seq_cst);
-    if (senders_waiting_.load(std::memory_order_relaxed)) [[unlikely]]
-      admit_waiting_senders();
-  }
-  /// `take`'s slow path: a sender waits for the slot just freed.
-  [[gnu::noinline]] void admit_waiting_senders() {
-    lock_guard<biased_lock> g(lock_);
-    reclaim_locked();
-  }
-  /// `push_locked`'s slow path: true when reclaiming left a free slot.
-  [[gnu::noinline]] bool reclaim_locked_cold() {
-    reclaim_locked();
-    return !ring_.full_locked();
-  }
-  /// Under the lock: gives back the slots of taken items, first to the waiting senders (FIFO):
-  /// their values move in and they are woken. `self`, a sender registering right now, is
-  /// admitted like the others but not woken: true when it was.
-  bool reclaim_locked(node* self = nullptr) noexcept(std::is_nothrow_move_constructible_v<T>) {
-    ring_.reclaim_locked();
-    bool self_sent = false, pushed = false;
-    while (!send_waiters_.empty() && !ring_.full_locked()) {
-      node* n = static_cast<node*>(send_waiters_.pop_front());
-      ring_.push_locked(std::move(*n->value));
-      n->status = node::sent;
-      pushed = true;
-      if (n == self)
-        self_sent = true;
-      else
-        n->w.wake();
-    }
-    if (send_waiters_.empty()) senders_waiting_.store(false, std::memory_order_relaxed);
-    if (pushed) wake_receiver();
-    return self_sent;
-  }
+
+  // ---- waiting senders (bounded) ----
   /// Under the lock: a waiting sender that was never woken leaves the queue (cancelled).
   void cancel_wait_locked(node* n) noexcept {
     send_waiters_.remove(n);
@@ -243,11 +239,11 @@ class mpsc_chan {
   /// Under the lock, after a push found the ring full: queues `n` (its `value` set; the caller
   /// sets its waker afterwards, still under the lock) behind the waiting senders, unless the
   /// receiver freed a slot meanwhile; false when `n` was sent instead.
-  bool wait_for_room_locked(node* n) {
+  bool wait_for_room_locked(node* n, bool exclusive) {
     send_waiters_.push_back(n);
     senders_waiting_.store(true, std::memory_order_relaxed);
     std::atomic_thread_fence(std::memory_order_seq_cst);  // the sender's half of the pair
-    return !reclaim_locked(n);
+    return !admit_locked(exclusive, n);
   }
   /// Under the lock, when nothing is buffered: true if nothing can arrive any more.
   bool ended_locked() const noexcept {
@@ -272,20 +268,32 @@ class mpsc_chan {
     return send_waiters_.size();
   }
 
+  /// Under the lock, after a push: wakes the parked receive if the item at its head is ready.
+  /// A bounded push may land behind a slot another send has claimed but not yet published;
+  /// the receive, woken then, would find its head empty and take that for the end. That send
+  /// wakes it instead, once it publishes (it sees `rx_parked_`: the receive announced it
+  /// before looking at the ring). While the receive is parked its head is still, and the lock
+  /// orders its last move with this read.
+  [[gnu::always_inline]] void wake_receiver_if_ready() noexcept {
+    if (rx_waiter_ && (!cap_ || ring_.front_ready())) wake_receiver();
+  }
+  /// Under the lock: wakes the parked receive, if any (the end, a close).
   void wake_receiver() noexcept {
     if (rx_waiter_) {
       rx_waiter_.wake();
       rx_waiter_ = waker{};
+      rx_parked_.store(false, std::memory_order_relaxed);
     }
   }
 
-  biased_lock lock_;          ///< no atomic read-modify-write while one thread uses the channel
-  waker rx_waiter_;           ///< the suspended receive, under lock_
+  biased_lock lock_;          ///< slow paths; sends take it only while it is biased
+  waker rx_waiter_;           ///< the parked receive, under lock_
   waiter_list send_waiters_;  ///< senders waiting for space (bounded), under lock_
-  /// A receive is suspended (detects misuse: a second recv, a try_recv or a drop meanwhile).
-  std::atomic<bool> rx_busy_{false};
   /// The channel's name in task dumps, or null (set at creation; not copied).
   const char* name_ = nullptr;
+  /// A receive is suspended (detects misuse: a second recv, a try_recv or a drop meanwhile).
+  /// The receiver's line: written and read by the receiver only.
+  alignas(64) std::atomic<bool> rx_busy_{false};
 
   /// Task dumps: `mpsc::recv on channel 'jobs'`, `mpsc::send on channel 'jobs' (full: 1024)`.
   static void describe(const wait_kind& k, const void* obj, dump_sink& out) {
@@ -301,14 +309,62 @@ class mpsc_chan {
   void release() noexcept {
     if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }
+  bool push_ring(T& v, bool exclusive) {
+    if constexpr (!EDDY_HAS_THREADS) return ring_.push_exclusive(v);  // no compare-and-swap
+    return exclusive ? ring_.push_exclusive(v) : ring_.push_shared(v);
+  }
+  /// Receiver side, no lock: takes the item at the head, then admits waiting senders into the
+  /// freed slot (the receiver's half of the pair; no fence while this thread owns the bias).
+  [[gnu::always_inline]] bool take(mpsc_item<T>& out) {
+    if (!ring_.try_take(out)) return false;
+    if (!lock_.owned_by_this_thread(rx_fence_lost_))
+      std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (senders_waiting_.load(std::memory_order_relaxed)) [[unlikely]]
+      admit_waiting_senders();
+    return true;
+  }
+  [[gnu::noinline]] void admit_waiting_senders() {
+    lock_guard<biased_lock> g(lock_);
+    admit_locked(g.biased());
+  }
+  // After a lock-free push saw `rx_parked_`. The receiver may have taken the item and parked
+  // again since (the flag is then its new announcement): wake it only if an item is ready.
+  [[gnu::noinline]] void wake_parked_receiver() noexcept {
+    lock_guard<biased_lock> g(lock_);
+    wake_receiver_if_ready();
+  }
+  /// Under the lock: moves the front waiters' values into free slots (FIFO) and wakes those
+  /// senders. `self`, a sender registering right now, is admitted like the others but not
+  /// woken: true when it was.
+  bool admit_locked(bool exclusive,
+                    node* self = nullptr) noexcept(std::is_nothrow_move_constructible_v<T>) {
+    bool self_sent = false, pushed = false;
+    while (!send_waiters_.empty()) {
+      node* n = static_cast<node*>(send_waiters_.front());
+      if (!push_ring(*n->value, exclusive)) break;
+      send_waiters_.pop_front();
+      n->status = node::sent;
+      pushed = true;
+      if (n == self)
+        self_sent = true;
+      else
+        n->w.wake();
+    }
+    if (send_waiters_.empty()) senders_waiting_.store(false, std::memory_order_relaxed);
+    if (pushed) wake_receiver_if_ready();
+    return self_sent;
+  }
 
-  mpsc_ring<T> ring_;                         // bounded (see mpsc_ring for its two sides)
+  bool rx_fence_lost_ = false;  // the receiver's: see biased_lock::owned_by_this_thread
+  // Read by every send; written on slow paths (close, a sender waits, the receiver parks).
+  alignas(64) std::atomic<bool> closed_{false};
   std::atomic<bool> senders_waiting_{false};  // !send_waiters_.empty(), stored under lock_
-  mpsc_segment_queue<T> q_;                   // unbounded
+  std::atomic<bool> rx_parked_{false};        // rx_waiter_ is set or about to be
   std::size_t cap_;                           // 0 = unbounded
-  std::atomic<bool> closed_{false};
   std::atomic<std::size_t> senders_{1};
   std::atomic<unsigned> refs_{2};  // the receiver + all senders together
+  mpsc_ring<T> ring_;              // bounded (tail and head on lines of their own)
+  mpsc_segment_queue<T> q_;        // unbounded
 };
 
 }  // namespace eddy::detail

@@ -4,18 +4,23 @@
 /// allocation at construction (nothrow: `allocated()` is false when it failed), none
 /// afterwards. Internal.
 ///
-/// Two sides, so the receiver takes items without the channel's lock:
-/// - Producer side (`*_locked`, under the channel lock): `push_locked` writes the slot after the
-///   last pushed item. A slot is free for producers once `reclaim_locked` has read the
-///   receiver's published `taken` count; until then a taken item's slot still counts as used.
-/// - Receiver side (the one receiver, never concurrently with itself): `claim_locked` (under the
-///   lock) makes every pushed item the receiver's; `take` then moves them out one by one
-///   without the lock, and publishes the new `taken` count (a release store, no
-///   read-modify-write). Producers never write a slot between `taken` and `pushed`, so the
-///   claimed items are the receiver's alone.
-/// - Counts are 64-bit (or `size_t`) totals; differences are exact across wrap-around.
+/// A bounded array queue with a stamp per slot (the design of Dmitry Vyukov's bounded queue,
+/// with crossbeam's lap encoding so any capacity works):
+/// - A position is a lap and an index: `pos = lap * one_lap + index`, `one_lap` the power of
+///   two above the capacity. A slot whose stamp equals the tail position is free for that
+///   push; a push writes the item, then stores `stamp = pos + 1` (release), which publishes it.
+/// - The receiver takes the item at its head when the slot's stamp is `head + 1`, then frees
+///   the slot for the next lap (`stamp = head + one_lap`, release). No lock on either side.
+/// - Producers claim a position with a compare-and-swap on `tail_` (`push_shared`, any
+///   thread), or, when the caller guarantees no other push runs concurrently (the channel's
+///   biased lock held by its owner, or an interrupt-masking critical section), with plain loads
+///   and stores (`push_exclusive`). The two never overlap: see `mpsc_chan`.
+/// - Thread-safety: any number of producers, one receiver (never concurrently with itself).
+///   The receiver's head, the producers' tail and the read-only fields are on separate cache
+///   lines, so a producer and the receiver share only the slots they hand over.
 #pragma once
 #include <atomic>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -26,27 +31,34 @@ namespace eddy::detail {
 
 template <class T>
 class mpsc_ring {
-  struct alignas(T) slot {
-    unsigned char bytes[sizeof(T)];
+  struct slot {
+    std::atomic<std::size_t> stamp;
+    alignas(T) unsigned char bytes[sizeof(T)];
   };
 
  public:
   /// An empty ring (capacity 0; used by unbounded channels).
   mpsc_ring() noexcept = default;
   /// A ring of `cap` slots (`cap <= max_capacity()`); check `allocated()`.
-  explicit mpsc_ring(std::size_t cap) noexcept : slots_(allocate(cap)), cap_(slots_ ? cap : 0) {}
+  explicit mpsc_ring(std::size_t cap) noexcept
+      : slots_(allocate(cap)),
+        cap_(slots_ ? cap : 0),
+        one_lap_(slots_ ? std::bit_ceil(cap + 1) : 1) {
+    for (std::size_t i = 0; i < cap_; ++i) ::new (static_cast<void*>(slots_ + i)) slot{{i}, {}};
+  }
   mpsc_ring(const mpsc_ring&) = delete;
   mpsc_ring& operator=(const mpsc_ring&) = delete;
   /// Destroys the items still in the ring (no other thread may use it any more).
   ~mpsc_ring() {
-    claim_ = pushed_ - taken_mine_;
-    while (claim_) take_and_destroy();
-    if (slots_) {
-      if constexpr (alignof(slot) > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
-        ::operator delete(slots_, std::align_val_t{alignof(slot)});
-      else
-        ::operator delete(slots_);
+    if (!slots_) return;
+    while (front_ready()) {
+      std::launder(reinterpret_cast<T*>(slots_[index(head_)].bytes))->~T();
+      advance_head();
     }
+    if constexpr (alignof(slot) > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
+      ::operator delete(slots_, std::align_val_t{alignof(slot)});
+    else
+      ::operator delete(slots_);
   }
 
   /// The largest capacity whose size in bytes is representable.
@@ -57,50 +69,69 @@ class mpsc_ring {
   bool allocated() const noexcept { return slots_ != nullptr; }
   std::size_t capacity() const noexcept { return cap_; }
 
-  // ---- producer side: under the channel lock ----
-  /// No free slot as of the last `reclaim_locked`.
-  bool full_locked() const noexcept { return pushed_ - reclaimed_ == cap_; }
-  /// Frees the slots of the items the receiver has taken since the last call.
-  void reclaim_locked() noexcept { reclaimed_ = taken_.load(std::memory_order_acquire); }
-  /// Appends `v`. Precondition: `!full_locked()`.
-  void push_locked(T&& v) {
-    ::new (static_cast<void*>(slots_[tail_].bytes)) T(std::move(v));
-    if (++tail_ == cap_) tail_ = 0;
-    ++pushed_;
+  // ---- producer side ----
+  /// Appends `v` (moved from); false when the ring is full. Any thread, concurrently with
+  /// other `push_shared` calls and with the receiver. Out of line: the single-thread path
+  /// (`push_exclusive`) stays small enough to inline into the sending coroutine.
+  [[gnu::noinline]] bool push_shared(T& v) {
+    std::size_t tail = tail_.load(std::memory_order_relaxed);
+    for (;;) {
+      slot& s = slots_[index(tail)];
+      const std::size_t stamp = s.stamp.load(std::memory_order_acquire);
+      if (stamp == tail) {
+        if (tail_.compare_exchange_weak(tail, next(tail), std::memory_order_relaxed,
+                                        std::memory_order_relaxed)) {
+          publish(s, tail, v);
+          return true;
+        }
+      } else if (stamp + one_lap_ == tail + 1) {
+        return false;  // the slot still holds the item of the previous lap
+      } else {
+        tail = tail_.load(std::memory_order_relaxed);  // another producer got there first
+      }
+    }
   }
-
-  // ---- receiver side ----
-  /// Under the lock: every item pushed so far and not yet taken is the receiver's to `take`;
-  /// true when there is one. Writes nothing when there is nothing to claim, so a `try_recv`
-  /// that probes an empty channel while a `recv` is being set up (the misuse check) touches no
-  /// receiver state.
-  bool claim_locked() noexcept {
-    const std::size_t c = pushed_ - taken_mine_;
-    if (c == 0) return false;
-    claim_ = c;
+  /// `push_shared` for a caller that no other push can overlap (see the file comment).
+  [[gnu::always_inline]] bool push_exclusive(T& v) {
+    const std::size_t tail = tail_.load(std::memory_order_relaxed);
+    slot& s = slots_[index(tail)];
+    if (s.stamp.load(std::memory_order_acquire) != tail) return false;
+    tail_.store(next(tail), std::memory_order_relaxed);
+    publish(s, tail, v);
     return true;
   }
-  /// Items claimed and not yet taken (receiver only).
-  bool has_claim() const noexcept { return claim_ != 0; }
-  /// Moves the next claimed item into `out` (an `std::optional<T>`-like with emplace) and
-  /// publishes its slot for reclaiming. Precondition: `has_claim()`. Receiver only; no lock.
+
+  // ---- receiver side (one receiver) ----
+  /// True when an item is ready at the head (its push has published it).
+  [[gnu::always_inline]] bool front_ready() const noexcept {
+    return slots_[index(head_)].stamp.load(std::memory_order_acquire) == head_ + 1;
+  }
+  /// Moves the item at the head into `out` (an `std::optional<T>`-like with emplace) and frees
+  /// its slot; false when none is ready.
   template <class Opt>
-  void take(Opt& out) {
-    T* p = std::launder(reinterpret_cast<T*>(slots_[head_].bytes));
+  [[gnu::always_inline]] bool try_take(Opt& out) {
+    if (!front_ready()) return false;
+    T* p = std::launder(reinterpret_cast<T*>(slots_[index(head_)].bytes));
     out.emplace(std::move(*p));
     p->~T();
     advance_head();
+    return true;
   }
 
  private:
-  void take_and_destroy() noexcept {
-    std::launder(reinterpret_cast<T*>(slots_[head_].bytes))->~T();
-    advance_head();
+  [[gnu::always_inline]] std::size_t index(std::size_t pos) const noexcept {
+    return pos & (one_lap_ - 1);
   }
-  void advance_head() noexcept {
-    if (++head_ == cap_) head_ = 0;
-    --claim_;
-    taken_.store(++taken_mine_, std::memory_order_release);
+  [[gnu::always_inline]] std::size_t next(std::size_t pos) const noexcept {
+    return index(pos) + 1 < cap_ ? pos + 1 : (pos & ~(one_lap_ - 1)) + one_lap_;
+  }
+  [[gnu::always_inline]] void publish(slot& s, std::size_t pos, T& v) {
+    ::new (static_cast<void*>(s.bytes)) T(std::move(v));
+    s.stamp.store(pos + 1, std::memory_order_release);
+  }
+  [[gnu::always_inline]] void advance_head() noexcept {
+    slots_[index(head_)].stamp.store(head_ + one_lap_, std::memory_order_release);
+    head_ = next(head_);
   }
   static slot* allocate(std::size_t cap) noexcept {
     if (cap == 0 || cap > max_capacity()) return nullptr;
@@ -111,17 +142,11 @@ class mpsc_ring {
       return static_cast<slot*>(::operator new(cap * sizeof(slot), std::nothrow));
   }
 
-  slot* slots_ = nullptr;
-  std::size_t cap_ = 0;
-  // Producer side (under the channel lock); the receiver reads pushed_ under it in claim_locked.
-  std::size_t tail_ = 0;       // slot of the next push
-  std::size_t pushed_ = 0;     // items pushed, in all
-  std::size_t reclaimed_ = 0;  // slots given back, in all (<= taken_)
-  // Receiver side, on a line of its own: producers only read taken_, in reclaim_locked.
-  alignas(64) std::size_t head_ = 0;  // slot of the next take
-  std::size_t claim_ = 0;             // claimed items not yet taken
-  std::size_t taken_mine_ = 0;        // items taken, in all (the receiver's copy)
-  std::atomic<std::size_t> taken_{0};
+  slot* slots_ = nullptr;                         // read-only after construction
+  std::size_t cap_ = 0;                           // slots
+  std::size_t one_lap_ = 1;                       // the power of two above cap_
+  alignas(64) std::atomic<std::size_t> tail_{0};  // producers: the next position to push
+  alignas(64) std::size_t head_ = 0;              // the receiver's: the next position to take
 };
 
 }  // namespace eddy::detail
