@@ -12,9 +12,10 @@
 /// - The receiver takes the item at its head when the slot's stamp is `head + 1`, then frees
 ///   the slot for the next lap (`stamp = head + one_lap`, release). No lock on either side.
 /// - Producers claim a position with a compare-and-swap on `tail_` (`push_shared`, any
-///   thread), or, when the caller guarantees no other push runs concurrently (the channel's
-///   biased lock held by its owner, or an interrupt-masking critical section), with plain loads
-///   and stores (`push_exclusive`). The two never overlap: see `mpsc_chan`.
+///   thread; a producer that loses the race backs off, as crossbeam's does), or, when the caller
+///   guarantees no other push runs concurrently (the channel's biased lock held by its owner, or an
+///   interrupt-masking critical section), with plain loads and stores (`push_exclusive`). The two
+///   never overlap: see `mpsc_chan`.
 /// - Thread-safety: any number of producers, one receiver (never concurrently with itself).
 ///   The receiver's head, the producers' tail and the read-only fields are on separate cache
 ///   lines, so a producer and the receiver share only the slots they hand over.
@@ -26,6 +27,8 @@
 #include <memory>
 #include <new>
 #include <utility>
+
+#include "eddy/core/lock.hpp"
 
 namespace eddy::detail {
 
@@ -75,7 +78,7 @@ class mpsc_ring {
   /// (`push_exclusive`) stays small enough to inline into the sending coroutine.
   [[gnu::noinline]] bool push_shared(T& v) {
     std::size_t tail = tail_.load(std::memory_order_relaxed);
-    for (;;) {
+    for (unsigned step = 0;; ++step) {
       slot& s = slots_[index(tail)];
       const std::size_t stamp = s.stamp.load(std::memory_order_acquire);
       if (stamp == tail) {
@@ -84,6 +87,9 @@ class mpsc_ring {
           publish(s, tail, v);
           return true;
         }
+        // Lost the race for the slot: back off (1, 2, 4 ... 64 pauses) before the next try,
+        // so producers on other cores are not handed the tail's line at every attempt.
+        for (unsigned i = 0; i < (1u << (step < 6 ? step : 6)); ++i) cpu_relax();
       } else if (stamp + one_lap_ == tail + 1) {
         return false;  // the slot still holds the item of the previous lap
       } else {
