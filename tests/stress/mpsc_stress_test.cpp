@@ -145,6 +145,60 @@ TEST(mpsc_stress, a_receiver_that_keeps_parking_never_ends_early) {
 }
 
 namespace {
+// Sends 0, 1, 2 ... until a send fails (the channel closed); gives how many succeeded.
+// (No co_await inside a loop's condition: g++ 12 miscompiles that shape, losing an item.)
+task<std::uint64_t> send_until_closed(mpsc::sender<std::uint64_t> tx) {
+  std::uint64_t sent = 0;
+  for (;;) {
+    auto r = co_await tx.send(sent);
+    if (!r.has_value()) co_return sent;
+    ++sent;
+  }
+}
+
+task<std::uint64_t> receive_close_drain(mpsc::receiver<std::uint64_t> rx, std::uint64_t first) {
+  std::uint64_t got = 0;
+  while (got < first) {
+    auto v = co_await rx.recv();
+    if (!v) break;
+    ++got;
+  }
+  rx.close();
+  for (;;) {
+    auto v = co_await rx.recv();
+    if (!v) co_return got;
+    ++got;
+  }
+}
+}  // namespace
+
+// Sends on other threads race the receiver's close: every send that reported success is
+// received before the end (a send that claimed its slot before the close and published it
+// after must not be left behind the end), and every send after the close fails.
+TEST(mpsc_stress, a_close_racing_sends_loses_no_sent_item) {
+  thread_pool pool{2};
+  local_runtime local;
+  for (int round = 0; round < 40; ++round) {
+    for (std::size_t cap : {std::size_t{1}, std::size_t{7}, std::size_t{64}}) {
+      auto [tx, rx] = mpsc::channel<std::uint64_t>(cap);
+      std::vector<join_handle<std::uint64_t>> ps;
+      for (int p = 0; p < 3; ++p) ps.push_back(spawn(pool.get_executor(), send_until_closed(tx)));
+      tx = mpsc::sender<std::uint64_t>{};
+      const std::uint64_t got =
+          local.block_on(receive_close_drain(std::move(rx), 200 + 37 * std::uint64_t(round)));
+      std::uint64_t sent = 0;
+      for (auto& h : ps) {
+        sent += local.block_on([](join_handle<std::uint64_t> j) -> task<std::uint64_t> {
+          auto r = co_await j;
+          co_return r.has_value() ? r.value() : 0;
+        }(std::move(h)));
+      }
+      ASSERT_EQ(got, sent) << "round " << round << ", capacity " << cap;
+    }
+  }
+}
+
+namespace {
 struct request {
   std::uint64_t value;
   oneshot::sender<std::uint64_t> reply;

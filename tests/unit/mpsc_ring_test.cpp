@@ -5,6 +5,7 @@
 // destroyed with the ring. (Concurrent pushes: tests/stress/mpsc_ring_stress_test.cpp.)
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstddef>
 #include <eddy/sync/detail/mpsc_ring.hpp>
 #include <memory>
@@ -14,8 +15,11 @@
 namespace eddy_test::unit_mpsc_ring_test {
 
 using eddy::detail::mpsc_ring;
+using pushed = mpsc_ring<int>::push_result;
 
 namespace {
+
+const std::atomic<bool> open_flag{false};  // the channel's closed flag, never set here
 
 // The receiver's out-parameter: an optional with emplace (what mpsc_item provides).
 template <class T>
@@ -33,7 +37,9 @@ void check_laps(std::size_t cap, bool exclusive) {
   mpsc_ring<int> r(cap);
   ASSERT_TRUE(r.allocated());
   ASSERT_EQ(r.capacity(), cap);
-  auto push = [&](int v) { return exclusive ? r.push_exclusive(v) : r.push_shared(v); };
+  auto push = [&](int v) {
+    return exclusive ? r.push_exclusive(v) : r.push_shared(v, open_flag) == pushed::pushed;
+  };
   int next_in = 0, next_out = 0;
   for (int lap = 0; lap < 5; ++lap) {
     for (std::size_t i = 0; i < cap; ++i) ASSERT_TRUE(push(next_in++)) << "cap " << cap;
@@ -85,7 +91,7 @@ TEST(mpsc_ring, the_two_push_paths_share_one_tail) {
   mpsc_ring<int> r(4);
   int a = 1, b = 2, c = 3;
   ASSERT_TRUE(r.push_exclusive(a));
-  ASSERT_TRUE(r.push_shared(b));
+  ASSERT_EQ(r.push_shared(b, open_flag), pushed::pushed);
   ASSERT_TRUE(r.push_exclusive(c));
   for (int want : {1, 2, 3}) {
     slot_out<int> o;
@@ -101,13 +107,33 @@ TEST(mpsc_ring, items_left_inside_are_destroyed_with_the_ring) {
     mpsc_ring<std::shared_ptr<int>> r(3);
     for (int i = 0; i < 3; ++i) {
       auto p = counted;
-      ASSERT_TRUE(r.push_shared(p));
+      ASSERT_EQ(r.push_shared(p, open_flag), mpsc_ring<std::shared_ptr<int>>::push_result::pushed);
       EXPECT_EQ(p, nullptr) << "a push moves the item in";
     }
     ASSERT_TRUE(r.try_take(o));  // one taken, two left inside
     EXPECT_EQ(counted.use_count(), 4);
   }
   EXPECT_EQ(counted.use_count(), 2) << "the two items left inside were not destroyed";
+}
+
+TEST(mpsc_ring, a_push_that_finds_the_channel_closed_leaves_an_empty_slot_the_receiver_skips) {
+  mpsc_ring<std::shared_ptr<int>> r(3);
+  const std::atomic<bool> closed{true};
+  auto a = std::make_shared<int>(1), b = std::make_shared<int>(2);
+  ASSERT_EQ(r.push_exclusive(a), true);
+  EXPECT_EQ(r.push_shared(b, closed), mpsc_ring<std::shared_ptr<int>>::push_result::closed);
+  ASSERT_NE(b, nullptr) << "a refused push moved from its value";
+  EXPECT_TRUE(r.claims_in_flight());
+  slot_out<std::shared_ptr<int>> o;
+  ASSERT_TRUE(r.try_take(o));
+  EXPECT_EQ(**o.v, 1);
+  slot_out<std::shared_ptr<int>> none;
+  EXPECT_FALSE(r.try_take(none)) << "the empty slot was handed out";
+  EXPECT_FALSE(r.claims_in_flight()) << "the empty slot was not passed";
+  auto c = std::make_shared<int>(3);
+  ASSERT_EQ(r.push_shared(c, open_flag), mpsc_ring<std::shared_ptr<int>>::push_result::pushed);
+  ASSERT_TRUE(r.try_take(none));
+  EXPECT_EQ(**none.v, 3);
 }
 
 TEST(mpsc_ring, an_empty_ring_is_unusable_and_says_so) {

@@ -160,15 +160,21 @@ class mpsc_chan {
     if (senders_waiting_.load(std::memory_order_relaxed)) [[unlikely]]
       return errc::full;                  // queue behind the waiting senders
     if (lock_.enter_biased_or_share()) {  // inside the lock: as push_locked
-      const bool pushed = ring_.push_exclusive(v);
-      if (pushed) wake_receiver_if_ready();
+      const errc e = closed_.load(std::memory_order_relaxed) ? errc::closed
+                     : ring_.push_exclusive(v)               ? errc{}
+                                                             : errc::full;
+      if (e == errc{}) wake_receiver_if_ready();
       lock_.unlock_biased();
-      return pushed ? errc{} : errc::full;
+      return e;
     }
-    if (!push_ring(v, false)) return errc::full;
-    std::atomic_thread_fence(std::memory_order_seq_cst);  // publish, then look for a parked rx
-    if (rx_parked_.load(std::memory_order_relaxed)) [[unlikely]]
-      wake_parked_receiver();
+    if constexpr (EDDY_HAS_THREADS) {
+      using r = typename mpsc_ring<T>::push_result;
+      const r pushed = ring_.push_shared(v, closed_);
+      if (pushed != r::pushed) return pushed == r::full ? errc::full : errc::closed;
+      std::atomic_thread_fence(std::memory_order_seq_cst);  // publish, then look for a parked rx
+      if (rx_parked_.load(std::memory_order_relaxed)) [[unlikely]]
+        wake_parked_receiver();
+    }
     return errc{};
   }
   /// `try_push` under the lock; `exclusive`: the lock was taken through its bias (the guard's
@@ -190,7 +196,8 @@ class mpsc_chan {
   [[gnu::always_inline]] mpsc_pop pop(mpsc_item<T>& out) {
     if (!cap_) return pop_unbounded(out);
     if (take(out)) return mpsc_pop::item;
-    if (closed_.load(std::memory_order_acquire) || senders_.load(std::memory_order_acquire) == 0)
+    if (closed_.load(std::memory_order_acquire)) return pop_closed(out);
+    if (senders_.load(std::memory_order_acquire) == 0)
       return take(out) ? mpsc_pop::item : mpsc_pop::end;  // sends made before are visible now
     return mpsc_pop::empty;
   }
@@ -202,6 +209,7 @@ class mpsc_chan {
       return mpsc_pop::item;
     }
     if (!ended_locked()) return mpsc_pop::empty;
+    if (closed_.load(std::memory_order_relaxed)) return pop_closed(out);
     return ring_.try_take(out) ? mpsc_pop::item : mpsc_pop::end;  // sends made before the end
   }
   mpsc_pop pop_unbounded(mpsc_item<T>& out) {
@@ -253,7 +261,7 @@ class mpsc_chan {
   void close() noexcept {
     lock_guard<biased_lock> g(lock_);
     if (closed_.load(std::memory_order_relaxed)) return;
-    closed_.store(true, std::memory_order_release);
+    closed_.store(true, std::memory_order_seq_cst);  // then pop_closed looks for claims
     while (waiter_node* w = send_waiters_.pop_front()) {
       node* n = static_cast<node*>(w);
       n->status = node::closed;
@@ -309,9 +317,25 @@ class mpsc_chan {
   void release() noexcept {
     if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }
+  // Under the lock (so `closed_` is still): true when pushed.
   bool push_ring(T& v, bool exclusive) {
     if constexpr (!EDDY_HAS_THREADS) return ring_.push_exclusive(v);  // no compare-and-swap
-    return exclusive ? ring_.push_exclusive(v) : ring_.push_shared(v);
+    return exclusive ? ring_.push_exclusive(v)
+                     : ring_.push_shared(v, closed_) == mpsc_ring<T>::push_result::pushed;
+  }
+  // Receiver side, the channel closed (by the receiver: its seq_cst store comes before this):
+  // the items left, then the end. A send that claimed a slot before seeing the close is a few
+  // instructions from publishing it (its item, or an empty slot when it saw the close after
+  // all): wait for it, so a send that succeeded is never left behind the end.
+  [[gnu::noinline]] mpsc_pop pop_closed(mpsc_item<T>& out) {
+    for (unsigned spins = 0;; ++spins) {
+      if (ring_.try_take(out)) return mpsc_pop::item;
+      if (!ring_.claims_in_flight()) return mpsc_pop::end;
+      if (spins < 64)
+        cpu_relax();
+      else
+        yield_thread();
+    }
   }
   /// Receiver side, no lock: takes the item at the head, then admits waiting senders into the
   /// freed slot (the receiver's half of the pair; no fence while this thread owns the bias).

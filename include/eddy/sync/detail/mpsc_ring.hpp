@@ -36,6 +36,7 @@ template <class T>
 class mpsc_ring {
   struct slot {
     std::atomic<std::size_t> stamp;
+    bool live;  // false: a send that found the channel closed after claiming it left it empty
     alignas(T) unsigned char bytes[sizeof(T)];
   };
 
@@ -47,7 +48,8 @@ class mpsc_ring {
       : slots_(allocate(cap)),
         cap_(slots_ ? cap : 0),
         one_lap_(slots_ ? std::bit_ceil(cap + 1) : 1) {
-    for (std::size_t i = 0; i < cap_; ++i) ::new (static_cast<void*>(slots_ + i)) slot{{i}, {}};
+    for (std::size_t i = 0; i < cap_; ++i)
+      ::new (static_cast<void*>(slots_ + i)) slot{{i}, false, {}};
   }
   mpsc_ring(const mpsc_ring&) = delete;
   mpsc_ring& operator=(const mpsc_ring&) = delete;
@@ -55,7 +57,8 @@ class mpsc_ring {
   ~mpsc_ring() {
     if (!slots_) return;
     while (front_ready()) {
-      std::launder(reinterpret_cast<T*>(slots_[index(head_)].bytes))->~T();
+      if (slots_[index(head_)].live)
+        std::launder(reinterpret_cast<T*>(slots_[index(head_)].bytes))->~T();
       advance_head();
     }
     if constexpr (alignof(slot) > __STDCPP_DEFAULT_NEW_ALIGNMENT__)
@@ -73,31 +76,41 @@ class mpsc_ring {
   std::size_t capacity() const noexcept { return cap_; }
 
   // ---- producer side ----
-  /// Appends `v` (moved from); false when the ring is full. Any thread, concurrently with
-  /// other `push_shared` calls and with the receiver. Out of line: the single-thread path
-  /// (`push_exclusive`) stays small enough to inline into the sending coroutine.
-  [[gnu::noinline]] bool push_shared(T& v) {
+  enum class push_result : unsigned char { pushed, full, closed };
+  /// Appends `v` (moved from); `full` when the ring is full. Any thread, concurrently with
+  /// other `push_shared` calls and with the receiver. `closed` (`v` untouched) when `closed`
+  /// is set once the slot is claimed: the slot is then published empty, which the receiver
+  /// skips. With the closer's side (set `closed`, then `claims_in_flight()`), a send either
+  /// finds the channel closed or has its claim seen, never neither. Out of line: the
+  /// single-thread path (`push_exclusive`) stays small enough to inline into the sender.
+  [[gnu::noinline]] push_result push_shared(T& v, const std::atomic<bool>& closed) {
     std::size_t tail = tail_.load(std::memory_order_relaxed);
     for (unsigned step = 0;; ++step) {
       slot& s = slots_[index(tail)];
       const std::size_t stamp = s.stamp.load(std::memory_order_acquire);
       if (stamp == tail) {
-        if (tail_.compare_exchange_weak(tail, next(tail), std::memory_order_relaxed,
+        if (tail_.compare_exchange_weak(tail, next(tail), std::memory_order_seq_cst,
                                         std::memory_order_relaxed)) {
+          if (closed.load(std::memory_order_seq_cst)) [[unlikely]] {
+            s.live = false;
+            s.stamp.store(tail + 1, std::memory_order_release);
+            return push_result::closed;
+          }
           publish(s, tail, v);
-          return true;
+          return push_result::pushed;
         }
         // Lost the race for the slot: back off (1, 2, 4 ... 64 pauses) before the next try,
         // so producers on other cores are not handed the tail's line at every attempt.
         for (unsigned i = 0; i < (1u << (step < 6 ? step : 6)); ++i) cpu_relax();
       } else if (stamp + one_lap_ == tail + 1) {
-        return false;  // the slot still holds the item of the previous lap
+        return push_result::full;  // the slot still holds the item of the previous lap
       } else {
         tail = tail_.load(std::memory_order_relaxed);  // another producer got there first
       }
     }
   }
-  /// `push_shared` for a caller that no other push can overlap (see the file comment).
+  /// `push_shared` for a caller that no other push and no close can overlap (see the file
+  /// comment); false when full.
   [[gnu::always_inline]] bool push_exclusive(T& v) {
     const std::size_t tail = tail_.load(std::memory_order_relaxed);
     slot& s = slots_[index(tail)];
@@ -108,15 +121,21 @@ class mpsc_ring {
   }
 
   // ---- receiver side (one receiver) ----
-  /// True when an item is ready at the head (its push has published it).
+  /// True when a send has claimed a slot the receiver has not yet passed (published or not).
+  /// The closer's side of `push_shared`'s pair: set the closed flag (seq_cst), then call this.
+  bool claims_in_flight() const noexcept { return tail_.load(std::memory_order_seq_cst) != head_; }
+  /// True when a slot is ready at the head (its push has published it; it may be an empty one
+  /// a send left after finding the channel closed).
   [[gnu::always_inline]] bool front_ready() const noexcept {
     return slots_[index(head_)].stamp.load(std::memory_order_acquire) == head_ + 1;
   }
   /// Moves the item at the head into `out` (an `std::optional<T>`-like with emplace) and frees
-  /// its slot; false when none is ready.
+  /// its slot; false when none is ready. Skips the slots sends left empty.
   template <class Opt>
   [[gnu::always_inline]] bool try_take(Opt& out) {
     if (!front_ready()) return false;
+    if (!slots_[index(head_)].live) [[unlikely]]
+      return skip_and_take(out);
     T* p = std::launder(reinterpret_cast<T*>(slots_[index(head_)].bytes));
     out.emplace(std::move(*p));
     p->~T();
@@ -131,8 +150,14 @@ class mpsc_ring {
   [[gnu::always_inline]] std::size_t next(std::size_t pos) const noexcept {
     return index(pos) + 1 < cap_ ? pos + 1 : (pos & ~(one_lap_ - 1)) + one_lap_;
   }
+  template <class Opt>
+  [[gnu::noinline]] bool skip_and_take(Opt& out) {
+    advance_head();
+    return try_take(out);
+  }
   [[gnu::always_inline]] void publish(slot& s, std::size_t pos, T& v) {
     ::new (static_cast<void*>(s.bytes)) T(std::move(v));
+    s.live = true;
     s.stamp.store(pos + 1, std::memory_order_release);
   }
   [[gnu::always_inline]] void advance_head() noexcept {
