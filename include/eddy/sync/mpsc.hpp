@@ -49,13 +49,13 @@
 ///   calling thread instead of suspending a task; on a runtime's thread or in a task they give
 ///   `errc::deadlock` at once (sync/detail/blocking.hpp; one task allocation per call that has
 ///   to wait).
-/// - Cost: no allocation per send, receive or wake. Bounded: one short lock per send; the
-///   receiver claims what is buffered under the lock, then takes item after item without it.
-///   Unbounded: one lock per send; the receiver pops without the lock. While a single thread
-///   uses a channel (all its tasks on one runtime thread) the lock costs no atomic
-///   read-modify-write; the first use from a second thread switches it for good to an ordinary
-///   spin lock, once, for about a microsecond (Linux; elsewhere it is always the spin lock; see
-///   core/detail/biased_lock.hpp).
+/// - Cost: no allocation per send, receive or wake. Bounded: no lock to send or receive (a
+///   ring with a stamp per slot; sync/detail/mpsc_ring.hpp); waiting, parking and close lock.
+///   While a single thread uses a channel (all its tasks on one runtime thread) a send costs
+///   no atomic read-modify-write; from the first use on a second thread on (a one-time switch
+///   of about a microsecond, Linux; elsewhere from the start) a send claims its slot with one
+///   compare-and-swap. Unbounded: one short lock per send (biased the same way); the receiver
+///   pops without it. See core/detail/biased_lock.hpp.
 /// - Name: `mpsc::channel<T>(cap, "jobs")` / `unbounded_channel<T>("jobs")` names the channel in
 ///   task dumps (`mpsc::recv on channel 'jobs'`; `runtime::dump`). Not copied: a string literal.
 #pragma once
