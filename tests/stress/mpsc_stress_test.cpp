@@ -146,7 +146,8 @@ TEST(mpsc_stress, a_receiver_that_keeps_parking_never_ends_early) {
 
 namespace {
 // Sends 0, 1, 2 ... until a send fails (the channel closed); gives how many succeeded.
-// (No co_await inside a loop's condition: g++ 12 miscompiles that shape, losing an item.)
+// (No co_await on the right of && in a loop's condition: g++ 12 runs it even when the left
+// side is false; see docs/compiler-notes.md.)
 task<std::uint64_t> send_until_closed(mpsc::sender<std::uint64_t> tx) {
   std::uint64_t sent = 0;
   for (;;) {
