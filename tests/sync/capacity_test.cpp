@@ -39,13 +39,21 @@ constexpr std::size_t unallocatable() {
   else
     return static_cast<std::size_t>(PTRDIFF_MAX) / sizeof(Slot);
 }
+// The same for an mpsc channel of T, whose ring slot (a stamp beside the item) is its own.
+template <class T>
+constexpr std::size_t unallocatable_mpsc() {
+  if constexpr (sizeof(std::size_t) >= 8)
+    return std::size_t{1} << 50;
+  else
+    return detail::mpsc_ring<T>::max_capacity();
+}
 }  // namespace
 
 TEST(channel_capacity, mpsc_unallocatable_capacity_is_out_of_memory) {
-  auto r = mpsc::try_channel<int>(unallocatable<int>());
+  auto r = mpsc::try_channel<int>(unallocatable_mpsc<int>());
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code(), errc::out_of_memory);
-  auto big = mpsc::try_channel<std::uint64_t>(unallocatable<std::uint64_t>());
+  auto big = mpsc::try_channel<std::uint64_t>(unallocatable_mpsc<std::uint64_t>());
   ASSERT_FALSE(big.has_value());
   EXPECT_EQ(big.error().code(), errc::out_of_memory);
   // A size in bytes that cannot be represented stays invalid_argument.
@@ -58,7 +66,7 @@ TEST(channel_capacity, mpsc_unallocatable_capacity_is_out_of_memory) {
   EXPECT_EQ(ok.value().first.capacity(), 8u);
 #if EDDY_HAS_EXCEPTIONS
   try {
-    (void)mpsc::channel<int>(unallocatable<int>());
+    (void)mpsc::channel<int>(unallocatable_mpsc<int>());
     ADD_FAILURE() << "channel() did not panic";
   } catch (const panic_error& e) {
     EXPECT_NE(std::string(e.what()).find("out of memory"), std::string::npos) << e.what();
