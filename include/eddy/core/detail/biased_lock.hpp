@@ -118,15 +118,19 @@ class biased_lock {
     return false;
   }
 
+  // The first use: this thread becomes the owner (or, without the barrier, the lock becomes
+  // shared for good). True when it is now inside as the owner.
+  bool enter_first(std::uintptr_t me) noexcept {
+    std::uintptr_t o = owner_.load(std::memory_order_acquire);
+    if (o != unowned) return false;
+    const std::uintptr_t want = biased_locks_enabled() ? me : shared;
+    return owner_.compare_exchange_strong(o, want, std::memory_order_acq_rel) && want == me &&
+           enter_as_owner();
+  }
+
   // The first lock, a revocation, or shared mode: out of line, so the fast path inlines.
   [[gnu::noinline]] bool lock_slow(std::uintptr_t me) noexcept {
-    std::uintptr_t o = owner_.load(std::memory_order_acquire);
-    if (o == unowned) {
-      const std::uintptr_t want = biased_locks_enabled() ? me : shared;
-      if (owner_.compare_exchange_strong(o, want, std::memory_order_acq_rel) && want == me &&
-          enter_as_owner())
-        return true;
-    }
+    if (enter_first(me)) return true;
     flag_.lock();
     if (owner_.load(std::memory_order_acquire) != shared) revoke();
     return false;
@@ -134,13 +138,7 @@ class biased_lock {
 
   // `enter_biased_or_share`'s first use or revocation.
   [[gnu::noinline]] bool enter_slow(std::uintptr_t me) noexcept {
-    std::uintptr_t o = owner_.load(std::memory_order_acquire);
-    if (o == unowned) {
-      const std::uintptr_t want = biased_locks_enabled() ? me : shared;
-      if (owner_.compare_exchange_strong(o, want, std::memory_order_acq_rel) && want == me &&
-          enter_as_owner())
-        return true;
-    }
+    if (enter_first(me)) return true;
     if (owner_.load(std::memory_order_acquire) == shared) return false;
     flag_.lock();
     if (owner_.load(std::memory_order_acquire) != shared) revoke();
