@@ -26,18 +26,21 @@ namespace detail {
 void cpu_relax() noexcept;
 void yield_thread() noexcept;
 extern critical_section_hooks g_critical_section;
+/// One step of a short spin-wait: a pause for the first 63 steps (counted in `spins`, 0 at
+/// first), then a yield of the thread at every step.
+inline void spin_pause(int& spins) noexcept {
+  if (++spins < 64)
+    cpu_relax();
+  else
+    yield_thread();
+}
 
 #if EDDY_HAS_THREADS
 class spin_lock {
  public:
   void lock() noexcept {
     for (int spins = 0; flag_.exchange(true, std::memory_order_acquire);) {
-      while (flag_.load(std::memory_order_relaxed)) {
-        if (++spins < 64)
-          cpu_relax();
-        else
-          yield_thread();
-      }
+      while (flag_.load(std::memory_order_relaxed)) spin_pause(spins);
     }
   }
   bool try_lock() noexcept { return !flag_.exchange(true, std::memory_order_acquire); }

@@ -150,11 +150,7 @@ class biased_lock {
   [[gnu::noinline]] void revoke() noexcept {
     revoking_.store(true, std::memory_order_seq_cst);
     heavy_barrier();
-    for (int spins = 0; held_.load(std::memory_order_acquire);)
-      if (++spins < 64)
-        cpu_relax();
-      else
-        yield_thread();
+    for (int spins = 0; held_.load(std::memory_order_acquire);) spin_pause(spins);
     owner_.store(shared, std::memory_order_release);
   }
 

@@ -147,7 +147,8 @@ class mpsc_chan {
 
   // ---- sending ----
   /// Enqueues `v` (moved from on success). Returns `errc{}`, `errc::full` or `errc::closed`.
-  /// Bounded: without the lock (see the file comment).
+  /// Bounded: without the lock (see the file comment). The two locked branches are
+  /// `push_locked` written out for their case: calling it measured 3-5% slower on W1 and W6c.
   [[gnu::always_inline]] errc try_push(T& v) {
     if (!cap_) {
       lock_guard<biased_lock> g(lock_);
@@ -328,13 +329,9 @@ class mpsc_chan {
   // instructions from publishing it (its item, or an empty slot when it saw the close after
   // all): wait for it, so a send that succeeded is never left behind the end.
   [[gnu::noinline]] mpsc_pop pop_closed(mpsc_item<T>& out) {
-    for (unsigned spins = 0;; ++spins) {
+    for (int spins = 0;; spin_pause(spins)) {
       if (ring_.try_take(out)) return mpsc_pop::item;
       if (!ring_.claims_in_flight()) return mpsc_pop::end;
-      if (spins < 64)
-        cpu_relax();
-      else
-        yield_thread();
     }
   }
   /// Receiver side, no lock: takes the item at the head, then admits waiting senders into the
