@@ -2,6 +2,16 @@
 // thread_pool: per-worker queues with stealing, one injection queue for posts from outside the
 // pool, one shared timer heap. Workers sleep on a condition variable only when every queue is
 // empty; posters take the sleep mutex only when somebody sleeps.
+//
+// A worker's own queue is shared with thieves, under a spin lock; the worker moves items in and
+// out of it in batches, so that a task that spawns or wakes many others takes that lock once
+// per batch rather than once per item (W5 with two threads: the lock and its counter were half
+// of the samples). A post into its empty queue goes there at once (an idle worker may take it
+// right away); further posts collect in a private list that is published when the current
+// item returns to the loop, or at once when `publish_batch` have gathered (so a task that
+// keeps running holds back at most `publish_batch - 1` of its posts); it takes up to
+// `take_max` items at a time, and never more than half of what is queued, so that a thief
+// always finds the other half.
 #include "eddy/runtime/thread_pool.hpp"
 
 #include <chrono>
@@ -42,7 +52,9 @@ namespace {
 constexpr std::int64_t no_deadline = INT64_MAX;
 constexpr unsigned timer_check_interval = 61;  // items between timer checks while busy
 constexpr std::size_t steal_max = 64;
-constexpr unsigned spin_rounds = 1024;  // queue checks before a worker sleeps
+constexpr std::size_t publish_batch = 64;  // private posts that are published at once
+constexpr std::size_t take_max = 16;       // items a worker takes from its own queue at a time
+constexpr unsigned spin_rounds = 1024;     // queue checks before a worker sleeps
 
 struct locked_queue {
   detail::spin_lock lock;
@@ -55,6 +67,12 @@ struct locked_queue {
     q.push(n);
     return size.fetch_add(1, std::memory_order_relaxed) == 0;
   }
+  /// Moves `k` items (in order) to the back; returns how many were queued before.
+  std::size_t push_all(detail::work_queue& items, std::size_t k) noexcept {
+    detail::lock_guard<detail::spin_lock> g(lock);
+    q.splice(items);
+    return size.fetch_add(k, std::memory_order_relaxed);
+  }
   work_node* pop() noexcept {
     if (size.load(std::memory_order_relaxed) == 0) return nullptr;
     detail::lock_guard<detail::spin_lock> g(lock);
@@ -62,6 +80,32 @@ struct locked_queue {
     if (n) size.fetch_sub(1, std::memory_order_relaxed);
     return n;
   }
+  /// Moves up to `most` items, never more than half of a queue of two or more, from the front
+  /// to `out`; returns the first of them (null: the queue was empty).
+  work_node* take(detail::work_queue& out, std::size_t most) noexcept {
+    if (size.load(std::memory_order_relaxed) == 0) return nullptr;
+    detail::lock_guard<detail::spin_lock> g(lock);
+    const std::size_t avail = size.load(std::memory_order_relaxed);
+    const std::size_t want = avail < 2 ? avail : std::min(avail / 2, most);
+    work_node* first = q.pop();
+    if (!first) return nullptr;
+    std::size_t k = 1;
+    for (; k < want; ++k) {
+      work_node* n = q.pop();
+      if (!n) break;
+      out.push(n);
+    }
+    size.fetch_sub(k, std::memory_order_relaxed);
+    return first;
+  }
+};
+
+/// A worker's queue and what only the worker itself touches.
+struct worker_queue {
+  locked_queue shared;           // the worker's queue, open to thieves
+  detail::work_queue taken;      // owner only: taken from `shared`, run before anything else
+  detail::work_queue posted;     // owner only: posted by the worker, not yet in `shared`
+  std::size_t posted_count = 0;  // owner only
 };
 
 struct worker_slot {
@@ -74,7 +118,7 @@ EDDY_THREAD_LOCAL worker_slot t_worker;
 
 struct thread_pool::impl {
   std::chrono::steady_clock::time_point epoch = std::chrono::steady_clock::now();
-  std::vector<std::unique_ptr<locked_queue>> locals;
+  std::vector<std::unique_ptr<worker_queue>> locals;
   std::unique_ptr<detail::metrics_cell[]> cells;  // one per worker (metrics while enabled)
   thread_pool* pool = nullptr;
   locked_queue global;
@@ -92,6 +136,15 @@ struct thread_pool::impl {
   time_point now() const noexcept {
     return time_point{
         std::chrono::duration_cast<duration>(std::chrono::steady_clock::now() - epoch)};
+  }
+
+  /// Moves the worker's private posts into its shared queue (owner only). Wakes a sleeper, as
+  /// `post` does, only when that leaves a backlog: one item the worker runs itself next.
+  void publish(worker_queue& w) noexcept {
+    if (w.posted_count == 0) return;
+    const std::size_t k = w.posted_count;
+    w.posted_count = 0;
+    if (w.shared.push_all(w.posted, k) + k > 1) wake_one();
   }
 
   void wake_one() noexcept {
@@ -133,7 +186,7 @@ struct thread_pool::impl {
   work_node* steal(std::size_t self) noexcept {
     const std::size_t n = locals.size();
     for (std::size_t k = 1; k < n; ++k) {
-      locked_queue& victim = *locals[(self + k) % n];
+      locked_queue& victim = locals[(self + k) % n]->shared;
       std::size_t avail = victim.size.load(std::memory_order_relaxed);
       if (avail == 0) continue;
       detail::work_queue taken;
@@ -154,7 +207,7 @@ struct thread_pool::impl {
       work_node* first = taken.pop();
       if (!first) continue;
       if (count > 1) {
-        locked_queue& mine = *locals[self];
+        locked_queue& mine = locals[self]->shared;
         detail::lock_guard<detail::spin_lock> g(mine.lock);
         mine.q.splice(taken);
         mine.size.fetch_add(count - 1, std::memory_order_relaxed);
@@ -167,7 +220,7 @@ struct thread_pool::impl {
   bool any_work() noexcept {
     if (global.size.load(std::memory_order_relaxed)) return true;
     for (auto& l : locals) {
-      if (l->size.load(std::memory_order_relaxed)) return true;
+      if (l->shared.size.load(std::memory_order_relaxed)) return true;
     }
     return timer_due();
   }
@@ -186,11 +239,13 @@ struct thread_pool::impl {
   void work(thread_pool* self, std::size_t index) {
     detail::set_thread_runtime(self);
     t_worker = worker_slot{this, index};
-    locked_queue& mine = *locals[index];
+    worker_queue& mine = *locals[index];
     unsigned tick = 0;
     while (!stopping.load(std::memory_order_acquire)) {
       if (++tick % timer_check_interval == 0) fire_due();
-      work_node* n = mine.pop();
+      publish(mine);  // what the last item (or a timer) posted
+      work_node* n = mine.taken.pop();
+      if (!n) n = mine.shared.take(mine.taken, take_max);
       if (!n) n = global.pop();
       if (!n && fire_due()) continue;
       if (!n) n = steal(index);
@@ -219,7 +274,7 @@ thread_pool::thread_pool(std::size_t threads) : p_(new impl) {
   if (threads == 0) panic("eddy::thread_pool: the number of threads must be at least 1");
   p_->pool = this;
   p_->cells.reset(new detail::metrics_cell[threads]);
-  for (std::size_t i = 0; i < threads; ++i) p_->locals.push_back(std::make_unique<locked_queue>());
+  for (std::size_t i = 0; i < threads; ++i) p_->locals.push_back(std::make_unique<worker_queue>());
   p_->workers.reserve(threads);
   for (std::size_t i = 0; i < threads; ++i) {
     p_->workers.emplace_back([this, i] { p_->work(this, i); });
@@ -247,10 +302,19 @@ time_point thread_pool::now() const noexcept {
 
 void thread_pool::post(work_node& n) noexcept {
   if (t_worker.pool == p_.get()) {
-    // A worker posting into its own empty queue runs the item right after the current one:
-    // waking a sleeper for it would only add a futex call per hand-off (a mutex ping-pong
-    // becomes one syscall per lock). A backlog does wake a sleeper, to steal.
-    if (!p_->locals[t_worker.index]->push(&n)) p_->wake_one();
+    // A worker's posts gather privately until the current item returns to the loop (see the
+    // file comment). Posting into its own empty queue, the worker runs the item right after
+    // the current one: waking a sleeper for it would only add a futex call per hand-off (a
+    // mutex ping-pong becomes one syscall per lock). A backlog does wake a sleeper, to steal.
+    worker_queue& w = *p_->locals[t_worker.index];
+    if (w.posted_count == 0 && w.shared.size.load(std::memory_order_relaxed) == 0) {
+      // Into an empty queue at once: an idle worker watching the queues takes it now (a
+      // hand-off such as a mutex's runs in parallel, not after the current item).
+      if (!w.shared.push(&n)) p_->wake_one();  // another post came in meanwhile: a backlog
+      return;
+    }
+    w.posted.push(&n);
+    if (++w.posted_count == publish_batch) p_->publish(w);
     return;
   }
   p_->global.push(&n);
@@ -294,7 +358,7 @@ void thread_pool::add_backend_metrics(runtime_metrics& m) const {
   for (std::size_t i = 0; i < p_->locals.size(); ++i) {
     const detail::metrics_cell& c = p_->cells[i];
     detail::accumulate(m, c);
-    m.workers[i].queue_depth = p_->locals[i]->size.load(std::memory_order_relaxed);
+    m.workers[i].queue_depth = p_->locals[i]->shared.size.load(std::memory_order_relaxed);
     m.workers[i].steals = c.steals.get();
     m.workers[i].polls = c.polls.get();
   }
