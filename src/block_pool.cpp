@@ -4,6 +4,7 @@
 
 #include "eddy/core/detail/asan.hpp"
 
+#include <chrono>
 #include <new>
 
 #if defined(__linux__)
@@ -19,12 +20,13 @@ namespace eddy::detail {
 // The first bytes of every chunk; its blocks follow. Under the lock of its class.
 struct block_pool::chunk {
   chunk* prev;
-  chunk* next;         // in the class's `open` list
-  free_block* free;    // blocks given back
-  char* bump;          // the next block never handed out
-  char* end;           // the end of the last whole block
-  std::uint32_t live;  // blocks handed out
-  bool listed;         // in `open`
+  chunk* next;              // in the class's `open` list
+  free_block* free;         // blocks given back
+  char* bump;               // the next block never handed out
+  char* end;                // the end of the last whole block
+  std::uint32_t live;       // blocks handed out
+  bool listed;              // in `open`
+  std::int64_t emptied_ns;  // warm: when it emptied (then `prev` / `next` link the warm list)
 };
 
 namespace {
@@ -32,7 +34,8 @@ constexpr std::size_t header_bytes = 64;  // one cache line: the blocks stay 16-
 }  // namespace
 
 // Address space reserved at once (Linux) and carved into chunks in order. A chunk's pages are
-// released with MADV_DONTNEED when it empties; `released` marks it for reuse without touching it.
+// released with MADV_DONTNEED once it has been warm too long; `released` marks it for reuse
+// without touching it.
 struct block_pool::region {
   static constexpr std::size_t bytes = sizeof(void*) >= 8 ? 64u << 20 : 4u << 20;
   static constexpr std::size_t chunks = bytes / chunk_size;
@@ -63,6 +66,12 @@ char* reserve(std::size_t bytes) noexcept {
 
 }  // namespace
 
+std::int64_t block_pool::steady_ns() noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 block_pool::~block_pool() {
 #ifdef EDDY_POOL_MMAP
   while (region* r = regions_) {
@@ -77,12 +86,26 @@ block_pool::~block_pool() {
       ::operator delete(ch, std::align_val_t{chunk_size});
     }
   }
+  while (chunk* ch = warm_newest_) {
+    warm_newest_ = ch->next;
+    ::operator delete(ch, std::align_val_t{chunk_size});
+  }
 #endif
 }
 
 block_pool::chunk* block_pool::new_chunk(std::size_t c) noexcept {
   static_assert(sizeof(chunk) <= header_bytes, "the header fits in front of the first block");
+  release_stale(now_());
   char* mem = nullptr;
+  {  // a warm chunk first: the most recently emptied, its pages present (and likely cached)
+    lock_guard g(space_lock_);
+    if (chunk* w = warm_newest_) {
+      unlink_warm(w);
+      ++in_use_;
+      mem = reinterpret_cast<char*>(w);
+    }
+  }
+  if (mem) return init_chunk(mem, c);
 #ifdef EDDY_POOL_MMAP
   {
     lock_guard g(space_lock_);
@@ -126,12 +149,54 @@ block_pool::chunk* block_pool::new_chunk(std::size_t c) noexcept {
     ++in_use_;
   }
 #endif
+  return init_chunk(mem, c);
+}
+
+block_pool::chunk* block_pool::init_chunk(char* mem, std::size_t c) noexcept {
   auto* ch = ::new (static_cast<void*>(mem)) chunk{};
   const std::size_t size = block_size(c);
   ch->bump = mem + header_bytes;
   ch->end = ch->bump + (chunk_size - header_bytes) / size * size;
   EDDY_ASAN_POISON(ch->bump, chunk_size - header_bytes);
   return ch;
+}
+
+void block_pool::retire_chunk(chunk* ch) noexcept {
+  const std::int64_t now = now_();
+  {
+    lock_guard g(space_lock_);
+    ch->emptied_ns = now;
+    ch->prev = nullptr;
+    ch->next = warm_newest_;
+    if (warm_newest_)
+      warm_newest_->prev = ch;
+    else
+      warm_oldest_ = ch;
+    warm_newest_ = ch;
+    --in_use_;
+    ++warm_count_;
+  }
+  release_stale(now);
+}
+
+void block_pool::unlink_warm(chunk* ch) noexcept {
+  (ch->prev ? ch->prev->next : warm_newest_) = ch->next;
+  (ch->next ? ch->next->prev : warm_oldest_) = ch->prev;
+  ch->prev = ch->next = nullptr;
+  --warm_count_;
+}
+
+void block_pool::release_stale(std::int64_t now) noexcept {
+  for (;;) {
+    chunk* old;
+    {
+      lock_guard g(space_lock_);
+      old = warm_oldest_;
+      if (!old || now - old->emptied_ns <= keep_ns) return;
+      unlink_warm(old);
+    }
+    release_chunk(old);  // the system call outside the lock
+  }
 }
 
 void block_pool::release_chunk(chunk* ch) noexcept {
@@ -147,12 +212,9 @@ void block_pool::release_chunk(chunk* ch) noexcept {
       break;
     }
   }
-  --in_use_;
   ++released_count_;
 #else
   ::operator delete(static_cast<void*>(ch), std::align_val_t{chunk_size});
-  lock_guard g(space_lock_);
-  --in_use_;
 #endif
 }
 
@@ -217,7 +279,7 @@ std::size_t block_pool::allocate(std::size_t c, void** out, std::size_t n) noexc
 void block_pool::deallocate(std::size_t c, void* const* blocks, std::size_t n) noexcept {
   size_class& k = classes_[c];
   const std::size_t size = block_size(c);
-  chunk* spare[8];  // emptied chunks to release after the lock
+  chunk* spare[8];  // emptied chunks to retire after the lock
   std::size_t spares = 0;
   std::size_t i = 0;
   while (i < n) {
@@ -242,13 +304,19 @@ void block_pool::deallocate(std::size_t c, void* const* blocks, std::size_t n) n
         }
       }
     }
-    for (; spares; --spares) release_chunk(spare[spares - 1]);
+    for (std::size_t j = 0; j < spares; ++j) retire_chunk(spare[j]);  // in the order they emptied
+    spares = 0;
   }
 }
 
 std::size_t block_pool::chunks_in_use() const noexcept {
   lock_guard g(space_lock_);
   return in_use_;
+}
+
+std::size_t block_pool::chunks_warm() const noexcept {
+  lock_guard g(space_lock_);
+  return warm_count_;
 }
 
 std::size_t block_pool::chunks_released() const noexcept {

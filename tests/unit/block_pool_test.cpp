@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: BSL-1.0
 // The small-block pool behind the default frame allocator: blocks of one class come from
-// chunks of that class, a freed block is handed out again first, an emptied chunk goes back to
-// the system except one spare per class, a released chunk is reused, blocks may be freed on
-// another thread, and a block the pool holds is poisoned for AddressSanitizer.
+// chunks of that class, a freed block is handed out again first, an emptied chunk stays warm
+// (one spare per class, the rest for any class) and goes back to the system once it has been
+// warm for `keep_ns` (on the pool's clock: a fake one here), a chunk is reused before new space,
+// blocks may be freed on another thread, and a block the pool holds is poisoned for
+// AddressSanitizer.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -31,6 +33,12 @@ constexpr std::size_t min_per_chunk = (block_pool::chunk_size - 64) / size;
 
 std::uintptr_t chunk_of(const void* p) {
   return reinterpret_cast<std::uintptr_t>(p) & ~std::uintptr_t{block_pool::chunk_size - 1};
+}
+
+// The pools below that give chunks back run on this clock (nanoseconds), moved by hand.
+std::int64_t g_now = 0;
+std::int64_t fake_now() noexcept {
+  return g_now;
 }
 
 std::vector<void*> take(block_pool& pool, std::size_t c, std::size_t n) {
@@ -83,36 +91,87 @@ TEST(block_pool, classes_never_share_a_chunk) {
   pool.deallocate(block_pool::class_count - 1, b.data(), b.size());
 }
 
-TEST(block_pool, emptied_chunks_go_back_but_one_spare_per_class) {
-  block_pool pool;
+TEST(block_pool, emptied_chunks_stay_warm_then_go_back_but_one_spare_per_class) {
+  block_pool pool{&fake_now};
+  g_now = 0;
   auto v = take(pool, cls, 4 * min_per_chunk);
   const std::size_t used = pool.chunks_in_use();
   ASSERT_GE(used, 4u);
-  EXPECT_EQ(pool.chunks_released(), 0u);
   pool.deallocate(cls, v.data(), v.size());
   EXPECT_EQ(pool.chunks_in_use(), 1u);  // the spare
-  EXPECT_EQ(pool.chunks_released(), used - 1);
-  // The spare serves the next blocks without touching the released chunks.
+  EXPECT_EQ(pool.chunks_warm(), used - 1);
+  EXPECT_EQ(pool.chunks_released(), 0u);
+  // Still warm at `keep_ns`: a chunk that empties then releases nothing.
+  g_now = block_pool::keep_ns;
+  auto a = take(pool, cls, 2 * min_per_chunk);  // the spare and a warm chunk
+  pool.deallocate(cls, a.data(), a.size());
+  EXPECT_EQ(pool.chunks_warm(), used - 1);
+  EXPECT_EQ(pool.chunks_released(), 0u);
+  // Past it, the next chunk that empties gives back every chunk warm since 0, not itself.
+  g_now = block_pool::keep_ns + 1;
+  auto b = take(pool, cls, 2 * min_per_chunk);
+  pool.deallocate(cls, b.data(), b.size());
+  EXPECT_EQ(pool.chunks_in_use(), 1u);
+  EXPECT_EQ(pool.chunks_warm(), 1u);
+  EXPECT_EQ(pool.chunks_released(), used - 2);
+  // Needing a chunk releases stale ones too (the spare serves these blocks).
+  g_now = 3 * block_pool::keep_ns;
   auto w = take(pool, cls, 5);
-  EXPECT_EQ(pool.chunks_released(), used - 1);
+  EXPECT_EQ(pool.chunks_warm(), 1u);                    // nothing needed a chunk yet
+  auto x = take(pool, block_pool::class_count - 1, 1);  // all released, then one reused
+  EXPECT_EQ(pool.chunks_warm(), 0u);
+  EXPECT_EQ(pool.chunks_released(), used - 2);
   pool.deallocate(cls, w.data(), w.size());
+  pool.deallocate(block_pool::class_count - 1, x.data(), x.size());
+}
+
+TEST(block_pool, a_warm_chunk_serves_any_class_newest_first) {
+  block_pool pool{&fake_now};
+  g_now = 0;
+  auto v = take(pool, cls, 3 * min_per_chunk);
+  std::vector<std::uintptr_t> order;  // the chunks in the order they empty
+  for (void* p : v)
+    if (order.empty() || order.back() != chunk_of(p)) order.push_back(chunk_of(p));
+  ASSERT_GE(order.size(), 3u);
+  pool.deallocate(cls, v.data(), v.size());  // in order: the last chunk to empty is warm newest
+  ASSERT_EQ(pool.chunks_warm(), order.size() - 1);
+  // Another class's first chunk is the most recently emptied warm one, carved for its blocks.
+  constexpr std::size_t other = 0;
+  auto w = take(pool, other, 3);
+  EXPECT_EQ(chunk_of(w[0]), order.back());
+  EXPECT_EQ(pool.chunks_warm(), order.size() - 2);
+  EXPECT_EQ(pool.chunks_released(), 0u);
+  for (void* p : w) std::memset(p, 0x11, block_pool::block_size(other));
+  std::set<std::uintptr_t> addrs(reinterpret_cast<const std::uintptr_t*>(w.data()),
+                                 reinterpret_cast<const std::uintptr_t*>(w.data()) + w.size());
+  EXPECT_EQ(addrs.size(), 3u);
+  pool.deallocate(other, w.data(), w.size());
 }
 
 TEST(block_pool, a_released_chunk_is_reused_before_new_space) {
-  block_pool pool;
+  block_pool pool{&fake_now};
+  g_now = 0;
   auto v = take(pool, cls, 3 * min_per_chunk);
   std::set<std::uintptr_t> before;
   for (void* p : v) before.insert(chunk_of(p));
   pool.deallocate(cls, v.data(), v.size());
+  g_now = 2 * block_pool::keep_ns;
+  const std::size_t warm = pool.chunks_warm();
+  // Another class needs a chunk: the stale ones go back first, then it takes one of them.
+  auto one = take(pool, block_pool::class_count - 1, 1);
+  EXPECT_TRUE(before.count(chunk_of(one[0])));
   const std::size_t released = pool.chunks_released();
-  ASSERT_GE(released, 2u);
-  v = take(pool, cls, 3 * min_per_chunk);
+  ASSERT_EQ(released, warm - 1);
+  ASSERT_GE(released, 1u);
+  // The class's spare and every released chunk (each chunk holds `min_per_chunk` blocks).
+  v = take(pool, cls, (released + 1) * min_per_chunk);
   for (void* p : v) {
     EXPECT_TRUE(before.count(chunk_of(p))) << "a block from a chunk the pool never used";
     std::memset(p, 0x5a, size);  // the reused chunk's pages are writable again
   }
   EXPECT_EQ(pool.chunks_released(), 0u);
   pool.deallocate(cls, v.data(), v.size());
+  pool.deallocate(block_pool::class_count - 1, one.data(), one.size());
 }
 
 TEST(block_pool, a_partly_used_chunk_stays) {
@@ -128,6 +187,7 @@ TEST(block_pool, a_partly_used_chunk_stays) {
   EXPECT_EQ(pool.chunks_in_use(), kept_chunks.size());
   pool.deallocate(cls, keep.data(), keep.size());
   EXPECT_EQ(pool.chunks_in_use(), 1u);
+  EXPECT_EQ(pool.chunks_warm(), kept_chunks.size() - 1);
 }
 
 TEST(block_pool, blocks_freed_on_other_threads_come_back) {
