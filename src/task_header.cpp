@@ -208,6 +208,25 @@ bool task_header::try_inspect() noexcept {
   }
 }
 
+// One resumption of the leaf; true when it completed the task (then finished: `this` may be
+// gone).
+template <bool Watched>
+inline bool task_header::resume_leaf(runtime* rt, std::uint8_t watch, metrics_cell* cell) noexcept {
+  if constexpr (Watched) {
+    const std::int64_t t0 = watched_poll_begin(rt, watch);
+    leaf_.resume();
+    watched_poll_end(rt, watch, cell, t0);
+  } else {
+    (void)rt;
+    (void)watch;
+    (void)cell;
+    leaf_.resume();
+  }
+  if (!root_.done()) return false;
+  finish(false);
+  return true;
+}
+
 void task_header::run() noexcept {
   runtime* const rt = ex_.get();
   const std::uint8_t watch = rt->watch_.load(std::memory_order_relaxed);
@@ -227,10 +246,18 @@ template <bool Watched>
 void task_header::run_as(runtime* rt, std::uint8_t watch) noexcept {
   // Expects `inspected` clear: while a dump reads the frames (rare), the exchange fails and
   // the runner waits here until the dump lets the task go.
+  // The common case, a plain wake (nothing but `notified` to handle), is taken in the same
+  // exchange: one atomic read-modify-write fewer per poll.
+  constexpr std::uint32_t special = notified | interrupted | draining | yielded;
   std::uint32_t s = state_.load(std::memory_order_acquire) & ~inspected;
-  while (!state_.compare_exchange_weak(s, (s & ~scheduled) | running, std::memory_order_acq_rel,
-                                       std::memory_order_acquire))
+  bool woken;  // the exchange took a plain wake: resume the leaf first
+  for (;;) {
+    woken = (s & special) == notified;
+    const std::uint32_t ns = (s & ~(scheduled | (woken ? notified : 0u))) | running;
+    if (state_.compare_exchange_weak(s, ns, std::memory_order_acq_rel, std::memory_order_acquire))
+      break;
     s &= ~inspected;
+  }
   task_header* const prev = t_current_task;
   t_current_task = this;
   metrics_cell* cell = nullptr;
@@ -238,6 +265,12 @@ void task_header::run_as(runtime* rt, std::uint8_t watch) noexcept {
   int budget = run_budget;
   bool deferred = false;  // the interrupt waits for one resumption that was already pending
   for (;;) {
+    if (woken) {
+      woken = false;
+      --budget;
+      if (resume_leaf<Watched>(rt, watch, cell)) break;  // completed; `this` may be gone
+      continue;
+    }
     s = state_.load(std::memory_order_acquire);
     if (s & interrupted) {
       // A fired cancel scope (timeout) and a wake pending together: the wake happened at the
@@ -270,17 +303,7 @@ void task_header::run_as(runtime* rt, std::uint8_t watch) noexcept {
         return;
       }
       state_.fetch_and(~notified, std::memory_order_acq_rel);
-      if constexpr (Watched) {
-        const std::int64_t t0 = watched_poll_begin(rt, watch);
-        leaf_.resume();
-        watched_poll_end(rt, watch, cell, t0);
-      } else {
-        leaf_.resume();
-      }
-      if (root_.done()) {
-        finish(false);
-        break;
-      }
+      if (resume_leaf<Watched>(rt, watch, cell)) break;  // completed; `this` may be gone
       continue;
     }
     if (state_.compare_exchange_weak(s, s & ~running, std::memory_order_acq_rel,
@@ -372,10 +395,12 @@ void task_header::finish(bool aborted) noexcept {
   unregister_from_runtime();
   link* const l = observed();
   if (l) l->obs->on_complete(l->obs, this, err);
-  std::uint32_t before;
-  {
+  // A joiner announces itself on the state before it waits (`announce_joiner`), so one of the
+  // two sees the other: the joiner sees `complete` and does not wait, or this sees the
+  // announcement and wakes the joiner under the lock (it has stored its waker by then).
+  const std::uint32_t before = state_.fetch_or(complete, std::memory_order_acq_rel);
+  if (before & join_waiting) {
     lock_guard<spin_lock> g(join_lock);
-    before = state_.fetch_or(complete, std::memory_order_acq_rel);
     const waker w = joiner;
     joiner = waker{};
     if (w) w.wake();

@@ -2,7 +2,7 @@
 // Stress (run it under TSan): the thread pool's batched queues. A worker gathers its posts and
 // publishes them when its item returns (or 64 at a time), and takes up to 16 of its own items
 // at once; none of that may lose an item, run one twice, or hold back more than 63 posts of a
-// task that keeps running.
+// task that keeps running. And the runner's lock-free completion: a join racing it wakes.
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -54,7 +54,39 @@ task<std::uint64_t> spawn_bursts(std::uint64_t n, std::uint64_t burst, std::atom
   co_return s;
 }
 
+task<std::uint64_t> value_of(std::uint64_t i) {
+  co_return i;
+}
+
+task<std::uint64_t> join_one(join_handle<std::uint64_t> h) {
+  auto r = co_await h;
+  co_return r.value();
+}
+
+// Each child is joined by a task of its own, spawned right after it: on two workers the join
+// races the child's completion (the joiner announces itself as the child completes).
+task<std::uint64_t> joins_racing_completions(std::uint64_t n) {
+  std::vector<join_handle<std::uint64_t>> joins;
+  joins.reserve(n);
+  for (std::uint64_t i = 0; i < n; ++i) joins.push_back(spawn(join_one(spawn(value_of(i)))));
+  std::uint64_t s = 0;
+  for (auto& j : joins) {
+    auto r = co_await j;
+    s += r.value();
+  }
+  co_return s;
+}
+
 }  // namespace
+
+// The runner completes a task without the join lock unless a joiner has announced itself: a
+// join that races the completion must still get its wake and the value.
+TEST(thread_pool_stress, joins_racing_completions_all_wake) {
+  thread_pool pool{2};
+  constexpr std::uint64_t n = 20'000;
+  for (int round = 0; round < 5; ++round)
+    ASSERT_EQ(pool.block_on(joins_racing_completions(n)), n * (n - 1) / 2) << "round " << round;
+}
 
 // The spawner never returns to the loop while it waits: its posts must reach the other worker
 // in batches of at most 64 (the publish batch), so all but the last partial batch run.

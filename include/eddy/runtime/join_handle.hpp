@@ -177,7 +177,7 @@ class join_handle {
   void detach() noexcept {
     fail_ = detail::join_failure{};
     if (!s_) return;
-    s_->mark_detached();
+    if (!s_->is_complete()) s_->mark_detached();  // a finished task has no use for the mark
     std::exchange(s_, nullptr)->release();
   }
   /// True once the task has completed (value, error, or aborted), or when the spawn ran out of
@@ -224,6 +224,7 @@ class join_handle {
         second_ = true;
         return false;
       }
+      if (!s_->announce_joiner()) return false;  // it completed meanwhile
       me_ = detail::suspend_here(h, detail::join_wait, static_cast<detail::task_header*>(s_));
       s_->joiner = me_;
       registered_ = true;

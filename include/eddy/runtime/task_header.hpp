@@ -135,6 +135,9 @@ class task_header : public work_node {
   static constexpr std::uint32_t draining = 1u << 9;
   /// A dump is reading the task's frames: the runner does not start it meanwhile.
   static constexpr std::uint32_t inspected = 1u << 10;
+  /// A joiner has registered (`announce_joiner`): the runner takes `join_lock` when the task
+  /// completes; without it, completion takes no lock.
+  static constexpr std::uint32_t join_waiting = 1u << 11;
 
   struct vtable {
     /// Stores the result (aborted: `errc::aborted`), destroys the root frame. Returns the error
@@ -235,8 +238,12 @@ class task_header : public work_node {
   }
 
   void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+  /// Drops a reference; the last one frees the task. Only holders add references, so a holder
+  /// that sees a count of one is the last and skips the read-modify-write.
   void release() noexcept {
-    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) vt_->destroy(this);
+    if (refs_.load(std::memory_order_acquire) == 1 ||
+        refs_.fetch_sub(1, std::memory_order_acq_rel) == 1)
+      vt_->destroy(this);
   }
 
   // --- used by awaitables, only from inside the running task ---
@@ -310,7 +317,14 @@ class task_header : public work_node {
   std::uint32_t state_bits() const noexcept { return state_.load(std::memory_order_acquire); }
 
   // --- joining ---
+  /// Guards `joiner`. The joiner's side: under the lock, `announce_joiner()`, then (when it
+  /// says so) store the joiner's waker; the runner wakes it under the lock.
   spin_lock join_lock;
+  /// Tells the runner that a joiner waits (under `join_lock`, before storing `joiner`). False
+  /// when the task has completed meanwhile: then the joiner must not wait.
+  bool announce_joiner() noexcept {
+    return !(state_.fetch_or(join_waiting, std::memory_order_acq_rel) & complete);
+  }
 
  protected:
   /// The result's state in `spawned<T>`, kept here where the header has room: `result_stored`
@@ -338,6 +352,8 @@ class task_header : public work_node {
   template <bool Watched>
   void run_as(runtime* rt, std::uint8_t watch) noexcept;
   void run_watched(runtime* rt, std::uint8_t watch) noexcept;
+  template <bool Watched>
+  bool resume_leaf(runtime* rt, std::uint8_t watch, detail::metrics_cell* cell) noexcept;
   void signal(std::uint32_t bits) noexcept;
   template <bool Watched>
   void signal_as(std::uint32_t bits, std::uint32_t s, runtime* rt, std::uint8_t watch) noexcept;
