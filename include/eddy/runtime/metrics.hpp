@@ -25,9 +25,12 @@ namespace eddy {
 
 /// One worker thread of a runtime with several (thread_pool). A plain value.
 struct worker_metrics {
-  std::size_t queue_depth = 0;  ///< items in the worker's own queue now
-  std::uint64_t steals = 0;     ///< items it took from other workers (while enabled)
-  std::uint64_t polls = 0;      ///< task resumptions it ran (while enabled)
+  /// Items in the worker's own queue now, the part other workers can take: not counted are
+  /// up to 63 items the worker's current poll posted and up to 15 it took to run next (see
+  /// thread_pool.hpp).
+  std::size_t queue_depth = 0;
+  std::uint64_t steals = 0;  ///< items it took from other workers (while enabled)
+  std::uint64_t polls = 0;   ///< task resumptions it ran (while enabled)
 };
 
 /// A snapshot of a runtime's figures (see the file comment). A plain value; owns its data.

@@ -7,7 +7,8 @@
 /// - What a task posts (spawns, wakes) while it runs on a worker reaches the other workers when
 ///   its poll returns to the worker's loop, or in batches of 64 while it keeps running; a post
 ///   into the worker's empty queue reaches them at once. A poll that runs long therefore holds
-///   back at most 63 of its posts from the other workers until it returns.
+///   back at most 63 of its posts from the other workers until it returns. A worker takes up
+///   to 16 items from its queue at a time (never more than half of it); those run on it.
 /// - A task never runs on two workers at once, and always resumes on this pool (affinity is per
 ///   runtime, not per thread).
 /// - `block_on(t)` blocks the calling thread (not a pool thread: that is a clear error) until `t`
