@@ -81,22 +81,21 @@ struct locked_queue {
     return n;
   }
   /// Moves up to `most` items, never more than half of a queue of two or more, from the front
-  /// to `out`; returns the first of them (null: the queue was empty).
-  work_node* take(detail::work_queue& out, std::size_t most) noexcept {
-    if (size.load(std::memory_order_relaxed) == 0) return nullptr;
+  /// to the back of `out`; returns how many (0: the queue was empty). The worker's own takes
+  /// and thieves' steals both go through here, so either leaves the other half.
+  std::size_t take(detail::work_queue& out, std::size_t most) noexcept {
+    if (size.load(std::memory_order_relaxed) == 0) return 0;
     detail::lock_guard<detail::spin_lock> g(lock);
     const std::size_t avail = size.load(std::memory_order_relaxed);
     const std::size_t want = avail < 2 ? avail : std::min(avail / 2, most);
-    work_node* first = q.pop();
-    if (!first) return nullptr;
-    std::size_t k = 1;
+    std::size_t k = 0;
     for (; k < want; ++k) {
       work_node* n = q.pop();
       if (!n) break;
       out.push(n);
     }
     size.fetch_sub(k, std::memory_order_relaxed);
-    return first;
+    return k;
   }
 };
 
@@ -186,32 +185,12 @@ struct thread_pool::impl {
   work_node* steal(std::size_t self) noexcept {
     const std::size_t n = locals.size();
     for (std::size_t k = 1; k < n; ++k) {
-      locked_queue& victim = locals[(self + k) % n]->shared;
-      std::size_t avail = victim.size.load(std::memory_order_relaxed);
-      if (avail == 0) continue;
       detail::work_queue taken;
-      std::size_t count = 0;
-      {
-        detail::lock_guard<detail::spin_lock> g(victim.lock);
-        avail = victim.size.load(std::memory_order_relaxed);
-        const std::size_t want = avail == 1 ? 1 : std::min(avail / 2, steal_max);
-        while (count < want) {
-          work_node* w = victim.q.pop();
-          if (!w) break;
-          taken.push(w);
-          ++count;
-        }
-        victim.size.fetch_sub(count, std::memory_order_relaxed);
-      }
-      if (count != 0 && pool->metrics_enabled()) cells[self].steals.add(count);
-      work_node* first = taken.pop();
-      if (!first) continue;
-      if (count > 1) {
-        locked_queue& mine = locals[self]->shared;
-        detail::lock_guard<detail::spin_lock> g(mine.lock);
-        mine.q.splice(taken);
-        mine.size.fetch_add(count - 1, std::memory_order_relaxed);
-      }
+      const std::size_t count = locals[(self + k) % n]->shared.take(taken, steal_max);
+      if (count == 0) continue;
+      if (pool->metrics_enabled()) cells[self].steals.add(count);
+      work_node* const first = taken.pop();
+      if (count > 1) locals[self]->shared.push_all(taken, count - 1);
       return first;
     }
     return nullptr;
@@ -245,7 +224,7 @@ struct thread_pool::impl {
       if (++tick % timer_check_interval == 0) fire_due();
       publish(mine);  // what the last item (or a timer) posted
       work_node* n = mine.taken.pop();
-      if (!n) n = mine.shared.take(mine.taken, take_max);
+      if (!n && mine.shared.take(mine.taken, take_max)) n = mine.taken.pop();
       if (!n) n = global.pop();
       if (!n && fire_due()) continue;
       if (!n) n = steal(index);
