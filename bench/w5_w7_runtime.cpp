@@ -50,8 +50,8 @@ task<std::uint64_t> spawn_join_all(std::uint64_t n) {
   hs.reserve(n);
   for (std::uint64_t i = 0; i < n; ++i) hs.push_back(spawn(trivial(i)));
   std::uint64_t s = 0;
-  for (auto& h : hs) {
-    auto r = co_await h;
+  for (auto& h : hs) {  // each handle consumed by its join, as the peers' loops do
+    auto r = co_await std::move(h);
     s += r.value();
   }
   co_return s;

@@ -76,6 +76,36 @@ TYPED_TEST(spawn_conformance, join_twice_is_invalid_argument) {
   }());
 }
 
+// `co_await std::move(h)` joins and consumes the handle (here from another task, which may
+// find `h` finished or still running): `h` is empty afterwards, and a second join on it is
+// invalid. A failed handle consumed the same way gives
+// its code once.
+TYPED_TEST(spawn_conformance, joining_a_moved_handle_consumes_it) {
+  this->f.block_on([]() -> task<void> {
+    cancellation_token go;
+    auto h = spawn([](cancellation_token g) -> task<int> {
+      co_await g.cancelled();
+      co_return 42;
+    }(go));
+    auto waiting = spawn([](join_handle<int>* w) -> task<int> {
+      auto r = co_await std::move(*w);
+      co_return r.value();
+    }(&h));
+    go.cancel();
+    auto joined = co_await waiting;
+    EXPECT_EQ(joined.value(), 42);
+    EXPECT_FALSE(h.valid());
+    auto again = co_await h;
+    EXPECT_EQ(again.error().code(), errc::invalid_argument);
+    auto failed = join_handle<int>::failed(errc::user);
+    auto first = co_await std::move(failed);
+    EXPECT_EQ(first.error().code(), errc::user);
+    EXPECT_FALSE(failed.is_finished());  // empty: nothing left to join
+    auto second = co_await failed;
+    EXPECT_EQ(second.error().code(), errc::invalid_argument);
+  }());
+}
+
 TYPED_TEST(spawn_conformance, spawn_on_explicit_executor) {
   auto ex = this->f.ex();
   auto r = this->f.block_on([](executor ex) -> task<bool> {

@@ -121,6 +121,35 @@ TYPED_TEST(unhandled_error_hook, what_is_not_reported) {
   EXPECT_EQ(rep.count(), 0u);
 }
 
+// A handle consumed by `co_await std::move(h)` belongs to the join: when the joiner is aborted
+// while it waits, the task is detached, and the exception it ends with later is reported.
+TYPED_TEST(unhandled_error_hook, a_consumed_handle_whose_joiner_is_aborted_is_detached) {
+  reports rep;
+  rep.expected = &this->f.rt;
+  this->f.rt.set_unhandled_error_hook(&reports::hook, &rep);
+  const bool emptied = this->f.block_on([](reports* rep) -> task<bool> {
+    cancellation_token go, joining;
+    auto worker = spawn(throws_when(go, "consumed, then abandoned"));
+    auto joiner = spawn([](join_handle<int>* w, cancellation_token j) -> task<int> {
+      j.cancel();  // an abort from here on takes effect at the join's suspension
+      auto r = co_await std::move(*w);
+      co_return r.value();
+    }(&worker, joining));
+    co_await joining.cancelled();
+    joiner.abort();
+    auto j = co_await joiner;
+    EXPECT_EQ(j.error().code(), errc::aborted);
+    const bool empty = !worker.valid();  // the joiner's end is seen after its join
+    go.cancel();
+    for (int i = 0; i < 5000 && rep->count() == 0; ++i) co_await sleep(1ms);
+    co_return empty;
+  }(&rep));
+  this->f.rt.set_unhandled_error_hook(nullptr);
+  EXPECT_TRUE(emptied);
+  ASSERT_EQ(rep.count(), 1u);
+  EXPECT_EQ(rep.messages[0], "consumed, then abandoned");
+}
+
 #if !defined(__EMSCRIPTEN__)
 // The default hook (no hook set, or reset with nullptr): one line on stderr (the browser
 // console under Emscripten, not captured here). Called directly, so that the line is written

@@ -96,6 +96,27 @@ TEST(spawn_allocation, every_block_is_given_back_after_join_abort_and_detach) {
   EXPECT_EQ(a.get().live_bytes, 0u);
 }
 
+// A join through `co_await std::move(h)` consumes the handle: the task's state block is given
+// back when the join ends, not when the (now empty) handle is destroyed later.
+TEST(spawn_allocation, a_consuming_join_frees_the_state_block_at_once) {
+  counting_allocator a;
+  local_runtime rt;
+  rt.block_on([](const counts* c) -> task<void> {
+    const std::size_t before = c->live_bytes;
+    auto borrowed = spawn(child(1));
+    auto one = co_await borrowed;
+    EXPECT_EQ(one.value(), 1);
+    EXPECT_EQ(c->live_bytes, before + sizeof(detail::spawned<int>));  // held by `borrowed`
+    borrowed = join_handle<int>{};
+    auto consumed = spawn(child(2));
+    auto two = co_await std::move(consumed);
+    EXPECT_EQ(two.value(), 2);
+    EXPECT_EQ(c->live_bytes, before);
+    EXPECT_FALSE(consumed.valid());
+  }(&a.get()));
+  EXPECT_EQ(a.get().allocs, a.get().frees);
+}
+
 // A task spawned with an observer (a scope's child, a task set's) carries the observer's links
 // in front of its header; a plain spawn's block has no room for them.
 TEST(spawn_allocation, only_an_observed_task_carries_a_link) {

@@ -5,6 +5,10 @@
 /// - `co_await h` (or `co_await h.join()`) gives `result<T>`: the value, `errc::aborted`, or the
 ///   captured exception as `errc::exception`. The result is moved out: a second join, or a join
 ///   on a moved-from handle, gives `errc::invalid_argument`.
+/// - `co_await std::move(h)` (and `co_await spawn(...)`) joins the same way and consumes the
+///   handle: `h` is empty at once, and the task's state is freed as soon as the join is over,
+///   while it is still in cache (a loop joining many handles this way skips a later pass over
+///   them). If the joiner is cancelled while it waits, the task is detached, as by `detach()`.
 /// - `abort()` makes the task stop at its current or next suspension point; its frames are
 ///   destroyed (destructors run) on its own executor. No-op on a finished or empty handle.
 ///   A wait on an eddy primitive ends at once. A wait in a foreign operation (an Asio
@@ -205,9 +209,16 @@ class join_handle {
   /// Awaiter of `co_await h`: gives `result<T>`; cancel-safe (an aborted joiner deregisters).
   class awaiter {
    public:
-    /// Used by `co_await h` and `join()`.
+    /// Used by `co_await h` and `join()`: borrows `h`'s task and failure state.
     explicit awaiter(detail::spawned<T>* s, detail::join_failure* fail = nullptr) noexcept
         : s_(s), fail_(fail) {}
+    /// Used by `co_await std::move(h)`: takes over `h`'s reference (and failure state), which
+    /// the destructor gives up, detaching the task if it has not completed.
+    explicit awaiter(join_handle&& h) noexcept
+        : s_(std::exchange(h.s_, nullptr)),
+          fail_(&own_fail_),
+          own_fail_(std::exchange(h.fail_, detail::join_failure{})),
+          owns_(true) {}
     awaiter(const awaiter&) = delete;
     awaiter& operator=(const awaiter&) = delete;
     ~awaiter() {
@@ -215,6 +226,7 @@ class join_handle {
         detail::lock_guard<detail::spin_lock> g(s_->join_lock);
         if (s_->joiner == me_) s_->joiner = waker{};
       }
+      if (owns_ && s_) join_handle{s_}.detach();
     }
     bool await_ready() const noexcept { return !s_ || s_->is_complete(); }
     bool await_suspend(coro::coroutine_handle<> h) noexcept {
@@ -243,14 +255,17 @@ class join_handle {
    private:
     detail::spawned<T>* s_;
     detail::join_failure* fail_;
+    detail::join_failure own_fail_;  // a consumed handle's failure state
     waker me_;
     bool registered_ = false;
     bool second_ = false;
+    bool owns_ = false;  // holds the consumed handle's reference
   };
-  /// Waits for the task and moves its result out (see `awaiter`).
+  /// Waits for the task and moves its result out (see `awaiter`); `co_await std::move(h)`
+  /// consumes the handle (see the file comment).
   ///@{
   awaiter operator co_await() & noexcept { return awaiter{s_, &fail_}; }
-  awaiter operator co_await() && noexcept { return awaiter{s_, &fail_}; }
+  awaiter operator co_await() && noexcept { return awaiter{std::move(*this)}; }
   ///@}
   /// The same as `co_await h`.
   awaiter join() noexcept { return awaiter{s_, &fail_}; }
