@@ -116,15 +116,27 @@ void task_header::abort_list(task_header* head) noexcept {
 
 void task_header::start(bool aborted) noexcept {
   register_with_runtime();
-  runtime* const rt = ex_.get();
-  if (const std::uint8_t w = rt->watch_.load(std::memory_order_relaxed)) [[unlikely]]
-    watched_start(rt, w);
   // An abort that arrived before start (a scope cancelled concurrently) is kept.
   const std::uint32_t add = scheduled | notified | (aborted ? notified_free_abort : 0u);
   std::uint32_t s = state_.load(std::memory_order_acquire);
   while (!state_.compare_exchange_weak(s, (s & ~unstarted) | add, std::memory_order_acq_rel,
                                        std::memory_order_acquire)) {
   }
+  post_first_run();
+}
+
+void task_header::start_fresh() noexcept {
+  // Scheduled before anyone can signal it: a signal that comes once the registration has
+  // published the task (`abort_all_tasks`) only records its bits, as before a start.
+  state_.store(scheduled | notified, std::memory_order_relaxed);
+  register_with_runtime();
+  post_first_run();
+}
+
+void task_header::post_first_run() noexcept {
+  runtime* const rt = ex_.get();
+  if (const std::uint8_t w = rt->watch_.load(std::memory_order_relaxed)) [[unlikely]]
+    watched_start(rt, w);
   ex_.post(*this);
 }
 

@@ -34,7 +34,7 @@ spawned<T>* spawn_try(executor ex, task<T>&& t, std::uint32_t refs,
   auto* s = spawned<T>::create(ex, std::move(t), refs, obs);
   if (!s) return nullptr;  // `t` still owns its frame and frees it
   s->identify(o.name, o.copy_name, loc);
-  s->start();
+  s->start_fresh();
   return s;
 }
 /// `spawn_try` that panics when out of memory (for callers that cannot report it).

@@ -202,8 +202,13 @@ class task_header : public work_node {
   source_location location() const noexcept { return loc_; }
 
   /// Posts the task for its first run. With `aborted`, the task is aborted before its body
-  /// ever runs (a spawn into a cancelled scope).
+  /// ever runs (a spawn into a cancelled scope). For a task that other threads may already
+  /// signal (a scope or task set adopted it before the start).
   void start(bool aborted = false) noexcept;
+  /// `start()` for a task no other thread can have seen yet (a plain `spawn`): it becomes
+  /// visible when it registers with its runtime here, so its state is set with a plain store,
+  /// not an atomic read-modify-write.
+  void start_fresh() noexcept;
   void wake() noexcept { signal(notified); }
   /// Requests abort: the task stops at its current or next suspension point; if it waits in a
   /// foreign operation, once that operation's completion has run (see `foreign_wait`).
@@ -364,6 +369,7 @@ class task_header : public work_node {
   void set_draining(bool on) noexcept;
   void finish(bool aborted) noexcept;
   void register_with_runtime() noexcept;
+  void post_first_run() noexcept;  // the rest of a start once the state is set
   void unregister_from_runtime() noexcept;
   // Instrumentation (runtime::set_task_hooks, enable_metrics): called only when the runtime's
   // watch byte is not zero, out of line so that the runner's fast path stays small.
