@@ -9,6 +9,8 @@ namespace eddy::detail {
 class work_queue {
  public:
   bool empty() const noexcept { return head_ == nullptr; }
+  /// The node `pop` gives next (null when empty).
+  work_node* front() const noexcept { return head_; }
   void push(work_node* n) noexcept {
     n->next = nullptr;
     if (tail_)
