@@ -68,6 +68,10 @@ task<long> spawn_and_count(const counts* c, int n) {
 
 }  // namespace
 
+// A handle is one word (a vector of 2M handles is 16 MB, not 32).
+static_assert(sizeof(join_handle<int>) == sizeof(void*));
+static_assert(sizeof(join_handle<void>) == sizeof(void*));
+
 TEST(spawn_allocation, a_spawn_allocates_its_frame_and_one_state_block) {
   constexpr int n = 100;
   counting_allocator a;

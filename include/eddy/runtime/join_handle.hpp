@@ -27,6 +27,7 @@
 /// Thread-safety: `abort`, `is_finished` are thread-safe. A handle itself is move-only and used
 /// by one owner at a time; only one task may wait on it.
 #pragma once
+#include <cstdint>
 #include <type_traits>
 #include <utility>
 
@@ -38,11 +39,22 @@ namespace eddy {
 
 namespace detail {
 
-/// A `join_handle` that refers to no task but joins to an error (`join_handle::failed`).
-struct join_failure {
-  static constexpr unsigned char none = 0, pending = 1, taken = 2;  ///< states
-  unsigned char state = none;       ///< none, pending (not joined yet) or taken
-  errc code = errc::out_of_memory;  ///< what the join gives while pending
+/// A `join_handle`'s one word: its task (a `spawned<T>*`; 0 when empty) or, with the low bit
+/// set, the error that a handle referring to no task joins to (`join_handle::failed`), with
+/// `failure_taken` set once that join took place. Task blocks are at least 8-byte aligned, so a
+/// task's word never has the low bits set.
+struct join_word {
+  static constexpr std::uintptr_t failure = 1, failure_taken = 2;
+  /// The word of a failed handle that joins to `code`.
+  static constexpr std::uintptr_t failed(errc code) noexcept {
+    return (static_cast<std::uintptr_t>(code) << 2) | failure;
+  }
+  /// True when `w` is a failure not joined yet.
+  static constexpr bool failure_pending(std::uintptr_t w) noexcept {
+    return (w & (failure | failure_taken)) == failure;
+  }
+  /// The code a failure word joins to.
+  static constexpr errc code(std::uintptr_t w) noexcept { return static_cast<errc>(w >> 2); }
 };
 
 /// A spawned task's state: the scheduling header and the result. The root frame is destroyed
@@ -137,23 +149,24 @@ class spawned final : public task_header {
 
 }  // namespace detail
 
-/// The owner's handle to a spawned task (see the file comment).
+/// The owner's handle to a spawned task (see the file comment). One word: a vector of handles
+/// costs a pointer per task.
 template <class T>
 class join_handle {
  public:
   /// An empty handle (refers to no task).
   join_handle() noexcept = default;
   /// Used by `spawn`: adopts one reference to `s`.
-  explicit join_handle(detail::spawned<T>* s) noexcept : s_(s) {}
+  explicit join_handle(detail::spawned<T>* s) noexcept : w_(reinterpret_cast<std::uintptr_t>(s)) {
+    static_assert(alignof(detail::spawned<T>) >= 4, "the low bits of a task's word are tags");
+  }
   /// Moves leave the source empty; assigning over a handle detaches its task first.
   ///@{
-  join_handle(join_handle&& o) noexcept
-      : s_(std::exchange(o.s_, nullptr)), fail_(std::exchange(o.fail_, detail::join_failure{})) {}
+  join_handle(join_handle&& o) noexcept : w_(std::exchange(o.w_, 0)) {}
   join_handle& operator=(join_handle&& o) noexcept {
     if (this != &o) {
       detach();
-      s_ = std::exchange(o.s_, nullptr);
-      fail_ = std::exchange(o.fail_, detail::join_failure{});
+      w_ = std::exchange(o.w_, 0);
     }
     return *this;
   }
@@ -163,8 +176,7 @@ class join_handle {
   /// A handle that refers to no task, is finished, and joins (once) to `code`.
   static join_handle failed(errc code) noexcept {
     join_handle h;
-    h.fail_.state = detail::join_failure::pending;
-    h.fail_.code = code;
+    h.w_ = detail::join_word::failed(code);
     return h;
   }
   join_handle(const join_handle&) = delete;
@@ -174,51 +186,48 @@ class join_handle {
   /// Requests abort (see the file comment: prompt for eddy waits, after the completion for a
   /// foreign operation). Thread-safe; no-op when finished or empty.
   void abort() noexcept {
-    if (s_) s_->abort();
+    if (detail::spawned<T>* s = task()) s->abort();
   }
   /// Gives up the handle; the task runs on. No-op when empty. If the task then ends with an
   /// exception, its runtime's unhandled-error hook is told (see `runtime`).
   void detach() noexcept {
-    fail_ = detail::join_failure{};
-    if (!s_) return;
-    if (!s_->is_complete()) s_->mark_detached();  // a finished task has no use for the mark
-    std::exchange(s_, nullptr)->release();
+    detail::spawned<T>* s = task();
+    w_ = 0;
+    if (!s) return;
+    if (!s->is_complete()) s->mark_detached();  // a finished task has no use for the mark
+    s->release();
   }
   /// True once the task has completed (value, error, or aborted), or when the spawn ran out of
   /// memory. False for an empty handle.
   bool is_finished() const noexcept {
-    return fail_.state != detail::join_failure::none || (s_ && s_->is_complete());
+    if (w_ & detail::join_word::failure) return true;
+    detail::spawned<T>* s = task();
+    return s && s->is_complete();
   }
   /// True if this handle refers to a task.
-  bool valid() const noexcept { return s_ != nullptr; }
+  bool valid() const noexcept { return task() != nullptr; }
   /// The task's process-wide id (runtime/task_header.hpp, identity); 0 for an empty handle.
-  std::uint64_t id() const noexcept { return s_ ? s_->id() : 0; }
+  std::uint64_t id() const noexcept {
+    detail::spawned<T>* s = task();
+    return s ? s->id() : 0;
+  }
   /// The task's executor (empty for an empty handle).
-  executor get_executor() const noexcept { return s_ ? s_->get_executor() : executor{}; }
+  executor get_executor() const noexcept {
+    detail::spawned<T>* s = task();
+    return s ? s->get_executor() : executor{};
+  }
 
   /// If finished, moves the result out (once); otherwise `errc::invalid_argument`.
-  result<T> try_take() noexcept {
-    if (fail_.state == detail::join_failure::pending) {
-      fail_.state = detail::join_failure::taken;
-      return error{fail_.code};
-    }
-    if (!s_ || !s_->is_complete() || s_->taken()) return error{errc::invalid_argument};
-    return s_->take();
-  }
+  result<T> try_take() noexcept { return take_from(w_); }
 
   /// Awaiter of `co_await h`: gives `result<T>`; cancel-safe (an aborted joiner deregisters).
   class awaiter {
    public:
-    /// Used by `co_await h` and `join()`: borrows `h`'s task and failure state.
-    explicit awaiter(detail::spawned<T>* s, detail::join_failure* fail = nullptr) noexcept
-        : s_(s), fail_(fail) {}
-    /// Used by `co_await std::move(h)`: takes over `h`'s reference (and failure state), which
-    /// the destructor gives up, detaching the task if it has not completed.
-    explicit awaiter(join_handle&& h) noexcept
-        : s_(std::exchange(h.s_, nullptr)),
-          fail_(&own_fail_),
-          own_fail_(std::exchange(h.fail_, detail::join_failure{})),
-          owns_(true) {}
+    /// Used by `co_await h` and `join()`: borrows `h`'s word.
+    explicit awaiter(join_handle& h) noexcept : w_(&h.w_), s_(h.task()) {}
+    /// Used by `co_await std::move(h)`: takes over `h`'s word (its reference, or its failure),
+    /// which the destructor gives up, detaching the task if it has not completed.
+    explicit awaiter(join_handle&& h) noexcept : w_(&own_.w_), s_(h.task()), own_(std::move(h)) {}
     awaiter(const awaiter&) = delete;
     awaiter& operator=(const awaiter&) = delete;
     ~awaiter() {
@@ -226,7 +235,6 @@ class join_handle {
         detail::lock_guard<detail::spin_lock> g(s_->join_lock);
         if (s_->joiner == me_) s_->joiner = waker{};
       }
-      if (owns_ && s_) join_handle{s_}.detach();
     }
     bool await_ready() const noexcept { return !s_ || s_->is_complete(); }
     bool await_suspend(coro::coroutine_handle<> h) noexcept {
@@ -244,35 +252,45 @@ class join_handle {
     }
     result<T> await_resume() noexcept {
       registered_ = false;
-      if (!s_ && fail_ && fail_->state == detail::join_failure::pending) {
-        fail_->state = detail::join_failure::taken;
-        return error{fail_->code};
-      }
-      if (!s_ || second_ || s_->taken()) return error{errc::invalid_argument};
-      return s_->take();
+      if (second_) return error{errc::invalid_argument};
+      return take_from(*w_);
     }
 
    private:
-    detail::spawned<T>* s_;
-    detail::join_failure* fail_;
-    detail::join_failure own_fail_;  // a consumed handle's failure state
+    std::uintptr_t* w_;      // the word joined: the handle's, or `own_`'s
+    detail::spawned<T>* s_;  // its task, or null
+    join_handle own_;        // a consumed handle (declared after `s_`: destroyed first)
     waker me_;
     bool registered_ = false;
     bool second_ = false;
-    bool owns_ = false;  // holds the consumed handle's reference
   };
   /// Waits for the task and moves its result out (see `awaiter`); `co_await std::move(h)`
   /// consumes the handle (see the file comment).
   ///@{
-  awaiter operator co_await() & noexcept { return awaiter{s_, &fail_}; }
+  awaiter operator co_await() & noexcept { return awaiter{*this}; }
   awaiter operator co_await() && noexcept { return awaiter{std::move(*this)}; }
   ///@}
   /// The same as `co_await h`.
-  awaiter join() noexcept { return awaiter{s_, &fail_}; }
+  awaiter join() noexcept { return awaiter{*this}; }
 
  private:
-  detail::spawned<T>* s_ = nullptr;
-  detail::join_failure fail_;  ///< set by failed(); not a task state
+  detail::spawned<T>* task() const noexcept {
+    if (w_ & detail::join_word::failure) return nullptr;
+    return reinterpret_cast<detail::spawned<T>*>(w_);
+  }
+  // A failure joins once; a task's result once it has completed; otherwise invalid_argument.
+  static result<T> take_from(std::uintptr_t& w) noexcept {
+    if (detail::join_word::failure_pending(w)) {
+      w |= detail::join_word::failure_taken;
+      return error{detail::join_word::code(w)};
+    }
+    if (!w || (w & detail::join_word::failure)) return error{errc::invalid_argument};
+    auto* s = reinterpret_cast<detail::spawned<T>*>(w);
+    if (!s->is_complete() || s->taken()) return error{errc::invalid_argument};
+    return s->take();
+  }
+
+  std::uintptr_t w_ = 0;  // see `detail::join_word`
 };
 
 }  // namespace eddy
