@@ -224,10 +224,10 @@ class join_handle {
   class awaiter {
    public:
     /// Used by `co_await h` and `join()`: borrows `h`'s word.
-    explicit awaiter(join_handle& h) noexcept : w_(&h.w_), s_(h.task()) {}
+    explicit awaiter(join_handle& h) noexcept : s_(h.task()), w_(&h.w_) {}
     /// Used by `co_await std::move(h)`: takes over `h`'s word (its reference, or its failure),
     /// which the destructor gives up, detaching the task if it has not completed.
-    explicit awaiter(join_handle&& h) noexcept : w_(&own_.w_), s_(h.task()), own_(std::move(h)) {}
+    explicit awaiter(join_handle&& h) noexcept : s_(h.task()), own_(std::move(h)), w_(&own_.w_) {}
     awaiter(const awaiter&) = delete;
     awaiter& operator=(const awaiter&) = delete;
     ~awaiter() {
@@ -257,9 +257,9 @@ class join_handle {
     }
 
    private:
-    std::uintptr_t* w_;      // the word joined: the handle's, or `own_`'s
-    detail::spawned<T>* s_;  // its task, or null
-    join_handle own_;        // a consumed handle (declared after `s_`: destroyed first)
+    detail::spawned<T>* s_;  // the task joined, or null
+    join_handle own_;        // a consumed handle (empty when borrowing)
+    std::uintptr_t* w_;      // the word joined: the borrowed handle's, or `own_`'s
     waker me_;
     bool registered_ = false;
     bool second_ = false;
