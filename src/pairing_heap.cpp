@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: BSL-1.0
-#include "eddy/runtime/detail/timer_heap.hpp"
+// The pairing heap under `timer_heap` (see eddy/runtime/detail/pairing_heap.hpp).
+#include "eddy/runtime/detail/pairing_heap.hpp"
 
 namespace eddy::detail {
 
-timer_node* timer_heap::meld(timer_node* a, timer_node* b) noexcept {
+timer_node* pairing_heap::meld(timer_node* a, timer_node* b) noexcept {
   if (less(b, a)) {
     timer_node* t = a;
     a = b;
@@ -16,7 +17,7 @@ timer_node* timer_heap::meld(timer_node* a, timer_node* b) noexcept {
   return a;
 }
 
-timer_node* timer_heap::merge_pairs(timer_node* first) noexcept {
+timer_node* pairing_heap::merge_pairs(timer_node* first) noexcept {
   if (!first) return nullptr;
   timer_node* pairs = nullptr;  // melded pairs, reversed, linked through heap_sibling
   while (first) {
@@ -48,29 +49,25 @@ timer_node* timer_heap::merge_pairs(timer_node* first) noexcept {
   return r;
 }
 
-void timer_heap::push(timer_node* n) noexcept {
+void pairing_heap::insert(timer_node* n) noexcept {
   n->heap_child = n->heap_sibling = n->heap_prev = nullptr;
-  n->seq = seq_++;
   root_ = root_ ? meld(root_, n) : n;
   root_->heap_prev = nullptr;
-  ++size_;
 }
 
-timer_node* timer_heap::pop() noexcept {
+timer_node* pairing_heap::pop() noexcept {
   timer_node* r = root_;
   if (!r) return nullptr;
   root_ = merge_pairs(r->heap_child);
   r->heap_child = r->heap_sibling = r->heap_prev = nullptr;
-  --size_;
   return r;
 }
 
-bool timer_heap::remove(timer_node* n) noexcept {
+void pairing_heap::remove(timer_node* n) noexcept {
   if (n == root_) {
     pop();
-    return true;
+    return;
   }
-  if (!n->heap_prev) return false;
   if (n->heap_prev->heap_child == n)
     n->heap_prev->heap_child = n->heap_sibling;
   else
@@ -79,8 +76,6 @@ bool timer_heap::remove(timer_node* n) noexcept {
   timer_node* sub = merge_pairs(n->heap_child);
   n->heap_child = n->heap_sibling = n->heap_prev = nullptr;
   if (sub) root_ = meld(root_, sub);
-  --size_;
-  return true;
 }
 
 }  // namespace eddy::detail

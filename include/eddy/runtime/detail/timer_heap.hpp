@@ -1,35 +1,78 @@
 // SPDX-License-Identifier: BSL-1.0
 /// \file
-/// `detail::timer_heap`: an intrusive pairing heap of `timer_node`s for backends. O(1) push,
-/// O(log n) amortized pop and remove, no allocation. Not thread-safe: the backend locks it.
-/// Equal deadlines pop in push order.
+/// `detail::timer_heap`: the backends' queue of armed `timer_node`s. Pops in deadline order, and
+/// in arming order among equal deadlines. Intrusive: no allocation. Not thread-safe: the backend
+/// locks it.
+///
+/// Three parts, so that a burst of timers is sorted a little at a time, in small heaps:
+/// - `near`: a pairing heap (detail/pairing_heap.hpp) of every timer whose deadline falls in a
+///   slot before `base` (slot_count of 2^20 ns, about 1 ms); the first timer is its top;
+/// - the wheel: `slot_count` lists of the timers in the `slot_count` slot_count from `base` on (about 268 ms
+///   on hosted builds), one per slot, unsorted; O(1) arming and removal;
+/// - `far`: a pairing heap of the timers beyond the wheel.
+/// When `near` empties, the earliest occupied slot moves into it, the wheel moves on behind it,
+/// and the far timers it now covers move into the wheel. `near` is empty only when all are.
+/// A burst of N timers over M slot_count thus costs about N log(N / M) steps, not N log N, and each
+/// sort touches only the timers of one slot.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 
-#include "eddy/runtime/runtime.hpp"
+#include "eddy/runtime/detail/pairing_heap.hpp"
 
 namespace eddy::detail {
 
 class timer_heap {
  public:
-  bool empty() const noexcept { return root_ == nullptr; }
+  /// Wheel slot_count (hosted: 256, about 268 ms; without threads, 32: firmware RAM is scarce).
+  static constexpr std::size_t slot_count = EDDY_HAS_THREADS ? 256 : 32;
+  /// A slot spans 2^slot_bits ns.
+  static constexpr unsigned slot_bits = 20;
+
+  timer_heap() noexcept = default;
+  timer_heap(const timer_heap&) = delete;
+  timer_heap& operator=(const timer_heap&) = delete;
+
+  bool empty() const noexcept { return size_ == 0; }
   std::size_t size() const noexcept { return size_; }
-  timer_node* top() const noexcept { return root_; }
+  /// The timer with the earliest deadline (the earliest armed among equal ones), or null.
+  timer_node* top() const noexcept { return near_.top(); }
+  /// Arms `n` (not in this queue; `deadline` set).
   void push(timer_node* n) noexcept;
+  /// Takes `top()` off (null when empty).
   timer_node* pop() noexcept;
-  /// Removes `n` if it is in this heap; false if it is not.
+  /// Removes `n` if it is in this queue; false if it is not.
   bool remove(timer_node* n) noexcept;
-  bool contains(const timer_node* n) const noexcept { return n == root_ || n->heap_prev; }
+  bool contains(const timer_node* n) const noexcept { return where(n) != nowhere; }
 
  private:
-  static bool less(const timer_node* a, const timer_node* b) noexcept {
-    return a->deadline < b->deadline || (a->deadline == b->deadline && a->seq < b->seq);
+  // Where a node is, in the top two bits of its `seq` (its arming number below them): the
+  // nodes of one heap share the bits, so that they do not change the heap's order.
+  static constexpr unsigned where_shift = 62;
+  static constexpr std::uint64_t number_bits = (std::uint64_t{1} << where_shift) - 1;
+  static constexpr std::uint64_t nowhere = 0, in_near = 1, in_wheel = 2, in_far = 3;
+  static std::uint64_t where(const timer_node* n) noexcept { return n->seq >> where_shift; }
+  static void set_where(timer_node* n, std::uint64_t w) noexcept {
+    n->seq = (n->seq & number_bits) | (w << where_shift);
   }
-  static timer_node* meld(timer_node* a, timer_node* b) noexcept;
-  static timer_node* merge_pairs(timer_node* first) noexcept;
+  static std::uint64_t slot_of(const timer_node* n) noexcept;
 
-  timer_node* root_ = nullptr;
+  void place(timer_node* n) noexcept;  // by its slot: near, the wheel or far
+  void to_near(timer_node* n) noexcept;
+  void to_wheel(timer_node* n, std::uint64_t slot) noexcept;
+  void unlink(timer_node* n) noexcept;  // from its wheel list
+  void refill() noexcept;               // `near` is empty, the queue is not
+  void pull_far() noexcept;             // far timers the wheel now covers go to it
+  std::size_t first_occupied(std::size_t from) const noexcept;
+
+  static constexpr std::size_t words = (slot_count + 63) / 64;
+  pairing_heap near_;
+  pairing_heap far_;
+  timer_node* wheel_[slot_count] = {};       // by slot % slot_count; linked by heap_sibling / heap_prev
+  std::uint64_t occupied_[words] = {};  // the wheel's non-empty lists
+  std::uint64_t base_ = 0;              // the first slot the wheel covers
   std::size_t size_ = 0;
+  std::size_t in_wheel_ = 0;
   std::uint64_t seq_ = 0;
 };
 
