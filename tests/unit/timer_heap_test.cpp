@@ -63,7 +63,8 @@ std::int64_t some_deadline(std::mt19937_64& rng, std::int64_t now) {
     case 1:
       return now + static_cast<std::int64_t>(rng() % (50 * slot));
     case 2:
-      return now + static_cast<std::int64_t>(rng() % (4 * eddy::detail::timer_heap::slot_count * slot));
+      return now +
+             static_cast<std::int64_t>(rng() % (4 * eddy::detail::timer_heap::slot_count * slot));
     case 3:
       return now + static_cast<std::int64_t>(rng() % (std::int64_t{1} << 50));
     case 4:

@@ -7,7 +7,8 @@
 /// Three parts, so that a burst of timers is sorted a little at a time, in small heaps:
 /// - `near`: a pairing heap (detail/pairing_heap.hpp) of every timer whose deadline falls in a
 ///   slot before `base` (slot_count of 2^20 ns, about 1 ms); the first timer is its top;
-/// - the wheel: `slot_count` lists of the timers in the `slot_count` slot_count from `base` on (about 268 ms
+/// - the wheel: `slot_count` lists of the timers in the `slot_count` slot_count from `base` on
+/// (about 268 ms
 ///   on hosted builds), one per slot, unsorted; O(1) arming and removal;
 /// - `far`: a pairing heap of the timers beyond the wheel.
 /// When `near` empties, the earliest occupied slot moves into it, the wheel moves on behind it,
@@ -68,7 +69,7 @@ class timer_heap {
   static constexpr std::size_t words = (slot_count + 63) / 64;
   pairing_heap near_;
   pairing_heap far_;
-  timer_node* wheel_[slot_count] = {};       // by slot % slot_count; linked by heap_sibling / heap_prev
+  timer_node* wheel_[slot_count] = {};  // by slot % slot_count; linked by heap_sibling / heap_prev
   std::uint64_t occupied_[words] = {};  // the wheel's non-empty lists
   std::uint64_t base_ = 0;              // the first slot the wheel covers
   std::size_t size_ = 0;
