@@ -6,6 +6,7 @@
 #include "eddy/core/lock.hpp"
 #include "eddy/runtime/detail/timer_heap.hpp"
 #include "eddy/runtime/detail/work_queue.hpp"
+#include "eddy/runtime/task_header.hpp"
 
 #if EDDY_HAS_THREADS
 #include <condition_variable>
@@ -128,9 +129,8 @@ std::size_t step(local_runtime& rt, auto& p) {
   for (std::size_t i = 0; i < batch; ++i) {
     work_node* n = p.local.pop();
     if (!n) break;
-    // The next node's line starts loading while this one runs: a queue of many tasks that
-    // have left the cache (a burst of spawns) otherwise waits for each in turn.
-    if (work_node* next = p.local.front()) __builtin_prefetch(next, 1);
+    // What the next node touches starts loading while this one runs (see prefetch_queued).
+    if (const work_node* next = p.local.front()) detail::task_header::prefetch_queued(next);
     n->run(n);
     ++ran;
   }

@@ -22,6 +22,7 @@
 
 #include "eddy/runtime/detail/timer_heap.hpp"
 #include "eddy/runtime/detail/work_queue.hpp"
+#include "eddy/runtime/task_header.hpp"
 
 namespace eddy {
 
@@ -229,8 +230,9 @@ struct thread_pool::impl {
       if (!n && fire_due()) continue;
       if (!n) n = steal(index);
       if (n) {
-        // As in local_runtime: the next node of the batch loads while this one runs.
-        if (work_node* next = mine.taken.front()) __builtin_prefetch(next, 1);
+        // As in local_runtime: what the next node of the batch touches loads while this one
+        // runs.
+        if (const work_node* next = mine.taken.front()) detail::task_header::prefetch_queued(next);
         n->run(n);
         continue;
       }

@@ -383,6 +383,27 @@ class task_header : public work_node {
   void stamp_ready(runtime* rt) noexcept;
 
  public:
+  /// The run loops (local_runtime, thread_pool): starts loading what running the queued node
+  /// `n` will touch, while the node before it runs. `n` is the next node to run, in a queue the
+  /// caller owns; its first line was asked for by the call one node earlier. When `n` is a
+  /// task: the rest of its header (and a small result after it), then the first two lines of
+  /// its root frame; then the first line of the node after `n`. Reads only what does not
+  /// change while `n` is queued (`run`, `root()`, `next`). A burst of spawned tasks has left
+  /// the cache by the time the loop reaches them: without this, each waits for its block and
+  /// then for its frame (W5 on one thread: 10 ns of 225 per task).
+  static void prefetch_queued(const work_node* n) noexcept {
+    if (n->run == &run_entry) {
+      const auto* t = static_cast<const task_header*>(n);
+      const char* b = reinterpret_cast<const char*>(t);
+      for (std::size_t off = 64; off < sizeof(task_header) + 32; off += 64)
+        __builtin_prefetch(b + off, 1);  // the rest of the header, and a small result after it
+      const char* f = static_cast<const char*>(t->root_.address());
+      __builtin_prefetch(f, 1);
+      __builtin_prefetch(f + 64, 1);
+    }
+    if (const work_node* after = n->next) __builtin_prefetch(after, 1);
+  }
+
   /// Used by `runtime::abort_all_tasks` (under the lock of the part of the task list that holds
   /// `head`).
   static void abort_list(task_header* head) noexcept;
