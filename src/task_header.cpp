@@ -189,7 +189,7 @@ void task_header::signal_as(std::uint32_t bits, std::uint32_t s, runtime* rt,
 }
 
 void task_header::remove_scope(cancel_scope* s) noexcept {
-  for (cancel_scope** p = &scopes_; *p; p = &(*p)->outer) {
+  for (cancel_scope** p = &live_.scopes; *p; p = &(*p)->outer) {
     if (*p == s) {
       *p = s->outer;
       s->outer = nullptr;
@@ -199,9 +199,9 @@ void task_header::remove_scope(cancel_scope* s) noexcept {
 }
 
 void task_header::push_scope_above(cancel_scope* s, cancel_scope* below) noexcept {
-  cancel_scope** p = &scopes_;
+  cancel_scope** p = &live_.scopes;
   while (*p != below) p = &(*p)->outer;
-  s->branch = branch_;
+  s->branch = live_.branch;
   s->outer = below;
   *p = s;
 }
@@ -349,7 +349,7 @@ bool task_header::handle_interrupt() noexcept {
   const bool aborting = s & abort_requested;
   cancel_scope* target = nullptr;  // the outermost fired scope cancels everything inside it
   if (!aborting) {
-    for (cancel_scope* sc = scopes_; sc; sc = sc->outer) {
+    for (cancel_scope* sc = live_.scopes; sc; sc = sc->outer) {
       if (!sc->cancelled && sc->fired.load(std::memory_order_acquire)) target = sc;
     }
     if (!target) return false;
@@ -361,7 +361,7 @@ bool task_header::handle_interrupt() noexcept {
     if (!(s & draining)) {
       set_draining(true);
       // Each may complete inline: the wake only sets `notified`.
-      for (foreign_wait* f = foreign_; f; f = f->next_wait)
+      for (foreign_wait* f = live_.foreign; f; f = f->next_wait)
         if (!f->is_done()) f->request_cancel();
     }
     return false;
@@ -383,7 +383,7 @@ bool task_header::handle_interrupt() noexcept {
     leaf_ = target->owner;
   }
   // Scopes of other branches may have fired too: they are not inside this one.
-  for (cancel_scope* sc = scopes_; sc; sc = sc->outer) {
+  for (cancel_scope* sc = live_.scopes; sc; sc = sc->outer) {
     if (sc != target && !sc->cancelled && sc->fired.load(std::memory_order_acquire)) {
       state_.fetch_or(interrupted, std::memory_order_acq_rel);
       break;
@@ -394,10 +394,8 @@ bool task_header::handle_interrupt() noexcept {
 }
 
 void task_header::finish(bool aborted) noexcept {
+  // From here on the runner's fields of `live_` are gone: a small result lives there now.
   const error* err = vt_->finish(this, aborted);
-  scopes_ = nullptr;
-  foreign_ = nullptr;
-  branch_ = nullptr;
   {
     runtime* const rt = ex_.get();
     if (const std::uint8_t w = rt->watch_.load(std::memory_order_relaxed); w & runtime::watch_hooks)
@@ -434,7 +432,7 @@ static_assert(std::is_same_v<duration, std::chrono::nanoseconds>, "the runtime c
 }  // namespace
 
 void task_header::stamp_ready(runtime* rt) noexcept {
-  ready_ns_ = now_ns(rt);
+  live_.ready_ns = now_ns(rt);
 }
 
 void task_header::watched_start(runtime* rt, std::uint8_t watch) noexcept {
@@ -466,10 +464,10 @@ void task_header::watched_finish(runtime* rt, bool aborted, const error* err) no
 metrics_cell* task_header::watched_run_begin(runtime* rt, std::uint8_t watch) noexcept {
   if (!(watch & runtime::watch_metrics)) return nullptr;
   metrics_cell* cell = &rt->metrics_cell_here();
-  if (ready_ns_ != not_ready) {
-    const std::int64_t d = now_ns(rt) - ready_ns_;
+  if (live_.ready_ns != not_ready) {
+    const std::int64_t d = now_ns(rt) - live_.ready_ns;
     cell->latency[latency_bucket(d > 0 ? static_cast<std::uint64_t>(d) : 0)].add();
-    ready_ns_ = not_ready;
+    live_.ready_ns = not_ready;
   }
   return cell;
 }

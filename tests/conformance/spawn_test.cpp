@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: BSL-1.0
 // Conformance: spawn, join, abort, detach on every runtime.
+#include <array>
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -42,6 +45,25 @@ task<void> forever_sleep(std::atomic<int>* destroyed, cancellation_token started
   started.cancel();
   co_await sleep(std::chrono::hours(1000));
 }
+task<std::string> text(std::size_t n) {
+  co_return std::string(n, 'x');
+}
+task<std::array<std::uint64_t, 8>> counted() {
+  std::array<std::uint64_t, 8> a{};
+  for (std::size_t i = 0; i < a.size(); ++i) a[i] = i + 1;
+  co_return a;
+}
+task<result<int>> refused() {
+  co_return error{errc::user, 7};
+}
+// Suspends inside what the runner keeps per task until the task completes: a timeout's cancel
+// scope around a `when_all` with two sleeping branches.
+task<int> nested_waits(cancellation_token started) {
+  started.cancel();
+  auto r = co_await timeout(std::chrono::hours(1000), when_all(sleep(std::chrono::hours(1000)),
+                                                               sleep(std::chrono::hours(1000))));
+  co_return r.has_value() ? 1 : 2;
+}
 }  // namespace
 
 TYPED_TEST(spawn_conformance, block_on_returns_value) {
@@ -61,6 +83,40 @@ TYPED_TEST(spawn_conformance, spawn_and_join_values) {
     co_return ra.value() + rb.value();
   }());
   EXPECT_EQ(r, 10);
+}
+
+// A result of up to 32 bytes is kept in the task's header once the task has completed, a
+// larger one after the header: both reach the joiner whole.
+TYPED_TEST(spawn_conformance, results_of_every_size_reach_the_joiner) {
+  const bool ok = this->f.block_on([]() -> task<bool> {
+    auto short_text = spawn(text(3));  // built in place: a short string points into itself
+    auto long_text = spawn(text(1000));
+    auto array = spawn(counted());
+    auto failed = spawn(refused());
+    auto s = co_await short_text;
+    auto l = co_await long_text;
+    auto a = co_await array;
+    auto f = co_await failed;
+    co_return s.value() == "xxx" && l.value() == std::string(1000, 'x') && a.value()[0] == 1 &&
+        a.value()[7] == 8 && f.has_value() && !f.value().has_value() &&
+        f.value().error() == error{errc::user, 7};
+  }());
+  EXPECT_TRUE(ok);
+}
+
+// Destroying an aborted task's frames unwinds its cancel scope and its combinator's branches;
+// its result is stored only then, in the room those used.
+TYPED_TEST(spawn_conformance, a_task_aborted_inside_a_timeout_and_when_all_joins_to_aborted) {
+  auto r = this->f.block_on([]() -> task<result<int>> {
+    cancellation_token started;
+    auto h = spawn(nested_waits(started));
+    co_await started.cancelled();
+    h.abort();
+    co_return co_await h;
+  }());
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error(), error{errc::aborted});
+  EXPECT_STREQ(r.error().message(), to_string(errc::aborted));
 }
 
 TYPED_TEST(spawn_conformance, join_twice_is_invalid_argument) {

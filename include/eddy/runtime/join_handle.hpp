@@ -27,7 +27,9 @@
 /// Thread-safety: `abort`, `is_finished` are thread-safe. A handle itself is move-only and used
 /// by one owner at a time; only one task may wait on it.
 #pragma once
+#include <cstddef>
 #include <cstdint>
+#include <new>
 #include <type_traits>
 #include <utility>
 
@@ -60,7 +62,9 @@ struct join_word {
 /// A spawned task's state: the scheduling header and the result. The root frame is destroyed
 /// when the task ends (on its executor), the state when the last reference goes. The state is a
 /// block of its own, from the frame allocator (core/frame_allocator.hpp). The result has no
-/// flag of its own: its state is in the header's `result_flags_`.
+/// flag of its own: its state is in the header's `result_flags_`. A result that fits the
+/// header's `result_space` (a value or an `error`: most `T` up to 32 bytes) takes no room
+/// after the header.
 template <class T>
 class spawned final : public task_header {
   using handle_type = typename task<T>::handle_type;
@@ -80,9 +84,9 @@ class spawned final : public task_header {
   ~spawned() {
     if (!(result_flags_ & result_stored)) return;
     if (!(result_flags_ & result_ok))
-      err_.~error();
+      err().~error();
     else if constexpr (!std::is_void_v<T>)
-      val_.~T();
+      val().~T();
   }
 
   /// True once the owner has moved the result out (owner's side).
@@ -90,11 +94,11 @@ class spawned final : public task_header {
   /// Moves the result out: only once the task has completed, and only once (owner's side).
   result<T> take() noexcept {
     result_flags_ |= result_taken;
-    if (!(result_flags_ & result_ok)) return std::move(err_);
+    if (!(result_flags_ & result_ok)) return std::move(err());
     if constexpr (std::is_void_v<T>)
       return {};
     else
-      return result<T>(std::move(val_));
+      return result<T>(std::move(val()));
   }
 
  private:
@@ -104,25 +108,29 @@ class spawned final : public task_header {
       : task_header(&vt, ex, h, refs, linked) {}
   handle_type handle() const noexcept { return handle_type::from_address(root().address()); }
   void store_error(const error& e) noexcept {
-    ::new (static_cast<void*>(&err_)) error(e);
+    ::new (outcome()) error(e);
     result_flags_ |= result_stored;
   }
   void store(result<T>&& r) noexcept {
     if (!r.has_value()) return store_error(r.error());
-    if constexpr (!std::is_void_v<T>) ::new (static_cast<void*>(&val_)) T(std::move(r).value());
+    if constexpr (!std::is_void_v<T>) ::new (outcome()) T(std::move(r).value());
     result_flags_ |= result_stored | result_ok;
   }
 
   static const error* finish(task_header* h, bool aborted) noexcept {
     auto* self = static_cast<spawned*>(h);
-    if (aborted)
+    // The frames go first: the result may take the room of what destroying them still uses.
+    if (aborted) {
+      self->handle().destroy();
       self->store_error(error{errc::aborted});
-    else
-      self->store(self->handle().promise().take_result());
-    self->handle().destroy();
-    if (!(self->result_flags_ & result_ok)) return &self->err_;
+    } else {
+      result<T> r = self->handle().promise().take_result();
+      self->handle().destroy();
+      self->store(std::move(r));
+    }
+    if (!(self->result_flags_ & result_ok)) return &self->err();
     if constexpr (is_result_v<T>) {  // a task<result<U>> that returned an error failed too
-      if (!self->val_.has_value()) return &self->val_.error();
+      if (!self->val().has_value()) return &self->val().error();
     }
     return nullptr;
   }
@@ -139,12 +147,31 @@ class spawned final : public task_header {
 
   // The outcome, constructed by the runner before `complete` is published: the value
   // (`result_ok`; a `void` task has none) or the error. Its flag is in `result_flags_`, where the
-  // header has room, so that the block is a `result<T>`'s flag (8 bytes for most T) smaller.
+  // header has room, so that the block is a `result<T>`'s flag (8 bytes for most T) smaller. It
+  // lives in the header's `result_space` when it fits there, else in `own_` after the header.
   struct no_value {};
-  union {
-    std::conditional_t<std::is_void_v<T>, no_value, T> val_;
-    error err_;
+  using value_type = std::conditional_t<std::is_void_v<T>, no_value, T>;
+  static constexpr std::size_t outcome_size = sizeof(value_type) > sizeof(error)
+                                                  ? sizeof(value_type)
+                                                  : sizeof(error);
+  static constexpr std::size_t outcome_align = alignof(value_type) > alignof(error)
+                                                   ? alignof(value_type)
+                                                   : alignof(error);
+  static constexpr bool in_header =
+      outcome_size <= result_space_size && outcome_align <= result_space_align;
+  struct own_space {
+    alignas(outcome_align) unsigned char bytes[outcome_size];
   };
+  struct no_space {};
+  void* outcome() noexcept {
+    if constexpr (in_header)
+      return result_space();
+    else
+      return own_.bytes;
+  }
+  error& err() noexcept { return *std::launder(static_cast<error*>(outcome())); }
+  value_type& val() noexcept { return *std::launder(static_cast<value_type*>(outcome())); }
+  [[no_unique_address]] std::conditional_t<in_header, no_space, own_space> own_;
 };
 
 }  // namespace detail

@@ -116,9 +116,22 @@ class task_header : public work_node {
   wait_desc wait{};
 
  private:
-  branch_node* branch_ = nullptr;  // the combinator branch running now; running task only
-  cancel_scope* scopes_ = nullptr;
-  foreign_wait* foreign_ = nullptr;  // the pending foreign waits; running task only
+  static constexpr std::int64_t not_ready = INT64_MIN;
+  // What the task needs only until it completes; the room of a small result once it has (see
+  // `result_space`). The runner's own fields (running task only) and, while metrics are
+  // enabled, when the task last became ready (runtime clock, ns), or `not_ready`: written by
+  // whoever makes it scheduled, read by the run that follows. A completed task is never
+  // scheduled again, and `finish` stores the result only after its frames are gone.
+  struct until_complete {
+    branch_node* branch = nullptr;    // the combinator branch running now
+    cancel_scope* scopes = nullptr;   // the cancel scopes, innermost first
+    foreign_wait* foreign = nullptr;  // the pending foreign waits
+    std::int64_t ready_ns = not_ready;
+  };
+  union {
+    until_complete live_{};
+    unsigned char result_space_[sizeof(until_complete)];
+  };
 
  public:
   // state bits
@@ -140,8 +153,8 @@ class task_header : public work_node {
   static constexpr std::uint32_t join_waiting = 1u << 11;
 
   struct vtable {
-    /// Stores the result (aborted: `errc::aborted`), destroys the root frame. Returns the error
-    /// the task ended with, or null.
+    /// Destroys the root frame, then stores the result (aborted: `errc::aborted`), in that
+    /// order (see `result_space`). Returns the error the task ended with, or null.
     const error* (*finish)(task_header*, bool aborted) noexcept;
     /// Frees the whole block. Called when the last reference goes.
     void (*destroy)(task_header*) noexcept;
@@ -265,12 +278,12 @@ class task_header : public work_node {
       state_.fetch_and(~(notified | yielded), std::memory_order_acq_rel);
   }
   void push_scope(cancel_scope* s) noexcept {
-    s->branch = branch_;
-    s->outer = scopes_;
-    scopes_ = s;
+    s->branch = live_.branch;
+    s->outer = live_.scopes;
+    live_.scopes = s;
   }
   /// The innermost cancel scope (the stack's top), or null.
-  cancel_scope* innermost_scope() const noexcept { return scopes_; }
+  cancel_scope* innermost_scope() const noexcept { return live_.scopes; }
   /// Pushes `s` right above `below` (a scope on the stack, or null for the bottom): scopes
   /// pushed after `below` stay inside `s`. For a scope whose inner work ran before it was
   /// pushed (`timeout` runs its inner work once, inline, first).
@@ -279,14 +292,14 @@ class task_header : public work_node {
   /// Registers the pending foreign wait `f` (see `foreign_wait`). A task suspended at one point
   /// has at most one; a task in `when_all` / `when_any` has at most one per branch.
   void begin_foreign(foreign_wait* f) noexcept {
-    f->branch = branch_;
+    f->branch = live_.branch;
     f->cancel_sent_ = false;
-    f->next_wait = foreign_;
-    foreign_ = f;
+    f->next_wait = live_.foreign;
+    live_.foreign = f;
   }
   /// Deregisters `f` (no-op if it is not registered).
   void end_foreign(foreign_wait* f) noexcept {
-    for (foreign_wait** p = &foreign_; *p; p = &(*p)->next_wait) {
+    for (foreign_wait** p = &live_.foreign; *p; p = &(*p)->next_wait) {
       if (*p == f) {
         *p = f->next_wait;
         f->next_wait = nullptr;
@@ -296,18 +309,18 @@ class task_header : public work_node {
   }
   /// True while a registered foreign wait has not completed.
   bool foreign_pending() const noexcept {
-    for (foreign_wait* f = foreign_; f; f = f->next_wait)
+    for (foreign_wait* f = live_.foreign; f; f = f->next_wait)
       if (!f->is_done()) return true;
     return false;
   }
   /// The registered foreign waits (a list through `foreign_wait::next_wait`).
-  foreign_wait* foreign_waits() const noexcept { return foreign_; }
+  foreign_wait* foreign_waits() const noexcept { return live_.foreign; }
 
   /// The combinator branch whose code runs now (null: none). Set by `when_all` / `when_any`
   /// around each branch they resume; `suspend_here` attributes a suspension to it.
-  branch_node* current_branch() const noexcept { return branch_; }
+  branch_node* current_branch() const noexcept { return live_.branch; }
   /// See `current_branch` (combinators only).
-  void set_current_branch(branch_node* b) noexcept { branch_ = b; }
+  void set_current_branch(branch_node* b) noexcept { live_.branch = b; }
 
   /// The root frame's promise (the frame chain of dumps starts there). Only while the task
   /// has not completed.
@@ -338,6 +351,14 @@ class task_header : public work_node {
   /// owner's side only).
   static constexpr std::uint8_t result_stored = 1, result_taken = 2, result_ok = 4;
   std::uint8_t result_flags_ = 0;
+  /// Bytes, and alignment, of the room a completed task's result may take in the header.
+  static constexpr std::size_t result_space_size = sizeof(until_complete);
+  static constexpr std::size_t result_space_align = alignof(until_complete);
+  /// That room: `spawned<T>` keeps its result here when it fits, so that the block is no larger
+  /// than the header. Usable only from `vtable::finish`, once the task's frames are destroyed
+  /// (destroying the frames of an aborted task still updates its cancel scopes and foreign
+  /// waits), until the block is freed.
+  void* result_space() noexcept { return result_space_; }
 
  private:
   bool owns_name_ = false;  // name_ is a copy (frame allocator, strlen + 1 bytes)
@@ -386,7 +407,7 @@ class task_header : public work_node {
   /// The run loops (local_runtime, thread_pool): starts loading what running the queued node
   /// `n` will touch, while the node before it runs. `n` is the next node to run, in a queue the
   /// caller owns; its first line was asked for by the call one node earlier. When `n` is a
-  /// task: the rest of its header (and a small result after it), then the first two lines of
+  /// task: the rest of its header, then the first two lines of
   /// its root frame; then the first line of the node after `n`. Reads only what does not
   /// change while `n` is queued (`run`, `root()`, `next`). A burst of spawned tasks has left
   /// the cache by the time the loop reaches them: without this, each waits for its block and
@@ -395,8 +416,8 @@ class task_header : public work_node {
     if (n->run == &run_entry) {
       const auto* t = static_cast<const task_header*>(n);
       const char* b = reinterpret_cast<const char*>(t);
-      for (std::size_t off = 64; off < sizeof(task_header) + 32; off += 64)
-        __builtin_prefetch(b + off, 1);  // the rest of the header, and a small result after it
+      for (std::size_t off = 64; off < sizeof(task_header); off += 64)
+        __builtin_prefetch(b + off, 1);  // the rest of the header (a small result lives in it)
       const char* f = static_cast<const char*>(t->root_.address());
       __builtin_prefetch(f, 1);
       __builtin_prefetch(f + 64, 1);
@@ -414,10 +435,6 @@ class task_header : public work_node {
   std::uint64_t parent_id_ = 0;
   const char* name_ = nullptr;
   source_location loc_{};
-  // While metrics are enabled: when the task last became ready (runtime clock, ns), or
-  // `not_ready`. Written by whoever makes it scheduled, read by the run that follows.
-  static constexpr std::int64_t not_ready = INT64_MIN;
-  std::int64_t ready_ns_ = not_ready;
 };
 
 /// The task running on this thread, or null outside any task.
