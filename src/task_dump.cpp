@@ -50,7 +50,7 @@ void dump_task(dump_sink& out, const task_header& t, bool held, bool current) {
   // The frame chain, as far as it was recorded (EDDY_TASK_FRAMES).
   int depth = 0;
   for (const promise_base* p = t.root_promise(); p && depth < 64; ++depth) {
-    const await_site* a = p->awaiting;
+    const await_site* a = p->awaiting();
     if (!a) break;  // not recorded (code built without EDDY_TASK_FRAMES)
     out << "    " << (a->child ? "co_await at " : "suspended at ");
     write_location(out, a->at);

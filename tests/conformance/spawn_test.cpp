@@ -187,6 +187,31 @@ TYPED_TEST(spawn_conformance, exception_is_captured_and_delivered_to_joiner) {
   EXPECT_THROW(r.error().rethrow(), std::runtime_error);
 }
 
+// A value and an exception share the frame's room: an exception thrown after `co_return` (by a
+// local's destructor) ends the task, and the value (a heap string: a leak would show under
+// ASan) is destroyed, whether the task is awaited or spawned.
+TYPED_TEST(spawn_conformance, an_exception_after_co_return_wins_over_the_value) {
+  struct throws_on_exit {
+    ~throws_on_exit() noexcept(false) { throw std::runtime_error("late"); }
+  };
+  auto late = []() -> task<std::string> {
+    throws_on_exit t;
+    co_return std::string(100, 'x');
+  };
+  const bool ok = this->f.block_on([](auto late) -> task<bool> {
+    bool awaited_threw = false;
+    try {
+      (void)co_await late();
+    } catch (const std::runtime_error& e) {
+      awaited_threw = std::string(e.what()) == "late";
+    }
+    auto spawned = co_await spawn(late());
+    co_return awaited_threw && !spawned.has_value() && spawned.error().code() == errc::exception &&
+        std::string(spawned.error().message()) == "late";
+  }(late));
+  EXPECT_TRUE(ok);
+}
+
 TYPED_TEST(spawn_conformance, block_on_rethrows) {
   EXPECT_THROW(this->f.block_on([]() -> task<int> {
     throw std::runtime_error("boom");

@@ -76,12 +76,6 @@ class promise_base {
   };
   final_awaiter final_suspend() noexcept { return {}; }
 
-  void unhandled_exception() noexcept {
-#if EDDY_HAS_EXCEPTIONS
-    exception_ = std::current_exception();
-#endif
-  }
-
   /// Who to resume at completion; null means "return to whoever called resume()".
   coro::coroutine_handle<> continuation_{};
 
@@ -89,8 +83,44 @@ class promise_base {
   /// Task dumps' frame chain (recorded with `EDDY_TASK_FRAMES`; see there): the site of the
   /// `co_await` this coroutine is suspended in, or null. The site lives in that `co_await`'s
   /// awaiter; written by the running task only.
-  const await_site* awaiting = nullptr;
+  const await_site* awaiting() const noexcept {
+    return reinterpret_cast<const await_site*>(site_and_tag_ & ~tag_mask);
+  }
+  /// Sets `awaiting()` (the running task only).
+  void set_awaiting(const await_site* s) noexcept {
+    site_and_tag_ = reinterpret_cast<std::uintptr_t>(s) | (site_and_tag_ & tag_mask);
+  }
 #endif
+
+ protected:
+  /// A two-bit tag of the derived promise's own (how the body ended). Kept in the low bits of
+  /// the `awaiting()` pointer when task dumps are on: a frame that awaits nothing stays 8 bytes
+  /// smaller (the frame of a `task<std::uint64_t>` fits one 64-byte line).
+  std::uint8_t tag() const noexcept {
+#if EDDY_TASK_DUMP
+    return static_cast<std::uint8_t>(site_and_tag_ & tag_mask);
+#else
+    return tag_;
+#endif
+  }
+  void set_tag(std::uint8_t t) noexcept {
+#if EDDY_TASK_DUMP
+    site_and_tag_ = (site_and_tag_ & ~tag_mask) | t;
+#else
+    tag_ = t;
+#endif
+  }
+
+ private:
+  static constexpr std::uintptr_t tag_mask = 3;
+#if EDDY_TASK_DUMP
+  static_assert(alignof(await_site) > tag_mask, "the tag needs the site pointer's low bits");
+  std::uintptr_t site_and_tag_ = 0;
+#else
+  std::uint8_t tag_ = 0;
+#endif
+
+ public:
 #if EDDY_TASK_FRAMES
   /// The awaiter of `co_await a` in a task, as it would be without `await_transform`: holds
   /// the awaiter `get_awaiter(a)` gives (by value, made in place, or a reference to `a` when
@@ -104,11 +134,11 @@ class promise_base {
     bool await_ready() { return static_cast<bool>(w.await_ready()); }
     template <class P>
     decltype(auto) await_suspend(coro::coroutine_handle<P> h) {
-      self->awaiting = &site;
+      self->set_awaiting(&site);
       return w.await_suspend(h);
     }
     decltype(auto) await_resume() {
-      self->awaiting = nullptr;
+      self->set_awaiting(nullptr);
       return w.await_resume();
     }
   };
@@ -125,30 +155,6 @@ class promise_base {
     return traced<A>{get_awaiter(static_cast<A&&>(a)), await_site{loc, child}, this};
   }
 #endif
-
- protected:
-  void rethrow_if_exception() {
-#if EDDY_HAS_EXCEPTIONS
-    if (exception_) std::rethrow_exception(exception_);
-#endif
-  }
-  bool has_exception() const noexcept {
-#if EDDY_HAS_EXCEPTIONS
-    return static_cast<bool>(exception_);
-#else
-    return false;
-#endif
-  }
-  error exception_error() const noexcept {
-#if EDDY_HAS_EXCEPTIONS
-    return error::from_exception(exception_);
-#else
-    return error{errc::exception};
-#endif
-  }
-#if EDDY_HAS_EXCEPTIONS
-  std::exception_ptr exception_;
-#endif
 };
 
 template <class T>
@@ -156,7 +162,11 @@ class task_promise final : public promise_base, public frame_storage {
  public:
   task_promise() noexcept {}
   ~task_promise() {
-    if (has_value_) value_.~T();
+    if (tag() == value_tag) value_.~T();
+#if EDDY_HAS_EXCEPTIONS
+    else if (tag() == exception_tag)
+      exception_.~exception_ptr();
+#endif
   }
   task<T> get_return_object() noexcept;
   static task<T> get_return_object_on_allocation_failure() noexcept;
@@ -165,25 +175,44 @@ class task_promise final : public promise_base, public frame_storage {
     requires std::is_convertible_v<U&&, T>
   void return_value(U&& v) noexcept(std::is_nothrow_constructible_v<T, U&&>) {
     ::new (&value_) T(std::forward<U>(v));
-    has_value_ = true;
+    set_tag(value_tag);
+  }
+  /// Keeps the exception that escaped the body. It wins over a value `co_return`ed before a
+  /// local's destructor threw.
+  void unhandled_exception() noexcept {
+#if EDDY_HAS_EXCEPTIONS
+    if (tag() == value_tag) value_.~T();
+    ::new (&exception_) std::exception_ptr(std::current_exception());
+    set_tag(exception_tag);
+#endif
   }
 
   /// The value; rethrows an escaped exception.
   T take() {
-    rethrow_if_exception();
+#if EDDY_HAS_EXCEPTIONS
+    if (tag() == exception_tag) std::rethrow_exception(exception_);
+#endif
     return std::move(value_);
   }
   /// The value, or the escaped exception as `errc::exception`.
   result<T> take_result() {
-    if (has_exception()) return exception_error();
+#if EDDY_HAS_EXCEPTIONS
+    if (tag() == exception_tag) return error::from_exception(exception_);
+#endif
     return result<T>(std::move(value_));
   }
 
  private:
+  // How the body ended (the promise's `tag()`; 0 while it runs): a value or an exception,
+  // never both, so they share their room (with the tag in the base: the frame of a
+  // `task<std::uint64_t>` that awaits nothing is 64 bytes, one cache line, not 80).
+  static constexpr std::uint8_t value_tag = 1, exception_tag = 2;
   union {
     T value_;
+#if EDDY_HAS_EXCEPTIONS
+    std::exception_ptr exception_;
+#endif
   };
-  bool has_value_ = false;
 };
 
 template <>
@@ -192,11 +221,30 @@ class task_promise<void> final : public promise_base, public frame_storage {
   task<void> get_return_object() noexcept;
   static task<void> get_return_object_on_allocation_failure() noexcept;
   void return_void() noexcept {}
-  void take() { rethrow_if_exception(); }
+  /// Keeps the exception that escaped the body.
+  void unhandled_exception() noexcept {
+#if EDDY_HAS_EXCEPTIONS
+    exception_ = std::current_exception();
+#endif
+  }
+  /// Rethrows an escaped exception.
+  void take() {
+#if EDDY_HAS_EXCEPTIONS
+    if (exception_) std::rethrow_exception(exception_);
+#endif
+  }
+  /// Nothing, or the escaped exception as `errc::exception`.
   result<void> take_result() {
-    if (has_exception()) return exception_error();
+#if EDDY_HAS_EXCEPTIONS
+    if (exception_) return error::from_exception(exception_);
+#endif
     return {};
   }
+
+ private:
+#if EDDY_HAS_EXCEPTIONS
+  std::exception_ptr exception_;
+#endif
 };
 
 }  // namespace detail
