@@ -11,13 +11,18 @@ import sys
 
 res_dir, out_md, out_png = sys.argv[1:4]
 
-# Reference figures: the best peer (tokio, futures, smol, async-std, Asio) measured on the same
-# kind of 2-core machine, and the target eddy aims for.
+# Reference figures: the fastest peer (tokio, futures, smol, async-std, Asio) on the same
+# workload, the median of the side-by-side run of 2026-12-05 (../shared/peers,
+# results/side_by_side-20261205T022527Z.md; same kind of 2-core machine), and what eddy aims
+# for: the open performance issue's ratio to that peer where it names one, else staying ahead.
 REFERENCE = {
-    "w1": ("~28", "<= 14"), "w2": ("13-45", "<= 13"), "w3": ("20-140", "<= 20"),
-    "w4": ("135-220", "<= 70"), "w5_spawn_join_st": ("145-200", "<= 75"),
-    "w5_spawn_join_mt": ("230-260", "<= 75"), "w7a": ("600-1900", "<= 600"),
-    "w7b": ("1-65", "<= 2"), "w8": ("37-110", "<= 37"), "w6c": ("34-90", "<= 40"),
+    "w1": ("asio-try 22.8", "< 22.8"), "w2": ("asio-try 12.4", "<= 11.2"),
+    "w3": ("async-std 55.9", "<= 33.5"), "w4": ("tokio 204", "< 204"),
+    "w5_spawn_join_st": ("tokio 203", "<= 102"), "w5_spawn_join_mt": ("smol 414", "<= 207"),
+    "w6_stream": ("rpp 0.282", "<= 0.282"), "w6c": ("asio-try 33.5", "<= 30.2"),
+    "w7a": ("smol 590", "< 590"), "w7b": ("smol 0.836", "<= 0.75"),
+    "w8": ("tokio 156", "< 156"), "c3_combine": ("rpp 16.0", "< 16.0"),
+    "c3_merge": ("rxcpp 7.18", "<= 5.0"),
 }
 
 
@@ -72,10 +77,11 @@ lines = [
     "",
     "Written by `scripts/bench` (do not edit by hand). Each figure is one run of Google Benchmark",
     "on the machine below, ns per operation (lower is better) or items per second; `allocs/op`",
-    "counts global `operator new` calls per operation. \"best peer\" is the range of the fastest",
-    "of tokio, futures, smol, async-std and Asio on the same workload, measured separately on the",
-    "same kind of machine, and \"target\" what eddy aims for; only ratios taken in the same",
-    "sitting mean much on a shared 2-core VM.",
+    "counts global `operator new` calls per operation. \"best peer\" is the fastest of tokio,",
+    "futures, smol, async-std, Asio, ReactivePlusPlus and RxCpp on the same workload (median of",
+    "the side-by-side run named in `scripts/lib/bench_report.py`, same kind of machine), and",
+    "\"target\" what eddy aims for; only ratios taken in the same sitting mean much on a shared",
+    "2-core VM (`../shared/peers/side_by_side.sh` takes them).",
     "",
     "Workloads: W1 one producer task sends 10M u64 to one consumer over an unbounded `mpsc`",
     "channel; W2 the same, bounded 1024; W3 4 producers, one consumer, bounded 1024, on",
