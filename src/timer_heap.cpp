@@ -26,15 +26,26 @@ void timer_heap::place(timer_node* n) noexcept {
     to_near(n);
   else if (s - base_ < slot_count)
     to_wheel(n, s);
-  else {
-    set_where(n, in_far);
-    far_.insert(n);
-  }
+  else
+    to_far(n);
 }
 
 void timer_heap::to_near(timer_node* n) noexcept {
   set_where(n, in_near);
   near_.insert(n);
+}
+
+void timer_heap::to_far(timer_node* n) noexcept {
+  set_where(n, in_far);
+  far_.insert(n);
+}
+
+void timer_heap::set_occupied(std::size_t i, bool on) noexcept {
+  const std::uint64_t bit = std::uint64_t{1} << (i % 64);
+  if (on)
+    occupied_[i / 64] |= bit;
+  else
+    occupied_[i / 64] &= ~bit;
 }
 
 void timer_heap::to_wheel(timer_node* n, std::uint64_t slot) noexcept {
@@ -45,7 +56,7 @@ void timer_heap::to_wheel(timer_node* n, std::uint64_t slot) noexcept {
   n->heap_sibling = wheel_[i];
   if (wheel_[i]) wheel_[i]->heap_prev = n;
   wheel_[i] = n;
-  occupied_[i / 64] |= std::uint64_t{1} << (i % 64);
+  set_occupied(i, true);
   ++in_wheel_;
 }
 
@@ -57,7 +68,7 @@ void timer_heap::unlink(timer_node* n) noexcept {
     wheel_[i] = n->heap_sibling;
   if (n->heap_sibling) n->heap_sibling->heap_prev = n->heap_prev;
   n->heap_sibling = n->heap_prev = nullptr;
-  if (!wheel_[i]) occupied_[i / 64] &= ~(std::uint64_t{1} << (i % 64));
+  if (!wheel_[i]) set_occupied(i, false);
   --in_wheel_;
 }
 
@@ -110,7 +121,7 @@ void timer_heap::refill() noexcept {
   const std::uint64_t slot = base_ + (i + slot_count - start) % slot_count;
   timer_node* n = wheel_[i];
   wheel_[i] = nullptr;
-  occupied_[i / 64] &= ~(std::uint64_t{1} << (i % 64));
+  set_occupied(i, false);
   while (n) {
     timer_node* const next = n->heap_sibling;
     --in_wheel_;

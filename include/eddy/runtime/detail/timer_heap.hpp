@@ -6,14 +6,13 @@
 ///
 /// Three parts, so that a burst of timers is sorted a little at a time, in small heaps:
 /// - `near`: a pairing heap (detail/pairing_heap.hpp) of every timer whose deadline falls in a
-///   slot before `base` (slot_count of 2^20 ns, about 1 ms); the first timer is its top;
-/// - the wheel: `slot_count` lists of the timers in the `slot_count` slot_count from `base` on
-/// (about 268 ms
-///   on hosted builds), one per slot, unsorted; O(1) arming and removal;
+///   slot before `base` (slots of 2^20 ns, about 1 ms); the first timer is its top;
+/// - the wheel: `slot_count` lists of the timers in the `slot_count` slots from `base` on
+///   (about 268 ms on hosted builds), one per slot, unsorted; O(1) arming and removal;
 /// - `far`: a pairing heap of the timers beyond the wheel.
 /// When `near` empties, the earliest occupied slot moves into it, the wheel moves on behind it,
 /// and the far timers it now covers move into the wheel. `near` is empty only when all are.
-/// A burst of N timers over M slot_count thus costs about N log(N / M) steps, not N log N, and each
+/// A burst of N timers over M slots thus costs about N log(N / M) steps, not N log N, and each
 /// sort touches only the timers of one slot.
 #pragma once
 #include <cstddef>
@@ -25,7 +24,7 @@ namespace eddy::detail {
 
 class timer_heap {
  public:
-  /// Wheel slot_count (hosted: 256, about 268 ms; without threads, 32: firmware RAM is scarce).
+  /// Wheel slots (hosted: 256, about 268 ms; without threads, 32: firmware RAM is scarce).
   static constexpr std::size_t slot_count = EDDY_HAS_THREADS ? 256 : 32;
   /// A slot spans 2^slot_bits ns.
   static constexpr unsigned slot_bits = 20;
@@ -61,9 +60,11 @@ class timer_heap {
   void place(timer_node* n) noexcept;  // by its slot: near, the wheel or far
   void to_near(timer_node* n) noexcept;
   void to_wheel(timer_node* n, std::uint64_t slot) noexcept;
-  void unlink(timer_node* n) noexcept;  // from its wheel list
-  void refill() noexcept;               // `near` is empty, the queue is not
-  void pull_far() noexcept;             // far timers the wheel now covers go to it
+  void to_far(timer_node* n) noexcept;
+  void set_occupied(std::size_t i, bool on) noexcept;  // the wheel list `i` is (not) empty
+  void unlink(timer_node* n) noexcept;                 // from its wheel list
+  void refill() noexcept;                              // `near` is empty, the queue is not
+  void pull_far() noexcept;                            // far timers the wheel now covers go to it
   std::size_t first_occupied(std::size_t from) const noexcept;
 
   static constexpr std::size_t words = (slot_count + 63) / 64;
