@@ -81,7 +81,7 @@ lines = [
     "futures, smol, async-std, Asio, ReactivePlusPlus and RxCpp on the same workload (median of",
     "the side-by-side run named in `scripts/lib/bench_report.py`, same kind of machine), and",
     "\"target\" what eddy aims for; only ratios taken in the same sitting mean much on a shared",
-    "2-core VM (`../shared/peers/side_by_side.sh` takes them).",
+    "2-core VM.",
     "",
     "Workloads: W1 one producer task sends 10M u64 to one consumer over an unbounded `mpsc`",
     "channel; W2 the same, bounded 1024; W3 4 producers, one consumer, bounded 1024, on",

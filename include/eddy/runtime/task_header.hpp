@@ -407,11 +407,11 @@ class task_header : public work_node {
   /// The run loops (local_runtime, thread_pool): starts loading what running the queued node
   /// `n` will touch, while the node before it runs. `n` is the next node to run, in a queue the
   /// caller owns; its first line was asked for by the call one node earlier. When `n` is a
-  /// task: the rest of its header, then the first two lines of
-  /// its root frame; then the first line of the node after `n`. Reads only what does not
-  /// change while `n` is queued (`run`, `root()`, `next`). A burst of spawned tasks has left
-  /// the cache by the time the loop reaches them: without this, each waits for its block and
-  /// then for its frame (W5 on one thread: 10 ns of 225 per task).
+  /// task: the rest of its header, then the first two lines of its root frame; then the first
+  /// line of the node after `n`. Reads only what does not change while `n` is queued (`run`,
+  /// `root()`, `next`). A burst of spawned tasks has left the cache by the time the loop reaches
+  /// them: without this, each waits for its block and then for its frame (W5 on one thread:
+  /// 10 ns of 225 per task).
   static void prefetch_queued(const work_node* n) noexcept {
     if (n->run == &run_entry) {
       const auto* t = static_cast<const task_header*>(n);
