@@ -2,7 +2,8 @@
 // Stress (run it under TSan): the thread pool's batched queues. A worker gathers its posts and
 // publishes them when its item returns (or 64 at a time), and takes up to 16 of its own items
 // at once; none of that may lose an item, run one twice, or hold back more than 63 posts of a
-// task that keeps running. And the runner's lock-free completion: a join racing it wakes.
+// task that keeps running; thieves that wait for a stuck queue (the steal delay) must still take
+// all of it. And the runner's lock-free completion: a join racing it wakes.
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -96,6 +97,21 @@ TEST(thread_pool_stress, a_task_that_keeps_running_holds_back_at_most_63_posts) 
   for (int round = 0; round < 10; ++round) {
     const int ran = pool.block_on(spawn_and_keep_running(children, 5'000'000, children - 63));
     ASSERT_GE(ran, children - 63) << "round " << round;
+  }
+}
+
+// A thief steals only from a queue whose owner is stuck behind it for the steal delay, then
+// keeps taking (64 at a time) while the owner is still behind: every child but the last
+// partial publish batch runs while the spawner keeps its worker, whichever worker and however
+// many thieves.
+TEST(thread_pool_stress, a_long_poll_has_its_backlog_taken_on_every_pool_size) {
+  for (std::size_t threads : {2u, 3u, 4u}) {
+    thread_pool pool{threads};
+    constexpr int children = 1000;
+    for (int round = 0; round < 3; ++round) {
+      const int ran = pool.block_on(spawn_and_keep_running(children, 20'000'000, children - 63));
+      ASSERT_GE(ran, children - 63) << threads << " threads, round " << round;
+    }
   }
 }
 

@@ -9,6 +9,14 @@
 ///   into the worker's empty queue reaches them at once. A poll that runs long therefore holds
 ///   back at most 63 of its posts from the other workers until it returns. A worker takes up
 ///   to 16 items from its queue at a time (never more than half of it); those run on it.
+/// - An idle worker takes work from another worker's queue only once that worker has not got
+///   through it for 100 us (then half of it, at most 64 items, and more at once while the
+///   owner is still behind). Tasks that hand work to each other (a channel's producers and its
+///   consumer) thus stay on one worker and pay no cache-line transfer per message, while work
+///   queued behind a task that runs long (a computation, a blocking call) still moves to an
+///   idle worker after at most that delay. A sleeping worker is woken by posts from outside the
+///   pool, by a new earliest timer, and when a worker's queue gains a backlog (two or more
+///   items); a single item posted behind a poll that never returns waits for it.
 /// - A task never runs on two workers at once, and always resumes on this pool (affinity is per
 ///   runtime, not per thread).
 /// - `block_on(t)` blocks the calling thread (not a pool thread: that is a clear error) until `t`
