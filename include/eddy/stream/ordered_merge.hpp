@@ -102,33 +102,39 @@ class ordered_merge_stream : public detail::hub_stage<ordered_merge_stream<Ports
     }
     return false;
   }
-  /// Up to `scan_limit` inputs: a linear scan of the heads, faster than the heap. With a
-  /// cacheable timestamp the scan keeps a copy of each value head's timestamp (`keys_`, valid
-  /// where `keyed_` has the input's bit): an item costs one poll (of the input it came from)
-  /// and a compare per input, not an `item` access per input.
+  /// Up to `scan_limit` inputs: a linear scan of the heads, faster than the heap. The scan
+  /// keeps its value heads itself (`vals_`, set where `held_` has the input's bit: a poll goes
+  /// straight there, and emptying one is not a call to `item`'s destructor), and, with a
+  /// cacheable timestamp, a copy of each one's timestamp (`keys_`): an item costs one poll (of
+  /// the input it came from) and a compare per input.
   template <class V>
   bool produce_scan(V& v) {
     const std::size_t n = in_.size();
     std::size_t best = n;
+    unsigned held = held_;  // in a register for the scan; stored before anything is handed on
     for (std::size_t i = 0; i < n; ++i) {
-      const auto bit = static_cast<std::uint8_t>(1u << i);
-      if (!cache_keys || !(keyed_ & bit)) {
+      const unsigned bit = 1u << i;
+      if (!(held & bit)) {
         // Every input but the one emitted last still has its head: one poll per item.
-        if (!in_.fill_inline(i)) continue;
-        if (in_.head(i)->is_error()) {
-          emit_now(i, v);
+        scan_visitor sv{vals_[i], err_};
+        if (!in_.take(i, sv)) continue;
+        if (err_) {  // errors go at once
+          held_ = static_cast<std::uint8_t>(held);
+          eddy::error e = std::move(*err_);
+          err_.reset();
+          v.error(std::move(e));
           return true;
         }
-        if constexpr (cache_keys) {
-          keys_[i] = in_.head(i)->value().timestamp();
-          keyed_ = static_cast<std::uint8_t>(keyed_ | bit);
-        }
+        if constexpr (cache_keys) keys_[i] = vals_[i]->timestamp();
+        held |= bit;
       }
       if (best == n || scan_before(i, best)) best = i;
     }
-    if (best != n) {  // a value: errors went at once
-      keyed_ = static_cast<std::uint8_t>(keyed_ & ~(1u << best));
-      emit_value(best, v);
+    held_ = static_cast<std::uint8_t>(best != n ? held & ~(1u << best) : held);
+    if (best != n) {
+      value_type x = std::move(*vals_[best]);
+      vals_[best].reset();
+      v.value(std::move(x));
       return true;
     }
     if (in_.live() == 0) {
@@ -137,22 +143,25 @@ class ordered_merge_stream : public detail::hub_stage<ordered_merge_stream<Ports
     }
     return false;
   }
-  /// `before` for the scan, on the cached timestamps when there are some. Called with `a`
-  /// listed after `b` only, so a tie keeps `b`, as `before` does.
+  /// `before` for the scan's heads, on the cached timestamps when there are some. Called with
+  /// `a` listed after `b` only, so a tie keeps `b`, as `before` does.
   bool scan_before(std::size_t a, std::size_t b) {
     if constexpr (cache_keys)
       return keys_[a] < keys_[b];
     else
-      return before(static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(b));
+      return vals_[a]->timestamp() < vals_[b]->timestamp();
   }
-  /// Input `i`'s head is a value: moves it out, empties the head, then hands it on.
-  template <class V>
-  void emit_value(std::size_t i, V& v) {
-    std::optional<item<value_type>>& h = in_.head(i);
-    value_type x = std::move(*h).value();
-    h.reset();
-    v.value(std::move(x));
-  }
+  /// Where the scan's poll of an input puts what it gives.
+  struct scan_visitor {
+    std::optional<value_type>& value_head;
+    std::optional<eddy::error>& error_out;
+    template <class U>
+    void value(U&& x) {
+      value_head.emplace(std::forward<U>(x));
+    }
+    void error(eddy::error&& e) { error_out.emplace(std::move(e)); }
+    void end() noexcept {}  // `input_set::take` records an input's end itself
+  };
   template <class V>
   void emit_now(std::size_t i, V& v) {
     std::optional<item<value_type>> h = std::move(in_.head(i));
@@ -209,13 +218,15 @@ class ordered_merge_stream : public detail::hub_stage<ordered_merge_stream<Ports
   std::vector<std::uint32_t> errs_;  ///< inputs whose head is an error
   bool init_ = false;
   static constexpr std::size_t scan_limit = 6;  ///< up to this many inputs: scan, no heap
+  std::optional<value_type> vals_[scan_limit];  ///< the scan's value heads
+  std::optional<eddy::error> err_;              ///< an error the scan polled, emitted at once
   using stamp_type = std::remove_cvref_t<decltype(std::declval<const value_type&>().timestamp())>;
   /// The scan caches timestamps it can copy freely.
   static constexpr bool cache_keys =
       std::is_trivially_copyable_v<stamp_type> && std::is_default_constructible_v<stamp_type>;
   struct no_keys {};
   [[no_unique_address]] std::conditional_t<cache_keys, stamp_type[scan_limit], no_keys> keys_{};
-  std::uint8_t keyed_ = 0;  ///< bit i: `keys_[i]` is the timestamp of input i's (value) head
+  std::uint8_t held_ = 0;  ///< bit i: the scan holds input i's head (`vals_[i]`, `keys_[i]`)
 };
 
 /// `a | ordered_merge(b, c, ...)`: see the file comment. The streams are moved in.
