@@ -13,16 +13,16 @@ res_dir, out_md, out_png = sys.argv[1:4]
 
 # Reference figures: the fastest peer (tokio, futures, smol, async-std, Asio) on the same
 # workload, the median of the side-by-side run of 2026-12-05 (../shared/peers,
-# results/side_by_side-20261205T022527Z.md; same kind of 2-core machine), and what eddy aims
+# results/side_by_side-20261205T054924Z.md; same kind of 2-core machine), and what eddy aims
 # for: the open performance issue's ratio to that peer where it names one, else staying ahead.
 REFERENCE = {
-    "w1": ("asio-try 22.8", "< 22.8"), "w2": ("asio-try 12.4", "<= 11.2"),
-    "w3": ("async-std 55.9", "<= 33.5"), "w4": ("tokio 204", "< 204"),
-    "w5_spawn_join_st": ("tokio 203", "<= 102"), "w5_spawn_join_mt": ("smol 414", "<= 207"),
-    "w6_stream": ("rpp 0.282", "<= 0.282"), "w6c": ("asio-try 33.5", "<= 30.2"),
-    "w7a": ("smol 590", "< 590"), "w7b": ("smol 0.836", "<= 0.75"),
-    "w8": ("tokio 156", "< 156"), "c3_combine": ("rpp 16.0", "< 16.0"),
-    "c3_merge": ("rxcpp 7.18", "<= 5.0"),
+    "w1": ("asio-try 20.8", "< 20.8"), "w2": ("asio-try 10.7", "<= 9.6"),
+    "w3": ("asio-try 68.6", "<= 41.2"), "w4": ("tokio 195", "< 195"),
+    "w5_spawn_join_st": ("tokio 186", "<= 93"), "w5_spawn_join_mt": ("smol 369", "<= 185"),
+    "w6_stream": ("rpp 0.263", "<= 0.263"), "w6c": ("asio-try 29.4", "<= 26.5"),
+    "w7a": ("smol 525", "< 525"), "w7b": ("smol 0.758", "<= 0.68"),
+    "w8": ("smol 149", "< 149"), "c3_combine": ("rpp 15.6", "< 15.6"),
+    "c3_merge": ("rxcpp 6.47", "<= 4.5"),
 }
 
 
