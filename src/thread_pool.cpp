@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: BSL-1.0
 // thread_pool: per-worker queues with stealing, one injection queue for posts from outside the
-// pool, one shared timer heap. Workers sleep on a condition variable only when every queue is
-// empty; posters take the sleep mutex only when somebody sleeps.
+// pool, one shared timer heap. Workers sleep on a condition variable when no queue holds work
+// they may take (until the next timer, or until young work they watch may be stolen); posters
+// take the sleep mutex only when somebody sleeps.
 //
 // A worker's own queue is shared with thieves, under a spin lock; the worker moves items in and
 // out of it in batches, so that a task that spawns or wakes many others takes that lock once
 // per batch rather than once per item (W5 with two threads: the lock and its counter were half
-// of the samples). A post into its empty queue goes there at once (an idle worker may take it
-// right away); further posts collect in a private list that is published when the current
+// of the samples). A post into its empty queue goes there at once (visible to thieves right
+// away); further posts collect in a private list that is published when the current
 // item returns to the loop, or at once when `publish_batch` have gathered (so a task that
 // keeps running holds back at most `publish_batch - 1` of its posts); it takes up to
 // `take_max` items at a time, and never more than half of what is queued, so that a thief
@@ -363,8 +364,8 @@ void thread_pool::post(work_node& n) noexcept {
     // mutex ping-pong becomes one syscall per lock). A backlog does wake a sleeper, to steal.
     worker_queue& w = *p_->locals[t_worker.index];
     if (w.posted_count == 0 && w.shared.size.load(std::memory_order_relaxed) == 0) {
-      // Into an empty queue at once: an idle worker watching the queues takes it now (a
-      // hand-off such as a mutex's runs in parallel, not after the current item).
+      // Into an empty queue at once, where an idle worker sees it (and takes it if this
+      // worker does not get to it within the steal delay).
       if (!w.shared.push(&n)) p_->wake_idle();  // another post came in meanwhile: a backlog
       return;
     }
