@@ -114,18 +114,8 @@ class input_set {
     return poll_head(i);
   }
   /// `fill` of an input without a head that has not ended (out of line: keeps `fill` small
-  /// enough to inline into the operator's scan of its inputs).
-  [[gnu::noinline]] bool poll_head(std::size_t i) { return poll_into_head(i); }
-  /// `fill` with the poll inlined: for an operator that polls one input per item (the one it
-  /// just emitted from), where the call would cost as much as the poll.
-  bool fill_inline(std::size_t i) {
-    if (heads_[i]) return true;
-    if (ended_[i]) return false;
-    return poll_into_head(i);
-  }
-
- private:
-  [[gnu::always_inline]] bool poll_into_head(std::size_t i) {
+  /// enough to inline into the operator's loop over its inputs).
+  [[gnu::noinline]] bool poll_head(std::size_t i) {
     bool end = false;
     head_visitor<value_type> hv{heads_[i], end};
     block_type& b = *b_;
@@ -137,7 +127,6 @@ class input_set {
     return heads_[i].has_value();
   }
 
- public:
   /// Takes input `i`'s next item if it has one now (its head, else a poll straight into `v`):
   /// calls `v.value` or `v.error` and returns true. Otherwise returns false, having recorded
   /// the input's end if it was polled, or made sure a pull is under way. (`merge`: no head is
