@@ -276,6 +276,33 @@ std::size_t block_pool::allocate(std::size_t c, void** out, std::size_t n) noexc
   return got;
 }
 
+std::size_t block_pool::allocate_run(std::size_t c, char** first, std::size_t n) noexcept {
+  size_class& k = classes_[c];
+  const std::size_t size = block_size(c);
+  for (;;) {
+    {
+      lock_guard g(k.lock);
+      if (chunk* ch = k.open) {
+        if (ch->free) return 0;  // given-back blocks go first, one by one (`allocate`)
+        // An open chunk without given-back blocks has room at its bump pointer.
+        if (ch->live == 0) --k.empty;
+        const auto room = static_cast<std::size_t>(ch->end - ch->bump) / size;
+        const std::size_t m = room < n ? room : n;
+        *first = ch->bump;
+        ch->bump += m * size;
+        ch->live += static_cast<std::uint32_t>(m);
+        if (ch->bump == ch->end) close_chunk(k, ch);
+        return m;
+      }
+    }
+    chunk* const fresh = new_chunk(c);  // outside every class lock: it may make a system call
+    if (!fresh) return 0;
+    lock_guard g(k.lock);
+    open_chunk(k, fresh);
+    ++k.empty;
+  }
+}
+
 void block_pool::deallocate(std::size_t c, void* const* blocks, std::size_t n) noexcept {
   size_class& k = classes_[c];
   const std::size_t size = block_size(c);

@@ -246,6 +246,60 @@ TEST(block_pool, concurrent_allocate_and_free_keep_every_block_distinct) {
   EXPECT_EQ(pool.chunks_in_use(), 1u);
 }
 
+// `allocate_run`: never-used blocks one after the other, not touched (still poisoned), given
+// back one by one like any other block.
+TEST(block_pool, a_run_is_consecutive_never_used_blocks) {
+  block_pool pool;
+  char* first = nullptr;
+  ASSERT_EQ(pool.allocate_run(cls, &first, 10), 10u);
+#ifdef EDDY_ASAN
+  EXPECT_TRUE(__asan_address_is_poisoned(first));  // the caller unpoisons what it uses
+  EXPECT_TRUE(__asan_address_is_poisoned(first + 9 * size));
+#endif
+  std::vector<void*> run;
+  for (std::size_t i = 0; i < 10; ++i) run.push_back(first + i * size);
+  EXPECT_EQ(chunk_of(run.front()), chunk_of(run.back()));
+  void* next = nullptr;
+  ASSERT_EQ(pool.allocate(cls, &next, 1), 1u);
+  EXPECT_EQ(next, first + 10 * size);  // the run's blocks are not handed out again
+  pool.deallocate(cls, run.data(), run.size());
+  pool.deallocate(cls, &next, 1);
+  EXPECT_EQ(pool.chunks_in_use(), 1u);  // all given back: the class's spare
+  EXPECT_EQ(pool.chunks_warm(), 0u);
+}
+
+TEST(block_pool, a_run_waits_until_given_back_blocks_are_used) {
+  block_pool pool;
+  auto v = take(pool, cls, 3);
+  pool.deallocate(cls, &v[1], 1);
+  char* first = nullptr;
+  EXPECT_EQ(pool.allocate_run(cls, &first, 4), 0u);  // v[1] is handed out first
+  void* again = nullptr;
+  ASSERT_EQ(pool.allocate(cls, &again, 1), 1u);
+  EXPECT_EQ(again, v[1]);
+  ASSERT_EQ(pool.allocate_run(cls, &first, 4), 4u);
+  EXPECT_EQ(first, static_cast<char*>(v[2]) + size);
+  for (std::size_t i = 0; i < 4; ++i) v.push_back(first + i * size);
+  pool.deallocate(cls, v.data(), v.size());
+}
+
+TEST(block_pool, a_run_ends_at_its_chunks_end) {
+  block_pool pool;
+  char* a = nullptr;
+  const std::size_t got = pool.allocate_run(cls, &a, 4 * min_per_chunk);
+  ASSERT_GE(got, min_per_chunk);  // one whole chunk, no more
+  ASSERT_LT(got, 2 * min_per_chunk);
+  EXPECT_EQ(chunk_of(a), chunk_of(a + (got - 1) * size));
+  char* b = nullptr;
+  ASSERT_EQ(pool.allocate_run(cls, &b, 3), 3u);
+  EXPECT_NE(chunk_of(b), chunk_of(a));  // the next run comes from a new chunk
+  EXPECT_EQ(pool.chunks_in_use(), 2u);
+  std::vector<void*> all;
+  for (std::size_t i = 0; i < got; ++i) all.push_back(a + i * size);
+  for (std::size_t i = 0; i < 3; ++i) all.push_back(b + i * size);
+  pool.deallocate(cls, all.data(), all.size());
+}
+
 #ifdef EDDY_ASAN
 TEST(block_pool, blocks_the_pool_holds_are_poisoned) {
   block_pool pool;
@@ -276,6 +330,34 @@ TEST(block_pool, the_default_allocator_serves_tasks) {
   EXPECT_GE(eddy::detail::default_block_pool().chunks_in_use(), 1u);
 #endif
 }
+
+#ifndef EDDY_ASAN
+// A thread's allocator takes never-used blocks from the default pool as a run; what is left of
+// the run when the thread exits goes back to the pool (nothing lost).
+TEST(block_pool, a_threads_unused_run_goes_back_when_it_exits) {
+  constexpr std::size_t big = 1024;  // the largest class: few tests use it
+  constexpr std::size_t c = block_pool::class_of(big);
+  void* a = nullptr;
+  void* a2 = nullptr;
+  std::thread([&] {
+    a = eddy::detail::frame_try_alloc(big);
+    a2 = eddy::detail::frame_try_alloc(big);
+  }).join();
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(a2, nullptr);
+  char* const rest = static_cast<char*>(a) + 2 * block_pool::block_size(c);
+  if (a2 != static_cast<char*>(a) + block_pool::block_size(c) || chunk_of(rest) != chunk_of(a))
+    GTEST_SKIP() << "the pool had given-back blocks of this class: no run was taken";
+  // The run's third block was never handed out: the pool has it again.
+  block_pool& pool = eddy::detail::default_block_pool();
+  const std::size_t per_chunk = (block_pool::chunk_size - 64) / block_pool::block_size(c);
+  auto v = take(pool, c, 3 * per_chunk);
+  EXPECT_NE(std::find(v.begin(), v.end(), static_cast<void*>(rest)), v.end());
+  pool.deallocate(c, v.data(), v.size());
+  eddy::detail::frame_free(a, big);
+  eddy::detail::frame_free(a2, big);
+}
+#endif
 
 }  // namespace eddy_test::unit_block_pool_test
 

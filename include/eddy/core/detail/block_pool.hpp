@@ -73,8 +73,15 @@ class block_pool {
   /// Stores up to `n` blocks of class `c` (< `class_count`) in `out` and returns how many: fewer
   /// than `n` only when the system is out of memory. The blocks are unpoisoned.
   std::size_t allocate(std::size_t c, void** out, std::size_t n) noexcept;
-  /// Gives back `n` blocks of class `c`, each from `allocate` on this pool (any thread). They
-  /// may be poisoned already.
+  /// Takes up to `n` (at least 1) never-used blocks of class `c` that lie one after the other
+  /// in a chunk, from `*first` on, and returns how many. Returns 0 when the class's first open
+  /// chunk has given-back blocks (call `allocate`: those are handed out first) or the system is
+  /// out of memory. Unlike `allocate`, the blocks are not touched and stay poisoned (ASan):
+  /// the caller unpoisons each as it uses it. A burst of allocations then does not bring
+  /// every block it will use into the cache at once, as linking them into a list would.
+  std::size_t allocate_run(std::size_t c, char** first, std::size_t n) noexcept;
+  /// Gives back `n` blocks of class `c`, each from `allocate` or `allocate_run` on this pool
+  /// (any thread). They may be poisoned already.
   void deallocate(std::size_t c, void* const* blocks, std::size_t n) noexcept;
 
   /// Chunks in use (holding at least one block handed out, or the class's spare).
