@@ -236,6 +236,16 @@ void block_pool::close_chunk(size_class& k, chunk* ch) noexcept {
   ch->listed = false;
 }
 
+bool block_pool::add_chunk(std::size_t c) noexcept {
+  chunk* const fresh = new_chunk(c);  // outside every class lock: it may make a system call
+  if (!fresh) return false;
+  size_class& k = classes_[c];
+  lock_guard g(k.lock);
+  open_chunk(k, fresh);
+  ++k.empty;
+  return true;
+}
+
 std::size_t block_pool::allocate(std::size_t c, void** out, std::size_t n) noexcept {
   size_class& k = classes_[c];
   const std::size_t size = block_size(c);
@@ -267,11 +277,7 @@ std::size_t block_pool::allocate(std::size_t c, void** out, std::size_t n) noexc
       }
     }
     if (got == n) break;
-    chunk* const fresh = new_chunk(c);  // outside every class lock: it may make a system call
-    if (!fresh) break;
-    lock_guard g(k.lock);
-    open_chunk(k, fresh);
-    ++k.empty;
+    if (!add_chunk(c)) break;
   }
   return got;
 }
@@ -295,11 +301,7 @@ std::size_t block_pool::allocate_run(std::size_t c, char** first, std::size_t n)
         return m;
       }
     }
-    chunk* const fresh = new_chunk(c);  // outside every class lock: it may make a system call
-    if (!fresh) return 0;
-    lock_guard g(k.lock);
-    open_chunk(k, fresh);
-    ++k.empty;
+    if (!add_chunk(c)) return 0;
   }
 }
 

@@ -179,6 +179,15 @@ void give_back(std::size_t c, void* const* blocks, std::size_t n) noexcept {
 #endif
 }
 
+// Starts loading the first lines (at most four) of a `size`-byte block that is most likely this
+// thread's next allocation of its class (a burst of spawns), so that the stores that fill it do
+// not each wait for memory. Reads nothing: a poisoned block may be prefetched.
+void prefetch_block(const void* b, std::size_t size) noexcept {
+  const char* const p = static_cast<const char*>(b);
+  const std::size_t lines = size < 4 * 64 ? size : 4 * 64;
+  for (std::size_t off = 0; off < lines; off += 64) __builtin_prefetch(p + off, 1);
+}
+
 void block_cache::release() noexcept {
   dead = true;
   for (std::size_t c = 0; c < class_count; ++c) {
@@ -198,17 +207,13 @@ void block_cache::release() noexcept {
 }
 
 #if EDDY_BLOCK_POOL
-// The next block of class `c`'s run (not empty), unpoisoned; the lines of the block after it
-// start loading, as in the list's case.
+// The next block of class `c`'s run (not empty), unpoisoned; the block after it is prefetched.
 void* take_from_run(block_cache& k, std::size_t c, std::size_t size) noexcept {
   char* const p = k.run_next[c];
   k.run_next[c] = p + size;
   k.bytes -= size;
   EDDY_ASAN_UNPOISON(p, size);
-  if (k.run_next[c] != k.run_end[c]) {
-    const std::size_t lines = size < 4 * 64 ? size : 4 * 64;
-    for (std::size_t off = 0; off < lines; off += 64) __builtin_prefetch(p + size + off, 1);
-  }
+  if (k.run_next[c] != k.run_end[c]) prefetch_block(k.run_next[c], size);
   return p;
 }
 
@@ -255,13 +260,7 @@ void* default_allocate(std::size_t n, void*) noexcept {
     --k.counts[c];
     k.bytes -= size;
     p = b;
-    // The class's next block is most likely this thread's next allocation of this size (a
-    // burst of spawns): its lines start loading now, so that the stores that fill it do not
-    // each wait for memory.
-    if (const char* nx = reinterpret_cast<const char*>(k.heads[c])) {
-      const std::size_t lines = size < 4 * 64 ? size : 4 * 64;
-      for (std::size_t off = 0; off < lines; off += 64) __builtin_prefetch(nx + off, 1);
-    }
+    if (k.heads[c]) prefetch_block(k.heads[c], size);
 #if EDDY_BLOCK_POOL
   } else if (k.run_next[c] != k.run_end[c]) {
     p = take_from_run(k, c, size);

@@ -103,7 +103,8 @@ class block_pool {
     std::size_t empty = 0;  // chunks in `open` with no block handed out
   };
 
-  chunk* new_chunk(std::size_t c) noexcept;                     // not under any lock
+  chunk* new_chunk(std::size_t c) noexcept;  // not under any lock
+  bool add_chunk(std::size_t c) noexcept;    // a new chunk opened in class `c`; not under any lock
   static chunk* init_chunk(char* mem, std::size_t c) noexcept;  // a fresh header for class `c`
   static void open_chunk(size_class& k, chunk* ch) noexcept;
   static void close_chunk(size_class& k, chunk* ch) noexcept;
