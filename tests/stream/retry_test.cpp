@@ -65,6 +65,11 @@ TEST(RetryTimed, DelayHelpers) {
   EXPECT_EQ(e(4), duration(100ms));
   EXPECT_EQ(e(~std::uint64_t{0}), duration(100ms));  // no overflow, no long loop
   EXPECT_EQ(retry_delay::exponential(1ms, 1.0, 1h)(1000000), duration(1ms));
+  // odd and even powers, a factor that is not a whole number
+  EXPECT_EQ(retry_delay::exponential(10ms, 1.5, 1h)(5), duration(50625us));  // 10ms * 1.5^4
+  EXPECT_EQ(retry_delay::exponential(10ms, 1.5, 1h)(4), duration(33750us));  // 10ms * 1.5^3
+  EXPECT_EQ(retry_delay::exponential(1ms, 2.0, 1h)(12), duration(2048ms));
+  EXPECT_EQ(retry_delay::exponential(0ms, 2.0, 1s)(~std::uint64_t{0}), duration(0ms));
   EXPECT_EQ(retry_delay::constant(7ms)(12), duration(7ms));
   EXPECT_EQ(retry_delay::constant(7ms).bad, nullptr);
   EXPECT_NE(retry_delay::constant(-1ms).bad, nullptr);

@@ -53,7 +53,6 @@
 ///   the task that pulls.
 #pragma once
 #include <chrono>
-#include <cmath>
 #include <concepts>
 #include <cstdint>
 #include <optional>
@@ -90,10 +89,16 @@ struct exponential_delay {
   const char* bad = nullptr;  ///< set when built with bad arguments
   /// The delay before retry number `attempt`.
   duration operator()(std::uint64_t attempt) const noexcept {
-    if (attempt <= 1) return initial;
-    const double x =
-        static_cast<double>(initial.count()) * std::pow(factor, static_cast<double>(attempt - 1));
-    return x >= static_cast<double>(cap.count()) ? cap : duration(static_cast<duration::rep>(x));
+    // (a zero initial stays zero: 0 * an infinite power would be NaN)
+    if (attempt <= 1 || initial <= duration::zero()) return initial;
+    // initial * factor^(attempt - 1) by squaring (no <cmath> in this header); every factor left
+    // is >= 1, so the product can stop growing once it reaches the cap.
+    const double c = static_cast<double>(cap.count());
+    double x = static_cast<double>(initial.count());
+    double f = factor;
+    for (std::uint64_t n = attempt - 1; n != 0 && x < c; n >>= 1, f *= f)
+      if (n & 1) x *= f;
+    return x >= c ? cap : duration(static_cast<duration::rep>(x));
   }
 };
 
