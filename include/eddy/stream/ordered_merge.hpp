@@ -31,7 +31,6 @@
 /// - An empty vector of inputs: the stream yields one `errc::invalid_argument` error and ends.
 /// - Destroying the stream aborts the pumps of its asynchronous inputs.
 #pragma once
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -83,7 +82,9 @@ class ordered_merge_stream : public detail::hub_stage<ordered_merge_stream<Ports
       need_.pop_back();
     }
     if (!errs_.empty()) {  // errors first; the input listed first wins
-      auto it = std::min_element(errs_.begin(), errs_.end());
+      auto it = errs_.begin();
+      for (auto j = it; j != errs_.end(); ++j)
+        if (*j < *it) it = j;
       const std::uint32_t i = *it;
       errs_.erase(it);
       need_.push_back(i);

@@ -45,7 +45,13 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+// std::reference_wrapper: libstdc++ declares it in <bits/refwrap.h>; <functional> would add its
+// searchers, hash tables and algorithms to every TU that includes eddy.hpp (0.1 s of g++ 12).
+#if defined(__GLIBCXX__) && __has_include(<bits/refwrap.h>)
+#include <bits/refwrap.h>
+#else
 #include <functional>
+#endif
 #include <new>
 #include <optional>
 #include <type_traits>
