@@ -12,11 +12,11 @@
 /// the other way (`sleep(nanoseconds::min())` completes at once). The helpers below are what
 /// eddy itself uses; a runtime author converts deadlines to a native clock with them too.
 #pragma once
-#include <chrono>
 #include <cstdint>
 #include <limits>
 #include <ratio>
 #include <type_traits>
+#include "eddy/core/detail/chrono.hpp"
 
 namespace eddy {
 

@@ -28,8 +28,8 @@
 ///   detail/rate_window.hpp). A synchronous upstream is pulled directly.
 /// - `d <= 0`: the stream yields one `errc::invalid_argument` error and ends.
 #pragma once
-#include <chrono>
 #include <utility>
+#include "eddy/core/detail/chrono.hpp"
 
 #include "eddy/stream/detail/rate_window.hpp"
 #include "eddy/stream/detail/timed.hpp"

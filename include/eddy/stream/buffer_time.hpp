@@ -22,10 +22,10 @@
 /// - `d <= 0` or `max_count == 0`: the stream yields one `errc::invalid_argument` error and
 ///   ends.
 #pragma once
-#include <chrono>
 #include <cstddef>
 #include <utility>
 #include <vector>
+#include "eddy/core/detail/chrono.hpp"
 
 #include "eddy/stream/detail/batch.hpp"
 #include "eddy/stream/pipe.hpp"

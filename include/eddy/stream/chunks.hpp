@@ -29,12 +29,12 @@
 ///   partial chunk on an error.
 /// - `n <= 0` or `d <= 0`: the stream yields one `errc::invalid_argument` error and ends.
 #pragma once
-#include <chrono>
 #include <concepts>
 #include <cstddef>
 #include <limits>
 #include <utility>
 #include <vector>
+#include "eddy/core/detail/chrono.hpp"
 
 #include "eddy/stream/detail/batch.hpp"
 #include "eddy/stream/detail/count.hpp"

@@ -35,10 +35,10 @@
 /// output:  b@5 c@25 |@25          (b replaces a and goes at once; c is flushed by the end)
 /// ```
 #pragma once
-#include <chrono>
 #include <optional>
 #include <type_traits>
 #include <utility>
+#include "eddy/core/detail/chrono.hpp"
 
 #include "eddy/stream/detail/timed.hpp"
 #include "eddy/stream/pipe.hpp"

@@ -21,10 +21,10 @@
 /// - `d <= 0` or `max_pending == 0`: the stream yields one `errc::invalid_argument` error and
 ///   ends.
 #pragma once
-#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <utility>
+#include "eddy/core/detail/chrono.hpp"
 
 #include "eddy/stream/detail/timed.hpp"
 #include "eddy/stream/pipe.hpp"

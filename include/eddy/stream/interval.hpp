@@ -17,10 +17,10 @@
 ///   disarms the timer and loses nothing. `try_visit` answers when a tick is already due.
 /// - `d <= 0`: the stream yields one `errc::invalid_argument` error and ends.
 #pragma once
-#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <utility>
+#include "eddy/core/detail/chrono.hpp"
 
 #include "eddy/runtime/sleep.hpp"
 #include "eddy/stream/detail/timed.hpp"

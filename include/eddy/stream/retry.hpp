@@ -52,12 +52,12 @@
 /// - Thread-safety: like any stream, one consumer at a time; `factory` and `delay_fn` run on
 ///   the task that pulls.
 #pragma once
-#include <chrono>
 #include <concepts>
 #include <cstdint>
 #include <optional>
 #include <type_traits>
 #include <utility>
+#include "eddy/core/detail/chrono.hpp"
 
 #include "eddy/core/coro.hpp"
 #include "eddy/runtime/sleep.hpp"

@@ -23,9 +23,9 @@
 /// - Buffering: the latest value and one head.
 /// - `d <= 0`: the stream yields one `errc::invalid_argument` error and ends.
 #pragma once
-#include <chrono>
 #include <optional>
 #include <utility>
+#include "eddy/core/detail/chrono.hpp"
 
 #include "eddy/stream/detail/timed.hpp"
 #include "eddy/stream/pipe.hpp"

@@ -23,9 +23,9 @@
 /// - Naming: `s | timeout(d)` (one argument, this operator) and `co_await timeout(d, aw)`
 ///   (runtime/timeout.hpp, two arguments) are overloads of the same name and live together.
 #pragma once
-#include <chrono>
 #include <optional>
 #include <utility>
+#include "eddy/core/detail/chrono.hpp"
 
 #include "eddy/runtime/timeout.hpp"
 #include "eddy/stream/detail/timed.hpp"

@@ -41,9 +41,9 @@
 /// - `d <= 0`, or a `mode` that is none of the three: the stream yields one
 ///   `errc::invalid_argument` error and ends.
 #pragma once
-#include <chrono>
 #include <optional>
 #include <utility>
+#include "eddy/core/detail/chrono.hpp"
 
 #include "eddy/stream/detail/rate_window.hpp"
 #include "eddy/stream/detail/timed.hpp"

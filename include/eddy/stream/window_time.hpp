@@ -30,10 +30,10 @@
 /// - `d <= 0`: the stream yields one `errc::invalid_argument` error and ends.
 #pragma once
 #include <atomic>
-#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <utility>
+#include "eddy/core/detail/chrono.hpp"
 
 #include "eddy/stream/detail/timed.hpp"
 #include "eddy/stream/pipe.hpp"

@@ -53,7 +53,6 @@
 /// Thread-safety: the sources and `record` are ordinary eddy code; use them on `sim_runtime`
 /// (virtual time makes the frames exact) or any single-threaded runtime.
 #pragma once
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -62,6 +61,7 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+#include "eddy/core/detail/chrono.hpp"
 
 #include "eddy/core/error.hpp"
 #include "eddy/core/result.hpp"

@@ -9,8 +9,8 @@
 /// FIFO queue. A thread that has been idle for `idle_timeout` exits. The pool is never
 /// destroyed (threads still idle at process exit are simply abandoned).
 #pragma once
-#include <chrono>
 #include <cstddef>
+#include "eddy/core/detail/chrono.hpp"
 
 #include "eddy/core/config.hpp"
 

@@ -7,13 +7,13 @@
 /// depend on when the consumer happened to run. Also `detail::checked_duration` and
 /// `detail::item_ring<T>` (a fixed-capacity FIFO allocated once).
 #pragma once
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <memory>
 #include <optional>
 #include <utility>
+#include "eddy/core/detail/chrono.hpp"
 
 #include "eddy/stream/detail/hub.hpp"
 

@@ -12,11 +12,11 @@
 #include "eddy/core/config.hpp"
 
 #if EDDY_HAS_THREADS
-#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <type_traits>
 #include <utility>
+#include "eddy/core/detail/chrono.hpp"
 
 #include "eddy/core/panic.hpp"
 #include "eddy/runtime/detail/block_on.hpp"
