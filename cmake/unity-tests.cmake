@@ -5,8 +5,8 @@
 # per file. A folder is listed in EDDY_UNITY_FOLDERS when each of its files keeps its names in a
 # namespace of its own (tests/stream: eddy_stream_test::<file>; other folders:
 # eddy_test::<folder>_<file>; tests/asio_common's case files: <name>_cases), so that no two
-# files of a batch can clash. A file that must be a translation unit of its own (the include
-# order test of tests/asio) sets SKIP_UNITY_BUILD_INCLUSION.
+# files of a batch can clash. A file that must be a translation unit of its own (its point is
+# what a header does as the first include) is named `*_order_test.cpp` and compiles alone.
 option(EDDY_UNITY_TESTS "Compile the test folders in unity batches (OFF: each file alone)" ON)
 set(EDDY_UNITY_BATCH_SIZE 8 CACHE STRING "Test files per unity batch")
 set(EDDY_UNITY_FOLDERS unit conformance sync stream stress rpc asio uv boost_asio rpc_websocket qt glib)
@@ -16,6 +16,12 @@ function(eddy_unity_test_target target area)
   if(EDDY_UNITY_TESTS AND area IN_LIST EDDY_UNITY_FOLDERS)
     set_target_properties(${target} PROPERTIES UNITY_BUILD ON
                                                UNITY_BUILD_BATCH_SIZE ${EDDY_UNITY_BATCH_SIZE})
+    get_target_property(sources ${target} SOURCES)
+    foreach(src IN LISTS sources)
+      if(src MATCHES "_order_test\\.cpp$")
+        set_source_files_properties(${src} PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)
+      endif()
+    endforeach()
     # g++ takes a unity source's test files for headers, and so warns (-Wsubobject-linkage)
     # of every coroutine frame or lambda that holds a type of a file's anonymous namespace; in
     # a .cpp file that is what the anonymous namespace is for. And g++ 12 at -O3, inlining

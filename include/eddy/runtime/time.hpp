@@ -16,6 +16,7 @@
 #include <limits>
 #include <ratio>
 #include <type_traits>
+
 #include "eddy/core/detail/chrono.hpp"
 
 namespace eddy {

@@ -29,8 +29,8 @@
 /// - `d <= 0`: the stream yields one `errc::invalid_argument` error and ends.
 #pragma once
 #include <utility>
-#include "eddy/core/detail/chrono.hpp"
 
+#include "eddy/core/detail/chrono.hpp"
 #include "eddy/stream/detail/rate_window.hpp"
 #include "eddy/stream/detail/timed.hpp"
 #include "eddy/stream/pipe.hpp"

@@ -25,8 +25,8 @@
 #include <cstddef>
 #include <utility>
 #include <vector>
-#include "eddy/core/detail/chrono.hpp"
 
+#include "eddy/core/detail/chrono.hpp"
 #include "eddy/stream/detail/batch.hpp"
 #include "eddy/stream/pipe.hpp"
 

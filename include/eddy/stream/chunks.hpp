@@ -34,8 +34,8 @@
 #include <limits>
 #include <utility>
 #include <vector>
-#include "eddy/core/detail/chrono.hpp"
 
+#include "eddy/core/detail/chrono.hpp"
 #include "eddy/stream/detail/batch.hpp"
 #include "eddy/stream/detail/count.hpp"
 #include "eddy/stream/pipe.hpp"

@@ -38,8 +38,8 @@
 #include <optional>
 #include <type_traits>
 #include <utility>
-#include "eddy/core/detail/chrono.hpp"
 
+#include "eddy/core/detail/chrono.hpp"
 #include "eddy/stream/detail/timed.hpp"
 #include "eddy/stream/pipe.hpp"
 

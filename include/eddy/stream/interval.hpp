@@ -20,8 +20,8 @@
 #include <cstdint>
 #include <optional>
 #include <utility>
-#include "eddy/core/detail/chrono.hpp"
 
+#include "eddy/core/detail/chrono.hpp"
 #include "eddy/runtime/sleep.hpp"
 #include "eddy/stream/detail/timed.hpp"
 #include "eddy/stream/stage.hpp"

@@ -57,9 +57,9 @@
 #include <optional>
 #include <type_traits>
 #include <utility>
-#include "eddy/core/detail/chrono.hpp"
 
 #include "eddy/core/coro.hpp"
+#include "eddy/core/detail/chrono.hpp"
 #include "eddy/runtime/sleep.hpp"
 #include "eddy/stream/detail/count.hpp"
 #include "eddy/stream/detail/frame.hpp"

@@ -25,8 +25,8 @@
 #pragma once
 #include <optional>
 #include <utility>
-#include "eddy/core/detail/chrono.hpp"
 
+#include "eddy/core/detail/chrono.hpp"
 #include "eddy/runtime/timeout.hpp"
 #include "eddy/stream/detail/timed.hpp"
 #include "eddy/stream/pipe.hpp"

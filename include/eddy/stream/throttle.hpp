@@ -43,8 +43,8 @@
 #pragma once
 #include <optional>
 #include <utility>
-#include "eddy/core/detail/chrono.hpp"
 
+#include "eddy/core/detail/chrono.hpp"
 #include "eddy/stream/detail/rate_window.hpp"
 #include "eddy/stream/detail/timed.hpp"
 #include "eddy/stream/pipe.hpp"

@@ -33,8 +33,8 @@
 #include <cstdint>
 #include <optional>
 #include <utility>
-#include "eddy/core/detail/chrono.hpp"
 
+#include "eddy/core/detail/chrono.hpp"
 #include "eddy/stream/detail/timed.hpp"
 #include "eddy/stream/pipe.hpp"
 

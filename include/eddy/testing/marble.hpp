@@ -61,8 +61,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-#include "eddy/core/detail/chrono.hpp"
 
+#include "eddy/core/detail/chrono.hpp"
 #include "eddy/core/error.hpp"
 #include "eddy/core/result.hpp"
 #include "eddy/core/task.hpp"

@@ -16,5 +16,5 @@
 #if defined(__GLIBCXX__) && __has_include(<bits/chrono.h>)
 #include <bits/chrono.h>
 #else
-#include "eddy/core/detail/chrono.hpp"
+#include <chrono>
 #endif

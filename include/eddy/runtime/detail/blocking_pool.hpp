@@ -10,9 +10,9 @@
 /// destroyed (threads still idle at process exit are simply abandoned).
 #pragma once
 #include <cstddef>
-#include "eddy/core/detail/chrono.hpp"
 
 #include "eddy/core/config.hpp"
+#include "eddy/core/detail/chrono.hpp"
 
 namespace eddy {
 

@@ -13,8 +13,8 @@
 #include <memory>
 #include <optional>
 #include <utility>
-#include "eddy/core/detail/chrono.hpp"
 
+#include "eddy/core/detail/chrono.hpp"
 #include "eddy/stream/detail/hub.hpp"
 
 namespace eddy::detail {

@@ -10,13 +10,13 @@
 /// that has to wait; the callers try the non-blocking path first, which allocates nothing.
 #pragma once
 #include "eddy/core/config.hpp"
+#include "eddy/core/detail/chrono.hpp"
 
 #if EDDY_HAS_THREADS
 #include <condition_variable>
 #include <mutex>
 #include <type_traits>
 #include <utility>
-#include "eddy/core/detail/chrono.hpp"
 
 #include "eddy/core/panic.hpp"
 #include "eddy/runtime/detail/block_on.hpp"
